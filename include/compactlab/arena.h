@@ -1,0 +1,151 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * arena.h - the physical range that the shadow allocator manages.
+ *
+ * The arena is an index space of pages, 0 .. nr_pages - 1, laid over one or
+ * more physical chunks. Every chunk is aligned to, and (except perhaps the
+ * last) exactly as large as, the largest buddy block (1 << CLAB_MAX_ORDER
+ * pages), and chunks are kept sorted by physical address. So an index that
+ * is a multiple of 1 << k maps to a PFN that is a multiple of 1 << k for
+ * every k <= CLAB_MAX_ORDER: buddy alignment in index space is buddy
+ * alignment in physical memory.
+ *
+ * The arena never uses the kernel's struct page for its pages: a reserved
+ * range usually has none. Per-page and per-pageblock state lives in our own
+ * descriptor arrays.
+ */
+#ifndef _COMPACTLAB_ARENA_H
+#define _COMPACTLAB_ARENA_H
+
+#include <compactlab/env.h>
+
+#define CLAB_CHUNK_ORDER	CLAB_MAX_ORDER
+#define CLAB_CHUNK_PAGES	(1UL << CLAB_CHUNK_ORDER)
+#define CLAB_PAGEBLOCK_PAGES	(1UL << CLAB_PAGEBLOCK_ORDER)
+
+/* Default borrowed arena size when arena_size= is not given. */
+#define CLAB_ARENA_DEFAULT_SIZE	(64ULL << 20)
+
+/**
+ * enum clab_arena_backend - where the arena's memory comes from
+ * @CLAB_ARENA_RESERVED: a physical range the kernel does not use
+ *	(x86 memmap=, a DT reserved-memory node with no-map), claimed with
+ *	request_mem_region and mapped with memremap.
+ * @CLAB_ARENA_BORROWED: max-order chunks allocated from the running kernel
+ *	and given back on unload.
+ */
+enum clab_arena_backend {
+	CLAB_ARENA_RESERVED,
+	CLAB_ARENA_BORROWED,
+};
+
+/**
+ * struct clab_arena_chunk - one physically contiguous piece of the arena
+ * @pfn: first physical page frame number, aligned to CLAB_CHUNK_PAGES
+ * @nr_pages: pages in this chunk (CLAB_CHUNK_PAGES but for the last one)
+ * @vaddr: kernel virtual address of the first page
+ * @cookie: backend private (the struct page of a borrowed chunk)
+ */
+struct clab_arena_chunk {
+	unsigned long pfn;
+	unsigned long nr_pages;
+	void *vaddr;
+	void *cookie;
+};
+
+/**
+ * struct clab_arena - the arena: index space, chunks and descriptors
+ * @backend: where the memory comes from
+ * @nr_pages: pages in the index space
+ * @nr_pageblocks: whole pageblocks in the index space
+ * @nr_chunks: entries in @chunks
+ * @chunks: physical chunks sorted by @pfn; chunk i holds the indices
+ *	[i * CLAB_CHUNK_PAGES, i * CLAB_CHUNK_PAGES + chunks[i].nr_pages)
+ * @base: reserved backend: first physical address claimed
+ * @size: bytes in the arena
+ * @pattern_seed: seed of the last pattern check
+ * @pattern_pages: pages written and verified by the last pattern check
+ * @pattern_mismatches: words that read back wrong in the last pattern check
+ *
+ * Everything but the pattern_* results is fixed between
+ * clab_arena_create() and clab_arena_destroy() and read without locks.
+ */
+struct clab_arena {
+	enum clab_arena_backend backend;
+	unsigned long nr_pages;
+	unsigned long nr_pageblocks;
+	unsigned int nr_chunks;
+	struct clab_arena_chunk *chunks;
+	u64 base;
+	u64 size;
+	u64 pattern_seed;
+	unsigned long pattern_pages;
+	unsigned long pattern_mismatches;
+};
+
+/**
+ * struct clab_arena_params - what the user asked for
+ * @base: reserved backend's physical base address
+ * @size: bytes
+ * @reserved: true when @base was given (reserved backend)
+ */
+struct clab_arena_params {
+	u64 base;
+	u64 size;
+	bool reserved;
+};
+
+int clab_parse_size(const char *s, u64 *out);
+int clab_arena_parse_params(const char *base, const char *size,
+			    struct clab_arena_params *p, const char **why);
+int clab_arena_check_params(const struct clab_arena_params *p,
+			    const char **why);
+
+struct clab_arena *clab_arena_alloc(const struct clab_arena_params *p,
+				    unsigned int nr_chunks);
+int clab_arena_add_chunk(struct clab_arena *arena, unsigned long pfn,
+			 unsigned long nr_pages, void *vaddr, void *cookie);
+int clab_arena_finish(struct clab_arena *arena, const char **why);
+void clab_arena_free(struct clab_arena *arena);
+
+/*
+ * Implemented by the backend (module/arena_backend.c in the kernel, a
+ * malloc-backed one in the user-space tests). create returns an ERR_PTR.
+ */
+struct clab_arena *clab_arena_create(const struct clab_arena_params *p,
+				     const char **why);
+void clab_arena_destroy(struct clab_arena *arena);
+
+int clab_arena_pfn_to_index(const struct clab_arena *arena, unsigned long pfn,
+			    unsigned long *index);
+void clab_arena_pattern_check(struct clab_arena *arena, u64 seed);
+
+/**
+ * clab_arena_index_to_pfn() - physical page frame of an arena page
+ * @arena: the arena
+ * @index: arena page index, below @arena->nr_pages
+ *
+ * Return: the PFN that backs @index.
+ */
+static inline unsigned long clab_arena_index_to_pfn(const struct clab_arena *arena,
+						    unsigned long index)
+{
+	return arena->chunks[index >> CLAB_CHUNK_ORDER].pfn +
+	       (index & (CLAB_CHUNK_PAGES - 1));
+}
+
+/**
+ * clab_arena_page_address() - kernel virtual address of an arena page
+ * @arena: the arena
+ * @index: arena page index, below @arena->nr_pages
+ *
+ * Return: the address through which the module reads and writes the page.
+ */
+static inline void *clab_arena_page_address(const struct clab_arena *arena,
+					    unsigned long index)
+{
+	return (char *)arena->chunks[index >> CLAB_CHUNK_ORDER].vaddr +
+	       ((index & (CLAB_CHUNK_PAGES - 1)) << CLAB_PAGE_SHIFT);
+}
+
+#endif /* _COMPACTLAB_ARENA_H */

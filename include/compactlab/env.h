@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * env.h - the kernel facilities the compactlab core may use.
+ *
+ * The core (arena, page allocator, compaction, migration, kcompactd,
+ * reclaim) includes this header and nothing else from the kernel. The
+ * user-space test build puts selftests/core/shim first on the include path,
+ * where a header of the same name provides the same names on top of libc.
+ * Interface code (sysfs, debugfs, the device) includes kernel headers
+ * directly.
+ */
+#ifndef _COMPACTLAB_ENV_H
+#define _COMPACTLAB_ENV_H
+
+#include <linux/types.h>
+#include <linux/kernel.h>
+#include <linux/bits.h>
+#include <linux/bitops.h>
+#include <linux/errno.h>
+#include <linux/list.h>
+#include <linux/lockdep.h>
+#include <linux/math64.h>
+#include <linux/minmax.h>
+#include <linux/mutex.h>
+#include <linux/sched.h>
+#include <linux/slab.h>
+#include <linux/sort.h>
+#include <linux/spinlock.h>
+#include <linux/string.h>
+#include <linux/mm.h>
+
+/* Both are provided by module/compat.h in the kernel build. */
+#define CLAB_PAGEBLOCK_ORDER	((unsigned int)pageblock_order)
+#define CLAB_PAGE_SHIFT		PAGE_SHIFT
+#define CLAB_PAGE_SIZE		PAGE_SIZE
+
+#endif /* _COMPACTLAB_ENV_H */

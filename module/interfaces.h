@@ -1,0 +1,15 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * interfaces.h - how main.c wires the user-facing interfaces to the core.
+ */
+#ifndef _CLAB_INTERFACES_H
+#define _CLAB_INTERFACES_H
+
+struct clab_arena;
+
+int clab_sysfs_init(struct clab_arena *arena);
+void clab_sysfs_exit(void);
+void clab_debugfs_init(struct clab_arena *arena);
+void clab_debugfs_exit(void);
+
+#endif /* _CLAB_INTERFACES_H */

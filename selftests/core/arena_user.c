@@ -1,0 +1,71 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * arena_user.c - the user-space arena backend: real memory from the C
+ * library, with made-up but properly aligned page frame numbers.
+ *
+ * A reserved arena gets consecutive PFNs from its base. A borrowed arena
+ * gets chunks at scattered, out-of-order PFNs (as the kernel hands them out),
+ * so that the core's sorting and lookup are exercised.
+ */
+#include <compactlab/arena.h>
+
+#define CLAB_USER_PFN_SLOTS	251	/* prime: i * 97 mod 251 is a permutation */
+
+struct clab_arena *clab_arena_create(const struct clab_arena_params *p,
+				     const char **why)
+{
+	unsigned long pages = p->size >> CLAB_PAGE_SHIFT, done;
+	unsigned int nr = DIV_ROUND_UP(pages, CLAB_CHUNK_PAGES), i;
+	struct clab_arena *arena;
+	int ret;
+
+	if (!p->reserved && nr > CLAB_USER_PFN_SLOTS) {
+		*why = "too large for the user-space backend";
+		return ERR_PTR(-ENOMEM);
+	}
+	arena = clab_arena_alloc(p, nr);
+	if (!arena) {
+		*why = "out of memory";
+		return ERR_PTR(-ENOMEM);
+	}
+	for (i = 0, done = 0; i < nr; i++, done += CLAB_CHUNK_PAGES) {
+		unsigned long n = min(pages - done, CLAB_CHUNK_PAGES);
+		unsigned long pfn;
+		void *mem = aligned_alloc(CLAB_PAGE_SIZE, n << CLAB_PAGE_SHIFT);
+
+		if (!mem) {
+			*why = "out of memory";
+			ret = -ENOMEM;
+			goto fail;
+		}
+		if (p->reserved)
+			pfn = (p->base >> CLAB_PAGE_SHIFT) + done;
+		else
+			pfn = (unsigned long)((i * 97UL) % CLAB_USER_PFN_SLOTS + 1)
+			      << CLAB_CHUNK_ORDER;
+		ret = clab_arena_add_chunk(arena, pfn, n, mem, mem);
+		if (ret) {
+			free(mem);
+			*why = "misaligned chunk";
+			goto fail;
+		}
+	}
+	ret = clab_arena_finish(arena, why);
+	if (ret)
+		goto fail;
+	return arena;
+fail:
+	for (i = 0; i < arena->nr_chunks; i++)
+		free(arena->chunks[i].cookie);
+	clab_arena_free(arena);
+	return ERR_PTR(ret);
+}
+
+void clab_arena_destroy(struct clab_arena *arena)
+{
+	unsigned int i;
+
+	for (i = 0; i < arena->nr_chunks; i++)
+		free(arena->chunks[i].cookie);
+	clab_arena_free(arena);
+}

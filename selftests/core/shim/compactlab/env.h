@@ -1,0 +1,186 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * env.h (user-space shim) - the kernel facilities the compactlab core uses,
+ * on top of libc, so that the core compiles unchanged into test programs
+ * run under ASan and UBSan (the tools/testing/vma approach).
+ *
+ * This directory comes first on the include path of the user-space build and
+ * so replaces include/compactlab/env.h there.
+ */
+#ifndef _COMPACTLAB_ENV_H
+#define _COMPACTLAB_ENV_H
+
+#include <assert.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef uint8_t u8;
+typedef uint16_t u16;
+typedef uint32_t u32;
+typedef uint64_t u64;
+typedef int8_t s8;
+typedef int16_t s16;
+typedef int32_t s32;
+typedef int64_t s64;
+typedef unsigned int gfp_t;
+
+#define U64_MAX			UINT64_MAX
+#define GFP_KERNEL		0u
+#define __user
+#define __init
+#define __exit
+#define __must_check		__attribute__((warn_unused_result))
+#define likely(x)		__builtin_expect(!!(x), 1)
+#define unlikely(x)		__builtin_expect(!!(x), 0)
+#define READ_ONCE(x)		(*(volatile __typeof__(x) *)&(x))
+#define WRITE_ONCE(x, v)	(*(volatile __typeof__(x) *)&(x) = (v))
+#define BIT(n)			(1UL << (n))
+#define ARRAY_SIZE(a)		(sizeof(a) / sizeof((a)[0]))
+#define DIV_ROUND_UP(n, d)	(((n) + (d) - 1) / (d))
+#define ALIGN(x, a)		(((x) + (a) - 1) & ~((__typeof__(x))(a) - 1))
+#define IS_ALIGNED(x, a)	(((x) & ((__typeof__(x))(a) - 1)) == 0)
+#define min(a, b)		((a) < (b) ? (a) : (b))
+#define max(a, b)		((a) > (b) ? (a) : (b))
+#define min_t(t, a, b)		((t)(a) < (t)(b) ? (t)(a) : (t)(b))
+#define max_t(t, a, b)		((t)(a) > (t)(b) ? (t)(a) : (t)(b))
+#define div_u64(a, b)		((u64)(a) / (u32)(b))
+
+#define CLAB_MAX_ORDER		10
+#define CLAB_PAGEBLOCK_ORDER	9u
+#define CLAB_PAGE_SHIFT		12
+#define CLAB_PAGE_SIZE		(1UL << CLAB_PAGE_SHIFT)
+#define PAGE_SHIFT		CLAB_PAGE_SHIFT
+#define PAGE_SIZE		CLAB_PAGE_SIZE
+
+#define pr_err(...)		fprintf(stderr, __VA_ARGS__)
+#define pr_warn(...)		fprintf(stderr, __VA_ARGS__)
+#define pr_info(...)		((void)0)
+#define pr_debug(...)		((void)0)
+
+/* A warning in the core is a test failure: abort so that ASan prints where. */
+#define WARN_ON_ONCE(c)		({ bool __c = !!(c); if (__c) { \
+	fprintf(stderr, "WARN_ON_ONCE(%s) at %s:%d\n", #c, __FILE__, __LINE__); \
+	abort(); } __c; })
+#define WARN_ON(c)		WARN_ON_ONCE(c)
+
+static inline void cond_resched(void) { }
+
+static inline void *kzalloc(size_t n, gfp_t gfp) { (void)gfp; return calloc(1, n); }
+static inline void *kmalloc(size_t n, gfp_t gfp) { (void)gfp; return malloc(n); }
+static inline void *kcalloc(size_t n, size_t s, gfp_t gfp) { (void)gfp; return calloc(n, s); }
+static inline void *kvcalloc(size_t n, size_t s, gfp_t gfp) { (void)gfp; return calloc(n, s); }
+static inline void kfree(const void *p) { free((void *)p); }
+static inline void kvfree(const void *p) { free((void *)p); }
+
+#define MAX_ERRNO		4095
+#define IS_ERR_VALUE(x)		((unsigned long)(void *)(x) >= (unsigned long)-MAX_ERRNO)
+static inline void *ERR_PTR(long error) { return (void *)error; }
+static inline long PTR_ERR(const void *ptr) { return (long)ptr; }
+static inline bool IS_ERR(const void *ptr) { return IS_ERR_VALUE(ptr); }
+
+static inline void sort(void *base, size_t num, size_t size,
+			int (*cmp)(const void *, const void *), void *swap)
+{
+	(void)swap;
+	qsort(base, num, size, cmp);
+}
+
+/* Locks: the user-space tests are single threaded; holding is tracked. */
+typedef struct { int held; } spinlock_t;
+struct mutex { int held; };
+#define spin_lock_init(l)	((l)->held = 0)
+#define spin_lock(l)		do { assert(!(l)->held); (l)->held = 1; } while (0)
+#define spin_unlock(l)		do { assert((l)->held); (l)->held = 0; } while (0)
+#define spin_lock_irqsave(l, f)	do { (void)(f); spin_lock(l); } while (0)
+#define spin_unlock_irqrestore(l, f) spin_unlock(l)
+#define mutex_init(l)		((l)->held = 0)
+#define mutex_lock(l)		spin_lock(l)
+#define mutex_unlock(l)		spin_unlock(l)
+#define lockdep_assert_held(l)	assert((l)->held)
+
+/* Doubly linked lists with the kernel's names and semantics. */
+struct list_head {
+	struct list_head *next, *prev;
+};
+
+#define LIST_HEAD_INIT(name)	{ &(name), &(name) }
+#define LIST_HEAD(name)		struct list_head name = LIST_HEAD_INIT(name)
+
+static inline void INIT_LIST_HEAD(struct list_head *l)
+{
+	l->next = l;
+	l->prev = l;
+}
+
+static inline void __list_add(struct list_head *n, struct list_head *prev,
+			      struct list_head *next)
+{
+	next->prev = n;
+	n->next = next;
+	n->prev = prev;
+	prev->next = n;
+}
+
+static inline void list_add(struct list_head *n, struct list_head *h)
+{
+	__list_add(n, h, h->next);
+}
+
+static inline void list_add_tail(struct list_head *n, struct list_head *h)
+{
+	__list_add(n, h->prev, h);
+}
+
+static inline void list_del(struct list_head *e)
+{
+	e->next->prev = e->prev;
+	e->prev->next = e->next;
+	e->next = (struct list_head *)0x100;
+	e->prev = (struct list_head *)0x122;
+}
+
+static inline void list_del_init(struct list_head *e)
+{
+	e->next->prev = e->prev;
+	e->prev->next = e->next;
+	INIT_LIST_HEAD(e);
+}
+
+static inline void list_move(struct list_head *e, struct list_head *h)
+{
+	list_del(e);
+	list_add(e, h);
+}
+
+static inline void list_move_tail(struct list_head *e, struct list_head *h)
+{
+	list_del(e);
+	list_add_tail(e, h);
+}
+
+static inline bool list_empty(const struct list_head *h)
+{
+	return h->next == h;
+}
+
+#define container_of(ptr, type, member) \
+	((type *)((char *)(ptr) - offsetof(type, member)))
+#define list_entry(ptr, type, member)	container_of(ptr, type, member)
+#define list_first_entry(h, type, member) list_entry((h)->next, type, member)
+#define list_last_entry(h, type, member) list_entry((h)->prev, type, member)
+#define list_for_each(p, h)	for (p = (h)->next; p != (h); p = p->next)
+#define list_for_each_entry(p, h, m) \
+	for (p = list_entry((h)->next, __typeof__(*p), m); &p->m != (h); \
+	     p = list_entry(p->m.next, __typeof__(*p), m))
+#define list_for_each_entry_safe(p, n, h, m) \
+	for (p = list_entry((h)->next, __typeof__(*p), m), \
+	     n = list_entry(p->m.next, __typeof__(*p), m); &p->m != (h); \
+	     p = n, n = list_entry(n->m.next, __typeof__(*n), m))
+
+#endif /* _COMPACTLAB_ENV_H */

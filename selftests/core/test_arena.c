@@ -1,0 +1,231 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * test_arena.c - the arena core in user space: size parsing, parameter
+ * checks, chunk sorting, index <-> PFN mapping and buddy alignment, and the
+ * pattern check.
+ */
+#include <compactlab/arena.h>
+#include "tap.h"
+
+#define MB(x)	((u64)(x) << 20)
+
+static void test_parse_size(void)
+{
+	static const struct { const char *s; int ret; u64 val; } cases[] = {
+		{ "128M", 0, MB(128) },
+		{ "128m\n", 0, MB(128) },
+		{ "0x30000000", 0, 0x30000000ULL },
+		{ "0X1G", 0, 1ULL << 30 },
+		{ "4096", 0, 4096 },
+		{ "1k", 0, 1024 },
+		{ "2T", 0, 2ULL << 40 },
+		{ "1E", 0, 1ULL << 60 },
+		{ "16E", -EINVAL, 0 },			/* overflows */
+		{ "18446744073709551615", 0, UINT64_MAX },
+		{ "18446744073709551616", -EINVAL, 0 },	/* overflows */
+		{ "0xffffffffffffffffff", -EINVAL, 0 },
+		{ "", -EINVAL, 0 },
+		{ "M", -EINVAL, 0 },
+		{ "0x", -EINVAL, 0 },
+		{ "-1", -EINVAL, 0 },
+		{ " 12", -EINVAL, 0 },
+		{ "12 ", -EINVAL, 0 },
+		{ "12MB", -EINVAL, 0 },
+		{ "12Q", -EINVAL, 0 },
+		{ "1\n\n", -EINVAL, 0 },
+	};
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		u64 v = 0;
+		int ret = clab_parse_size(cases[i].s, &v);
+
+		CHECK_EQ(ret, cases[i].ret);
+		if (!ret)
+			CHECK(v == cases[i].val);
+	}
+	CHECK_EQ(clab_parse_size(NULL, &(u64){0}), -EINVAL);
+}
+
+static void test_params(void)
+{
+	static const struct {
+		const char *base, *size;
+		int ret;
+		bool reserved;
+		u64 expect_size;
+	} cases[] = {
+		{ NULL, NULL, 0, false, MB(64) },		/* default borrowed */
+		{ "", "", 0, false, MB(64) },
+		{ NULL, "8M", 0, false, MB(8) },
+		{ NULL, "6M", -EINVAL, false, 0 },		/* not whole 4M chunks */
+		{ NULL, "2M", -EINVAL, false, 0 },
+		{ "0x30000000", "128M", 0, true, MB(128) },
+		{ "0x30000000", "4M", 0, true, MB(4) },	/* two pageblocks */
+		{ "0x30000000", "6144K", 0, true, MB(6) },
+		{ "0x30000000", "2M", -EINVAL, true, 0 },	/* one pageblock */
+		{ "0x30000000", "0", -EINVAL, true, 0 },
+		{ "0x30000000", "5M", -EINVAL, true, 0 },	/* partial pageblock */
+		{ "0x30100000", "128M", -EINVAL, true, 0 },	/* misaligned base */
+		{ "0x30000000", NULL, -EINVAL, true, 0 },	/* base needs size */
+		{ "banana", "128M", -EINVAL, true, 0 },
+		{ "0x30000000", "lots", -EINVAL, true, 0 },
+		{ "0xfffffffffffff000", "128M", -EINVAL, true, 0 },
+		{ NULL, "128G", -EINVAL, false, 0 },		/* over 64G */
+	};
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		struct clab_arena_params p;
+		const char *why = NULL;
+		int ret = clab_arena_parse_params(cases[i].base, cases[i].size,
+						  &p, &why);
+
+		CHECK_EQ(ret, cases[i].ret);
+		if (ret) {
+			CHECK(why && *why);
+			continue;
+		}
+		CHECK_EQ(p.reserved, cases[i].reserved);
+		CHECK(p.size == cases[i].expect_size);
+	}
+}
+
+/* Every index aligned to 1 << k maps to a PFN aligned to 1 << k. */
+static void check_mapping(struct clab_arena *arena)
+{
+	unsigned long i, idx;
+	unsigned int k;
+
+	for (i = 0; i < arena->nr_pages; i++) {
+		unsigned long pfn = clab_arena_index_to_pfn(arena, i);
+
+		for (k = 0; k <= CLAB_MAX_ORDER; k++)
+			if (IS_ALIGNED(i, 1UL << k))
+				CHECK(IS_ALIGNED(pfn, 1UL << k));
+		idx = ~0UL;
+		CHECK_EQ(clab_arena_pfn_to_index(arena, pfn, &idx), 0);
+		CHECK(idx == i);
+		if (i)
+			CHECK(pfn > clab_arena_index_to_pfn(arena, i - 1));
+		CHECK((char *)clab_arena_page_address(arena, i) ==
+		      (char *)arena->chunks[i >> CLAB_CHUNK_ORDER].vaddr +
+		      ((i & (CLAB_CHUNK_PAGES - 1)) << CLAB_PAGE_SHIFT));
+	}
+}
+
+static void test_reserved_mapping(void)
+{
+	struct clab_arena_params p;
+	struct clab_arena *arena;
+	const char *why = "";
+	unsigned long idx;
+
+	/* 10M: two whole chunks and a partial third of one pageblock. */
+	CHECK_EQ(clab_arena_parse_params("0x30000000", "10M", &p, &why), 0);
+	arena = clab_arena_create(&p, &why);
+	CHECK(!IS_ERR(arena));
+	if (IS_ERR(arena))
+		return;
+	CHECK_EQ(arena->nr_pages, 2560);
+	CHECK_EQ(arena->nr_pageblocks, 5);
+	CHECK_EQ(arena->nr_chunks, 3);
+	CHECK_EQ(clab_arena_index_to_pfn(arena, 0), 0x30000);
+	CHECK_EQ(clab_arena_index_to_pfn(arena, 2559), 0x30000 + 2559);
+	check_mapping(arena);
+	CHECK_EQ(clab_arena_pfn_to_index(arena, 0x30000 - 1, &idx), -ERANGE);
+	CHECK_EQ(clab_arena_pfn_to_index(arena, 0x30000 + 2560, &idx), -ERANGE);
+	clab_arena_destroy(arena);
+}
+
+static void test_borrowed_mapping(void)
+{
+	struct clab_arena_params p;
+	struct clab_arena *arena;
+	const char *why = "";
+	unsigned long idx;
+	unsigned int i;
+
+	CHECK_EQ(clab_arena_parse_params(NULL, "64M", &p, &why), 0);
+	arena = clab_arena_create(&p, &why);
+	CHECK(!IS_ERR(arena));
+	if (IS_ERR(arena))
+		return;
+	CHECK_EQ(arena->nr_chunks, 16);
+	CHECK_EQ(arena->nr_pages, 16384);
+	CHECK_EQ(arena->nr_pageblocks, 32);
+	for (i = 1; i < arena->nr_chunks; i++)
+		CHECK(arena->chunks[i].pfn > arena->chunks[i - 1].pfn);
+	check_mapping(arena);
+	/* The holes between scattered chunks are not in the arena. */
+	CHECK_EQ(clab_arena_pfn_to_index(arena, 0, &idx), -ERANGE);
+	CHECK_EQ(clab_arena_pfn_to_index(arena, arena->chunks[15].pfn +
+					 CLAB_CHUNK_PAGES, &idx), -ERANGE);
+	clab_arena_destroy(arena);
+}
+
+static void test_bad_chunks(void)
+{
+	struct clab_arena_params p = { .size = MB(12), .reserved = true };
+	struct clab_arena *arena = clab_arena_alloc(&p, 3);
+	static char mem[1];
+	const char *why = "";
+
+	CHECK(arena);
+	if (!arena)
+		return;
+	CHECK_EQ(clab_arena_add_chunk(arena, 0x30001, 1024, mem, NULL), -EINVAL);
+	CHECK_EQ(clab_arena_add_chunk(arena, 0x30000, 2048, mem, NULL), -EINVAL);
+	CHECK_EQ(clab_arena_add_chunk(arena, 0x30000, 100, mem, NULL), -EINVAL);
+	CHECK_EQ(clab_arena_finish(arena, &why), -EINVAL);	/* empty */
+	/* A partial chunk below a whole one breaks the index space. */
+	CHECK_EQ(clab_arena_add_chunk(arena, 0x30400, 1024, mem, NULL), 0);
+	CHECK_EQ(clab_arena_add_chunk(arena, 0x30000, 512, mem, NULL), 0);
+	CHECK_EQ(clab_arena_finish(arena, &why), -EINVAL);
+	CHECK(strstr(why, "partial"));
+	clab_arena_free(arena);
+
+	arena = clab_arena_alloc(&p, 2);
+	CHECK_EQ(clab_arena_add_chunk(arena, 0x30000, 1024, mem, NULL), 0);
+	CHECK_EQ(clab_arena_add_chunk(arena, 0x30000, 1024, mem, NULL), 0);
+	CHECK_EQ(clab_arena_finish(arena, &why), -EINVAL);
+	CHECK(strstr(why, "overlap"));
+	clab_arena_free(arena);
+}
+
+static void test_pattern_check(void)
+{
+	struct clab_arena_params p;
+	struct clab_arena *arena;
+	const char *why = "";
+	void *saved;
+
+	CHECK_EQ(clab_arena_parse_params(NULL, "8M", &p, &why), 0);
+	arena = clab_arena_create(&p, &why);
+	CHECK(!IS_ERR(arena));
+	if (IS_ERR(arena))
+		return;
+	clab_arena_pattern_check(arena, 42);
+	CHECK_EQ(arena->pattern_pages, 2048);
+	CHECK_EQ(arena->pattern_mismatches, 0);
+	CHECK_EQ(arena->pattern_seed, 42);
+	/* Two chunks aliasing one piece of memory must be caught. */
+	saved = arena->chunks[1].vaddr;
+	arena->chunks[1].vaddr = arena->chunks[0].vaddr;
+	clab_arena_pattern_check(arena, 7);
+	CHECK(arena->pattern_mismatches > 0);
+	arena->chunks[1].vaddr = saved;
+	clab_arena_destroy(arena);
+}
+
+int main(void)
+{
+	TAP_PLAN(6);
+	RUN_TEST(test_parse_size);
+	RUN_TEST(test_params);
+	RUN_TEST(test_reserved_mapping);
+	RUN_TEST(test_borrowed_mapping);
+	RUN_TEST(test_bad_chunks);
+	RUN_TEST(test_pattern_check);
+	TAP_EXIT();
+}

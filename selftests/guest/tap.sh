@@ -1,0 +1,73 @@
+# SPDX-License-Identifier: GPL-2.0
+# tap.sh - TAP helpers for the in-guest test scripts (busybox sh). Sourced.
+#   plan N; ok COND-STATUS "description"; skip "description" "reason"
+#   t_ok/t_fail "description"; diag "text"; tap_done (exit status)
+
+TAP_N=0
+TAP_FAILED=0
+
+plan() {
+	echo "TAP version 13"
+	echo "1..$1"
+}
+
+diag() {
+	echo "# $*"
+}
+
+t_ok() {
+	TAP_N=$((TAP_N + 1))
+	echo "ok $TAP_N - $*"
+}
+
+t_fail() {
+	TAP_N=$((TAP_N + 1))
+	TAP_FAILED=$((TAP_FAILED + 1))
+	echo "not ok $TAP_N - $*"
+}
+
+# ok STATUS DESCRIPTION: pass when STATUS is 0 (use: ok $? "...")
+ok() {
+	if [ "$1" -eq 0 ]; then
+		shift
+		t_ok "$*"
+	else
+		shift
+		t_fail "$*"
+	fi
+}
+
+skip() {
+	TAP_N=$((TAP_N + 1))
+	echo "ok $TAP_N - $1 # SKIP $2"
+}
+
+tap_done() {
+	[ "$TAP_FAILED" -eq 0 ]
+}
+
+CLAB_SYSFS=/sys/kernel/compactlab
+CLAB_DEBUGFS=/sys/kernel/debug/compactlab
+
+# clab_load PARAMS...: insmod with PARAMS; the error text is in $CLAB_LOAD_ERR.
+clab_load() {
+	CLAB_LOAD_ERR=$(insmod "$CLAB_KO" "$@" 2>&1)
+}
+
+clab_unload() {
+	rmmod compactlab 2>/dev/null
+}
+
+clab_loaded() {
+	[ -d /sys/module/compactlab ]
+}
+
+# arena_field NAME: a value from debugfs arena ("pages", "backend", ...)
+arena_field() {
+	sed -n "s/^$1: *//p" "$CLAB_DEBUGFS/arena"
+}
+
+# memfree_kb: MemFree from /proc/meminfo
+memfree_kb() {
+	awk '/^MemFree:/ {print $2}' /proc/meminfo
+}

@@ -1,0 +1,142 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# The arena (issue 2): both backends, the /proc/iomem claim, a pattern over
+# the whole range, refusal of every invalid parameter combination with a
+# clear error, unload releasing everything, and 20 load/unload cycles.
+. ./tap.sh
+
+plan 19
+
+size_bytes() {
+	case $1 in
+	*M) echo $((${1%M} * 1048576)) ;;
+	*G) echo $((${1%G} * 1073741824)) ;;
+	*) echo "$1" ;;
+	esac
+}
+SIZE=$(size_bytes "$CLAB_ARENA_SIZE")
+BASE=$((CLAB_ARENA_BASE))
+hex() { printf '0x%x' "$1"; }
+
+# pattern_ok: run a pattern check over the arena; 0 mismatches over all pages.
+pattern_ok() {
+	pages=$(arena_field pages)
+	echo "$1" >"$CLAB_DEBUGFS/pattern_check" || return 1
+	res=$(cat "$CLAB_DEBUGFS/pattern_check")
+	diag "pattern_check: $res"
+	[ "$res" = "seed $1 pages $pages mismatches 0" ]
+}
+
+# --- reserved backend (vm-run loaded it) -------------------------------------
+clab_loaded && [ "$(arena_field backend)" = reserved ] &&
+	[ "$(arena_field pages)" -eq $((SIZE / 4096)) ] &&
+	[ "$(arena_field pageblocks)" -eq $((SIZE / 2097152)) ]
+ok $? "reserved backend: $(arena_field pages) pages, $(arena_field pageblocks) pageblocks"
+
+line=$(grep ' : compactlab$' /proc/iomem | head -n1)
+start=$(echo "$line" | sed -n 's/^ *\([0-9a-f]*\)-\([0-9a-f]*\) .*/\1/p')
+end=$(echo "$line" | sed -n 's/^ *\([0-9a-f]*\)-\([0-9a-f]*\) .*/\2/p')
+[ -n "$start" ] && [ $((0x$start)) -eq "$BASE" ] &&
+	[ $((0x$end)) -eq $((BASE + SIZE - 1)) ]
+ok $? "/proc/iomem shows the claim: ${line:-none}"
+
+pattern_ok 20261122
+ok $? "reserved: pattern over the whole range reads back with 0 mismatches"
+
+clab_unload && ! grep -q compactlab /proc/iomem && [ ! -d "$CLAB_SYSFS" ] &&
+	[ ! -d "$CLAB_DEBUGFS" ]
+ok $? "rmmod releases the claim, sysfs and debugfs"
+
+clab_load $CLAB_PARAMS && grep -q compactlab /proc/iomem
+ok $? "a second insmod over the same range works"
+clab_unload
+
+# --- borrowed backend ---------------------------------------------------------
+free0=$(memfree_kb)
+clab_load && [ "$(arena_field backend)" = borrowed ] &&
+	[ "$(arena_field pages)" -eq 16384 ]
+ok $? "borrowed backend by default: 64M, $(arena_field pages) pages, $(arena_field ranges) ranges"
+free1=$(memfree_kb)
+pattern_ok 99
+ok $? "borrowed: pattern over the whole arena reads back with 0 mismatches"
+clab_unload
+free2=$(memfree_kb)
+diag "MemFree kB: before $free0, loaded $free1, unloaded $free2"
+[ $((free0 - free1)) -ge 60000 ] && [ $((free0 - free2)) -lt 4096 ]
+ok $? "borrowed memory is taken from the kernel and given back on unload"
+
+clab_load arena_size=8M && [ "$(arena_field pages)" -eq 2048 ]
+ok $? "borrowed arena_size=8M"
+clab_unload
+
+# --- refusals -----------------------------------------------------------------
+# refused DESC EXPECTED-ERRNO-TEXT LOG-TEXT PARAMS...
+refused() {
+	desc=$1 err=$2 log=$3
+	shift 3
+	dmesg -c >/dev/null
+	if clab_load "$@"; then
+		clab_unload
+		t_fail "refused: $desc (it loaded)"
+		return
+	fi
+	msg=$(dmesg | grep 'compactlab:' | tail -n1)
+	diag "$desc: insmod said: $CLAB_LOAD_ERR"
+	diag "$desc: kernel log: $msg"
+	case $CLAB_LOAD_ERR in
+	*"$err"*) ;;
+	*) t_fail "refused: $desc (wrong error: $CLAB_LOAD_ERR)"; return ;;
+	esac
+	case $msg in
+	*"$log"*) t_ok "refused: $desc: $err" ;;
+	*) t_fail "refused: $desc (log line lacks '$log')" ;;
+	esac
+}
+
+case $CLAB_ARCH in
+arm64) RAM=0x48000000 ;;
+*) RAM=0x10000000 ;;
+esac
+{
+	refused "misaligned base" "Invalid argument" "not aligned" \
+		arena_base=$(hex $((BASE + 0x100000))) arena_size=8M
+	refused "one pageblock" "Invalid argument" "smaller than two pageblocks" \
+		arena_base=$CLAB_ARENA_BASE arena_size=2M
+	refused "partial pageblock" "Invalid argument" "whole number of pageblocks" \
+		arena_base=$CLAB_ARENA_BASE arena_size=5M
+	refused "System RAM" "Invalid argument" "overlaps System RAM" \
+		arena_base=$RAM arena_size=8M
+	refused "base without size" "Invalid argument" \
+		"refusing" arena_base=$CLAB_ARENA_BASE
+	refused "borrowed size not whole largest-order blocks" "Invalid argument" \
+		"multiple of the largest buddy block" arena_size=6M
+	refused "borrowed size over half of RAM" "Invalid argument" "half of RAM" \
+		arena_size=2G
+}
+bad=0
+for p in "arena_base=banana arena_size=8M" "arena_base=$CLAB_ARENA_BASE arena_size=lots" \
+	"arena_size=-4M" "arena_size=0x"; do
+	# shellcheck disable=SC2086
+	if clab_load $p; then bad=1; clab_unload; fi
+done
+ok $bad "malformed numbers are refused"
+
+# --- the kernel stays healthy, 20 cycles ---------------------------------------
+i=0 fails=0
+while [ $i -lt 20 ]; do
+	if [ $((i % 2)) -eq 0 ]; then
+		clab_load $CLAB_PARAMS || fails=$((fails + 1))
+	else
+		clab_load arena_size=16M || fails=$((fails + 1))
+	fi
+	clab_unload || fails=$((fails + 1))
+	i=$((i + 1))
+done
+diag "MemFree after cycles: $(memfree_kb) kB"
+[ "$fails" -eq 0 ] && [ $((free0 - $(memfree_kb))) -lt 8192 ]
+ok $? "20 insmod/rmmod cycles over both backends, no memory lost"
+
+clab_load $CLAB_PARAMS && pattern_ok 5
+ok $? "after all that, the reserved arena loads and holds a pattern"
+tap_done
