@@ -4,8 +4,23 @@
  *
  *   arena          the backend, the physical ranges, page and pageblock counts
  *   pattern_check  write a seed: fill every arena page with a pattern and
- *                  verify it; read: the last result
+ *                  verify it (refused while any arena page is allocated);
+ *                  read: the last result
+ *   buddyinfo      /proc/buddyinfo of the shadow memory
+ *   pagetypeinfo   /proc/pagetypeinfo of the shadow memory
+ *   zoneinfo       the watermark part of /proc/zoneinfo (6.1 layout: no
+ *                  "promo" line, which later kernels print after "high")
+ *   vmstat         nr_free_pages and the event counters, /proc/vmstat style
+ *   extfrag/unusable_index, extfrag/extfrag_index
+ *                  /sys/kernel/debug/extfrag/ of the shadow memory
+ *   pageblocks     one line per pageblock: its type, skip hint and counters
+ *
+ * Where a file mirrors a kernel file it is byte-compatible with it: the same
+ * format strings, so that tools that parse the kernel's files parse ours.
+ * The views take zone->lock per zone, as the kernel's walk_zones_in_node()
+ * does, so that each line is a consistent snapshot of its zone.
  */
+#include <linux/atomic.h>
 #include <linux/debugfs.h>
 #include <linux/fs.h>
 #include <linux/kstrtox.h>
@@ -13,6 +28,9 @@
 #include <linux/seq_file.h>
 #include <linux/uaccess.h>
 #include <compactlab/arena.h>
+#include <compactlab/extfrag.h>
+#include <compactlab/mmzone.h>
+#include <compactlab/vmstat.h>
 #include "interfaces.h"
 
 static struct dentry *clab_debugfs_root;
@@ -56,13 +74,36 @@ static int clab_arena_show(struct seq_file *m, void *v)
 }
 DEFINE_SHOW_ATTRIBUTE(clab_arena);
 
+/*
+ * Free pages of the shadow memory: buddy pages plus pages on per-CPU lists.
+ * Racy against concurrent allocations; exact when nothing allocates.
+ */
+static unsigned long clab_free_and_pcp_pages(struct clab_mem *mem)
+{
+	struct clab_node *node;
+	struct clab_zone *zone;
+	unsigned long free = 0;
+	int cpu;
+
+	clab_for_each_populated_zone(mem, node, zone) {
+		free += READ_ONCE(zone->nr_free_pages);
+		if (!zone->pcp)
+			continue;
+		for_each_possible_cpu(cpu)
+			free += READ_ONCE(per_cpu_ptr(zone->pcp, cpu)->count);
+	}
+	return free;
+}
+
 static int clab_pattern_show(struct seq_file *m, void *v)
 {
-	struct clab_arena *arena = m->private;
+	struct clab_mem *mem = m->private;
+	struct clab_arena *arena = mem->arena;
 
 	mutex_lock(&clab_pattern_lock);
-	seq_printf(m, "seed %llu pages %lu mismatches %lu\n", arena->pattern_seed,
-		   arena->pattern_pages, arena->pattern_mismatches);
+	seq_printf(m, "seed %llu pages %lu mismatches %lu\n",
+		   arena->pattern_seed, arena->pattern_pages,
+		   arena->pattern_mismatches);
 	mutex_unlock(&clab_pattern_lock);
 	return 0;
 }
@@ -72,23 +113,41 @@ static int clab_pattern_open(struct inode *inode, struct file *file)
 	return single_open(file, clab_pattern_show, inode->i_private);
 }
 
+/*
+ * The pattern overwrites every arena page, so it runs only while no page is
+ * allocated. An allocation racing with the check can still be overwritten:
+ * this is a debugging aid for an idle arena, not a lock against users.
+ */
 static ssize_t clab_pattern_write(struct file *file, const char __user *ubuf,
 				  size_t count, loff_t *ppos)
 {
-	struct clab_arena *arena = file_inode(file)->i_private;
+	struct clab_mem *mem = file_inode(file)->i_private;
+	unsigned long free;
+	ssize_t ret = count;
 	u64 seed;
-	int ret;
+	int err;
 
-	ret = kstrtou64_from_user(ubuf, count, 0, &seed);
-	if (ret) {
+	err = kstrtou64_from_user(ubuf, count, 0, &seed);
+	if (err) {
 		pr_info("pattern_check: expected a numeric seed\n");
-		return ret;
+		return err;
 	}
 	if (!mutex_trylock(&clab_pattern_lock))
 		return -EBUSY;
-	clab_arena_pattern_check(arena, seed);
+	/* Per-CPU pages go back to the buddy lists first. */
+	clab_drain_all_pages(mem, NULL);
+	free = clab_free_and_pcp_pages(mem);
+	if (free != mem->arena->nr_pages) {
+		pr_info("pattern_check: refused: %lu of %lu arena pages are not free\n",
+			mem->arena->nr_pages - min(free, mem->arena->nr_pages),
+			mem->arena->nr_pages);
+		ret = -EBUSY;
+		goto unlock;
+	}
+	clab_arena_pattern_check(mem->arena, seed);
+unlock:
 	mutex_unlock(&clab_pattern_lock);
-	return count;
+	return ret;
 }
 
 static const struct file_operations clab_pattern_fops = {
@@ -100,19 +159,381 @@ static const struct file_operations clab_pattern_fops = {
 	.write = clab_pattern_write,
 };
 
+static const char *clab_zone_name(const struct clab_zone *zone)
+{
+	return clab_zone_names[zone->type];
+}
+
+/* Is migratetype @mt a column of the running kernel's /proc/pagetypeinfo? */
+static bool clab_migratetype_shown(int mt)
+{
+	if (mt == CLAB_MIGRATE_CMA)
+		return IS_ENABLED(CONFIG_CMA);
+	if (mt == CLAB_MIGRATE_ISOLATE)
+		return IS_ENABLED(CONFIG_MEMORY_ISOLATION);
+	return true;
+}
+
+/* Does @node have a populated zone? (the kernel's N_MEMORY test) */
+static bool clab_node_has_memory(const struct clab_node *node)
+{
+	int i;
+
+	for (i = 0; i < CLAB_MAX_NR_ZONES; i++)
+		if (clab_zone_is_populated(&node->zones[i]))
+			return true;
+	return false;
+}
+
+/* vmstat.c:frag_show_print */
+static int clab_buddyinfo_show(struct seq_file *m, void *v)
+{
+	struct clab_mem *mem = m->private;
+	struct clab_node *node;
+	struct clab_zone *zone;
+	unsigned long flags;
+	unsigned int order;
+
+	clab_for_each_populated_zone(mem, node, zone) {
+		spin_lock_irqsave(&zone->lock, flags);
+		seq_printf(m, "Node %d, zone %8s ", node->id,
+			   clab_zone_name(zone));
+		for (order = 0; order < CLAB_NR_ORDERS; order++)
+			seq_printf(m, "%6lu ", zone->free_area[order].nr_free);
+		seq_putc(m, '\n');
+		spin_unlock_irqrestore(&zone->lock, flags);
+	}
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(clab_buddyinfo);
+
+/* The kernel caps its free list walk; keep its ">" marker for big lists. */
+#define CLAB_PAGETYPEINFO_CAP	100000UL
+
+/* vmstat.c:pagetypeinfo_showfree_print */
+static void clab_pagetypeinfo_showfree(struct seq_file *m,
+				       struct clab_node *node)
+{
+	unsigned long flags, nr;
+	unsigned int order;
+	int i, mt;
+
+	seq_printf(m, "%-43s ", "Free pages count per migrate type at order");
+	for (order = 0; order < CLAB_NR_ORDERS; order++)
+		seq_printf(m, "%6d ", order);
+	seq_putc(m, '\n');
+
+	for (i = 0; i < CLAB_MAX_NR_ZONES; i++) {
+		struct clab_zone *zone = &node->zones[i];
+
+		if (!clab_zone_is_populated(zone))
+			continue;
+		spin_lock_irqsave(&zone->lock, flags);
+		for (mt = 0; mt < CLAB_MIGRATE_TYPES; mt++) {
+			if (!clab_migratetype_shown(mt))
+				continue;
+			seq_printf(m, "Node %4d, zone %8s, type %12s ",
+				   node->id, clab_zone_name(zone),
+				   clab_migratetype_names[mt]);
+			for (order = 0; order < CLAB_NR_ORDERS; order++) {
+				nr = zone->free_area[order].nr_free_mt[mt];
+				if (nr >= CLAB_PAGETYPEINFO_CAP)
+					seq_printf(m, ">%6lu ",
+						   CLAB_PAGETYPEINFO_CAP);
+				else
+					seq_printf(m, "%6lu ", nr);
+			}
+			seq_putc(m, '\n');
+		}
+		spin_unlock_irqrestore(&zone->lock, flags);
+	}
+}
+
+/* vmstat.c:pagetypeinfo_showblockcount_print */
+static void clab_pagetypeinfo_showblockcount(struct seq_file *m,
+					     struct clab_node *node)
+{
+	struct clab_mem *mem = node->mem;
+	unsigned long count[CLAB_MIGRATE_TYPES];
+	unsigned long idx, flags;
+	int i, mt;
+
+	seq_printf(m, "\n%-23s", "Number of blocks type ");
+	for (mt = 0; mt < CLAB_MIGRATE_TYPES; mt++)
+		if (clab_migratetype_shown(mt))
+			seq_printf(m, "%12s ", clab_migratetype_names[mt]);
+	seq_putc(m, '\n');
+
+	for (i = 0; i < CLAB_MAX_NR_ZONES; i++) {
+		struct clab_zone *zone = &node->zones[i];
+
+		if (!clab_zone_is_populated(zone))
+			continue;
+		memset(count, 0, sizeof(count));
+		spin_lock_irqsave(&zone->lock, flags);
+		for (idx = zone->start; idx < zone->end;
+		     idx += CLAB_PAGEBLOCK_PAGES) {
+			if ((idx >> CLAB_PAGEBLOCK_ORDER) >=
+			    mem->arena->nr_pageblocks)
+				break;
+			mt = clab_idx_to_pageblock(mem, idx)->migratetype;
+			if (mt < CLAB_MIGRATE_TYPES)
+				count[mt]++;
+		}
+		spin_unlock_irqrestore(&zone->lock, flags);
+		seq_printf(m, "Node %d, zone %8s ", node->id,
+			   clab_zone_name(zone));
+		for (mt = 0; mt < CLAB_MIGRATE_TYPES; mt++)
+			if (clab_migratetype_shown(mt))
+				seq_printf(m, "%12lu ", count[mt]);
+		seq_putc(m, '\n');
+	}
+}
+
+/* vmstat.c:pagetypeinfo_show, for every node with memory */
+static int clab_pagetypeinfo_show(struct seq_file *m, void *v)
+{
+	struct clab_mem *mem = m->private;
+	struct clab_node *node;
+
+	clab_for_each_node(mem, node) {
+		if (!clab_node_has_memory(node))
+			continue;
+		seq_printf(m, "Page block order: %d\n", CLAB_PAGEBLOCK_ORDER);
+		seq_printf(m, "Pages per block:  %lu\n", CLAB_PAGEBLOCK_PAGES);
+		seq_putc(m, '\n');
+		clab_pagetypeinfo_showfree(m, node);
+		clab_pagetypeinfo_showblockcount(m, node);
+	}
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(clab_pagetypeinfo);
+
+/* The watermark part of vmstat.c:zoneinfo_show_print (6.1). */
+static int clab_zoneinfo_show(struct seq_file *m, void *v)
+{
+	struct clab_mem *mem = m->private;
+	struct clab_node *node;
+	struct clab_zone *zone;
+	unsigned long pages;
+	int i;
+
+	clab_for_each_populated_zone(mem, node, zone) {
+		pages = zone->end - zone->start;
+		seq_printf(m, "Node %d, zone %8s", node->id,
+			   clab_zone_name(zone));
+		seq_printf(m,
+			   "\n  pages free     %lu"
+			   "\n        boost    %lu"
+			   "\n        min      %lu"
+			   "\n        low      %lu"
+			   "\n        high     %lu"
+			   "\n        spanned  %lu"
+			   "\n        present  %lu"
+			   "\n        managed  %lu"
+			   "\n        cma      %lu",
+			   READ_ONCE(zone->nr_free_pages),
+			   READ_ONCE(zone->watermark_boost),
+			   clab_wmark_pages(zone, CLAB_WMARK_MIN),
+			   clab_wmark_pages(zone, CLAB_WMARK_LOW),
+			   clab_wmark_pages(zone, CLAB_WMARK_HIGH),
+			   pages, pages, zone->managed_pages, 0UL);
+		seq_printf(m, "\n        protection: (%ld",
+			   zone->lowmem_reserve[0]);
+		for (i = 1; i < CLAB_MAX_NR_ZONES; i++)
+			seq_printf(m, ", %ld", zone->lowmem_reserve[i]);
+		seq_puts(m, ")\n");
+	}
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(clab_zoneinfo);
+
+/* vmstat.c:vmstat_show for the counters the shadow memory keeps */
+static int clab_vmstat_show(struct seq_file *m, void *v)
+{
+	unsigned long events[CLAB_NR_VM_EVENT_ITEMS];
+	struct clab_mem *mem = m->private;
+	struct clab_node *node;
+	struct clab_zone *zone;
+	unsigned long free = 0;
+	int i;
+
+	clab_for_each_populated_zone(mem, node, zone)
+		free += READ_ONCE(zone->nr_free_pages);
+	seq_printf(m, "nr_free_pages %lu\n", free);
+
+	clab_all_vm_events(events);
+	for (i = 0; i < CLAB_NR_VM_EVENT_ITEMS; i++)
+		seq_printf(m, "%s %lu\n", clab_vm_event_names[i], events[i]);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(clab_vmstat);
+
+/* vmstat.c:unusable_show_print and extfrag_show_print */
+static void clab_extfrag_show_zones(struct seq_file *m, bool extfrag)
+{
+	struct clab_mem *mem = m->private;
+	struct clab_contig_page_info info;
+	struct clab_node *node;
+	struct clab_zone *zone;
+	unsigned long flags;
+	unsigned int order;
+	int index;
+
+	clab_for_each_populated_zone(mem, node, zone) {
+		spin_lock_irqsave(&zone->lock, flags);
+		seq_printf(m, "Node %d, zone %8s ", node->id,
+			   clab_zone_name(zone));
+		for (order = 0; order < CLAB_NR_ORDERS; order++) {
+			clab_fill_contig_page_info(zone, order, &info);
+			if (extfrag) {
+				index = __clab_fragmentation_index(order,
+								   &info);
+				seq_printf(m, "%2d.%03d ", index / 1000,
+					   index % 1000);
+			} else {
+				index = clab_unusable_free_index(order, &info);
+				seq_printf(m, "%d.%03d ", index / 1000,
+					   index % 1000);
+			}
+		}
+		seq_putc(m, '\n');
+		spin_unlock_irqrestore(&zone->lock, flags);
+	}
+}
+
+static int clab_unusable_index_show(struct seq_file *m, void *v)
+{
+	clab_extfrag_show_zones(m, false);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(clab_unusable_index);
+
+static int clab_extfrag_index_show(struct seq_file *m, void *v)
+{
+	clab_extfrag_show_zones(m, true);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(clab_extfrag_index);
+
+/*
+ * pageblocks: a header naming the columns, then one line per pageblock; a
+ * seq_file iterator so that a large arena needs no large buffer. *pos is
+ * 0 for the header and 1 + the pageblock index after it.
+ */
+static void *clab_pageblocks_start(struct seq_file *m, loff_t *pos)
+{
+	struct clab_mem *mem = m->private;
+
+	if (*pos == 0)
+		return SEQ_START_TOKEN;
+	if (*pos > mem->arena->nr_pageblocks)
+		return NULL;
+	return pos;
+}
+
+static void *clab_pageblocks_next(struct seq_file *m, void *v, loff_t *pos)
+{
+	++*pos;
+	return clab_pageblocks_start(m, pos);
+}
+
+static void clab_pageblocks_stop(struct seq_file *m, void *v)
+{
+}
+
+/*
+ * The counters are atomics that the per-CPU fast paths update without the
+ * zone lock, so a line is a snapshot of each counter, not of the block:
+ * they add up to the pageblock size only when nothing is in flight.
+ */
+static int clab_pageblocks_show(struct seq_file *m, void *v)
+{
+	struct clab_mem *mem = m->private;
+	struct clab_pageblock *pb;
+	struct clab_zone *zone;
+	unsigned long block, idx;
+	int mt;
+
+	if (v == SEQ_START_TOKEN) {
+		seq_printf(m, "%-7s %12s %4s %8s %12s %4s %5s %7s %11s %9s\n",
+			   "# block", "pfn", "node", "zone", "migratetype",
+			   "skip", "free", "movable", "reclaimable",
+			   "unmovable");
+		return 0;
+	}
+	block = *(loff_t *)v - 1;
+	idx = block << CLAB_PAGEBLOCK_ORDER;
+	zone = clab_idx_to_zone(mem, idx);
+	pb = &mem->pageblocks[block];
+	mt = READ_ONCE(pb->migratetype);
+	seq_printf(m, "%7lu %#12lx %4d %8s %12s %4u %5d %7d %11d %9d\n",
+		   block, clab_arena_index_to_pfn(mem->arena, idx),
+		   zone->node->id, clab_zone_name(zone),
+		   mt < CLAB_MIGRATE_TYPES ? clab_migratetype_names[mt] : "?",
+		   READ_ONCE(pb->skip), atomic_read(&pb->nr_free),
+		   atomic_read(&pb->nr_alloc[CLAB_MIGRATE_MOVABLE]),
+		   atomic_read(&pb->nr_alloc[CLAB_MIGRATE_RECLAIMABLE]),
+		   atomic_read(&pb->nr_alloc[CLAB_MIGRATE_UNMOVABLE]));
+	return 0;
+}
+
+static const struct seq_operations clab_pageblocks_sops = {
+	.start = clab_pageblocks_start,
+	.next = clab_pageblocks_next,
+	.stop = clab_pageblocks_stop,
+	.show = clab_pageblocks_show,
+};
+
+static int clab_pageblocks_open(struct inode *inode, struct file *file)
+{
+	int ret = seq_open(file, &clab_pageblocks_sops);
+
+	if (!ret)
+		((struct seq_file *)file->private_data)->private =
+			inode->i_private;
+	return ret;
+}
+
+static const struct file_operations clab_pageblocks_fops = {
+	.owner = THIS_MODULE,
+	.open = clab_pageblocks_open,
+	.read = seq_read,
+	.llseek = seq_lseek,
+	.release = seq_release,
+};
+
 /**
  * clab_debugfs_init() - create /sys/kernel/debug/compactlab
- * @arena: the arena the files describe
+ * @mem: the shadow memory the files describe; mem->arena is its arena
  *
- * debugfs failures are not errors: the module works without it.
+ * Called once @mem is set up. debugfs failures are not errors: the module
+ * works without it.
  */
-void clab_debugfs_init(struct clab_arena *arena)
+void clab_debugfs_init(struct clab_mem *mem)
 {
+	struct dentry *extfrag;
+
 	clab_debugfs_root = debugfs_create_dir(KBUILD_MODNAME, NULL);
-	debugfs_create_file("arena", 0400, clab_debugfs_root, arena,
+	debugfs_create_file("arena", 0400, clab_debugfs_root, mem->arena,
 			    &clab_arena_fops);
-	debugfs_create_file("pattern_check", 0600, clab_debugfs_root, arena,
+	debugfs_create_file("pattern_check", 0600, clab_debugfs_root, mem,
 			    &clab_pattern_fops);
+	debugfs_create_file("buddyinfo", 0400, clab_debugfs_root, mem,
+			    &clab_buddyinfo_fops);
+	debugfs_create_file("pagetypeinfo", 0400, clab_debugfs_root, mem,
+			    &clab_pagetypeinfo_fops);
+	debugfs_create_file("zoneinfo", 0400, clab_debugfs_root, mem,
+			    &clab_zoneinfo_fops);
+	debugfs_create_file("vmstat", 0400, clab_debugfs_root, mem,
+			    &clab_vmstat_fops);
+	debugfs_create_file("pageblocks", 0400, clab_debugfs_root, mem,
+			    &clab_pageblocks_fops);
+	extfrag = debugfs_create_dir("extfrag", clab_debugfs_root);
+	debugfs_create_file("unusable_index", 0400, extfrag, mem,
+			    &clab_unusable_index_fops);
+	debugfs_create_file("extfrag_index", 0400, extfrag, mem,
+			    &clab_extfrag_index_fops);
 }
 
 /**

@@ -5,11 +5,13 @@
 #ifndef _CLAB_INTERFACES_H
 #define _CLAB_INTERFACES_H
 
-struct clab_arena;
+struct clab_mem;
 
-int clab_sysfs_init(struct clab_arena *arena);
+int clab_sysfs_init(struct clab_mem *mem);
 void clab_sysfs_exit(void);
-void clab_debugfs_init(struct clab_arena *arena);
+void clab_debugfs_init(struct clab_mem *mem);
 void clab_debugfs_exit(void);
+int clab_chardev_init(struct clab_mem *mem);
+void clab_chardev_exit(void);
 
 #endif /* _CLAB_INTERFACES_H */

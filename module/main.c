@@ -7,6 +7,8 @@
 #include <linux/module.h>
 #include <linux/moduleparam.h>
 #include <compactlab/arena.h>
+#include <compactlab/mmzone.h>
+#include <compactlab/vmstat.h>
 #include "interfaces.h"
 
 static char *arena_base;
@@ -19,11 +21,27 @@ module_param(arena_size, charp, 0444);
 MODULE_PARM_DESC(arena_size,
 		 "Arena size in memparse syntax (e.g. 128M); default 64M for a borrowed arena");
 
+static unsigned int nodes = 1;
+module_param(nodes, uint, 0444);
+MODULE_PARM_DESC(nodes, "Shadow NUMA nodes the arena is split into (1 to 4)");
+
+static char *kernelcore;
+module_param(kernelcore, charp, 0444);
+MODULE_PARM_DESC(kernelcore,
+		 "Pages kept out of ZONE_MOVABLE, as the boot parameter: a size (64M) or a percentage (50%)");
+
+static char *movablecore;
+module_param(movablecore, charp, 0444);
+MODULE_PARM_DESC(movablecore,
+		 "Pages given to ZONE_MOVABLE, as the boot parameter: a size (64M) or a percentage (50%)");
+
 static struct clab_arena *clab_arena;
+static struct clab_mem clab_mem;
 
 static int __init clab_init(void)
 {
 	struct clab_arena_params params;
+	struct clab_mem_config cfg;
 	const char *why = "";
 	int ret;
 
@@ -41,12 +59,25 @@ static int __init clab_init(void)
 		       params.size, why, ret);
 		return ret;
 	}
-	ret = clab_sysfs_init(clab_arena);
-	if (ret)
+	cfg.nodes = nodes;
+	cfg.kernelcore = kernelcore;
+	cfg.movablecore = movablecore;
+	ret = clab_mem_init(&clab_mem, clab_arena, &cfg, &why);
+	if (ret) {
+		pr_err("refusing nodes=%u kernelcore=%s movablecore=%s: %s\n",
+		       nodes, kernelcore ?: "(unset)", movablecore ?: "(unset)",
+		       why);
 		goto destroy_arena;
-	clab_debugfs_init(clab_arena);
+	}
+	clab_reset_vm_events();
+	ret = clab_sysfs_init(&clab_mem);
+	if (ret)
+		goto exit_mem;
+	clab_debugfs_init(&clab_mem);
 	return 0;
 
+exit_mem:
+	clab_mem_exit(&clab_mem);
 destroy_arena:
 	clab_arena_destroy(clab_arena);
 	return ret;
@@ -56,6 +87,7 @@ static void __exit clab_exit(void)
 {
 	clab_debugfs_exit();
 	clab_sysfs_exit();
+	clab_mem_exit(&clab_mem);
 	clab_arena_destroy(clab_arena);
 }
 

@@ -14,7 +14,9 @@
 
 #include <linux/types.h>
 #include <linux/kernel.h>
+#include <linux/atomic.h>
 #include <linux/bits.h>
+#include <linux/log2.h>
 #include <linux/bitops.h>
 #include <linux/errno.h>
 #include <linux/list.h>
@@ -28,6 +30,10 @@
 #include <linux/spinlock.h>
 #include <linux/string.h>
 #include <linux/mm.h>
+#include <linux/percpu.h>
+#include <linux/smp.h>
+#include <linux/wait_bit.h>
+#include <linux/cpumask.h>
 
 /* Both are provided by module/compat.h in the kernel build. */
 #define CLAB_PAGEBLOCK_ORDER	((unsigned int)pageblock_order)

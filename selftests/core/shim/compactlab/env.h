@@ -31,6 +31,30 @@ typedef int64_t s64;
 typedef unsigned int gfp_t;
 
 #define U64_MAX			UINT64_MAX
+#define min3(a, b, c)		min(min(a, b), c)
+#define clamp(v, lo, hi)	min(max(v, lo), hi)
+#define round_down(x, y)	((x) & ~((__typeof__(x))(y) - 1))
+#define num_online_cpus()	1
+static inline unsigned long rounddown_pow_of_two(unsigned long n)
+{
+	return 1UL << (63 - __builtin_clzl(n));
+}
+
+typedef struct { int counter; } atomic_t;
+#define atomic_read(v)		__atomic_load_n(&(v)->counter, __ATOMIC_RELAXED)
+#define atomic_set(v, i)	__atomic_store_n(&(v)->counter, (i), __ATOMIC_RELAXED)
+#define atomic_add(i, v)	((void)__atomic_fetch_add(&(v)->counter, (i), __ATOMIC_RELAXED))
+static inline bool atomic_inc_not_zero(atomic_t *v)
+{
+	int c = atomic_read(v);
+
+	while (c && !__atomic_compare_exchange_n(&v->counter, &c, c + 1, false,
+						 __ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
+		;
+	return c != 0;
+}
+#define atomic_dec_and_test(v)	(__atomic_sub_fetch(&(v)->counter, 1, __ATOMIC_ACQ_REL) == 0)
+#define atomic_sub(i, v)	((void)__atomic_fetch_sub(&(v)->counter, (i), __ATOMIC_RELAXED))
 #define GFP_KERNEL		0u
 #define __user
 #define __init
@@ -182,5 +206,65 @@ static inline bool list_empty(const struct list_head *h)
 	for (p = list_entry((h)->next, __typeof__(*p), m), \
 	     n = list_entry(p->m.next, __typeof__(*p), m); &p->m != (h); \
 	     p = n, n = list_entry(n->m.next, __typeof__(*n), m))
+
+/* Per-CPU data: the tests run on one CPU. */
+#define __percpu
+#define DEFINE_PER_CPU(type, name)	__typeof__(type) name
+#define DECLARE_PER_CPU(type, name)	extern __typeof__(type) name
+#define per_cpu_ptr(ptr, cpu)		((void)(cpu), (ptr))
+#define this_cpu_ptr(ptr)		(ptr)
+#define this_cpu_add(var, n)		((var) += (n))
+#define this_cpu_inc(var)		((var)++)
+#define for_each_possible_cpu(cpu)	for ((cpu) = 0; (cpu) < 1; (cpu)++)
+#define for_each_online_cpu(cpu)	for_each_possible_cpu(cpu)
+#define alloc_percpu(type)		((type *)calloc(1, sizeof(type)))
+#define free_percpu(p)			free(p)
+static inline int get_cpu(void) { return 0; }
+static inline void put_cpu(void) { }
+static inline int smp_processor_id(void) { return 0; }
+
+/* Non-atomic and atomic bit operations on an unsigned long. */
+static inline bool test_bit(long nr, const unsigned long *addr)
+{
+	return (*addr >> nr) & 1UL;
+}
+
+static inline void __set_bit(long nr, unsigned long *addr)
+{
+	*addr |= 1UL << nr;
+}
+
+static inline void __clear_bit(long nr, unsigned long *addr)
+{
+	*addr &= ~(1UL << nr);
+}
+
+#define set_bit(nr, addr)	__set_bit(nr, addr)
+#define clear_bit(nr, addr)	__clear_bit(nr, addr)
+
+static inline bool test_and_set_bit(long nr, unsigned long *addr)
+{
+	bool old = test_bit(nr, addr);
+
+	__set_bit(nr, addr);
+	return old;
+}
+
+static inline bool test_and_clear_bit(long nr, unsigned long *addr)
+{
+	bool old = test_bit(nr, addr);
+
+	__clear_bit(nr, addr);
+	return old;
+}
+
+static inline unsigned long int_sqrt(unsigned long x)
+{
+	unsigned long r = 0;
+
+	while ((r + 1) * (r + 1) <= x)
+		r++;
+	return r;
+}
 
 #endif /* _COMPACTLAB_ENV_H */

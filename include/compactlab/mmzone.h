@@ -1,0 +1,317 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * mmzone.h - the shadow memory: nodes, zones, free areas, pageblocks,
+ * watermarks, and the page allocator's API.
+ *
+ * The arena's index space is split into up to CLAB_MAX_NUMNODES shadow
+ * nodes; each node into a NORMAL zone at the bottom and a MOVABLE zone at
+ * the top (kernelcore=/movablecore=). Node and zone boundaries fall on
+ * largest-order block boundaries, so a buddy never crosses them.
+ */
+#ifndef _COMPACTLAB_MMZONE_H
+#define _COMPACTLAB_MMZONE_H
+
+#include <compactlab/env.h>
+#include <compactlab/arena.h>
+#include <compactlab/page.h>
+
+#define CLAB_NR_ORDERS		(CLAB_MAX_ORDER + 1)
+#define CLAB_MAX_NUMNODES	4
+#define CLAB_COSTLY_ORDER	3	/* PAGE_ALLOC_COSTLY_ORDER */
+
+enum clab_zone_type {
+	CLAB_ZONE_NORMAL,
+	CLAB_ZONE_MOVABLE,
+	CLAB_MAX_NR_ZONES
+};
+
+extern const char * const clab_zone_names[CLAB_MAX_NR_ZONES];
+
+enum clab_wmark {
+	CLAB_WMARK_MIN,
+	CLAB_WMARK_LOW,
+	CLAB_WMARK_HIGH,
+	CLAB_NR_WMARK
+};
+
+/*
+ * Allocation flags (the "gfp" of the shadow allocator). The low bits carry
+ * the migratetype; the rest say where the page may come from.
+ */
+#define CLAB_GFP_MT_MASK	0x3u	/* UNMOVABLE, MOVABLE or RECLAIMABLE */
+#define CLAB_GFP_MOVABLE_ZONE	BIT(2)	/* may use ZONE_MOVABLE (movable only) */
+#define CLAB_GFP_THISNODE	BIT(3)	/* no other node */
+#define CLAB_GFP_NOFALLBACK	BIT(4)	/* never steal from another migratetype */
+#define CLAB_GFP_HIGH		BIT(5)	/* may dip below min (ALLOC_MIN_RESERVE) */
+#define CLAB_GFP_ATOMIC		BIT(6)	/* cannot block; may use the highatomic
+					 * reserve for order > 0 */
+#define CLAB_GFP_NO_WMARK	BIT(7)	/* ignore watermarks (ALLOC_NO_WATERMARKS) */
+#define CLAB_GFP_ZERO		BIT(8)	/* return zeroed memory */
+
+#define CLAB_GFP_KERNEL		(CLAB_MIGRATE_UNMOVABLE)
+#define CLAB_GFP_RECLAIMABLE	(CLAB_MIGRATE_RECLAIMABLE)
+#define CLAB_GFP_MOVABLE	(CLAB_MIGRATE_MOVABLE | CLAB_GFP_MOVABLE_ZONE)
+#define CLAB_GFP_USER		(CLAB_GFP_MOVABLE | CLAB_GFP_ZERO)
+
+static inline int clab_gfp_migratetype(unsigned int gfp)
+{
+	return gfp & CLAB_GFP_MT_MASK;
+}
+
+/* Internal allocation flags (the kernel's ALLOC_*), derived from gfp. */
+#define CLAB_ALLOC_WMARK_MIN	CLAB_WMARK_MIN
+#define CLAB_ALLOC_WMARK_LOW	CLAB_WMARK_LOW
+#define CLAB_ALLOC_WMARK_HIGH	CLAB_WMARK_HIGH
+#define CLAB_ALLOC_NO_WATERMARKS 0x04
+#define CLAB_ALLOC_WMARK_MASK	(CLAB_ALLOC_NO_WATERMARKS - 1)
+#define CLAB_ALLOC_OOM		0x08
+#define CLAB_ALLOC_NON_BLOCK	0x10
+#define CLAB_ALLOC_MIN_RESERVE	0x20
+#define CLAB_ALLOC_HIGHATOMIC	0x40
+#define CLAB_ALLOC_KSWAPD	0x80
+#define CLAB_ALLOC_NOFALLBACK	0x100
+#define CLAB_ALLOC_RESERVES	(CLAB_ALLOC_NON_BLOCK | CLAB_ALLOC_MIN_RESERVE | \
+				 CLAB_ALLOC_HIGHATOMIC | CLAB_ALLOC_OOM)
+
+/**
+ * struct clab_free_area - free blocks of one order
+ * @free_list: one list of block heads per migratetype
+ * @nr_free: blocks on all lists (what buddyinfo shows)
+ * @nr_free_mt: blocks per list (what pagetypeinfo shows)
+ */
+struct clab_free_area {
+	struct list_head free_list[CLAB_MIGRATE_TYPES];
+	unsigned long nr_free;
+	unsigned long nr_free_mt[CLAB_MIGRATE_TYPES];
+};
+
+/**
+ * struct clab_per_cpu_pages - a CPU's cache of free order-0 pages of a zone
+ * @lock: protects the lists and @count; taken by the owning CPU and by
+ *	drains from other CPUs
+ * @count: pages on all lists
+ * @high: free back to the buddy allocator above this many
+ * @batch: pages moved to or from the buddy allocator at once
+ * @lists: one list per PCP migratetype
+ */
+struct clab_per_cpu_pages {
+	spinlock_t lock;
+	int count;
+	int high;
+	int batch;
+	struct list_head lists[CLAB_MIGRATE_PCPTYPES];
+};
+
+/**
+ * struct clab_pageblock - state of one pageblock
+ * @migratetype: the block's migratetype
+ * @skip: compaction skip hint (PB_migrate_skip)
+ * @nr_free: pages of the block not allocated to a client (in the buddy
+ *	lists or on per-CPU lists)
+ * @nr_alloc: pages of the block allocated to clients, by the migratetype
+ *	they were allocated with
+ *
+ * @migratetype is written under the zone lock; readers outside it get a
+ * racy but valid value, as in the kernel. The counters are atomic: they
+ * change on the per-CPU fast paths too. They add up to the pageblock size
+ * whenever no allocation or free is in flight.
+ */
+struct clab_pageblock {
+	u8 migratetype;
+	u8 skip;
+	atomic_t nr_free;
+	atomic_t nr_alloc[CLAB_MIGRATE_PCPTYPES];
+};
+
+struct clab_node;
+struct clab_mem;
+
+/**
+ * struct clab_zone - a zone of a shadow node
+ * @node: the node the zone belongs to
+ * @type: NORMAL or MOVABLE
+ * @start: first arena index (largest-order aligned)
+ * @end: one past the last arena index
+ * @managed_pages: pages the allocator manages (end - start)
+ * @_watermark: min, low and high, in pages, without the boost
+ * @watermark_boost: temporary boost after fragmenting fallbacks
+ * @lowmem_reserve: pages kept back from allocations that could use a
+ *	higher zone, indexed by the highest zone they may use
+ * @nr_reserved_highatomic: pages in HIGHATOMIC pageblocks
+ * @lock: protects @free_area, @nr_free_pages, @nr_reserved_highatomic,
+ *	@watermark_boost, the buddy state of the zone's page descriptors and
+ *	the zone's pageblock migratetypes and counters
+ * @free_area: free blocks per order
+ * @nr_free_pages: free pages in the buddy lists, not counting per-CPU
+ *	pages and free pages of ISOLATE blocks (NR_FREE_PAGES)
+ * @pcp: per-CPU page lists
+ */
+struct clab_zone {
+	struct clab_node *node;
+	enum clab_zone_type type;
+	unsigned long start;
+	unsigned long end;
+	unsigned long managed_pages;
+	unsigned long _watermark[CLAB_NR_WMARK];
+	unsigned long watermark_boost;
+	long lowmem_reserve[CLAB_MAX_NR_ZONES];
+	unsigned long nr_reserved_highatomic;
+	spinlock_t lock;
+	struct clab_free_area free_area[CLAB_NR_ORDERS];
+	unsigned long nr_free_pages;
+	struct clab_per_cpu_pages __percpu *pcp;
+};
+
+/**
+ * struct clab_node - a shadow NUMA node
+ * @mem: the shadow memory it belongs to
+ * @id: node number
+ * @start: first arena index
+ * @end: one past the last arena index
+ * @zones: NORMAL then MOVABLE; an empty zone has start == end
+ */
+struct clab_node {
+	struct clab_mem *mem;
+	int id;
+	unsigned long start;
+	unsigned long end;
+	struct clab_zone zones[CLAB_MAX_NR_ZONES];
+};
+
+/**
+ * struct clab_mem_config - how to lay out the shadow memory
+ * @nodes: shadow nodes, 1 .. CLAB_MAX_NUMNODES
+ * @kernelcore: kernelcore= text (size or percentage), or NULL
+ * @movablecore: movablecore= text (size or percentage), or NULL
+ */
+struct clab_mem_config {
+	unsigned int nodes;
+	const char *kernelcore;
+	const char *movablecore;
+};
+
+/**
+ * struct clab_mem - the shadow memory over an arena
+ * @arena: the physical range
+ * @pages: one descriptor per arena page
+ * @pageblocks: one entry per pageblock
+ * @nr_nodes: nodes in @nodes
+ * @nodes: the shadow nodes
+ * @min_free_kbytes: vm.min_free_kbytes of the shadow memory
+ * @user_min_free_kbytes: the value a user set, or -1
+ * @watermark_scale_factor: vm.watermark_scale_factor (1..3000)
+ * @watermark_boost_factor: vm.watermark_boost_factor (>= 0)
+ * @tunable_lock: serialises watermark recomputation
+ */
+struct clab_mem {
+	struct clab_arena *arena;
+	struct clab_page *pages;
+	struct clab_pageblock *pageblocks;
+	unsigned int nr_nodes;
+	struct clab_node nodes[CLAB_MAX_NUMNODES];
+	int min_free_kbytes;
+	int user_min_free_kbytes;
+	int watermark_scale_factor;
+	int watermark_boost_factor;
+	struct mutex tunable_lock;
+};
+
+/* Layout and lifetime (module/zones.c). */
+int clab_parse_core(const char *s, unsigned long total_pages,
+		    unsigned long *pages);
+int clab_mem_init(struct clab_mem *mem, struct clab_arena *arena,
+		  const struct clab_mem_config *cfg, const char **why);
+void clab_mem_exit(struct clab_mem *mem);
+
+/* The page allocator (module/page_alloc.c). */
+struct clab_page *clab_alloc_pages(struct clab_mem *mem, int nid,
+				   unsigned int gfp, unsigned int order);
+void clab_free_pages(struct clab_mem *mem, struct clab_page *page,
+		     unsigned int order);
+void clab_put_page(struct clab_mem *mem, struct clab_page *page);
+void clab_put_page_to_buddy(struct clab_mem *mem, struct clab_page *page);
+unsigned long __clab_isolate_free_page(struct clab_zone *zone,
+				       struct clab_page *page,
+				       unsigned int order);
+void clab_prep_isolated_pages(struct clab_mem *mem, struct clab_page *page,
+			      unsigned int order, struct list_head *list);
+void clab_drain_all_pages(struct clab_mem *mem, struct clab_zone *zone);
+bool clab_zone_watermark_ok(struct clab_zone *zone, unsigned int order,
+			    unsigned long mark, int highest_zoneidx,
+			    unsigned int alloc_flags, long free_pages);
+int clab_unreserve_highatomic_pageblock(struct clab_mem *mem, int nid,
+					int migratetype, bool force);
+
+/* Fallbacks and stealing (module/page_alloc.c), exposed for tests. */
+extern const int clab_fallbacks[CLAB_MIGRATE_TYPES][3];
+bool clab_can_steal_fallback(unsigned int order, int start_mt);
+int clab_find_suitable_fallback(struct clab_free_area *area, unsigned int order,
+				int migratetype, bool only_stealable,
+				bool *can_steal);
+
+/* Pageblocks (module/pageblock.c). */
+int clab_get_pageblock_migratetype(struct clab_mem *mem, unsigned long idx);
+void clab_set_pageblock_migratetype(struct clab_mem *mem, unsigned long idx,
+				    int migratetype);
+unsigned long clab_move_freepages_block(struct clab_zone *zone,
+					unsigned long idx, int migratetype,
+					int *num_movable);
+
+/* Watermarks (module/watermark.c). */
+void clab_setup_per_zone_wmarks(struct clab_mem *mem);
+int clab_set_min_free_kbytes(struct clab_mem *mem, long val);
+int clab_set_watermark_scale_factor(struct clab_mem *mem, long val);
+int clab_set_watermark_boost_factor(struct clab_mem *mem, long val);
+bool clab_boost_watermark(struct clab_zone *zone);
+
+static inline unsigned long clab_wmark_pages(const struct clab_zone *zone,
+					     enum clab_wmark w)
+{
+	return zone->_watermark[w] + zone->watermark_boost;
+}
+
+static inline bool clab_zone_is_populated(const struct clab_zone *zone)
+{
+	return zone->end > zone->start;
+}
+
+static inline unsigned long clab_page_to_idx(const struct clab_mem *mem,
+					     const struct clab_page *page)
+{
+	return page - mem->pages;
+}
+
+static inline struct clab_page *clab_idx_to_page(const struct clab_mem *mem,
+						 unsigned long idx)
+{
+	return &mem->pages[idx];
+}
+
+static inline struct clab_pageblock *clab_idx_to_pageblock(const struct clab_mem *mem,
+							   unsigned long idx)
+{
+	return &mem->pageblocks[idx >> CLAB_PAGEBLOCK_ORDER];
+}
+
+/* The zone an arena index belongs to. */
+struct clab_zone *clab_idx_to_zone(struct clab_mem *mem, unsigned long idx);
+
+static inline bool clab_free_area_empty(const struct clab_free_area *area,
+					int mt)
+{
+	return list_empty(&area->free_list[mt]);
+}
+
+#define clab_for_each_node(mem, node) \
+	for ((node) = (mem)->nodes; (node) < (mem)->nodes + (mem)->nr_nodes; (node)++)
+
+#define clab_for_each_zone(mem, node, zone) \
+	clab_for_each_node(mem, node) \
+		for ((zone) = (node)->zones; \
+		     (zone) < (node)->zones + CLAB_MAX_NR_ZONES; (zone)++)
+
+#define clab_for_each_populated_zone(mem, node, zone) \
+	clab_for_each_zone(mem, node, zone) \
+		if (!clab_zone_is_populated(zone)) {} else
+
+#endif /* _COMPACTLAB_MMZONE_H */

@@ -1,0 +1,968 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * page_alloc.c - the shadow buddy allocator: free lists per order and
+ * migratetype, split and merge, per-CPU order-0 lists, the 6.1 fallback and
+ * stealing rules, the high-order atomic reserve, and the order-aware
+ * watermark check.
+ *
+ * Lock order: per-CPU list lock, then zone lock.
+ */
+#include <compactlab/mmzone.h>
+#include <compactlab/vmstat.h>
+#include "page_alloc_internal.h"
+
+/* Where to look, in order, when a migratetype's lists are empty (6.1). */
+const int clab_fallbacks[CLAB_MIGRATE_TYPES][3] = {
+	[CLAB_MIGRATE_UNMOVABLE]   = { CLAB_MIGRATE_RECLAIMABLE, CLAB_MIGRATE_MOVABLE,   CLAB_MIGRATE_TYPES },
+	[CLAB_MIGRATE_MOVABLE]     = { CLAB_MIGRATE_RECLAIMABLE, CLAB_MIGRATE_UNMOVABLE, CLAB_MIGRATE_TYPES },
+	[CLAB_MIGRATE_RECLAIMABLE] = { CLAB_MIGRATE_UNMOVABLE,   CLAB_MIGRATE_MOVABLE,   CLAB_MIGRATE_TYPES },
+	[CLAB_MIGRATE_HIGHATOMIC]  = { CLAB_MIGRATE_TYPES },
+	[CLAB_MIGRATE_CMA]         = { CLAB_MIGRATE_TYPES },
+	[CLAB_MIGRATE_ISOLATE]     = { CLAB_MIGRATE_TYPES },
+};
+
+/**
+ * clab_zone_batchsize() - pages moved between buddy and per-CPU lists
+ * @zone: the zone
+ *
+ * The kernel's zone_batchsize(): about a quarter of 1/1024 of the zone,
+ * at most 1 MiB worth, rounded to 2^n - 1 to avoid cache aliasing.
+ *
+ * Return: the batch, at least 1.
+ */
+int clab_zone_batchsize(const struct clab_zone *zone)
+{
+	unsigned long batch = min(zone->managed_pages >> 10,
+				  (1UL << 20) / CLAB_PAGE_SIZE) / 4;
+
+	if (batch < 1)
+		batch = 1;
+	batch = rounddown_pow_of_two(batch + batch / 2) - 1;
+	return max(1UL, batch);
+}
+
+static bool clab_idx_in_zone(const struct clab_zone *zone, unsigned long idx)
+{
+	return idx >= zone->start && idx < zone->end;
+}
+
+/* Is the page at @idx the head of a free block of exactly @order? */
+static bool clab_page_is_buddy_of_order(struct clab_mem *mem, unsigned long idx,
+					unsigned int order)
+{
+	struct clab_page *page = clab_idx_to_page(mem, idx);
+
+	return clab_page_is_buddy(page) && page->order == order;
+}
+
+void __clab_add_to_free_list(struct clab_zone *zone, struct clab_page *page,
+			     unsigned int order, int migratetype, bool tail)
+{
+	struct clab_free_area *area = &zone->free_area[order];
+
+	lockdep_assert_held(&zone->lock);
+	page->order = order;
+	page->migratetype = migratetype;
+	__clab_page_set(page, CLAB_PG_BUDDY);
+	if (tail)
+		list_add_tail(&page->lru, &area->free_list[migratetype]);
+	else
+		list_add(&page->lru, &area->free_list[migratetype]);
+	area->nr_free++;
+	area->nr_free_mt[migratetype]++;
+	if (migratetype != CLAB_MIGRATE_ISOLATE)
+		zone->nr_free_pages += 1UL << order;
+}
+
+void __clab_del_from_free_list(struct clab_zone *zone, struct clab_page *page,
+			       unsigned int order)
+{
+	struct clab_free_area *area = &zone->free_area[order];
+
+	lockdep_assert_held(&zone->lock);
+	list_del(&page->lru);
+	__clab_page_clear(page, CLAB_PG_BUDDY);
+	area->nr_free--;
+	area->nr_free_mt[page->migratetype]--;
+	if (page->migratetype != CLAB_MIGRATE_ISOLATE)
+		zone->nr_free_pages -= 1UL << order;
+}
+
+void __clab_move_to_free_list(struct clab_zone *zone, struct clab_page *page,
+			      unsigned int order, int migratetype)
+{
+	struct clab_free_area *area = &zone->free_area[order];
+	int old = page->migratetype;
+
+	lockdep_assert_held(&zone->lock);
+	list_move_tail(&page->lru, &area->free_list[migratetype]);
+	area->nr_free_mt[old]--;
+	area->nr_free_mt[migratetype]++;
+	if (old == CLAB_MIGRATE_ISOLATE && migratetype != CLAB_MIGRATE_ISOLATE)
+		zone->nr_free_pages += 1UL << order;
+	else if (old != CLAB_MIGRATE_ISOLATE && migratetype == CLAB_MIGRATE_ISOLATE)
+		zone->nr_free_pages -= 1UL << order;
+	page->migratetype = migratetype;
+}
+
+/*
+ * If the block we just freed and its buddy would merge one order up once
+ * that order's buddy is freed, put it at the tail so it is not allocated
+ * before that happens (the kernel's buddy_merge_likely()).
+ */
+static bool clab_buddy_merge_likely(struct clab_zone *zone, unsigned long idx,
+				    unsigned long buddy_idx, unsigned int order)
+{
+	unsigned long higher, higher_buddy;
+
+	if (order >= CLAB_MAX_ORDER - 1)
+		return false;
+	higher = buddy_idx & idx;
+	higher_buddy = higher ^ (1UL << (order + 1));
+	return clab_idx_in_zone(zone, higher_buddy) &&
+	       clab_page_is_buddy_of_order(clab_zone_mem(zone), higher_buddy,
+					   order + 1);
+}
+
+/**
+ * __clab_free_one_page() - free a block into the buddy lists, merging
+ * @zone: the zone, locked
+ * @idx: arena index of the block's first page
+ * @order: the block's order
+ * @migratetype: the list to free to (the pageblock's type)
+ * @to_tail: put the merged block at the tail of its list
+ *
+ * Merges with free buddies up to CLAB_MAX_ORDER, but never across
+ * pageblocks of different types when either is not mergeable (HIGHATOMIC,
+ * CMA, ISOLATE).
+ */
+void __clab_free_one_page(struct clab_zone *zone, unsigned long idx,
+			  unsigned int order, int migratetype, bool to_tail)
+{
+	struct clab_mem *mem = clab_zone_mem(zone);
+	unsigned long buddy_idx = idx;
+
+	lockdep_assert_held(&zone->lock);
+	while (order < CLAB_MAX_ORDER) {
+		buddy_idx = idx ^ (1UL << order);
+		if (!clab_idx_in_zone(zone, buddy_idx) ||
+		    !clab_page_is_buddy_of_order(mem, buddy_idx, order))
+			break;
+		if (order >= CLAB_PAGEBLOCK_ORDER) {
+			int buddy_mt = clab_get_pageblock_migratetype(mem, buddy_idx);
+
+			if (migratetype != buddy_mt &&
+			    (!clab_migratetype_is_mergeable(migratetype) ||
+			     !clab_migratetype_is_mergeable(buddy_mt)))
+				break;
+		}
+		__clab_del_from_free_list(zone, clab_idx_to_page(mem, buddy_idx),
+					  order);
+		idx &= buddy_idx;
+		order++;
+	}
+	if (!to_tail && buddy_idx != idx)
+		to_tail = clab_buddy_merge_likely(zone, idx, buddy_idx, order);
+	__clab_add_to_free_list(zone, clab_idx_to_page(mem, idx), order,
+				migratetype, to_tail);
+}
+
+/* Split a block of order @high down to @low, freeing the upper halves. */
+static void clab_expand(struct clab_zone *zone, unsigned long idx,
+			unsigned int low, unsigned int high, int migratetype)
+{
+	struct clab_mem *mem = clab_zone_mem(zone);
+
+	while (high > low) {
+		high--;
+		__clab_add_to_free_list(zone, clab_idx_to_page(mem, idx + (1UL << high)),
+					high, migratetype, false);
+	}
+}
+
+/* Take the smallest free block of @migratetype that fits @order. */
+static struct clab_page *__clab_rmqueue_smallest(struct clab_zone *zone,
+						 unsigned int order,
+						 int migratetype)
+{
+	unsigned int current_order;
+
+	for (current_order = order; current_order < CLAB_NR_ORDERS; current_order++) {
+		struct clab_free_area *area = &zone->free_area[current_order];
+		struct clab_page *page;
+
+		if (clab_free_area_empty(area, migratetype))
+			continue;
+		page = list_first_entry(&area->free_list[migratetype],
+					struct clab_page, lru);
+		__clab_del_from_free_list(zone, page, current_order);
+		clab_expand(zone, clab_page_to_idx(clab_zone_mem(zone), page),
+			    order, current_order, migratetype);
+		page->migratetype = migratetype;
+		return page;
+	}
+	return NULL;
+}
+
+/**
+ * clab_can_steal_fallback() - may a fallback take the whole pageblock?
+ * @order: order of the free block found on the fallback list
+ * @start_mt: the migratetype asked for
+ *
+ * Return: true for blocks of at least half a pageblock, and always for
+ * unmovable and reclaimable requests (they should not scatter).
+ */
+bool clab_can_steal_fallback(unsigned int order, int start_mt)
+{
+	if (order >= CLAB_PAGEBLOCK_ORDER)
+		return true;
+	return order >= CLAB_PAGEBLOCK_ORDER / 2 ||
+	       start_mt == CLAB_MIGRATE_RECLAIMABLE ||
+	       start_mt == CLAB_MIGRATE_UNMOVABLE;
+}
+
+/**
+ * clab_find_suitable_fallback() - the first fallback type with free blocks
+ * @area: the free area of one order
+ * @order: its order
+ * @migratetype: the type asked for
+ * @only_stealable: return only a type whose block may be stolen whole
+ * @can_steal: set to whether the block may be stolen whole
+ *
+ * Return: the fallback migratetype, or -1.
+ */
+int clab_find_suitable_fallback(struct clab_free_area *area, unsigned int order,
+				int migratetype, bool only_stealable,
+				bool *can_steal)
+{
+	int i;
+
+	*can_steal = false;
+	if (!area->nr_free)
+		return -1;
+	for (i = 0; i < 3; i++) {
+		int fallback_mt = clab_fallbacks[migratetype][i];
+
+		if (fallback_mt == CLAB_MIGRATE_TYPES)
+			break;
+		if (clab_free_area_empty(area, fallback_mt))
+			continue;
+		if (clab_can_steal_fallback(order, migratetype))
+			*can_steal = true;
+		if (!only_stealable || *can_steal)
+			return fallback_mt;
+	}
+	return -1;
+}
+
+static void clab_change_pageblock_range(struct clab_mem *mem, unsigned long idx,
+					unsigned int order, int migratetype)
+{
+	unsigned long n = 1UL << (order - CLAB_PAGEBLOCK_ORDER);
+
+	while (n--) {
+		clab_set_pageblock_migratetype(mem, idx, migratetype);
+		idx += CLAB_PAGEBLOCK_PAGES;
+	}
+}
+
+/*
+ * Move a fallback block to @start_type's lists; with @whole_block, take the
+ * free pages of its whole pageblock too, and claim the pageblock when at
+ * least half of it is free or already of a compatible kind (6.1's
+ * steal_suitable_fallback()).
+ */
+static void clab_steal_suitable_fallback(struct clab_zone *zone,
+					 struct clab_page *page,
+					 unsigned int alloc_flags,
+					 int start_type, bool whole_block)
+{
+	struct clab_mem *mem = clab_zone_mem(zone);
+	unsigned long idx = clab_page_to_idx(mem, page);
+	unsigned int current_order = page->order;
+	int old_block_type = clab_get_pageblock_migratetype(mem, idx);
+	unsigned long free_pages, alike_pages;
+	int movable_pages;
+
+	if (old_block_type == CLAB_MIGRATE_HIGHATOMIC)
+		goto single_page;
+	if (current_order >= CLAB_PAGEBLOCK_ORDER) {
+		clab_change_pageblock_range(mem, idx, current_order, start_type);
+		goto single_page;
+	}
+	/* The kswapd wake-up on a boost comes with reclaim (a later issue). */
+	clab_boost_watermark(zone);
+	if (!whole_block)
+		goto single_page;
+	free_pages = clab_move_freepages_block(zone, idx, start_type,
+					       &movable_pages);
+	if (!free_pages)
+		goto single_page;
+	if (start_type == CLAB_MIGRATE_MOVABLE)
+		alike_pages = movable_pages;
+	else if (old_block_type == CLAB_MIGRATE_MOVABLE)
+		alike_pages = CLAB_PAGEBLOCK_PAGES - (free_pages + movable_pages);
+	else
+		alike_pages = 0;
+	if (free_pages + alike_pages >= (1UL << (CLAB_PAGEBLOCK_ORDER - 1)))
+		clab_set_pageblock_migratetype(mem, idx, start_type);
+	return;
+
+single_page:
+	__clab_move_to_free_list(zone, page, current_order, start_type);
+}
+
+/*
+ * Steal from another migratetype: the largest block first, so that the
+ * pageblock is claimed and future requests of this type group there; but
+ * for a movable request that may not claim, the smallest block instead, so
+ * that no large block is broken for a few movable pages.
+ */
+static bool __clab_rmqueue_fallback(struct clab_zone *zone, unsigned int order,
+				    int start_mt, unsigned int alloc_flags)
+{
+	struct clab_free_area *area;
+	int current_order, fallback_mt = -1;
+	struct clab_page *page;
+	bool can_steal;
+
+	for (current_order = CLAB_MAX_ORDER; current_order >= (int)order;
+	     current_order--) {
+		area = &zone->free_area[current_order];
+		fallback_mt = clab_find_suitable_fallback(area, current_order,
+							  start_mt, false,
+							  &can_steal);
+		if (fallback_mt == -1)
+			continue;
+		if (!can_steal && start_mt == CLAB_MIGRATE_MOVABLE &&
+		    current_order > (int)order)
+			goto find_smallest;
+		goto do_steal;
+	}
+	return false;
+
+find_smallest:
+	for (current_order = order; current_order < CLAB_NR_ORDERS; current_order++) {
+		area = &zone->free_area[current_order];
+		fallback_mt = clab_find_suitable_fallback(area, current_order,
+							  start_mt, false,
+							  &can_steal);
+		if (fallback_mt != -1)
+			break;
+	}
+	if (WARN_ON_ONCE(fallback_mt == -1))
+		return false;
+
+do_steal:
+	page = list_first_entry(&area->free_list[fallback_mt], struct clab_page,
+				lru);
+	clab_steal_suitable_fallback(zone, page, alloc_flags, start_mt, can_steal);
+	return true;
+}
+
+static struct clab_page *__clab_rmqueue(struct clab_zone *zone,
+					unsigned int order, int migratetype,
+					unsigned int alloc_flags)
+{
+	struct clab_page *page;
+
+	for (;;) {
+		page = __clab_rmqueue_smallest(zone, order, migratetype);
+		if (page || (alloc_flags & CLAB_ALLOC_NOFALLBACK))
+			return page;
+		if (!__clab_rmqueue_fallback(zone, order, migratetype, alloc_flags))
+			return NULL;
+	}
+}
+
+/* Fill a per-CPU list with up to @count order-0 pages. */
+static int clab_rmqueue_bulk(struct clab_zone *zone, int count,
+			     struct list_head *list, int migratetype,
+			     unsigned int alloc_flags)
+{
+	unsigned long flags;
+	int i;
+
+	spin_lock_irqsave(&zone->lock, flags);
+	for (i = 0; i < count; i++) {
+		struct clab_page *page = __clab_rmqueue(zone, 0, migratetype,
+							alloc_flags);
+
+		if (!page)
+			break;
+		page->migratetype = migratetype;
+		__clab_page_set(page, CLAB_PG_PCP);
+		list_add_tail(&page->lru, list);
+	}
+	spin_unlock_irqrestore(&zone->lock, flags);
+	return i;
+}
+
+static struct clab_page *clab_rmqueue_pcplist(struct clab_zone *zone,
+					      int migratetype,
+					      unsigned int alloc_flags)
+{
+	struct clab_per_cpu_pages *pcp;
+	struct clab_page *page = NULL;
+	struct list_head *list;
+
+	pcp = per_cpu_ptr(zone->pcp, get_cpu());
+	spin_lock(&pcp->lock);
+	list = &pcp->lists[migratetype];
+	if (list_empty(list))
+		pcp->count += clab_rmqueue_bulk(zone, pcp->batch, list,
+						migratetype, alloc_flags);
+	if (!list_empty(list)) {
+		page = list_first_entry(list, struct clab_page, lru);
+		list_del(&page->lru);
+		__clab_page_clear(page, CLAB_PG_PCP);
+		pcp->count--;
+	}
+	spin_unlock(&pcp->lock);
+	put_cpu();
+	return page;
+}
+
+/* Make a pageblock part of the high-order atomic reserve (~1% of the zone). */
+static void clab_reserve_highatomic_pageblock(struct clab_zone *zone,
+					      struct clab_page *page)
+{
+	struct clab_mem *mem = clab_zone_mem(zone);
+	unsigned long idx = clab_page_to_idx(mem, page), flags, max_managed;
+	int mt;
+
+	max_managed = zone->managed_pages / 100 + CLAB_PAGEBLOCK_PAGES;
+	if (READ_ONCE(zone->nr_reserved_highatomic) >= max_managed)
+		return;
+	spin_lock_irqsave(&zone->lock, flags);
+	if (zone->nr_reserved_highatomic >= max_managed)
+		goto out_unlock;
+	mt = clab_get_pageblock_migratetype(mem, idx);
+	if (clab_migratetype_is_mergeable(mt)) {
+		zone->nr_reserved_highatomic += CLAB_PAGEBLOCK_PAGES;
+		clab_set_pageblock_migratetype(mem, idx, CLAB_MIGRATE_HIGHATOMIC);
+		clab_move_freepages_block(zone, idx, CLAB_MIGRATE_HIGHATOMIC, NULL);
+	}
+out_unlock:
+	spin_unlock_irqrestore(&zone->lock, flags);
+}
+
+static struct clab_page *clab_rmqueue_buddy(struct clab_zone *zone,
+					    unsigned int order, int migratetype,
+					    unsigned int alloc_flags)
+{
+	struct clab_page *page = NULL;
+	unsigned long flags;
+
+	spin_lock_irqsave(&zone->lock, flags);
+	if (order && (alloc_flags & CLAB_ALLOC_HIGHATOMIC))
+		page = __clab_rmqueue_smallest(zone, order, CLAB_MIGRATE_HIGHATOMIC);
+	if (!page) {
+		page = __clab_rmqueue(zone, order, migratetype, alloc_flags);
+		if (!page && (alloc_flags & (CLAB_ALLOC_OOM | CLAB_ALLOC_NON_BLOCK)))
+			page = __clab_rmqueue_smallest(zone, order,
+						       CLAB_MIGRATE_HIGHATOMIC);
+	}
+	spin_unlock_irqrestore(&zone->lock, flags);
+	return page;
+}
+
+static struct clab_page *clab_rmqueue(struct clab_zone *zone, unsigned int order,
+				      int migratetype, unsigned int alloc_flags)
+{
+	if (!order && migratetype < CLAB_MIGRATE_PCPTYPES)
+		return clab_rmqueue_pcplist(zone, migratetype, alloc_flags);
+	return clab_rmqueue_buddy(zone, order, migratetype, alloc_flags);
+}
+
+/**
+ * clab_zone_watermark_ok() - the kernel's __zone_watermark_ok()
+ * @zone: the zone
+ * @order: the order asked for
+ * @mark: the watermark in pages
+ * @highest_zoneidx: the highest zone the request may use (lowmem reserve)
+ * @alloc_flags: CLAB_ALLOC_* flags
+ * @free_pages: the zone's free pages to judge by
+ *
+ * Enough free pages above the mark (less the reserves this request may not
+ * use), and for order > 0 a free block of at least @order on a list the
+ * request may use.
+ *
+ * Return: true if the allocation may proceed.
+ */
+bool clab_zone_watermark_ok(struct clab_zone *zone, unsigned int order,
+			    unsigned long mark, int highest_zoneidx,
+			    unsigned int alloc_flags, long free_pages)
+{
+	long min = mark;
+	unsigned int o;
+	int mt;
+
+	free_pages -= (1L << order) - 1;
+	if (!(alloc_flags & CLAB_ALLOC_RESERVES))
+		free_pages -= READ_ONCE(zone->nr_reserved_highatomic);
+	if (alloc_flags & CLAB_ALLOC_RESERVES) {
+		if (alloc_flags & CLAB_ALLOC_MIN_RESERVE) {
+			min -= min / 2;
+			if (alloc_flags & CLAB_ALLOC_NON_BLOCK)
+				min -= min / 4;
+		}
+		if (alloc_flags & CLAB_ALLOC_OOM)
+			min -= min / 2;
+	}
+	if (free_pages <= min + zone->lowmem_reserve[highest_zoneidx])
+		return false;
+	if (!order)
+		return true;
+	for (o = order; o < CLAB_NR_ORDERS; o++) {
+		struct clab_free_area *area = &zone->free_area[o];
+
+		if (!READ_ONCE(area->nr_free))
+			continue;
+		for (mt = 0; mt < CLAB_MIGRATE_PCPTYPES; mt++)
+			if (READ_ONCE(area->nr_free_mt[mt]))
+				return true;
+		if ((alloc_flags & (CLAB_ALLOC_HIGHATOMIC | CLAB_ALLOC_OOM)) &&
+		    READ_ONCE(area->nr_free_mt[CLAB_MIGRATE_HIGHATOMIC]))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * The zones a request may use, in the order it should try them: its own
+ * node first (MOVABLE before NORMAL when movable), then the other nodes.
+ */
+static struct clab_zone *clab_next_zone(struct clab_mem *mem, int nid,
+					unsigned int gfp, unsigned int *cursor)
+{
+	bool movable = (gfp & CLAB_GFP_MOVABLE_ZONE) &&
+		       clab_gfp_migratetype(gfp) == CLAB_MIGRATE_MOVABLE;
+	unsigned int nodes = (gfp & CLAB_GFP_THISNODE) ? 1 : mem->nr_nodes;
+
+	while (*cursor < nodes * CLAB_MAX_NR_ZONES) {
+		unsigned int n = *cursor / CLAB_MAX_NR_ZONES;
+		unsigned int z = *cursor % CLAB_MAX_NR_ZONES;
+		struct clab_node *node = &mem->nodes[(nid + n) % mem->nr_nodes];
+		enum clab_zone_type type = z ? CLAB_ZONE_NORMAL :
+					   CLAB_ZONE_MOVABLE;
+
+		(*cursor)++;
+		if (type == CLAB_ZONE_MOVABLE && !movable)
+			continue;
+		if (clab_zone_is_populated(&node->zones[type]))
+			return &node->zones[type];
+	}
+	return NULL;
+}
+
+static struct clab_page *clab_get_page_from_freelist(struct clab_mem *mem,
+						     int nid, unsigned int gfp,
+						     unsigned int order,
+						     unsigned int alloc_flags)
+{
+	int highest = (gfp & CLAB_GFP_MOVABLE_ZONE) ? CLAB_ZONE_MOVABLE :
+						     CLAB_ZONE_NORMAL;
+	int mt = clab_gfp_migratetype(gfp);
+	struct clab_zone *zone;
+	unsigned int cursor = 0;
+
+	while ((zone = clab_next_zone(mem, nid, gfp, &cursor))) {
+		struct clab_page *page;
+
+		if (!(alloc_flags & CLAB_ALLOC_NO_WATERMARKS)) {
+			unsigned long mark = clab_wmark_pages(zone,
+					alloc_flags & CLAB_ALLOC_WMARK_MASK);
+
+			if (!clab_zone_watermark_ok(zone, order, mark, highest,
+						    alloc_flags,
+						    READ_ONCE(zone->nr_free_pages)))
+				continue;
+		}
+		page = clab_rmqueue(zone, order, mt, alloc_flags);
+		if (page) {
+			if (order && (alloc_flags & CLAB_ALLOC_HIGHATOMIC))
+				clab_reserve_highatomic_pageblock(zone, page);
+			return page;
+		}
+	}
+	return NULL;
+}
+
+/* Account a block handed to or taken back from a client in its pageblocks. */
+static void clab_account_block(struct clab_mem *mem, unsigned long idx,
+			       unsigned int order, int mt, int sign)
+{
+	unsigned long left = 1UL << order;
+
+	while (left) {
+		struct clab_pageblock *pb = clab_idx_to_pageblock(mem, idx);
+		unsigned long n = min(left, CLAB_PAGEBLOCK_PAGES);
+
+		atomic_sub(sign * (int)n, &pb->nr_free);
+		atomic_add(sign * (int)n, &pb->nr_alloc[mt]);
+		left -= n;
+		idx += n;
+	}
+}
+
+static void clab_prep_new_page(struct clab_mem *mem, struct clab_page *page,
+			       unsigned int order, unsigned int gfp)
+{
+	unsigned long idx = clab_page_to_idx(mem, page), i;
+	int mt = clab_gfp_migratetype(gfp);
+
+	page->flags = BIT(CLAB_PG_HEAD);
+	page->order = order;
+	page->migratetype = mt;
+	page->owner = NULL;
+	page->private = 0;
+	atomic_set(&page->refcount, 1);
+	for (i = 1; i < (1UL << order); i++) {
+		struct clab_page *tail = page + i;
+
+		tail->flags = BIT(CLAB_PG_TAIL);
+		tail->migratetype = mt;
+		tail->owner = NULL;
+	}
+	clab_account_block(mem, idx, order, mt, 1);
+	if (gfp & CLAB_GFP_ZERO)
+		for (i = 0; i < (1UL << order); i++)
+			memset(clab_arena_page_address(mem->arena, idx + i), 0,
+			       CLAB_PAGE_SIZE);
+	clab_count_vm_events(clab_idx_to_zone(mem, idx)->type == CLAB_ZONE_MOVABLE ?
+			     CLAB_PGALLOC_MOVABLE : CLAB_PGALLOC_NORMAL,
+			     1L << order);
+}
+
+/* The kernel's gfp_to_alloc_flags(), for the retry after the fast path. */
+static unsigned int clab_gfp_to_alloc_flags(unsigned int gfp, unsigned int order)
+{
+	unsigned int alloc_flags = CLAB_ALLOC_WMARK_MIN;
+
+	if (gfp & CLAB_GFP_HIGH)
+		alloc_flags |= CLAB_ALLOC_MIN_RESERVE;
+	if (gfp & CLAB_GFP_ATOMIC) {
+		alloc_flags |= CLAB_ALLOC_NON_BLOCK;
+		if (order > 0 && (gfp & CLAB_GFP_HIGH))
+			alloc_flags |= CLAB_ALLOC_HIGHATOMIC;
+	}
+	if (gfp & CLAB_GFP_NOFALLBACK)
+		alloc_flags |= CLAB_ALLOC_NOFALLBACK;
+	if (gfp & CLAB_GFP_NO_WMARK)
+		alloc_flags |= CLAB_ALLOC_NO_WATERMARKS;
+	return alloc_flags;
+}
+
+/**
+ * clab_alloc_pages() - allocate a block of 2^order arena pages
+ * @mem: the shadow memory
+ * @nid: the preferred node
+ * @gfp: CLAB_GFP_* flags: the migratetype, the zones and reserves allowed
+ * @order: 0 .. CLAB_MAX_ORDER
+ *
+ * The fast path at the low watermark, then a retry at the min watermark
+ * with the reserves @gfp allows, releasing a highatomic pageblock under
+ * pressure. Reclaim and compaction are not tried here.
+ *
+ * Return: the head page of the block, or NULL.
+ */
+struct clab_page *clab_alloc_pages(struct clab_mem *mem, int nid,
+				   unsigned int gfp, unsigned int order)
+{
+	unsigned int alloc_flags = CLAB_ALLOC_WMARK_LOW;
+	int mt = clab_gfp_migratetype(gfp);
+	struct clab_page *page;
+
+	if (WARN_ON_ONCE(order > CLAB_MAX_ORDER || mt >= CLAB_MIGRATE_PCPTYPES))
+		return NULL;
+	if (nid < 0 || nid >= (int)mem->nr_nodes)
+		nid = 0;
+	if (gfp & CLAB_GFP_NOFALLBACK)
+		alloc_flags |= CLAB_ALLOC_NOFALLBACK;
+	page = clab_get_page_from_freelist(mem, nid, gfp, order, alloc_flags);
+	if (!page) {
+		alloc_flags = clab_gfp_to_alloc_flags(gfp, order);
+		page = clab_get_page_from_freelist(mem, nid, gfp, order,
+						   alloc_flags);
+	}
+	if (!page && !(gfp & CLAB_GFP_ATOMIC) &&
+	    clab_unreserve_highatomic_pageblock(mem, nid, mt, false))
+		page = clab_get_page_from_freelist(mem, nid, gfp, order,
+						   alloc_flags);
+	if (page)
+		clab_prep_new_page(mem, page, order, gfp);
+	return page;
+}
+
+/* Give @count pages of a per-CPU list set back to the buddy lists. */
+static void clab_free_pcppages_bulk(struct clab_zone *zone, int count,
+				    struct clab_per_cpu_pages *pcp)
+{
+	struct clab_mem *mem = clab_zone_mem(zone);
+	unsigned long flags;
+	int mt = 0;
+
+	lockdep_assert_held(&pcp->lock);
+	count = min(count, pcp->count);
+	spin_lock_irqsave(&zone->lock, flags);
+	while (count > 0) {
+		struct list_head *list = &pcp->lists[mt];
+		struct clab_page *page;
+		unsigned long idx;
+		int free_mt;
+
+		mt = (mt + 1) % CLAB_MIGRATE_PCPTYPES;
+		if (list_empty(list))
+			continue;
+		page = list_last_entry(list, struct clab_page, lru);
+		list_del(&page->lru);
+		__clab_page_clear(page, CLAB_PG_PCP);
+		pcp->count--;
+		count--;
+		idx = clab_page_to_idx(mem, page);
+		free_mt = page->migratetype;
+		if (clab_get_pageblock_migratetype(mem, idx) == CLAB_MIGRATE_ISOLATE)
+			free_mt = CLAB_MIGRATE_ISOLATE;
+		__clab_free_one_page(zone, idx, 0, free_mt, false);
+	}
+	spin_unlock_irqrestore(&zone->lock, flags);
+}
+
+static void clab_free_one_page(struct clab_zone *zone, unsigned long idx,
+			       unsigned int order, int migratetype)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&zone->lock, flags);
+	__clab_free_one_page(zone, idx, order, migratetype, false);
+	spin_unlock_irqrestore(&zone->lock, flags);
+}
+
+/* Free a block whose last reference is gone. */
+static void __clab_free_pages(struct clab_mem *mem, struct clab_page *page,
+			      unsigned int order, bool to_buddy)
+{
+	unsigned long idx = clab_page_to_idx(mem, page), i;
+	struct clab_zone *zone = clab_idx_to_zone(mem, idx);
+	struct clab_per_cpu_pages *pcp;
+	int mt;
+
+	clab_account_block(mem, idx, order, page->migratetype, -1);
+	for (i = 0; i < (1UL << order); i++) {
+		page[i].flags = 0;
+		page[i].owner = NULL;
+	}
+	clab_count_vm_events(CLAB_PGFREE, 1L << order);
+
+	mt = clab_get_pageblock_migratetype(mem, idx);
+	if (order || to_buddy || mt == CLAB_MIGRATE_ISOLATE) {
+		clab_free_one_page(zone, idx, order, mt);
+		return;
+	}
+	if (mt >= CLAB_MIGRATE_PCPTYPES)
+		mt = CLAB_MIGRATE_MOVABLE;
+	pcp = per_cpu_ptr(zone->pcp, get_cpu());
+	spin_lock(&pcp->lock);
+	page->migratetype = mt;
+	__clab_page_set(page, CLAB_PG_PCP);
+	list_add(&page->lru, &pcp->lists[mt]);
+	pcp->count++;
+	if (pcp->count >= pcp->high)
+		clab_free_pcppages_bulk(zone, pcp->batch, pcp);
+	spin_unlock(&pcp->lock);
+	put_cpu();
+}
+
+/**
+ * clab_free_pages() - drop the allocation's reference to a block
+ * @mem: the shadow memory
+ * @page: its head page
+ * @order: the order it was allocated with
+ *
+ * The block is freed when no other reference (compaction's isolation) is
+ * left. Order-0 pages go to the CPU's list (and back to the buddy lists in
+ * batches); others merge into the buddy lists at once.
+ */
+void clab_free_pages(struct clab_mem *mem, struct clab_page *page,
+		     unsigned int order)
+{
+	if (WARN_ON_ONCE(!clab_page_test(page, CLAB_PG_HEAD) || page->order != order))
+		return;
+	if (atomic_dec_and_test(&page->refcount))
+		__clab_free_pages(mem, page, order, false);
+}
+
+/**
+ * clab_put_page() - drop a reference to an allocated block
+ * @mem: the shadow memory
+ * @page: its head page
+ */
+void clab_put_page(struct clab_mem *mem, struct clab_page *page)
+{
+	clab_free_pages(mem, page, page->order);
+}
+
+/**
+ * clab_put_page_to_buddy() - drop a reference; free straight to the buddy
+ * @mem: the shadow memory
+ * @page: its head page
+ *
+ * For migration's source pages: bypassing the per-CPU lists lets them merge
+ * at once, so that compaction sees the blocks it frees without a drain.
+ */
+void clab_put_page_to_buddy(struct clab_mem *mem, struct clab_page *page)
+{
+	if (WARN_ON_ONCE(!clab_page_test(page, CLAB_PG_HEAD)))
+		return;
+	if (atomic_dec_and_test(&page->refcount))
+		__clab_free_pages(mem, page, page->order, true);
+}
+
+/**
+ * __clab_isolate_free_page() - take a free block for compaction's use
+ * @zone: the zone, locked
+ * @page: head of a free block
+ * @order: its order
+ *
+ * Keeps the zone above its min watermark (boost not counted), and turns a
+ * nearly-whole pageblock being taken into MOVABLE, as the kernel does.
+ *
+ * Return: pages taken, or 0 when the watermark forbids it.
+ */
+unsigned long __clab_isolate_free_page(struct clab_zone *zone,
+				       struct clab_page *page,
+				       unsigned int order)
+{
+	struct clab_mem *mem = clab_zone_mem(zone);
+	unsigned long idx = clab_page_to_idx(mem, page), end;
+	int mt = page->migratetype;
+
+	lockdep_assert_held(&zone->lock);
+	if (mt != CLAB_MIGRATE_ISOLATE) {
+		unsigned long mark = zone->_watermark[CLAB_WMARK_MIN] + (1UL << order);
+
+		if (!clab_zone_watermark_ok(zone, 0, mark, 0, 0,
+					    zone->nr_free_pages))
+			return 0;
+	}
+	__clab_del_from_free_list(zone, page, order);
+	if (order >= CLAB_PAGEBLOCK_ORDER - 1) {
+		for (end = idx + (1UL << order); idx < end; idx += CLAB_PAGEBLOCK_PAGES) {
+			int bmt = clab_get_pageblock_migratetype(mem, idx);
+
+			if (bmt < CLAB_MIGRATE_PCPTYPES)
+				clab_set_pageblock_migratetype(mem, idx,
+							       CLAB_MIGRATE_MOVABLE);
+		}
+	}
+	return 1UL << order;
+}
+
+/**
+ * clab_prep_isolated_pages() - split an isolated free block into targets
+ * @mem: the shadow memory
+ * @page: head of the block from __clab_isolate_free_page()
+ * @order: its order
+ * @list: where to add the order-0 pages
+ *
+ * Each page becomes an allocated MOVABLE order-0 page with one reference
+ * and no owner, ready to receive a migrated page's contents.
+ */
+void clab_prep_isolated_pages(struct clab_mem *mem, struct clab_page *page,
+			      unsigned int order, struct list_head *list)
+{
+	unsigned long i;
+
+	for (i = 0; i < (1UL << order); i++) {
+		struct clab_page *p = page + i;
+
+		p->flags = BIT(CLAB_PG_HEAD);
+		p->order = 0;
+		p->migratetype = CLAB_MIGRATE_MOVABLE;
+		p->owner = NULL;
+		p->private = 0;
+		atomic_set(&p->refcount, 1);
+		list_add_tail(&p->lru, list);
+	}
+	clab_account_block(mem, clab_page_to_idx(mem, page), order,
+			   CLAB_MIGRATE_MOVABLE, 1);
+}
+
+/**
+ * clab_drain_all_pages() - return every CPU's free pages to the buddy lists
+ * @mem: the shadow memory
+ * @zone: one zone, or NULL for all
+ */
+void clab_drain_all_pages(struct clab_mem *mem, struct clab_zone *zone)
+{
+	struct clab_node *node;
+	struct clab_zone *z;
+	int cpu;
+
+	clab_for_each_populated_zone(mem, node, z) {
+		if (zone && z != zone)
+			continue;
+		for_each_possible_cpu(cpu) {
+			struct clab_per_cpu_pages *pcp = per_cpu_ptr(z->pcp, cpu);
+
+			spin_lock(&pcp->lock);
+			clab_free_pcppages_bulk(z, pcp->count, pcp);
+			spin_unlock(&pcp->lock);
+		}
+	}
+}
+
+/**
+ * clab_unreserve_highatomic_pageblock() - give a highatomic block back
+ * @mem: the shadow memory
+ * @nid: the node whose zones come first
+ * @migratetype: the type the block becomes
+ * @force: also release a zone's last reserved block
+ *
+ * Called under memory pressure before an allocation fails.
+ *
+ * Return: free pages moved, or 0 when nothing was released.
+ */
+int clab_unreserve_highatomic_pageblock(struct clab_mem *mem, int nid,
+					int migratetype, bool force)
+{
+	struct clab_zone *zone;
+	unsigned int cursor = 0;
+
+	while ((zone = clab_next_zone(mem, nid, CLAB_GFP_MOVABLE, &cursor))) {
+		unsigned long flags;
+		unsigned int order;
+
+		if (!force && READ_ONCE(zone->nr_reserved_highatomic) <=
+			      CLAB_PAGEBLOCK_PAGES)
+			continue;
+		spin_lock_irqsave(&zone->lock, flags);
+		for (order = 0; order < CLAB_NR_ORDERS; order++) {
+			struct clab_free_area *area = &zone->free_area[order];
+			struct clab_page *page;
+			unsigned long idx, moved;
+
+			if (clab_free_area_empty(area, CLAB_MIGRATE_HIGHATOMIC))
+				continue;
+			page = list_first_entry(&area->free_list[CLAB_MIGRATE_HIGHATOMIC],
+						struct clab_page, lru);
+			idx = clab_page_to_idx(mem, page);
+			if (clab_get_pageblock_migratetype(mem, idx) ==
+			    CLAB_MIGRATE_HIGHATOMIC) {
+				zone->nr_reserved_highatomic -=
+					min(CLAB_PAGEBLOCK_PAGES,
+					    zone->nr_reserved_highatomic);
+			}
+			clab_set_pageblock_migratetype(mem, idx, migratetype);
+			moved = clab_move_freepages_block(zone, idx, migratetype,
+							  NULL);
+			if (moved) {
+				spin_unlock_irqrestore(&zone->lock, flags);
+				return moved;
+			}
+		}
+		spin_unlock_irqrestore(&zone->lock, flags);
+	}
+	return 0;
+}

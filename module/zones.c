@@ -1,0 +1,293 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * zones.c - lay the shadow memory out over the arena: shadow nodes, the
+ * NORMAL and MOVABLE zones (kernelcore=, movablecore=), descriptors, and
+ * the first free of every page into the buddy lists.
+ */
+#include <compactlab/mmzone.h>
+#include <compactlab/vmstat.h>
+#include "page_alloc_internal.h"
+
+const char * const clab_zone_names[CLAB_MAX_NR_ZONES] = {
+	[CLAB_ZONE_NORMAL] = "Normal",
+	[CLAB_ZONE_MOVABLE] = "Movable",
+};
+
+const char * const clab_migratetype_names[CLAB_MIGRATE_TYPES] = {
+	[CLAB_MIGRATE_UNMOVABLE] = "Unmovable",
+	[CLAB_MIGRATE_MOVABLE] = "Movable",
+	[CLAB_MIGRATE_RECLAIMABLE] = "Reclaimable",
+	[CLAB_MIGRATE_HIGHATOMIC] = "HighAtomic",
+	[CLAB_MIGRATE_CMA] = "CMA",
+	[CLAB_MIGRATE_ISOLATE] = "Isolate",
+};
+
+/**
+ * clab_parse_core() - parse a kernelcore=/movablecore= value
+ * @s: "SIZE" in memparse syntax or "N%" of @total_pages; NULL or "" for 0
+ * @total_pages: what a percentage is taken of
+ * @pages: the result in pages
+ *
+ * Return: 0, or -EINVAL for malformed text, a percentage over 100, or
+ * "mirror" (there is no mirrored memory in an arena).
+ */
+int clab_parse_core(const char *s, unsigned long total_pages,
+		    unsigned long *pages)
+{
+	size_t len = s ? strlen(s) : 0;
+	u64 val;
+
+	*pages = 0;
+	if (!len)
+		return 0;
+	if (s[len - 1] == '%' || (len > 1 && s[len - 1] == '\n' && s[len - 2] == '%')) {
+		char num[8];
+		size_t n = len - (s[len - 1] == '\n' ? 2 : 1);
+
+		if (!n || n >= sizeof(num))
+			return -EINVAL;
+		memcpy(num, s, n);
+		num[n] = '\0';
+		if (clab_parse_size(num, &val) || val > 100)
+			return -EINVAL;
+		*pages = (unsigned long)div_u64((u64)total_pages * val, 100);
+		return 0;
+	}
+	if (clab_parse_size(s, &val))
+		return -EINVAL;
+	*pages = (unsigned long)min_t(u64, val >> CLAB_PAGE_SHIFT, ULONG_MAX);
+	return 0;
+}
+
+/*
+ * Spread required_kernelcore evenly over the nodes, as the kernel's
+ * find_zone_movable_pfns_for_nodes() does: a node too small for its share
+ * is all kernelcore and the rest is shared again among the others.
+ */
+static void clab_spread_kernelcore(struct clab_mem *mem,
+				   unsigned long required,
+				   unsigned long *kernelcore)
+{
+	unsigned int left = mem->nr_nodes, i;
+
+	while (required && left) {
+		unsigned long share = max(required / left, 1UL);
+		unsigned int still = 0;
+
+		for (i = 0; i < mem->nr_nodes && required; i++) {
+			struct clab_node *node = &mem->nodes[i];
+			unsigned long room = node->end - node->start - kernelcore[i];
+			unsigned long take = min3(share, room, required);
+
+			if (!room)
+				continue;
+			kernelcore[i] += take;
+			required -= take;
+			still += kernelcore[i] < node->end - node->start;
+		}
+		left = still;
+	}
+}
+
+static int clab_layout_nodes(struct clab_mem *mem,
+			     const struct clab_mem_config *cfg,
+			     const char **why)
+{
+	struct clab_arena *arena = mem->arena;
+	unsigned long total = arena->nr_pages, kc = 0, mc = 0, required;
+	unsigned long kernelcore[CLAB_MAX_NUMNODES] = { 0 };
+	unsigned int n = cfg->nodes ? cfg->nodes : 1, i;
+
+	if (n > CLAB_MAX_NUMNODES) {
+		*why = "nodes must be 1 to 4";
+		return -EINVAL;
+	}
+	if (arena->nr_chunks < n) {
+		*why = "the arena has fewer largest-order blocks than nodes";
+		return -EINVAL;
+	}
+	if (clab_parse_core(cfg->kernelcore, total, &kc)) {
+		*why = "kernelcore must be a size (e.g. 64M) or a percentage (e.g. 50%)";
+		return -EINVAL;
+	}
+	if (clab_parse_core(cfg->movablecore, total, &mc)) {
+		*why = "movablecore must be a size (e.g. 64M) or a percentage (e.g. 50%)";
+		return -EINVAL;
+	}
+	mem->nr_nodes = n;
+	for (i = 0; i < n; i++) {
+		struct clab_node *node = &mem->nodes[i];
+
+		node->mem = mem;
+		node->id = i;
+		node->start = ((unsigned long)(arena->nr_chunks * i / n)) << CLAB_CHUNK_ORDER;
+		node->end = min(((unsigned long)(arena->nr_chunks * (i + 1) / n))
+				<< CLAB_CHUNK_ORDER, total);
+	}
+
+	/* The kernel's rules: movablecore rounds up, kernelcore wins ties. */
+	required = kc;
+	if (mc) {
+		mc = min(ALIGN(mc, CLAB_CHUNK_PAGES), total);
+		required = max(required, total - mc);
+	}
+	if (!required || required >= total) {
+		for (i = 0; i < n; i++)
+			kernelcore[i] = mem->nodes[i].end - mem->nodes[i].start;
+	} else {
+		clab_spread_kernelcore(mem, required, kernelcore);
+	}
+
+	for (i = 0; i < n; i++) {
+		struct clab_node *node = &mem->nodes[i];
+		unsigned long split;
+
+		split = min(node->start + ALIGN(kernelcore[i], CLAB_CHUNK_PAGES),
+			    node->end);
+		node->zones[CLAB_ZONE_NORMAL].start = node->start;
+		node->zones[CLAB_ZONE_NORMAL].end = split;
+		node->zones[CLAB_ZONE_MOVABLE].start = split;
+		node->zones[CLAB_ZONE_MOVABLE].end = node->end;
+	}
+	return 0;
+}
+
+static int clab_zone_init(struct clab_node *node, enum clab_zone_type type)
+{
+	struct clab_zone *zone = &node->zones[type];
+	unsigned int o, mt;
+	int cpu;
+
+	zone->node = node;
+	zone->type = type;
+	zone->managed_pages = zone->end - zone->start;
+	spin_lock_init(&zone->lock);
+	for (o = 0; o < CLAB_NR_ORDERS; o++)
+		for (mt = 0; mt < CLAB_MIGRATE_TYPES; mt++)
+			INIT_LIST_HEAD(&zone->free_area[o].free_list[mt]);
+	zone->pcp = alloc_percpu(struct clab_per_cpu_pages);
+	if (!zone->pcp)
+		return -ENOMEM;
+	for_each_possible_cpu(cpu) {
+		struct clab_per_cpu_pages *pcp = per_cpu_ptr(zone->pcp, cpu);
+
+		spin_lock_init(&pcp->lock);
+		for (mt = 0; mt < CLAB_MIGRATE_PCPTYPES; mt++)
+			INIT_LIST_HEAD(&pcp->lists[mt]);
+		pcp->batch = clab_zone_batchsize(zone);
+		pcp->high = 4 * pcp->batch;
+	}
+	return 0;
+}
+
+/* Hand every page of a zone to the buddy allocator in the largest blocks. */
+static void clab_zone_free_all(struct clab_mem *mem, struct clab_zone *zone)
+{
+	unsigned long idx = zone->start, flags;
+	unsigned long pb;
+
+	for (pb = zone->start >> CLAB_PAGEBLOCK_ORDER;
+	     pb < zone->end >> CLAB_PAGEBLOCK_ORDER; pb++) {
+		mem->pageblocks[pb].migratetype = CLAB_MIGRATE_MOVABLE;
+		atomic_set(&mem->pageblocks[pb].nr_free, CLAB_PAGEBLOCK_PAGES);
+	}
+	spin_lock_irqsave(&zone->lock, flags);
+	while (idx < zone->end) {
+		unsigned int order = CLAB_MAX_ORDER;
+
+		while (!IS_ALIGNED(idx, 1UL << order) || idx + (1UL << order) > zone->end)
+			order--;
+		__clab_free_one_page(zone, idx, order, CLAB_MIGRATE_MOVABLE, true);
+		idx += 1UL << order;
+	}
+	spin_unlock_irqrestore(&zone->lock, flags);
+}
+
+/**
+ * clab_mem_init() - build the shadow memory over an arena
+ * @mem: zeroed storage for it
+ * @arena: the arena
+ * @cfg: nodes and zone sizes
+ * @why: set to a human-readable reason on failure
+ *
+ * Every page starts free, every pageblock MOVABLE, as after boot.
+ *
+ * Return: 0, -EINVAL for a layout that cannot be honoured, or -ENOMEM.
+ */
+int clab_mem_init(struct clab_mem *mem, struct clab_arena *arena,
+		  const struct clab_mem_config *cfg, const char **why)
+{
+	struct clab_node *node;
+	struct clab_zone *zone;
+	int ret;
+
+	mem->arena = arena;
+	mem->user_min_free_kbytes = -1;
+	mem->watermark_scale_factor = 10;
+	mem->watermark_boost_factor = 15000;
+	mutex_init(&mem->tunable_lock);
+	ret = clab_layout_nodes(mem, cfg, why);
+	if (ret)
+		return ret;
+	mem->pages = kvcalloc(arena->nr_pages, sizeof(*mem->pages), GFP_KERNEL);
+	mem->pageblocks = kvcalloc(arena->nr_pageblocks, sizeof(*mem->pageblocks),
+				   GFP_KERNEL);
+	if (!mem->pages || !mem->pageblocks) {
+		*why = "out of memory for page descriptors";
+		ret = -ENOMEM;
+		goto free_descriptors;
+	}
+	clab_for_each_zone(mem, node, zone) {
+		ret = clab_zone_init(node, zone - node->zones);
+		if (ret) {
+			*why = "out of memory for per-CPU lists";
+			goto free_pcp;
+		}
+	}
+	clab_for_each_populated_zone(mem, node, zone)
+		clab_zone_free_all(mem, zone);
+	clab_init_min_free_kbytes(mem);
+	clab_setup_per_zone_wmarks(mem);
+	return 0;
+
+free_pcp:
+	clab_for_each_zone(mem, node, zone)
+		free_percpu(zone->pcp);
+free_descriptors:
+	kvfree(mem->pageblocks);
+	kvfree(mem->pages);
+	return ret;
+}
+
+/**
+ * clab_mem_exit() - tear the shadow memory down
+ * @mem: the shadow memory; its clients must have freed their pages
+ */
+void clab_mem_exit(struct clab_mem *mem)
+{
+	struct clab_node *node;
+	struct clab_zone *zone;
+
+	clab_for_each_zone(mem, node, zone)
+		free_percpu(zone->pcp);
+	kvfree(mem->pageblocks);
+	kvfree(mem->pages);
+}
+
+/**
+ * clab_idx_to_zone() - the zone an arena page belongs to
+ * @mem: the shadow memory
+ * @idx: arena index
+ *
+ * Return: the zone.
+ */
+struct clab_zone *clab_idx_to_zone(struct clab_mem *mem, unsigned long idx)
+{
+	struct clab_node *node = mem->nodes;
+
+	while (node + 1 < mem->nodes + mem->nr_nodes && idx >= node->end)
+		node++;
+	if (idx >= node->zones[CLAB_ZONE_NORMAL].end)
+		return &node->zones[CLAB_ZONE_MOVABLE];
+	return &node->zones[CLAB_ZONE_NORMAL];
+}
