@@ -74,8 +74,14 @@ static int __init clab_init(void)
 	if (ret)
 		goto exit_mem;
 	clab_debugfs_init(&clab_mem);
+	ret = clab_chardev_init(&clab_mem);
+	if (ret)
+		goto exit_debugfs;
 	return 0;
 
+exit_debugfs:
+	clab_debugfs_exit();
+	clab_sysfs_exit();
 exit_mem:
 	clab_mem_exit(&clab_mem);
 destroy_arena:
@@ -85,6 +91,7 @@ destroy_arena:
 
 static void __exit clab_exit(void)
 {
+	clab_chardev_exit();
 	clab_debugfs_exit();
 	clab_sysfs_exit();
 	clab_mem_exit(&clab_mem);

@@ -9,20 +9,39 @@
  *   min_free_kbytes         vm.min_free_kbytes of the shadow memory
  *   watermark_scale_factor  vm.watermark_scale_factor
  *   watermark_boost_factor  vm.watermark_boost_factor
+ *   extfrag_threshold       vm.extfrag_threshold
+ *   compact_unevictable_allowed  vm.compact_unevictable_allowed
+ *   policy                  linux or min_moves
+ *   compact_memory          write 1: compact every zone (vm.compact_memory)
+ *   node<N>/compact         write 1: compact node N's zones
+ *
+ * A compaction runs in the writer's context, as the kernel's does, but
+ * without holding sysfs's active reference on the file (so rmmod does not
+ * wait for it: it is refused with EBUSY while the module is pinned) and
+ * with no lock that readers of other files need. One compaction trigger
+ * runs at a time: a second concurrent write gets -EBUSY. A fatal signal
+ * (Ctrl-C) stops a compaction early.
  *
  * The core validates the values as the kernel's sysctls do; a rejected
  * write returns -EINVAL, logs one line and leaves the value unchanged.
  */
 #include <linux/kobject.h>
+#include <linux/module.h>
+#include <linux/mutex.h>
+#include <linux/string.h>
 #include <linux/kstrtox.h>
 #include <linux/limits.h>
 #include <linux/stddef.h>
 #include <linux/sysfs.h>
-#include <compactlab/mmzone.h>
+#include <compactlab/compaction.h>
 #include "interfaces.h"
 
 static struct kobject *clab_kobj;
+static struct kobject *clab_node_kobj[CLAB_MAX_NUMNODES];
 static struct clab_mem *clab_sysfs_mem;
+
+/* Held while a compaction trigger runs; trylock only (-EBUSY). */
+static DEFINE_MUTEX(clab_compact_trigger_lock);
 
 /**
  * struct clab_tunable - how one integer tunable is read and set
@@ -52,6 +71,18 @@ static const struct clab_tunable clab_watermark_boost_factor = {
 	.offset = offsetof(struct clab_mem, watermark_boost_factor),
 	.set = clab_set_watermark_boost_factor,
 	.range = "0 or more",
+};
+
+static const struct clab_tunable clab_extfrag_threshold = {
+	.offset = offsetof(struct clab_mem, extfrag_threshold),
+	.set = clab_set_extfrag_threshold,
+	.range = "0 to 1000",
+};
+
+static const struct clab_tunable clab_compact_unevictable_allowed = {
+	.offset = offsetof(struct clab_mem, compact_unevictable_allowed),
+	.set = clab_set_compact_unevictable_allowed,
+	.range = "0 or 1",
 };
 
 static ssize_t clab_tunable_show(const struct clab_tunable *t, char *buf)
@@ -130,6 +161,125 @@ static ssize_t watermark_boost_factor_store(struct kobject *kobj,
 				  count);
 }
 
+#define CLAB_TUNABLE_ATTR(name)						\
+static ssize_t name##_show(struct kobject *kobj,			\
+			   struct kobj_attribute *attr, char *buf)	\
+{									\
+	return clab_tunable_show(&clab_##name, buf);			\
+}									\
+static ssize_t name##_store(struct kobject *kobj,			\
+			    struct kobj_attribute *attr,		\
+			    const char *buf, size_t count)		\
+{									\
+	return clab_tunable_store(&clab_##name, attr, buf, count);	\
+}									\
+static struct kobj_attribute name##_attr = __ATTR_RW(name)
+
+CLAB_TUNABLE_ATTR(extfrag_threshold);
+CLAB_TUNABLE_ATTR(compact_unevictable_allowed);
+
+static ssize_t policy_show(struct kobject *kobj, struct kobj_attribute *attr,
+			   char *buf)
+{
+	int cur = READ_ONCE(clab_sysfs_mem->compact_policy), i;
+	ssize_t len = 0;
+
+	for (i = 0; i < CLAB_NR_POLICIES; i++)
+		len += sysfs_emit_at(buf, len, i == cur ? "[%s]%s" : "%s%s",
+				     clab_compact_policy_names[i],
+				     i + 1 < CLAB_NR_POLICIES ? " " : "\n");
+	return len;
+}
+
+static ssize_t policy_store(struct kobject *kobj, struct kobj_attribute *attr,
+			    const char *buf, size_t count)
+{
+	int i = sysfs_match_string(clab_compact_policy_names, buf);
+
+	if (i < 0) {
+		pr_info("policy: expected linux or min_moves\n");
+		return -EINVAL;
+	}
+	WRITE_ONCE(clab_sysfs_mem->compact_policy, i);
+	return count;
+}
+
+static struct kobj_attribute policy_attr = __ATTR_RW(policy);
+
+/*
+ * Run one compaction trigger: only "1" is accepted; one at a time; sysfs's
+ * active protection is dropped (the module is pinned instead) so that
+ * removing the files does not wait for a long compaction.
+ */
+static ssize_t clab_compact_trigger(struct kobject *kobj,
+				    struct kobj_attribute *attr,
+				    const char *buf, size_t count, int nid)
+{
+	struct kernfs_node *kn;
+	bool one;
+
+	if (kstrtobool(buf, &one) || !one) {
+		pr_info("%s: write 1 to compact\n", attr->attr.name);
+		return -EINVAL;
+	}
+	if (!try_module_get(THIS_MODULE))
+		return -ENODEV;
+	if (!mutex_trylock(&clab_compact_trigger_lock)) {
+		module_put(THIS_MODULE);
+		return -EBUSY;
+	}
+	kn = sysfs_break_active_protection(kobj, &attr->attr);
+	if (nid < 0)
+		clab_compact_memory(clab_sysfs_mem, NULL);
+	else
+		clab_compact_node(clab_sysfs_mem, nid, NULL);
+	if (kn)
+		sysfs_unbreak_active_protection(kn);
+	mutex_unlock(&clab_compact_trigger_lock);
+	module_put(THIS_MODULE);
+	return count;
+}
+
+/* Reads show 1 while a compaction trigger runs, else 0. */
+static ssize_t clab_compact_trigger_show(char *buf)
+{
+	return sysfs_emit(buf, "%d\n", mutex_is_locked(&clab_compact_trigger_lock));
+}
+
+static ssize_t compact_memory_show(struct kobject *kobj,
+				   struct kobj_attribute *attr, char *buf)
+{
+	return clab_compact_trigger_show(buf);
+}
+
+static ssize_t compact_memory_store(struct kobject *kobj,
+				    struct kobj_attribute *attr,
+				    const char *buf, size_t count)
+{
+	return clab_compact_trigger(kobj, attr, buf, count, -1);
+}
+
+static struct kobj_attribute compact_memory_attr = __ATTR_RW(compact_memory);
+
+static ssize_t compact_show(struct kobject *kobj, struct kobj_attribute *attr,
+			    char *buf)
+{
+	return clab_compact_trigger_show(buf);
+}
+
+static ssize_t compact_store(struct kobject *kobj, struct kobj_attribute *attr,
+			     const char *buf, size_t count)
+{
+	int nid;
+
+	for (nid = 0; nid < CLAB_MAX_NUMNODES; nid++)
+		if (clab_node_kobj[nid] == kobj)
+			break;
+	return clab_compact_trigger(kobj, attr, buf, count, nid);
+}
+
+static struct kobj_attribute compact_attr = __ATTR_RW(compact);
+
 static struct kobj_attribute min_free_kbytes_attr =
 	__ATTR_RW(min_free_kbytes);
 static struct kobj_attribute watermark_scale_factor_attr =
@@ -141,12 +291,26 @@ static struct attribute *clab_attrs[] = {
 	&min_free_kbytes_attr.attr,
 	&watermark_scale_factor_attr.attr,
 	&watermark_boost_factor_attr.attr,
+	&extfrag_threshold_attr.attr,
+	&compact_unevictable_allowed_attr.attr,
+	&policy_attr.attr,
+	&compact_memory_attr.attr,
 	NULL,
 };
 
 static const struct attribute_group clab_attr_group = {
 	.attrs = clab_attrs,
 };
+
+static void clab_sysfs_put_nodes(void)
+{
+	int nid;
+
+	for (nid = 0; nid < CLAB_MAX_NUMNODES; nid++) {
+		kobject_put(clab_node_kobj[nid]);
+		clab_node_kobj[nid] = NULL;
+	}
+}
 
 /**
  * clab_sysfs_init() - create /sys/kernel/compactlab
@@ -156,6 +320,7 @@ static const struct attribute_group clab_attr_group = {
  */
 int clab_sysfs_init(struct clab_mem *mem)
 {
+	unsigned int nid;
 	int ret;
 
 	clab_sysfs_mem = mem;
@@ -165,8 +330,24 @@ int clab_sysfs_init(struct clab_mem *mem)
 	ret = sysfs_create_group(clab_kobj, &clab_attr_group);
 	if (ret)
 		goto put_kobj;
+	for (nid = 0; nid < mem->nr_nodes; nid++) {
+		char name[8];
+
+		snprintf(name, sizeof(name), "node%u", nid);
+		clab_node_kobj[nid] = kobject_create_and_add(name, clab_kobj);
+		if (!clab_node_kobj[nid]) {
+			ret = -ENOMEM;
+			goto put_nodes;
+		}
+		ret = sysfs_create_file(clab_node_kobj[nid], &compact_attr.attr);
+		if (ret)
+			goto put_nodes;
+	}
 	return 0;
 
+put_nodes:
+	clab_sysfs_put_nodes();
+	sysfs_remove_group(clab_kobj, &clab_attr_group);
 put_kobj:
 	kobject_put(clab_kobj);
 	clab_kobj = NULL;
@@ -178,6 +359,7 @@ put_kobj:
  */
 void clab_sysfs_exit(void)
 {
+	clab_sysfs_put_nodes();
 	sysfs_remove_group(clab_kobj, &clab_attr_group);
 	kobject_put(clab_kobj);
 }

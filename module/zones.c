@@ -161,6 +161,12 @@ static int clab_zone_init(struct clab_node *node, enum clab_zone_type type)
 	zone->node = node;
 	zone->type = type;
 	zone->managed_pages = zone->end - zone->start;
+	zone->compact_cached_migrate_pfn[0] = zone->start;
+	zone->compact_cached_migrate_pfn[1] = zone->start;
+	zone->compact_init_migrate_pfn = zone->start;
+	zone->compact_cached_free_pfn = zone->end > zone->start ?
+		round_down(zone->end - 1, CLAB_PAGEBLOCK_PAGES) : zone->start;
+	zone->compact_init_free_pfn = zone->compact_cached_free_pfn;
 	spin_lock_init(&zone->lock);
 	for (o = 0; o < CLAB_NR_ORDERS; o++)
 		for (mt = 0; mt < CLAB_MIGRATE_TYPES; mt++)
@@ -225,6 +231,9 @@ int clab_mem_init(struct clab_mem *mem, struct clab_arena *arena,
 	mem->user_min_free_kbytes = -1;
 	mem->watermark_scale_factor = 10;
 	mem->watermark_boost_factor = 15000;
+	mem->extfrag_threshold = 500;
+	mem->compact_unevictable_allowed = 1;
+	mem->compaction_proactiveness = 20;
 	mutex_init(&mem->tunable_lock);
 	ret = clab_layout_nodes(mem, cfg, why);
 	if (ret)

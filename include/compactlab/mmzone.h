@@ -145,6 +145,19 @@ struct clab_mem;
  * @nr_free_pages: free pages in the buddy lists, not counting per-CPU
  *	pages and free pages of ISOLATE blocks (NR_FREE_PAGES)
  * @pcp: per-CPU page lists
+ * @compact_cached_free_pfn: where the free scanner resumes
+ * @compact_cached_migrate_pfn: where the migrate scanner resumes, [0] for
+ *	async and [1] for sync compaction
+ * @compact_init_migrate_pfn: lowest block a skip reset left scannable
+ * @compact_init_free_pfn: highest block a skip reset left scannable
+ * @compact_considered: attempts since the last deferral (deferral.c)
+ * @compact_defer_shift: 1 << shift attempts are skipped after failures
+ * @compact_order_failed: lowest order that failed
+ * @compact_blockskip_flush: a direct compaction's scanners met: reset the
+ *	skip hints when kswapd next sleeps
+ *
+ * The compact_* fields are updated without a lock, as in the kernel: they
+ * are hints, and a race only costs a rescan or a skipped attempt.
  */
 struct clab_zone {
 	struct clab_node *node;
@@ -160,6 +173,14 @@ struct clab_zone {
 	struct clab_free_area free_area[CLAB_NR_ORDERS];
 	unsigned long nr_free_pages;
 	struct clab_per_cpu_pages __percpu *pcp;
+	unsigned long compact_cached_free_pfn;
+	unsigned long compact_cached_migrate_pfn[2];
+	unsigned long compact_init_migrate_pfn;
+	unsigned long compact_init_free_pfn;
+	unsigned int compact_considered;
+	unsigned int compact_defer_shift;
+	int compact_order_failed;
+	bool compact_blockskip_flush;
 };
 
 /**
@@ -201,6 +222,10 @@ struct clab_mem_config {
  * @user_min_free_kbytes: the value a user set, or -1
  * @watermark_scale_factor: vm.watermark_scale_factor (1..3000)
  * @watermark_boost_factor: vm.watermark_boost_factor (>= 0)
+ * @extfrag_threshold: vm.extfrag_threshold (0..1000)
+ * @compact_unevictable_allowed: vm.compact_unevictable_allowed (0 or 1)
+ * @compact_policy: enum clab_compact_policy
+ * @compaction_proactiveness: vm.compaction_proactiveness (0..100)
  * @tunable_lock: serialises watermark recomputation
  */
 struct clab_mem {
@@ -213,6 +238,10 @@ struct clab_mem {
 	int user_min_free_kbytes;
 	int watermark_scale_factor;
 	int watermark_boost_factor;
+	int extfrag_threshold;
+	int compact_unevictable_allowed;
+	int compact_policy;
+	int compaction_proactiveness;
 	struct mutex tunable_lock;
 };
 

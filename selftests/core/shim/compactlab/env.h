@@ -53,6 +53,7 @@ static inline bool atomic_inc_not_zero(atomic_t *v)
 		;
 	return c != 0;
 }
+#define atomic_dec(v)		((void)__atomic_fetch_sub(&(v)->counter, 1, __ATOMIC_RELAXED))
 #define atomic_dec_and_test(v)	(__atomic_sub_fetch(&(v)->counter, 1, __ATOMIC_ACQ_REL) == 0)
 #define atomic_sub(i, v)	((void)__atomic_fetch_sub(&(v)->counter, (i), __ATOMIC_RELAXED))
 #define GFP_KERNEL		0u
@@ -94,6 +95,26 @@ static inline bool atomic_inc_not_zero(atomic_t *v)
 #define WARN_ON(c)		WARN_ON_ONCE(c)
 
 static inline void cond_resched(void) { }
+static inline bool need_resched(void) { return false; }
+struct task_struct { int pid; };
+extern struct task_struct *current;
+static inline bool fatal_signal_pending(struct task_struct *t) { return false; }
+static inline void rcu_read_lock(void) { }
+static inline void rcu_read_unlock(void) { }
+#define LONG_MAX_		LONG_MAX
+#define BITS_PER_LONG		64
+#define BITS_TO_LONGS(n)	DIV_ROUND_UP(n, BITS_PER_LONG)
+#define TASK_UNINTERRUPTIBLE	2
+#define msecs_to_jiffies(ms)	(ms)
+#define smp_mb__after_atomic()	__atomic_thread_fence(__ATOMIC_SEQ_CST)
+#define clear_bit_unlock(nr, addr)	clear_bit(nr, addr)
+static inline void wake_up_bit(void *word, int bit) { }
+/* Nothing completes asynchronously in user space: a wait times out at once. */
+static inline int wait_on_bit_timeout(unsigned long *word, int bit,
+				      unsigned int mode, unsigned long timeout)
+{
+	return (*word >> bit) & 1UL ? -EAGAIN : 0;
+}
 
 static inline void *kzalloc(size_t n, gfp_t gfp) { (void)gfp; return calloc(1, n); }
 static inline void *kmalloc(size_t n, gfp_t gfp) { (void)gfp; return malloc(n); }
@@ -122,6 +143,7 @@ struct mutex { int held; };
 #define spin_lock(l)		do { assert(!(l)->held); (l)->held = 1; } while (0)
 #define spin_unlock(l)		do { assert((l)->held); (l)->held = 0; } while (0)
 #define spin_lock_irqsave(l, f)	do { (void)(f); spin_lock(l); } while (0)
+#define spin_trylock_irqsave(l, f) ({ (void)(f); assert(!(l)->held); (l)->held = 1; true; })
 #define spin_unlock_irqrestore(l, f) spin_unlock(l)
 #define mutex_init(l)		((l)->held = 0)
 #define mutex_lock(l)		spin_lock(l)

@@ -1,0 +1,272 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * compaction.h - memory compaction over the shadow memory: the control
+ * struct that threads through both scanners, the kernel's enums, and the
+ * entry points.
+ */
+#ifndef _COMPACTLAB_COMPACTION_H
+#define _COMPACTLAB_COMPACTION_H
+
+#include <compactlab/mmzone.h>
+
+#define CLAB_COMPACT_CLUSTER_MAX	32	/* SWAP_CLUSTER_MAX */
+#define CLAB_COMPACT_MAX_DEFER_SHIFT	6
+#define CLAB_MAX_COMPACT_RETRIES	16
+
+/* Lower is harder (the kernel's enum compact_priority). */
+enum clab_compact_priority {
+	CLAB_COMPACT_PRIO_SYNC_FULL,
+	CLAB_MIN_COMPACT_PRIORITY = CLAB_COMPACT_PRIO_SYNC_FULL,
+	CLAB_COMPACT_PRIO_SYNC_LIGHT,
+	CLAB_MIN_COMPACT_COSTLY_PRIORITY = CLAB_COMPACT_PRIO_SYNC_LIGHT,
+	CLAB_DEF_COMPACT_PRIORITY = CLAB_COMPACT_PRIO_SYNC_LIGHT,
+	CLAB_COMPACT_PRIO_ASYNC,
+	CLAB_INIT_COMPACT_PRIORITY = CLAB_COMPACT_PRIO_ASYNC
+};
+
+/* Ordered: callers keep the max() over zones (enum compact_result). */
+enum clab_compact_result {
+	CLAB_COMPACT_NOT_SUITABLE_ZONE,
+	CLAB_COMPACT_SKIPPED,
+	CLAB_COMPACT_DEFERRED,
+	CLAB_COMPACT_NO_SUITABLE_PAGE,
+	CLAB_COMPACT_CONTINUE,
+	CLAB_COMPACT_COMPLETE,
+	CLAB_COMPACT_PARTIAL_SKIPPED,
+	CLAB_COMPACT_CONTENDED,
+	CLAB_COMPACT_SUCCESS,
+};
+
+extern const char * const clab_compact_result_names[];
+
+enum clab_migrate_mode {
+	CLAB_MIGRATE_ASYNC,
+	CLAB_MIGRATE_SYNC_LIGHT,
+	CLAB_MIGRATE_SYNC,
+};
+
+extern const char * const clab_migrate_mode_names[];
+
+/**
+ * enum clab_compact_policy - how a compaction chooses what to move
+ * @CLAB_POLICY_LINUX: the kernel's two scanners, faithfully
+ * @CLAB_POLICY_MIN_MOVES: for a target order, empty the aligned block that
+ *	needs the fewest migrations, moving exactly its pages
+ */
+enum clab_compact_policy {
+	CLAB_POLICY_LINUX,
+	CLAB_POLICY_MIN_MOVES,
+	CLAB_NR_POLICIES
+};
+
+extern const char * const clab_compact_policy_names[CLAB_NR_POLICIES];
+
+/**
+ * struct clab_capture_control - a direct compactor's claim on a freed block
+ * @cc: the compaction that is running
+ * @page: set when a block of cc->order was captured
+ */
+struct clab_capture_control {
+	struct clab_compact_control *cc;
+	struct clab_page *page;
+};
+
+/**
+ * struct clab_compact_control - one compaction of one zone
+ *
+ * The two-scanner invariant: the migrate scanner rises from the bottom of
+ * the zone (@migrate_pfn), isolating in-use movable pages; the free scanner
+ * falls from the top (@free_pfn), isolating free pages to move them into.
+ * The operation ends where the two meet, or earlier when the goal is met.
+ * Positions are shadow PFNs: arena indices.
+ *
+ * Built on the stack by each entry point and passed to clab_compact_zone().
+ * Fields marked const are the caller's inputs.
+ *
+ * @freepages: isolated free pages (order 0), the migration targets
+ * @migratepages: isolated in-use pages to migrate
+ * @nr_freepages: pages on @freepages
+ * @nr_migratepages: pages on @migratepages
+ * @free_pfn: where the free scanner resumes (falls, pageblock aligned)
+ * @migrate_pfn: where the migrate scanner resumes (rises)
+ * @zone: the zone being compacted
+ * @total_migrate_scanned: pages the migrate scanner looked at
+ * @total_free_scanned: pages the free scanner looked at
+ * @total_isolated: pages isolated by either scanner
+ * @nr_migrated: pages moved
+ * @nr_migrate_failed: pages that could not be moved
+ * @fail_busy: of those, busy (owner locked, dirty, under writeback)
+ * @fail_pinned: of those, pinned by their owner
+ * @fail_no_target: of those, no free page to move into
+ * @gfp: the requester's allocation flags (migratetype)
+ * @order: the order wanted; -1 to compact the whole zone
+ * @migratetype: the migratetype of the request
+ * @alloc_flags: the requester's watermark and reserve flags
+ * @highest_zoneidx: the highest zone the requester may use
+ * @mode: ASYNC, SYNC_LIGHT or SYNC
+ * @policy: the policy choosing what to move
+ * @ignore_skip_hint: scan blocks marked skip, and do not mark them
+ * @no_set_skip_hint: never set skip hints or cached positions
+ * @ignore_block_suitable: the free scanner may use non-movable blocks
+ * @direct_compaction: run on behalf of an allocation
+ * @proactive_compaction: kcompactd's proactive pass
+ * @whole_zone: the scanners start at the zone's ends
+ * @contended: aborted on lock contention or a fatal signal
+ * @rescan: the migrate scanner is in the block it migrated from last
+ * @capc: a direct compactor's capture, or NULL
+ */
+struct clab_compact_control {
+	struct list_head freepages;
+	struct list_head migratepages;
+	unsigned int nr_freepages;
+	unsigned int nr_migratepages;
+	unsigned long free_pfn;
+	unsigned long migrate_pfn;
+	struct clab_zone *zone;
+	unsigned long total_migrate_scanned;
+	unsigned long total_free_scanned;
+	unsigned long total_isolated;
+	unsigned long nr_migrated;
+	unsigned long nr_migrate_failed;
+	unsigned long fail_busy;
+	unsigned long fail_pinned;
+	unsigned long fail_no_target;
+	const unsigned int gfp;
+	const int order;
+	int migratetype;
+	const unsigned int alloc_flags;
+	const int highest_zoneidx;
+	enum clab_migrate_mode mode;
+	enum clab_compact_policy policy;
+	bool ignore_skip_hint;
+	bool no_set_skip_hint;
+	bool ignore_block_suitable;
+	bool direct_compaction;
+	bool proactive_compaction;
+	bool whole_zone;
+	bool contended;
+	bool rescan;
+	struct clab_capture_control *capc;
+};
+
+/* isolate_migrate_t */
+enum clab_isolate_result {
+	CLAB_ISOLATE_ABORT,
+	CLAB_ISOLATE_NONE,
+	CLAB_ISOLATE_SUCCESS,
+};
+
+/**
+ * struct clab_compact_stats - what one whole-memory compaction did
+ * @result: the highest result over the zones
+ * @migrate_scanned: pages scanned by the migrate scanner
+ * @free_scanned: pages scanned by the free scanner
+ * @isolated: pages isolated
+ * @migrated: pages migrated
+ * @failed: pages that failed to migrate
+ */
+struct clab_compact_stats {
+	enum clab_compact_result result;
+	unsigned long migrate_scanned;
+	unsigned long free_scanned;
+	unsigned long isolated;
+	unsigned long migrated;
+	unsigned long failed;
+};
+
+static inline bool clab_is_via_compact_memory(int order)
+{
+	return order == -1;
+}
+
+/* compaction.c: the engine and its entry points */
+enum clab_compact_result clab_compact_zone(struct clab_compact_control *cc);
+enum clab_compact_result clab_compaction_suitable(struct clab_zone *zone,
+						  int order,
+						  unsigned int alloc_flags,
+						  int highest_zoneidx);
+int clab_compact_node(struct clab_mem *mem, int nid,
+		      struct clab_compact_stats *stats);
+int clab_compact_memory(struct clab_mem *mem, struct clab_compact_stats *stats);
+enum clab_compact_result clab_compact_zone_order(struct clab_zone *zone,
+						 int order, unsigned int gfp,
+						 enum clab_compact_priority prio,
+						 unsigned int alloc_flags,
+						 int highest_zoneidx,
+						 struct clab_capture_control *capc);
+bool clab_compact_scanners_met(const struct clab_compact_control *cc);
+int clab_set_extfrag_threshold(struct clab_mem *mem, long val);
+int clab_set_compact_unevictable_allowed(struct clab_mem *mem, long val);
+
+/* migrate_scanner.c */
+enum clab_isolate_result clab_isolate_migratepages(struct clab_compact_control *cc);
+void clab_putback_movable_pages(struct clab_compact_control *cc);
+
+/* free_scanner.c */
+void clab_isolate_freepages(struct clab_compact_control *cc);
+struct clab_page *clab_compaction_alloc(struct clab_compact_control *cc);
+void clab_compaction_free(struct clab_compact_control *cc,
+			  struct clab_page *page);
+unsigned long clab_release_freepages(struct clab_compact_control *cc);
+
+/* migrate.c */
+int clab_migrate_pages(struct clab_compact_control *cc);
+
+/* deferral.c */
+void clab_defer_compaction(struct clab_zone *zone, int order);
+bool clab_compaction_deferred(struct clab_zone *zone, int order);
+void clab_compaction_defer_reset(struct clab_zone *zone, int order,
+				 bool alloc_success);
+bool clab_compaction_restarting(struct clab_zone *zone, int order);
+
+/* skip_hints.c */
+bool clab_isolation_suitable(struct clab_compact_control *cc, unsigned long pfn);
+bool clab_get_pageblock_skip(struct clab_mem *mem, unsigned long pfn);
+void clab_set_pageblock_skip(struct clab_mem *mem, unsigned long pfn);
+bool clab_test_and_set_skip(struct clab_compact_control *cc, unsigned long pfn);
+void clab_update_cached_migrate(struct clab_compact_control *cc,
+				unsigned long pfn);
+void clab_update_pageblock_skip(struct clab_compact_control *cc,
+				unsigned long pfn);
+void clab_reset_cached_positions(struct clab_zone *zone);
+void __clab_reset_isolation_suitable(struct clab_zone *zone);
+void clab_reset_isolation_suitable(struct clab_node *node);
+
+/* min_moves.c: the min_moves policy */
+enum clab_compact_result clab_compact_zone_min_moves(struct clab_compact_control *cc);
+long clab_min_moves_block_cost(struct clab_mem *mem, unsigned long start,
+			       unsigned int order);
+
+/**
+ * clab_fragmentation_score_wmark() - proactive compaction's marks
+ * @mem: the shadow memory
+ * @low: the low mark (stop) rather than the high mark (start)
+ *
+ * low = max(100 - proactiveness, 5), high = min(low + 10, 100).
+ *
+ * Return: the mark, 0..100.
+ */
+static inline unsigned int clab_fragmentation_score_wmark(struct clab_mem *mem,
+							  bool low)
+{
+	int wmark_low = max(100 - READ_ONCE(mem->compaction_proactiveness), 5);
+
+	return low ? wmark_low : min(wmark_low + 10, 100);
+}
+
+static inline struct clab_mem *clab_zone_mem_of(const struct clab_compact_control *cc)
+{
+	return cc->zone->node->mem;
+}
+
+static inline unsigned long clab_pageblock_start_pfn(unsigned long pfn)
+{
+	return round_down(pfn, CLAB_PAGEBLOCK_PAGES);
+}
+
+static inline unsigned long clab_pageblock_end_pfn(unsigned long pfn)
+{
+	return round_down(pfn, CLAB_PAGEBLOCK_PAGES) + CLAB_PAGEBLOCK_PAGES;
+}
+
+#endif /* _COMPACTLAB_COMPACTION_H */

@@ -1,0 +1,238 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * free_scanner.c - the free scanner: from the top of the zone downwards,
+ * pageblock by pageblock (inside a block from its first page to its last),
+ * isolating free pages for migration to move into (the kernel's
+ * isolate_freepages() and isolate_freepages_block()), and handing them to
+ * migration one at a time (compaction_alloc()).
+ */
+#include <compactlab/compaction.h>
+#include <compactlab/trace.h>
+#include <compactlab/vmstat.h>
+#include "page_alloc_internal.h"
+
+/*
+ * May free pages of this block be taken as targets? Never a free block of
+ * a whole pageblock or more (that is what compaction is building); else
+ * only MOVABLE blocks, unless the caller asked for any block.
+ */
+static bool clab_suitable_migration_target(struct clab_compact_control *cc,
+					   unsigned long pfn)
+{
+	struct clab_mem *mem = clab_zone_mem_of(cc);
+	struct clab_page *page = clab_idx_to_page(mem, pfn);
+
+	if (clab_page_is_buddy(page) &&
+	    READ_ONCE(page->order) >= CLAB_PAGEBLOCK_ORDER)
+		return false;
+	if (cc->ignore_block_suitable)
+		return true;
+	return clab_is_migrate_movable(clab_get_pageblock_migratetype(mem, pfn));
+}
+
+/* Async compaction gives up rather than wait for the CPU. */
+static bool clab_compact_should_abort(struct clab_compact_control *cc)
+{
+	if (cc->mode == CLAB_MIGRATE_ASYNC && need_resched()) {
+		cc->contended = true;
+		return true;
+	}
+	cond_resched();
+	return false;
+}
+
+/*
+ * Take the zone lock; async compaction notes contention (and aborts later)
+ * rather than spin, as the kernel's compact_lock_irqsave() does.
+ */
+static void clab_compact_lock_irqsave(struct clab_compact_control *cc,
+				      unsigned long *flags)
+{
+	if (cc->mode == CLAB_MIGRATE_ASYNC && !cc->contended) {
+		if (spin_trylock_irqsave(&cc->zone->lock, *flags))
+			return;
+		cc->contended = true;
+	}
+	spin_lock_irqsave(&cc->zone->lock, *flags);
+}
+
+/*
+ * Isolate free pages from [*start_pfn, end_pfn), every @stride pages,
+ * until there are as many targets as pages to migrate. Moves *start_pfn to
+ * where the scan stopped. Returns pages isolated.
+ */
+static unsigned long clab_isolate_freepages_block(struct clab_compact_control *cc,
+						  unsigned long *start_pfn,
+						  unsigned long end_pfn,
+						  unsigned int stride)
+{
+	struct clab_mem *mem = clab_zone_mem_of(cc);
+	unsigned long blockpfn = *start_pfn, nr_scanned = 0, total_isolated = 0;
+	unsigned long flags = 0;
+	bool locked = false;
+
+	for (; blockpfn < end_pfn; blockpfn += stride) {
+		struct clab_page *page = clab_idx_to_page(mem, blockpfn);
+		unsigned long isolated;
+		unsigned int order;
+
+		/* Let others at the lock every so often. */
+		if (!(blockpfn % CLAB_COMPACT_CLUSTER_MAX) && locked) {
+			spin_unlock_irqrestore(&cc->zone->lock, flags);
+			locked = false;
+			if (fatal_signal_pending(current)) {
+				cc->contended = true;
+				break;
+			}
+			cond_resched();
+		}
+		nr_scanned++;
+		if (!clab_page_is_buddy(page))
+			continue;
+		if (!locked) {
+			clab_compact_lock_irqsave(cc, &flags);
+			locked = true;
+			if (!clab_page_is_buddy(page))
+				continue;
+		}
+		order = page->order;
+		isolated = __clab_isolate_free_page(cc->zone, page, order);
+		if (!isolated)
+			break;
+		clab_prep_isolated_pages(mem, page, order, &cc->freepages);
+		nr_scanned += isolated - 1;
+		total_isolated += isolated;
+		cc->nr_freepages += isolated;
+		if (cc->nr_migratepages <= cc->nr_freepages) {
+			blockpfn += isolated;
+			break;
+		}
+		blockpfn += isolated - 1;
+	}
+	if (locked)
+		spin_unlock_irqrestore(&cc->zone->lock, flags);
+	if (blockpfn > end_pfn)
+		blockpfn = end_pfn;
+	trace_mm_compaction_isolate_freepages(*start_pfn, blockpfn, nr_scanned,
+					      total_isolated);
+	*start_pfn = blockpfn;
+	cc->total_free_scanned += nr_scanned;
+	cc->total_isolated += total_isolated;
+	if (total_isolated)
+		clab_count_vm_events(CLAB_COMPACTISOLATED, total_isolated);
+	return total_isolated;
+}
+
+/**
+ * clab_isolate_freepages() - refill cc->freepages
+ * @cc: the compaction
+ *
+ * Walks pageblocks downward from cc->free_pfn, never below the migrate
+ * scanner's block. Async compaction samples sparsely and adapts its
+ * stride to what it finds; sync compaction looks at every page, always:
+ * the kernel also widens the stride in sync mode, and on a regular pattern
+ * of kept pages that makes whole passes find nothing (benchmarks.md).
+ */
+void clab_isolate_freepages(struct clab_compact_control *cc)
+{
+	unsigned long isolate_start_pfn = cc->free_pfn;
+	unsigned long block_start_pfn = clab_pageblock_start_pfn(isolate_start_pfn);
+	unsigned long block_end_pfn = min(block_start_pfn + CLAB_PAGEBLOCK_PAGES,
+					  cc->zone->end);
+	unsigned long low_pfn = clab_pageblock_end_pfn(cc->migrate_pfn);
+	bool async = cc->mode == CLAB_MIGRATE_ASYNC;
+	unsigned int stride = async ? CLAB_COMPACT_CLUSTER_MAX : 1;
+
+	for (; block_start_pfn >= low_pfn && block_start_pfn >= cc->zone->start;
+	     block_end_pfn = block_start_pfn,
+	     block_start_pfn -= CLAB_PAGEBLOCK_PAGES,
+	     isolate_start_pfn = block_start_pfn) {
+		unsigned long nr_isolated;
+
+		if (!(block_start_pfn % (CLAB_COMPACT_CLUSTER_MAX * CLAB_PAGEBLOCK_PAGES)) &&
+		    clab_compact_should_abort(cc))
+			break;
+		if (!clab_suitable_migration_target(cc, block_start_pfn))
+			continue;
+		if (!clab_isolation_suitable(cc, block_start_pfn))
+			continue;
+		nr_isolated = clab_isolate_freepages_block(cc, &isolate_start_pfn,
+							   block_end_pfn, stride);
+		if (isolate_start_pfn == block_end_pfn)
+			clab_update_pageblock_skip(cc, block_start_pfn);
+		if (cc->nr_freepages >= cc->nr_migratepages) {
+			/* Resume in this block if it may hold more. */
+			if (isolate_start_pfn >= block_end_pfn)
+				isolate_start_pfn = block_start_pfn >= CLAB_PAGEBLOCK_PAGES ?
+					block_start_pfn - CLAB_PAGEBLOCK_PAGES : 0;
+			break;
+		} else if (isolate_start_pfn < block_end_pfn) {
+			/* Isolation stopped early (watermark or signal). */
+			break;
+		}
+		if (!async)
+			continue;
+		stride = nr_isolated ? 1 : min_t(unsigned int,
+						 CLAB_COMPACT_CLUSTER_MAX, stride << 1);
+		if (block_start_pfn < CLAB_PAGEBLOCK_PAGES)
+			break;
+	}
+	cc->free_pfn = isolate_start_pfn;
+}
+
+/**
+ * clab_compaction_alloc() - the next target page for migration
+ * @cc: the compaction
+ *
+ * Return: an isolated free page, or NULL when the free scanner found none.
+ */
+struct clab_page *clab_compaction_alloc(struct clab_compact_control *cc)
+{
+	struct clab_page *page;
+
+	if (list_empty(&cc->freepages)) {
+		clab_isolate_freepages(cc);
+		if (list_empty(&cc->freepages))
+			return NULL;
+	}
+	page = list_first_entry(&cc->freepages, struct clab_page, lru);
+	list_del(&page->lru);
+	cc->nr_freepages--;
+	return page;
+}
+
+/**
+ * clab_compaction_free() - return an unused target page
+ * @cc: the compaction
+ * @page: the page from clab_compaction_alloc()
+ */
+void clab_compaction_free(struct clab_compact_control *cc,
+			  struct clab_page *page)
+{
+	list_add(&page->lru, &cc->freepages);
+	cc->nr_freepages++;
+}
+
+/**
+ * clab_release_freepages() - give every unused target back
+ * @cc: the compaction
+ *
+ * Return: the highest shadow PFN released, 0 if none.
+ */
+unsigned long clab_release_freepages(struct clab_compact_control *cc)
+{
+	struct clab_mem *mem = clab_zone_mem_of(cc);
+	struct clab_page *page, *next;
+	unsigned long high = 0;
+
+	list_for_each_entry_safe(page, next, &cc->freepages, lru) {
+		unsigned long pfn = clab_page_to_idx(mem, page);
+
+		list_del(&page->lru);
+		if (pfn > high)
+			high = pfn;
+		clab_put_page_to_buddy(mem, page);
+	}
+	cc->nr_freepages = 0;
+	return high;
+}

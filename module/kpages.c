@@ -1,0 +1,295 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * kpages.c - kernel-held blocks of an open /dev/compactlab.
+ *
+ * CLAB_IOC_ALLOC allocates blocks as the kernel would: unmovable pins,
+ * movable kernel-owned pages and reclaimable "cache" pages. Each block gets
+ * a per-file handle (an allocating xarray, handles from 1) and is filled
+ * with a pattern derived from its handle, so that CLAB_IOC_VERIFY can tell
+ * whether a migration moved its contents intact.
+ *
+ * Owners: unmovable and movable blocks belong to clab_file.kernel_owner,
+ * reclaimable ones to clab_file.cache_owner, whose drop forgets the block
+ * (its handle stays, and VERIFY then says -ENODATA) and hands the page's
+ * reference to the caller. page->private is the handle. No user maps these
+ * pages, so unmap has nothing to do.
+ */
+#include <linux/sched.h>
+#include <linux/slab.h>
+#include <compactlab/arena.h>
+#include "rmap.h"
+
+/* The pattern of word @word of the block with handle @handle. */
+static u64 clab_kpages_pattern(u32 handle, unsigned long word)
+{
+	return (u64)handle * 0x9e3779b97f4a7c15ULL + word;
+}
+
+/* Walk the words of a block: fill it (@fill) or count mismatches. */
+static u64 clab_kpages_pattern_walk(struct clab_file *cf,
+				    const struct clab_kblock *blk, u32 handle,
+				    bool fill)
+{
+	unsigned long idx = clab_page_to_idx(cf->mem, blk->page);
+	const unsigned long words = PAGE_SIZE / sizeof(u64);
+	unsigned long i, w;
+	u64 mismatches = 0;
+
+	for (i = 0; i < 1UL << blk->order; i++) {
+		u64 *p = clab_arena_page_address(cf->mem->arena, idx + i);
+
+		for (w = 0; w < words; w++) {
+			u64 want = clab_kpages_pattern(handle, i * words + w);
+
+			if (fill)
+				p[w] = want;
+			else if (p[w] != want)
+				mismatches++;
+		}
+		cond_resched();
+	}
+	return mismatches;
+}
+
+static unsigned int clab_kpages_gfp(int mt)
+{
+	switch (mt) {
+	case CLAB_MIGRATE_MOVABLE:
+		return CLAB_GFP_MOVABLE;
+	case CLAB_MIGRATE_RECLAIMABLE:
+		return CLAB_GFP_RECLAIMABLE;
+	default:
+		return CLAB_GFP_KERNEL;
+	}
+}
+
+/**
+ * clab_kpages_alloc() - allocate, fill and publish one kernel-held block
+ * @cf: the file's object
+ * @order: block order, <= CLAB_MAX_ORDER
+ * @mt: CLAB_MIGRATE_UNMOVABLE, _MOVABLE or _RECLAIMABLE
+ * @handle: out: the block's handle
+ *
+ * The arena page is allocated before the owner lock is taken (see rmap.h).
+ *
+ * Return: 0, or -ENOMEM when the arena (or the handle space) is exhausted.
+ */
+int clab_kpages_alloc(struct clab_file *cf, unsigned int order, int mt,
+		      u32 *handle)
+{
+	struct clab_kblock *blk;
+	struct clab_page *page;
+	int ret;
+
+	blk = kmalloc(sizeof(*blk), GFP_KERNEL);
+	if (!blk)
+		return -ENOMEM;
+	page = clab_alloc_pages(cf->mem, 0, clab_kpages_gfp(mt), order);
+	if (!page) {
+		ret = -ENOMEM;
+		goto free_blk;
+	}
+	blk->page = page;
+	blk->order = order;
+	blk->migratetype = mt;
+
+	mutex_lock(&cf->lock);
+	ret = xa_alloc(&cf->blocks, handle, blk, xa_limit_32b, GFP_KERNEL);
+	if (ret) {
+		ret = -ENOMEM;
+		goto put_page;
+	}
+	clab_kpages_pattern_walk(cf, blk, *handle, true);
+	page->private = *handle;
+	WRITE_ONCE(page->owner, mt == CLAB_MIGRATE_RECLAIMABLE ?
+		   &cf->cache_owner : &cf->kernel_owner);
+	mutex_unlock(&cf->lock);
+	return 0;
+
+put_page:
+	mutex_unlock(&cf->lock);
+	clab_put_page(cf->mem, page);
+free_blk:
+	kfree(blk);
+	return ret;
+}
+
+/**
+ * clab_kpages_free() - free a kernel-held block by handle
+ * @cf: the file's object
+ * @handle: the handle
+ *
+ * Return: 0, or -EINVAL for an unknown handle.
+ */
+int clab_kpages_free(struct clab_file *cf, u64 handle)
+{
+	struct clab_kblock *blk;
+
+	if (handle > U32_MAX)
+		return -EINVAL;
+	mutex_lock(&cf->lock);
+	blk = xa_erase(&cf->blocks, handle);
+	if (blk && blk->page)
+		clab_file_disown_page(cf, blk->page);
+	mutex_unlock(&cf->lock);
+	if (!blk)
+		return -EINVAL;
+	kfree(blk);
+	return 0;
+}
+
+/**
+ * clab_kpages_verify() - compare a block with its pattern
+ * @cf: the file's object
+ * @handle: the handle
+ * @mismatches: out: 64-bit words that differ
+ *
+ * Runs under the owner lock, so it never sees a block half moved.
+ *
+ * Return: 0, -EINVAL for an unknown handle, -ENODATA for a dropped block.
+ */
+int clab_kpages_verify(struct clab_file *cf, u64 handle, u64 *mismatches)
+{
+	struct clab_kblock *blk;
+	int ret = 0;
+
+	if (handle > U32_MAX)
+		return -EINVAL;
+	mutex_lock(&cf->lock);
+	blk = xa_load(&cf->blocks, handle);
+	if (!blk)
+		ret = -EINVAL;
+	else if (!blk->page)
+		ret = -ENODATA;
+	else
+		*mismatches = clab_kpages_pattern_walk(cf, blk, handle, false);
+	mutex_unlock(&cf->lock);
+	return ret;
+}
+
+/**
+ * clab_kpages_release() - free every kernel-held block of a closing file
+ * @cf: the file's object
+ */
+void clab_kpages_release(struct clab_file *cf)
+{
+	struct clab_kblock *blk;
+	unsigned long handle;
+
+	mutex_lock(&cf->lock);
+	xa_for_each(&cf->blocks, handle, blk) {
+		xa_erase(&cf->blocks, handle);
+		if (blk->page)
+			clab_file_disown_page(cf, blk->page);
+		kfree(blk);
+	}
+	xa_destroy(&cf->blocks);
+	mutex_unlock(&cf->lock);
+}
+
+/* The owner ops of kernel-held blocks. */
+
+static struct clab_file *kowner_to_file(struct clab_owner *owner)
+{
+	if (owner->ops == &clab_cache_owner_ops)
+		return container_of(owner, struct clab_file, cache_owner);
+	return container_of(owner, struct clab_file, kernel_owner);
+}
+
+static bool clab_kowner_tryget(struct clab_owner *owner)
+{
+	return clab_file_tryget(kowner_to_file(owner));
+}
+
+static void clab_kowner_put(struct clab_owner *owner)
+{
+	clab_file_put(kowner_to_file(owner));
+}
+
+static bool clab_kowner_trylock(struct clab_owner *owner)
+{
+	return mutex_trylock(&kowner_to_file(owner)->lock);
+}
+
+static void clab_kowner_lock(struct clab_owner *owner)
+{
+	mutex_lock(&kowner_to_file(owner)->lock);
+}
+
+static void clab_kowner_unlock(struct clab_owner *owner)
+{
+	mutex_unlock(&kowner_to_file(owner)->lock);
+}
+
+/* The block of @page's handle, if @page is still its head; lock held. */
+static struct clab_kblock *clab_kowner_block(struct clab_owner *owner,
+					     struct clab_page *page)
+{
+	struct clab_file *cf = kowner_to_file(owner);
+	struct clab_kblock *blk;
+
+	lockdep_assert_held(&cf->lock);
+	if (page->owner != owner)
+		return NULL;
+	blk = xa_load(&cf->blocks, page->private);
+	return blk && blk->page == page ? blk : NULL;
+}
+
+static bool clab_kowner_owns(struct clab_owner *owner, struct clab_page *page)
+{
+	return clab_kowner_block(owner, page);
+}
+
+/* Kernel pages have no user mappings. */
+static void clab_kowner_unmap(struct clab_owner *owner, struct clab_page *page)
+{
+	lockdep_assert_held(&kowner_to_file(owner)->lock);
+}
+
+static void clab_kowner_move(struct clab_owner *owner, struct clab_page *old,
+			     struct clab_page *new)
+{
+	struct clab_kblock *blk = clab_kowner_block(owner, old);
+
+	if (WARN_ON_ONCE(!blk))
+		return;
+	WARN_ON_ONCE(blk->migratetype == CLAB_MIGRATE_UNMOVABLE);
+	new->private = old->private;
+	WRITE_ONCE(new->owner, owner);
+	blk->page = new;
+}
+
+static void clab_kowner_drop(struct clab_owner *owner, struct clab_page *page)
+{
+	struct clab_kblock *blk = clab_kowner_block(owner, page);
+
+	if (WARN_ON_ONCE(!blk))
+		return;
+	blk->page = NULL;
+	WRITE_ONCE(page->owner, NULL);
+	page->private = 0;
+}
+
+const struct clab_owner_ops clab_kernel_owner_ops = {
+	.tryget = clab_kowner_tryget,
+	.put = clab_kowner_put,
+	.trylock = clab_kowner_trylock,
+	.lock = clab_kowner_lock,
+	.unlock = clab_kowner_unlock,
+	.owns = clab_kowner_owns,
+	.unmap = clab_kowner_unmap,
+	.move = clab_kowner_move,
+	.drop = NULL,
+};
+
+const struct clab_owner_ops clab_cache_owner_ops = {
+	.tryget = clab_kowner_tryget,
+	.put = clab_kowner_put,
+	.trylock = clab_kowner_trylock,
+	.lock = clab_kowner_lock,
+	.unlock = clab_kowner_unlock,
+	.owns = clab_kowner_owns,
+	.unmap = clab_kowner_unmap,
+	.move = clab_kowner_move,
+	.drop = clab_kowner_drop,
+};

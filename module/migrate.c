@@ -1,0 +1,190 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * migrate.c - moving an in-use page's contents to another page: find the
+ * owner, lock it, unmap every user mapping, copy the 4 KiB, publish the new
+ * page to the owner, free the old one. Up to ten passes over the list, as
+ * the kernel's migrate_pages() makes; a page that cannot move stays where
+ * it is, intact.
+ */
+#include <compactlab/compaction.h>
+#include <compactlab/owner.h>
+#include <compactlab/trace.h>
+#include <compactlab/vmstat.h>
+#include <compactlab/writeback.h>
+
+#define CLAB_NR_MAX_MIGRATE_PAGES_RETRY	10
+
+/* How one page's migration ended. */
+enum clab_migrate_outcome {
+	CLAB_MIGRATED,		/* moved, or freed by its owner meanwhile */
+	CLAB_MIGRATE_AGAIN,	/* try again in a later pass */
+	CLAB_MIGRATE_BUSY,	/* give up: dirty or under writeback */
+	CLAB_MIGRATE_PINNED,	/* give up: pinned by its owner */
+	CLAB_MIGRATE_NO_TARGET,	/* no free page left: stop everything */
+};
+
+/* Lock the owner as the mode allows: never block in async mode. */
+static bool clab_lock_owner(struct clab_owner *owner,
+			    enum clab_migrate_mode mode, bool force)
+{
+	if (owner->ops->trylock(owner))
+		return true;
+	if (mode == CLAB_MIGRATE_ASYNC || !force)
+		return false;
+	owner->ops->lock(owner);
+	return true;
+}
+
+/*
+ * Dirty and writeback pages: async and sync-light compaction leave them;
+ * sync compaction writes a dirty page back and waits for writeback to end,
+ * once the first passes have moved the easy pages.
+ */
+static enum clab_migrate_outcome clab_migrate_writeback(struct clab_page *page,
+							enum clab_migrate_mode mode,
+							bool force)
+{
+	if (mode != CLAB_MIGRATE_SYNC)
+		return CLAB_MIGRATE_BUSY;
+	if (clab_page_test(page, CLAB_PG_DIRTY)) {
+		clab_start_writeback(page);
+		return CLAB_MIGRATE_AGAIN;
+	}
+	if (!force)
+		return CLAB_MIGRATE_AGAIN;
+	clab_wait_on_writeback(page);
+	return CLAB_MIGRATED;
+}
+
+static enum clab_migrate_outcome clab_migrate_one(struct clab_compact_control *cc,
+						  struct clab_page *page,
+						  bool force)
+{
+	struct clab_mem *mem = clab_zone_mem_of(cc);
+	enum clab_migrate_outcome ret;
+	struct clab_owner *owner;
+	struct clab_page *new;
+
+	rcu_read_lock();
+	owner = READ_ONCE(page->owner);
+	if (owner && !owner->ops->tryget(owner))
+		owner = NULL;
+	rcu_read_unlock();
+	/* The owner let go of the page: our reference frees it. */
+	if (!owner)
+		return CLAB_MIGRATED;
+	if (!clab_lock_owner(owner, cc->mode, force)) {
+		owner->ops->put(owner);
+		return CLAB_MIGRATE_AGAIN;
+	}
+	if (!owner->ops->owns(owner, page)) {
+		ret = CLAB_MIGRATED;
+		goto unlock;
+	}
+	if (clab_page_test(page, CLAB_PG_PINNED)) {
+		ret = force ? CLAB_MIGRATE_PINNED : CLAB_MIGRATE_AGAIN;
+		goto unlock;
+	}
+	if (clab_page_test(page, CLAB_PG_DIRTY) ||
+	    clab_page_test(page, CLAB_PG_WRITEBACK)) {
+		ret = clab_migrate_writeback(page, cc->mode, force);
+		if (ret != CLAB_MIGRATED)
+			goto unlock;
+	}
+	new = clab_compaction_alloc(cc);
+	if (!new) {
+		ret = CLAB_MIGRATE_NO_TARGET;
+		goto unlock;
+	}
+	/* From here the move cannot fail: zap, copy, publish. */
+	owner->ops->unmap(owner, page);
+	memcpy(clab_arena_page_address(mem->arena, clab_page_to_idx(mem, new)),
+	       clab_arena_page_address(mem->arena, clab_page_to_idx(mem, page)),
+	       CLAB_PAGE_SIZE);
+	new->flags |= page->flags & (BIT(CLAB_PG_REFERENCED) | BIT(CLAB_PG_ACTIVE));
+	owner->ops->move(owner, page, new);
+	WRITE_ONCE(page->owner, NULL);
+	/* The owner's reference moved to @new: drop it here. */
+	clab_put_page(mem, page);
+	ret = CLAB_MIGRATED;
+unlock:
+	owner->ops->unlock(owner);
+	owner->ops->put(owner);
+	return ret;
+}
+
+/* Done with an isolated page: unmark it and drop the isolation reference. */
+static void clab_release_isolated(struct clab_mem *mem, struct clab_page *page)
+{
+	list_del(&page->lru);
+	clear_bit(CLAB_PG_ISOLATED, &page->flags);
+	clab_put_page_to_buddy(mem, page);
+}
+
+/**
+ * clab_migrate_pages() - migrate every page on cc->migratepages
+ * @cc: the compaction; targets come from its free scanner
+ *
+ * Pages that moved (or were freed meanwhile) leave the list; pages that
+ * failed for good are put back to their owners and counted. Passes repeat
+ * while pages asked to be retried; from the fourth pass on, sync modes may
+ * block on the owner lock and on writeback.
+ *
+ * Return: 0, the number of pages that failed, or -ENOMEM when the free
+ * scanner ran out (the rest stay on the list for the caller to put back).
+ */
+int clab_migrate_pages(struct clab_compact_control *cc)
+{
+	struct clab_mem *mem = clab_zone_mem_of(cc);
+	unsigned long nr_succeeded = 0, nr_failed = 0;
+	unsigned int nr_isolated = cc->nr_migratepages;
+	struct clab_page *page, *next;
+	int pass, retry = 1, ret = 0;
+
+	for (pass = 0; pass < CLAB_NR_MAX_MIGRATE_PAGES_RETRY && retry; pass++) {
+		retry = 0;
+		list_for_each_entry_safe(page, next, &cc->migratepages, lru) {
+			cond_resched();
+			switch (clab_migrate_one(cc, page, pass > 2)) {
+			case CLAB_MIGRATED:
+				clab_release_isolated(mem, page);
+				cc->nr_migratepages--;
+				nr_succeeded++;
+				break;
+			case CLAB_MIGRATE_AGAIN:
+				retry++;
+				break;
+			case CLAB_MIGRATE_BUSY:
+				cc->fail_busy++;
+				goto failed;
+			case CLAB_MIGRATE_PINNED:
+				cc->fail_pinned++;
+failed:
+				clab_release_isolated(mem, page);
+				cc->nr_migratepages--;
+				nr_failed++;
+				break;
+			case CLAB_MIGRATE_NO_TARGET:
+				cc->fail_no_target++;
+				ret = -ENOMEM;
+				goto out;
+			}
+		}
+	}
+	/* What still asks for a retry after the last pass has failed. */
+	list_for_each_entry_safe(page, next, &cc->migratepages, lru) {
+		cc->fail_busy++;
+		clab_release_isolated(mem, page);
+		cc->nr_migratepages--;
+		nr_failed++;
+	}
+out:
+	cc->nr_migrated += nr_succeeded;
+	cc->nr_migrate_failed += nr_failed;
+	clab_count_vm_events(CLAB_PGMIGRATE_SUCCESS, nr_succeeded);
+	clab_count_vm_events(CLAB_PGMIGRATE_FAIL, nr_failed);
+	trace_mm_compaction_migratepages(nr_succeeded, nr_isolated - nr_succeeded);
+	if (ret)
+		return ret;
+	return nr_failed;
+}

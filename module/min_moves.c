@@ -1,0 +1,265 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * min_moves.c - the min_moves compaction policy, beyond the kernel.
+ *
+ * The kernel's scanners move whatever the migrate scanner meets, from the
+ * bottom of the zone up, until a block of the wanted order happens to come
+ * free. min_moves instead looks at every aligned block of the target order,
+ * picks the one that needs the fewest migrations (no unmovable page in it,
+ * enough free pages elsewhere to take its pages), and moves exactly its
+ * in-use pages. Targets come from the smallest free fragments outside it,
+ * so that no other large free block is broken.
+ *
+ * For a whole-zone compaction (order -1) the target order is the pageblock
+ * order, and blocks are emptied cheapest first until the fragments run out.
+ */
+#include <compactlab/compaction.h>
+#include <compactlab/owner.h>
+#include <compactlab/trace.h>
+#include <compactlab/vmstat.h>
+#include "page_alloc_internal.h"
+
+#define CLAB_BLOCK_BLOCKED	(-1L)
+
+/*
+ * In-use pages of the aligned block [start, start + 2^order) that would
+ * have to move, or CLAB_BLOCK_BLOCKED if one of them cannot. For
+ * pageblock-sized blocks the pageblock counters answer without a scan.
+ */
+static long clab_block_cost(struct clab_mem *mem, unsigned long start,
+			    unsigned int order, unsigned long *scanned)
+{
+	unsigned long end = start + (1UL << order), pfn;
+	long cost = 0;
+
+	if (order >= CLAB_PAGEBLOCK_ORDER) {
+		for (pfn = start; pfn < end; pfn += CLAB_PAGEBLOCK_PAGES) {
+			struct clab_pageblock *pb = clab_idx_to_pageblock(mem, pfn);
+
+			if (atomic_read(&pb->nr_alloc[CLAB_MIGRATE_UNMOVABLE]) ||
+			    atomic_read(&pb->nr_alloc[CLAB_MIGRATE_RECLAIMABLE]))
+				return CLAB_BLOCK_BLOCKED;
+			cost += atomic_read(&pb->nr_alloc[CLAB_MIGRATE_MOVABLE]);
+		}
+		return cost;
+	}
+	for (pfn = start; pfn < end; pfn++) {
+		struct clab_page *page = clab_idx_to_page(mem, pfn);
+
+		(*scanned)++;
+		if (clab_page_is_buddy(page)) {
+			pfn += (1UL << READ_ONCE(page->order)) - 1;
+			continue;
+		}
+		if (clab_page_test(page, CLAB_PG_PCP))
+			continue;
+		if (!clab_page_test(page, CLAB_PG_HEAD) || page->order ||
+		    page->migratetype != CLAB_MIGRATE_MOVABLE ||
+		    clab_page_test(page, CLAB_PG_PINNED))
+			return CLAB_BLOCK_BLOCKED;
+		cost++;
+	}
+	return cost;
+}
+
+/**
+ * clab_min_moves_block_cost() - migrations needed to free an aligned block
+ * @mem: the shadow memory
+ * @start: first shadow PFN of the block, aligned to 1 << @order
+ * @order: the block's order
+ *
+ * Return: the count of in-use movable pages in the block, or -1 when an
+ * unmovable or pinned page makes the block impossible to free.
+ */
+long clab_min_moves_block_cost(struct clab_mem *mem, unsigned long start,
+			       unsigned int order)
+{
+	unsigned long scanned = 0;
+
+	return clab_block_cost(mem, start, order, &scanned);
+}
+
+/* The cheapest block to free that is not free already and not excluded. */
+static unsigned long clab_find_cheapest_block(struct clab_compact_control *cc,
+					      unsigned int order,
+					      unsigned long *excluded,
+					      long *best_cost)
+{
+	struct clab_mem *mem = clab_zone_mem_of(cc);
+	struct clab_zone *zone = cc->zone;
+	unsigned long size = 1UL << order, pfn, best = ULONG_MAX;
+	unsigned long free_pages = READ_ONCE(zone->nr_free_pages);
+	unsigned long reserve = zone->_watermark[CLAB_WMARK_MIN];
+
+	*best_cost = LONG_MAX;
+	for (pfn = ALIGN(zone->start, size); pfn + size <= zone->end; pfn += size) {
+		long cost;
+
+		if (test_bit((pfn - zone->start) >> order, excluded))
+			continue;
+		cost = clab_block_cost(mem, pfn, order, &cc->total_migrate_scanned);
+		if (cost <= 0 || cost >= *best_cost)
+			continue;
+		/* Its pages must fit in free memory outside it, above min. */
+		if ((unsigned long)cost + reserve + size > free_pages)
+			continue;
+		*best_cost = cost;
+		best = pfn;
+	}
+	return best;
+}
+
+/* Isolate every in-use page of the block; false if one cannot be. */
+static bool clab_isolate_block(struct clab_compact_control *cc,
+			       unsigned long start, unsigned int order)
+{
+	struct clab_mem *mem = clab_zone_mem_of(cc);
+	unsigned long pfn, end = start + (1UL << order);
+
+	for (pfn = start; pfn < end; pfn++) {
+		struct clab_page *page = clab_idx_to_page(mem, pfn);
+		struct clab_owner *owner;
+
+		cc->total_migrate_scanned++;
+		if (clab_page_is_buddy(page)) {
+			unsigned int o = READ_ONCE(page->order);
+
+			if (o <= CLAB_MAX_ORDER)
+				pfn += (1UL << o) - 1;
+			continue;
+		}
+		if (clab_page_test(page, CLAB_PG_PCP))
+			continue;
+		if (!clab_page_test(page, CLAB_PG_HEAD) || page->order ||
+		    page->migratetype != CLAB_MIGRATE_MOVABLE)
+			return false;
+		if (cc->mode != CLAB_MIGRATE_SYNC &&
+		    (clab_page_test(page, CLAB_PG_DIRTY) ||
+		     clab_page_test(page, CLAB_PG_WRITEBACK)))
+			return false;
+		if (!clab_get_page_unless_zero(page))
+			continue;	/* freed under us: one less to move */
+		owner = READ_ONCE(page->owner);
+		if (!owner || !owner->ops->move ||
+		    test_and_set_bit(CLAB_PG_ISOLATED, &page->flags)) {
+			atomic_dec(&page->refcount);
+			return false;
+		}
+		list_add_tail(&page->lru, &cc->migratepages);
+		cc->nr_migratepages++;
+		cc->total_isolated++;
+	}
+	return true;
+}
+
+/*
+ * Take cc->nr_migratepages targets from free fragments outside the block,
+ * smallest orders first, MOVABLE blocks only (as the free scanner).
+ */
+static bool clab_isolate_fragments(struct clab_compact_control *cc,
+				   unsigned long start, unsigned int order)
+{
+	struct clab_mem *mem = clab_zone_mem_of(cc);
+	struct clab_zone *zone = cc->zone;
+	unsigned long end = start + (1UL << order), flags;
+	unsigned int o;
+
+	spin_lock_irqsave(&zone->lock, flags);
+	for (o = 0; o < order && cc->nr_freepages < cc->nr_migratepages; o++) {
+		struct list_head *list =
+			&zone->free_area[o].free_list[CLAB_MIGRATE_MOVABLE];
+		struct clab_page *page, *next;
+
+		list_for_each_entry_safe(page, next, list, lru) {
+			unsigned long pfn = clab_page_to_idx(mem, page), got;
+
+			cc->total_free_scanned++;
+			if (pfn >= start && pfn < end)
+				continue;
+			got = __clab_isolate_free_page(zone, page, o);
+			if (!got)
+				goto out;
+			clab_prep_isolated_pages(mem, page, o, &cc->freepages);
+			cc->nr_freepages += got;
+			cc->total_isolated += got;
+			if (cc->nr_freepages >= cc->nr_migratepages)
+				break;
+		}
+	}
+out:
+	spin_unlock_irqrestore(&zone->lock, flags);
+	return cc->nr_freepages >= cc->nr_migratepages;
+}
+
+static bool clab_zone_has_free_block(struct clab_zone *zone, unsigned int order)
+{
+	for (; order < CLAB_NR_ORDERS; order++)
+		if (READ_ONCE(zone->free_area[order].nr_free))
+			return true;
+	return false;
+}
+
+/**
+ * clab_compact_zone_min_moves() - compact a zone with the min_moves policy
+ * @cc: the control, placed and checked by clab_compact_zone()
+ *
+ * Return: SUCCESS when a free block of the wanted order exists at the end
+ * of an order-specific run, COMPLETE otherwise.
+ */
+enum clab_compact_result clab_compact_zone_min_moves(struct clab_compact_control *cc)
+{
+	bool whole = clab_is_via_compact_memory(cc->order);
+	unsigned int order = whole ? CLAB_PAGEBLOCK_ORDER : cc->order;
+	struct clab_zone *zone = cc->zone;
+	unsigned long nr_blocks = (zone->end - zone->start) >> order;
+	bool sync = cc->mode != CLAB_MIGRATE_ASYNC;
+	enum clab_compact_result ret = CLAB_COMPACT_COMPLETE;
+	unsigned long *excluded;
+
+	excluded = kcalloc(BITS_TO_LONGS(nr_blocks + 1), sizeof(long), GFP_KERNEL);
+	if (!excluded)
+		return CLAB_COMPACT_CONTENDED;
+	trace_mm_compaction_begin(zone->start, zone->start,
+				  clab_pageblock_start_pfn(zone->end - 1),
+				  zone->end, sync);
+	for (;;) {
+		unsigned long block;
+		long cost;
+
+		if (!whole && clab_zone_has_free_block(zone, order)) {
+			ret = CLAB_COMPACT_SUCCESS;
+			break;
+		}
+		if (fatal_signal_pending(current)) {
+			ret = CLAB_COMPACT_CONTENDED;
+			break;
+		}
+		block = clab_find_cheapest_block(cc, order, excluded, &cost);
+		if (block == ULONG_MAX)
+			break;
+		set_bit((block - zone->start) >> order, excluded);
+		if (!clab_isolate_block(cc, block, order) ||
+		    !clab_isolate_fragments(cc, block, order)) {
+			clab_putback_movable_pages(cc);
+			clab_release_freepages(cc);
+			continue;
+		}
+		trace_mm_compaction_isolate_migratepages(block, block + (1UL << order),
+							 1UL << order,
+							 cc->nr_migratepages);
+		if (clab_migrate_pages(cc))
+			clab_putback_movable_pages(cc);
+		clab_release_freepages(cc);
+		cond_resched();
+	}
+	if (!whole && ret != CLAB_COMPACT_SUCCESS &&
+	    clab_zone_has_free_block(zone, order))
+		ret = CLAB_COMPACT_SUCCESS;
+	kfree(excluded);
+	clab_count_vm_events(CLAB_COMPACTMIGRATE_SCANNED, cc->total_migrate_scanned);
+	clab_count_vm_events(CLAB_COMPACTFREE_SCANNED, cc->total_free_scanned);
+	clab_count_vm_events(CLAB_COMPACTISOLATED, cc->total_isolated);
+	trace_mm_compaction_end(zone->start, zone->end, zone->start, zone->end,
+				sync, ret);
+	return ret;
+}

@@ -1,0 +1,473 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * rmap.c - user mappings of /dev/compactlab and their reverse map.
+ *
+ * Every open file gets its own anonymous inode on a private pseudo file
+ * system, and the file's f_mapping points at that inode's address space.
+ * Every mmap gets a fresh range of offsets in it (vm_pgoff is rewritten),
+ * mremap is refused and fork does not copy the vma, so an offset is mapped
+ * by exactly one vma. The reverse map of an arena page is then:
+ *
+ *	page->owner     -> &clab_file.user_owner
+ *	page->private   -> the file offset
+ *	unmap_mapping_range(f_mapping, offset << PAGE_SHIFT, PAGE_SIZE, 1)
+ *	                -> zaps its PTE, whichever process maps it
+ *
+ * Pages are mapped on fault with vmf_insert_pfn() (VM_PFNMAP: the arena
+ * has no struct page). The fault takes the owner lock and re-reads the
+ * page of its offset, so a fault on a page being moved waits for the move
+ * and maps the new page.
+ */
+#include <linux/fs.h>
+#include <linux/fs_context.h>
+#include <linux/mm.h>
+#include <linux/mount.h>
+#include <linux/pseudo_fs.h>
+#include <linux/sched/mm.h>
+#include <linux/slab.h>
+#include <compactlab/arena.h>
+#include "rmap.h"
+
+#define CLAB_FS_MAGIC		0x636c6162	/* "clab" */
+
+/* Offsets stay below this so that offset << PAGE_SHIFT fits a loff_t. */
+#define CLAB_RMAP_MAX_PGOFF	((unsigned long)(LLONG_MAX >> PAGE_SHIFT))
+
+static struct vfsmount *clab_rmap_mnt;
+
+static int clab_fs_init_fs_context(struct fs_context *fc)
+{
+	return init_pseudo(fc, CLAB_FS_MAGIC) ? 0 : -ENOMEM;
+}
+
+/* No .owner: the mount lives as long as the module and must not pin it. */
+static struct file_system_type clab_fs_type = {
+	.name = "compactlab",
+	.init_fs_context = clab_fs_init_fs_context,
+	.kill_sb = kill_anon_super,
+};
+
+/**
+ * clab_rmap_init() - mount the private pseudo file system
+ *
+ * Return: 0 or -errno.
+ */
+int clab_rmap_init(void)
+{
+	clab_rmap_mnt = kern_mount(&clab_fs_type);
+	if (IS_ERR(clab_rmap_mnt))
+		return PTR_ERR(clab_rmap_mnt);
+	return 0;
+}
+
+/**
+ * clab_rmap_exit() - unmount it; every clab_file must be gone
+ */
+void clab_rmap_exit(void)
+{
+	kern_unmount(clab_rmap_mnt);
+}
+
+static struct clab_file *user_owner_to_file(struct clab_owner *owner)
+{
+	return container_of(owner, struct clab_file, user_owner);
+}
+
+/* The last reference: the file is closed and no migrator holds it. */
+static void clab_file_free(struct kref *ref)
+{
+	struct clab_file *cf = container_of(ref, struct clab_file, ref);
+
+	mutex_destroy(&cf->lock);
+	kfree_rcu(cf, rcu);
+}
+
+/**
+ * clab_file_tryget() - take a reference unless the object is going away
+ * @cf: the object, found under rcu_read_lock()
+ *
+ * Return: true if a reference was taken.
+ */
+bool clab_file_tryget(struct clab_file *cf)
+{
+	return kref_get_unless_zero(&cf->ref);
+}
+
+/**
+ * clab_file_put() - drop a reference; the last one frees the object
+ * @cf: the object
+ *
+ * Does not sleep: the object is freed after an RCU grace period.
+ */
+void clab_file_put(struct clab_file *cf)
+{
+	kref_put(&cf->ref, clab_file_free);
+}
+
+/**
+ * clab_file_disown_page() - the owner lets go of a block
+ * @cf: the owner's file object; its lock held
+ * @page: head page of the block, already removed from the owner's table
+ *
+ * Clears the page's owner and drops the allocation's reference: the block
+ * is freed now, or when a migrator that isolated it puts its reference.
+ */
+void clab_file_disown_page(struct clab_file *cf, struct clab_page *page)
+{
+	lockdep_assert_held(&cf->lock);
+	WRITE_ONCE(page->owner, NULL);
+	page->private = 0;
+	clab_put_page(cf->mem, page);
+}
+
+/* Free the user pages at offsets first..last; their PTEs must be gone. */
+static void clab_rmap_free_range(struct clab_file *cf, unsigned long first,
+				 unsigned long last)
+{
+	struct clab_page *page;
+	unsigned long pgoff;
+
+	lockdep_assert_held(&cf->lock);
+	xa_for_each_range(&cf->pages, pgoff, page, first, last) {
+		xa_erase(&cf->pages, pgoff);
+		clab_file_disown_page(cf, page);
+	}
+}
+
+/* The owner ops of user pages. */
+
+static bool clab_user_tryget(struct clab_owner *owner)
+{
+	return clab_file_tryget(user_owner_to_file(owner));
+}
+
+static void clab_user_put(struct clab_owner *owner)
+{
+	clab_file_put(user_owner_to_file(owner));
+}
+
+static bool clab_user_trylock(struct clab_owner *owner)
+{
+	return mutex_trylock(&user_owner_to_file(owner)->lock);
+}
+
+static void clab_user_lock(struct clab_owner *owner)
+{
+	mutex_lock(&user_owner_to_file(owner)->lock);
+}
+
+static void clab_user_unlock(struct clab_owner *owner)
+{
+	mutex_unlock(&user_owner_to_file(owner)->lock);
+}
+
+static bool clab_user_owns(struct clab_owner *owner, struct clab_page *page)
+{
+	struct clab_file *cf = user_owner_to_file(owner);
+
+	lockdep_assert_held(&cf->lock);
+	return cf->inode && page->owner == owner &&
+	       xa_load(&cf->pages, page->private) == page;
+}
+
+static void clab_user_unmap(struct clab_owner *owner, struct clab_page *page)
+{
+	struct clab_file *cf = user_owner_to_file(owner);
+
+	lockdep_assert_held(&cf->lock);
+	unmap_mapping_range(cf->inode->i_mapping,
+			    (loff_t)page->private << PAGE_SHIFT, PAGE_SIZE, 1);
+}
+
+static void clab_user_move(struct clab_owner *owner, struct clab_page *old,
+			   struct clab_page *new)
+{
+	struct clab_file *cf = user_owner_to_file(owner);
+	void *prev;
+
+	lockdep_assert_held(&cf->lock);
+	WRITE_ONCE(new->owner, owner);
+	new->private = old->private;
+	/* Replaces a present entry: the xarray allocates nothing. */
+	prev = xa_store(&cf->pages, old->private, new, GFP_NOWAIT);
+	WARN_ON_ONCE(prev != old);
+}
+
+static const struct clab_owner_ops clab_user_owner_ops = {
+	.tryget = clab_user_tryget,
+	.put = clab_user_put,
+	.trylock = clab_user_trylock,
+	.lock = clab_user_lock,
+	.unlock = clab_user_unlock,
+	.owns = clab_user_owns,
+	.unmap = clab_user_unmap,
+	.move = clab_user_move,
+	.drop = NULL,
+};
+
+/**
+ * clab_file_create() - the object of a new open file
+ * @mem: the shadow memory
+ *
+ * Return: the object with one reference, or an ERR_PTR.
+ */
+struct clab_file *clab_file_create(struct clab_mem *mem)
+{
+	struct clab_file *cf;
+	int ret;
+
+	cf = kzalloc(sizeof(*cf), GFP_KERNEL);
+	if (!cf)
+		return ERR_PTR(-ENOMEM);
+	cf->inode = alloc_anon_inode(clab_rmap_mnt->mnt_sb);
+	if (IS_ERR(cf->inode)) {
+		ret = PTR_ERR(cf->inode);
+		goto free_cf;
+	}
+	cf->user_owner.ops = &clab_user_owner_ops;
+	cf->kernel_owner.ops = &clab_kernel_owner_ops;
+	cf->cache_owner.ops = &clab_cache_owner_ops;
+	kref_init(&cf->ref);
+	mutex_init(&cf->lock);
+	cf->mem = mem;
+	xa_init(&cf->pages);
+	xa_init_flags(&cf->blocks, XA_FLAGS_ALLOC1);
+	return cf;
+
+free_cf:
+	kfree(cf);
+	return ERR_PTR(ret);
+}
+
+/**
+ * clab_file_release() - the file is closed: free its pages, drop its ref
+ * @cf: the object
+ *
+ * No vma of the file is left (each holds a file reference), so the user
+ * pages still in the table have no PTEs. The inode goes too: it serves
+ * only unmap, which needs an owned page. Owner references taken by a
+ * migrator keep the (now empty) object alive until they are put.
+ */
+void clab_file_release(struct clab_file *cf)
+{
+	struct inode *inode;
+
+	clab_kpages_release(cf);
+	mutex_lock(&cf->lock);
+	clab_rmap_free_range(cf, 0, ULONG_MAX);
+	xa_destroy(&cf->pages);
+	inode = cf->inode;
+	cf->inode = NULL;
+	mutex_unlock(&cf->lock);
+	iput(inode);
+	clab_file_put(cf);
+}
+
+/* The vm operations. */
+
+static vm_fault_t clab_rmap_fault(struct vm_fault *vmf)
+{
+	struct clab_file *cf = vmf->vma->vm_private_data;
+	struct clab_page *page, *fresh = NULL;
+	unsigned long pfn;
+	vm_fault_t ret;
+	void *prev;
+
+	mutex_lock(&cf->lock);
+	page = xa_load(&cf->pages, vmf->pgoff);
+	if (!page) {
+		/* Never allocate under the owner lock: see rmap.h. */
+		mutex_unlock(&cf->lock);
+		fresh = clab_alloc_pages(cf->mem, 0, CLAB_GFP_USER, 0);
+		if (!fresh) {
+			pr_warn_ratelimited("%s[%d]: arena exhausted, SIGBUS at 0x%lx\n",
+					    current->comm, task_pid_nr(current),
+					    vmf->address);
+			return VM_FAULT_SIGBUS;
+		}
+		mutex_lock(&cf->lock);
+		page = xa_load(&cf->pages, vmf->pgoff);
+	}
+	if (!page) {
+		prev = xa_store(&cf->pages, vmf->pgoff, fresh, GFP_KERNEL);
+		if (xa_is_err(prev)) {
+			ret = VM_FAULT_OOM;
+			goto unlock;
+		}
+		fresh->private = vmf->pgoff;
+		WRITE_ONCE(fresh->owner, &cf->user_owner);
+		page = fresh;
+		fresh = NULL;
+	}
+	pfn = clab_arena_index_to_pfn(cf->mem->arena,
+				      clab_page_to_idx(cf->mem, page));
+	ret = vmf_insert_pfn(vmf->vma, vmf->address, pfn);
+unlock:
+	mutex_unlock(&cf->lock);
+	/* Lost a race with another fault on the same offset, or no memory. */
+	if (fresh)
+		clab_put_page(cf->mem, fresh);
+	return ret;
+}
+
+/*
+ * A vma was split (mprotect, partial munmap): each piece keeps
+ * vm_private_data and its own vm_pgoff, so the reverse map needs nothing.
+ * The vm file reference of the new piece keeps the object alive.
+ */
+static void clab_rmap_open(struct vm_area_struct *vma)
+{
+}
+
+/* The vma, or the piece of it being unmapped, is gone: free its pages. */
+static void clab_rmap_close(struct vm_area_struct *vma)
+{
+	struct clab_file *cf = vma->vm_private_data;
+
+	mutex_lock(&cf->lock);
+	clab_rmap_free_range(cf, vma->vm_pgoff,
+			     vma->vm_pgoff + vma_pages(vma) - 1);
+	mutex_unlock(&cf->lock);
+}
+
+/* A moved vma would keep its offsets; refuse so one offset, one vma. */
+static int clab_rmap_mremap(struct vm_area_struct *vma)
+{
+	return -EINVAL;
+}
+
+static const struct vm_operations_struct clab_rmap_vm_ops = {
+	.open = clab_rmap_open,
+	.close = clab_rmap_close,
+	.mremap = clab_rmap_mremap,
+	.fault = clab_rmap_fault,
+};
+
+/**
+ * clab_rmap_mmap() - set up a user mapping of the file
+ * @cf: the file's object
+ * @file: the file
+ * @vma: the new vma
+ *
+ * Requires MAP_SHARED and offset 0; gives the vma a fresh range of file
+ * offsets. VM_IO keeps MADV_DOFORK from clearing VM_DONTCOPY.
+ *
+ * Return: 0 or -errno.
+ */
+int clab_rmap_mmap(struct clab_file *cf, struct file *file,
+		   struct vm_area_struct *vma)
+{
+	unsigned long npages = vma_pages(vma);
+
+	if (!(vma->vm_flags & VM_MAYSHARE)) {
+		pr_warn_ratelimited("%s[%d]: MAP_PRIVATE mapping refused, use MAP_SHARED\n",
+				    current->comm, task_pid_nr(current));
+		return -EINVAL;
+	}
+	if (vma->vm_pgoff) {
+		pr_warn_ratelimited("%s[%d]: mmap offset must be 0\n",
+				    current->comm, task_pid_nr(current));
+		return -EINVAL;
+	}
+	mutex_lock(&cf->lock);
+	if (npages > CLAB_RMAP_MAX_PGOFF - cf->next_pgoff) {
+		mutex_unlock(&cf->lock);
+		return -ENOMEM;
+	}
+	vma->vm_pgoff = cf->next_pgoff;
+	cf->next_pgoff += npages;
+	mutex_unlock(&cf->lock);
+
+	vm_flags_set(vma, VM_PFNMAP | VM_IO | VM_DONTEXPAND | VM_DONTDUMP |
+		     VM_DONTCOPY);
+	vma->vm_ops = &clab_rmap_vm_ops;
+	vma->vm_private_data = cf;
+	return 0;
+}
+
+/*
+ * Find the vma of @file that holds [addr, addr + len) and the file offset
+ * of @addr. mmap_lock held.
+ */
+static int clab_rmap_lookup(struct file *file, u64 addr, u64 len,
+			    unsigned long *pgoff)
+{
+	struct vm_area_struct *vma;
+
+	if (!len || !PAGE_ALIGNED(addr) || !PAGE_ALIGNED(len) ||
+	    addr > TASK_SIZE || len > TASK_SIZE - addr)
+		return -EINVAL;
+	vma = vma_lookup(current->mm, addr);
+	if (!vma || vma->vm_file != file || vma->vm_ops != &clab_rmap_vm_ops ||
+	    addr + len > vma->vm_end)
+		return -EINVAL;
+	*pgoff = vma->vm_pgoff + ((addr - vma->vm_start) >> PAGE_SHIFT);
+	return 0;
+}
+
+/**
+ * clab_rmap_discard() - free the pages behind a user range
+ * @cf: the file's object
+ * @file: the file
+ * @addr: page-aligned start, inside one vma of @file
+ * @len: page-aligned length
+ *
+ * Zaps the PTEs of the range and frees its pages; the next touch faults
+ * in a fresh zeroed page.
+ *
+ * Return: 0 or -EINVAL.
+ */
+int clab_rmap_discard(struct clab_file *cf, struct file *file, u64 addr,
+		      u64 len)
+{
+	unsigned long pgoff;
+	int ret;
+
+	mmap_read_lock(current->mm);
+	ret = clab_rmap_lookup(file, addr, len, &pgoff);
+	if (ret)
+		goto unlock_mmap;
+	mutex_lock(&cf->lock);
+	unmap_mapping_range(cf->inode->i_mapping, (loff_t)pgoff << PAGE_SHIFT,
+			    len, 1);
+	clab_rmap_free_range(cf, pgoff, pgoff + (len >> PAGE_SHIFT) - 1);
+	mutex_unlock(&cf->lock);
+unlock_mmap:
+	mmap_read_unlock(current->mm);
+	return ret;
+}
+
+/**
+ * clab_rmap_pfn_of() - the arena page behind a user address
+ * @cf: the file's object
+ * @file: the file
+ * @addr: page-aligned address inside a vma of @file
+ * @pfn: out: physical page frame number
+ * @index: out: arena index
+ *
+ * Return: 0, -EINVAL for a bad address, -ENOENT when no page is there.
+ */
+int clab_rmap_pfn_of(struct clab_file *cf, struct file *file, u64 addr,
+		     u64 *pfn, u64 *index)
+{
+	struct clab_page *page;
+	unsigned long pgoff;
+	int ret;
+
+	mmap_read_lock(current->mm);
+	ret = clab_rmap_lookup(file, addr, PAGE_SIZE, &pgoff);
+	if (ret)
+		goto unlock_mmap;
+	mutex_lock(&cf->lock);
+	page = xa_load(&cf->pages, pgoff);
+	if (page) {
+		*index = clab_page_to_idx(cf->mem, page);
+		*pfn = clab_arena_index_to_pfn(cf->mem->arena, *index);
+	} else {
+		ret = -ENOENT;
+	}
+	mutex_unlock(&cf->lock);
+unlock_mmap:
+	mmap_read_unlock(current->mm);
+	return ret;
+}

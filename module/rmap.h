@@ -1,0 +1,101 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * rmap.h - the state of an open /dev/compactlab, shared by chardev.c (the
+ * file operations), rmap.c (user mappings and their reverse map) and
+ * kpages.c (kernel-held blocks).
+ *
+ * Locking, outermost first:
+ *
+ *	mmap_lock (or the per-VMA lock of a fault)
+ *	  clab_file.lock               the owner lock of all three owners
+ *	    i_mmap_rwsem, PTL          taken inside unmap_mapping_range()
+ *
+ * Arena pages are never allocated under clab_file.lock, so allocation
+ * (and any direct compaction in it) may block on any owner lock. The core
+ * finds a page's owner under rcu_read_lock() and tryget()s it; the object
+ * is freed with kfree_rcu() after its last reference.
+ */
+#ifndef _CLAB_RMAP_H
+#define _CLAB_RMAP_H
+
+#include <linux/fs.h>
+#include <linux/kref.h>
+#include <linux/mutex.h>
+#include <linux/rcupdate.h>
+#include <linux/xarray.h>
+#include <compactlab/mmzone.h>
+#include <compactlab/owner.h>
+
+/**
+ * struct clab_file - one open /dev/compactlab
+ * @user_owner: owner of the pages mapped to user space;
+ *	page->private is the page's file offset (in pages)
+ * @kernel_owner: owner of unmovable and movable kernel-held blocks;
+ *	page->private is the block's handle
+ * @cache_owner: owner of reclaimable kernel-held blocks (has drop);
+ *	page->private is the block's handle
+ * @ref: one for the open file, one per owner reference (tryget); the
+ *	last put frees the object after an RCU grace period
+ * @rcu: for that kfree_rcu()
+ * @lock: the owner lock: protects @pages, @blocks, @next_pgoff, @inode,
+ *	and the owner and private fields of this file's pages
+ * @mem: the shadow memory pages come from
+ * @inode: private anonymous inode; its i_mapping is the file's f_mapping,
+ *	the address space whose i_mmap tree reaches every vma of the file.
+ *	Released (NULL) when the file is: no page is owned after that.
+ * @pages: file offset -> struct clab_page * of the faulted-in user pages
+ * @blocks: handle -> struct clab_kblock * of the kernel-held blocks
+ * @next_pgoff: first file offset not yet given to an mmap; each mmap gets
+ *	a fresh range, so an offset is mapped by exactly one vma
+ */
+struct clab_file {
+	struct clab_owner user_owner;
+	struct clab_owner kernel_owner;
+	struct clab_owner cache_owner;
+	struct kref ref;
+	struct rcu_head rcu;
+	struct mutex lock;		/* the owner lock, as above */
+	struct clab_mem *mem;
+	struct inode *inode;
+	struct xarray pages;
+	struct xarray blocks;
+	unsigned long next_pgoff;
+};
+
+/**
+ * struct clab_kblock - a kernel-held block
+ * @page: head page; NULL once reclaim dropped the block
+ * @order: block order
+ * @migratetype: CLAB_MIGRATE_UNMOVABLE, _MOVABLE or _RECLAIMABLE
+ */
+struct clab_kblock {
+	struct clab_page *page;
+	unsigned int order;
+	int migratetype;
+};
+
+/* rmap.c: the pseudo file system, the object, user mappings. */
+int clab_rmap_init(void);
+void clab_rmap_exit(void);
+struct clab_file *clab_file_create(struct clab_mem *mem);
+void clab_file_release(struct clab_file *cf);
+bool clab_file_tryget(struct clab_file *cf);
+void clab_file_put(struct clab_file *cf);
+void clab_file_disown_page(struct clab_file *cf, struct clab_page *page);
+int clab_rmap_mmap(struct clab_file *cf, struct file *file,
+		   struct vm_area_struct *vma);
+int clab_rmap_discard(struct clab_file *cf, struct file *file, u64 addr,
+		      u64 len);
+int clab_rmap_pfn_of(struct clab_file *cf, struct file *file, u64 addr,
+		     u64 *pfn, u64 *index);
+
+/* kpages.c: kernel-held blocks. */
+extern const struct clab_owner_ops clab_kernel_owner_ops;
+extern const struct clab_owner_ops clab_cache_owner_ops;
+int clab_kpages_alloc(struct clab_file *cf, unsigned int order, int mt,
+		      u32 *handle);
+int clab_kpages_free(struct clab_file *cf, u64 handle);
+int clab_kpages_verify(struct clab_file *cf, u64 handle, u64 *mismatches);
+void clab_kpages_release(struct clab_file *cf);
+
+#endif /* _CLAB_RMAP_H */

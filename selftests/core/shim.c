@@ -1,0 +1,10 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * shim.c - the few objects the user-space shims need to exist once.
+ */
+#include <compactlab/env.h>
+#include <compactlab/trace.h>
+
+static struct task_struct clab_test_task;
+struct task_struct *current = &clab_test_task;
+struct clab_trace_counts clab_trace_counts;

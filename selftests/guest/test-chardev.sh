@@ -1,0 +1,47 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# /dev/compactlab (issue: the device): its node and mode, then the ABI from
+# user space (clab-mmap-test prints its own TAP, nested), then clab-frag
+# fragmenting and giving everything back.
+. ./tap.sh
+
+plan 7
+
+DEV=/dev/compactlab
+[ -c $DEV ] && [ "$(stat -c %a $DEV)" = 600 ]
+ok $? "$DEV is a character device, mode 0600"
+
+dmesg -c >/dev/null
+out=$(./clab-mmap-test 2>&1)
+rc=$?
+echo "$out" | sed 's/^/  /'
+[ $rc -eq 0 ] && echo "$out" | grep -q '^1\.\.' && ! echo "$out" | grep -q '^not ok'
+ok $? "clab-mmap-test: $(echo "$out" | grep -c '^ok') passed, $(echo "$out" | grep -c '^not ok') failed"
+
+n=$(dmesg | grep -c 'compactlab: .*MAP_PRIVATE mapping refused')
+[ "$n" -ge 1 ]
+ok $? "MAP_PRIVATE refusal is logged ($n lines)"
+
+out=$(./clab-frag --mb 16 --pin 64 --hold 0)
+rc=$?
+echo "$out" | sed 's/^/# /'
+[ $rc -eq 0 ] && echo "$out" | grep -q 'kept 1024, discarded 3072, pinned 64' &&
+	echo "$out" | grep -q '0 mismatched words'
+ok $? "clab-frag: 16M mapped, 3 of 4 pages discarded, 64 pinned, kept pages intact"
+
+# The frag program exited: a second run finds the same free count.
+a=$(./clab-frag --mb 4 --hold 0 | sed -n 's/.*; \([0-9]*\) pages free/\1/p' | head -n1)
+b=$(./clab-frag --mb 4 --hold 0 | sed -n 's/.*; \([0-9]*\) pages free/\1/p' | head -n1)
+diag "free while fragmented: run 1 $a, run 2 $b"
+[ -n "$a" ] && [ "$a" = "$b" ]
+ok $? "clab-frag gives everything back on exit"
+
+# An open file pins the module; once closed, rmmod removes the node.
+exec 3<>$DEV
+! rmmod compactlab 2>/dev/null && clab_loaded
+ok $? "rmmod is refused while $DEV is open"
+exec 3>&-
+clab_unload && [ ! -e $DEV ] && clab_load $CLAB_PARAMS && [ -c $DEV ]
+ok $? "after close: rmmod removes $DEV, insmod brings it back"
+tap_done
