@@ -390,6 +390,7 @@ int clab_compact_memory(struct clab_mem *mem, struct clab_compact_stats *stats)
  * @alloc_flags: the requester's watermark flags
  * @highest_zoneidx: the highest zone the requester may use
  * @capc: where a freed block of @order may be captured, or NULL
+ * @stats: if not NULL, totals are added here
  *
  * Return: how it ended.
  */
@@ -398,8 +399,10 @@ enum clab_compact_result clab_compact_zone_order(struct clab_zone *zone,
 						 enum clab_compact_priority prio,
 						 unsigned int alloc_flags,
 						 int highest_zoneidx,
-						 struct clab_capture_control *capc)
+						 struct clab_capture_control *capc,
+						 struct clab_compact_stats *stats)
 {
+	enum clab_compact_result ret;
 	struct clab_compact_control cc = {
 		.zone = zone,
 		.order = order,
@@ -418,7 +421,11 @@ enum clab_compact_result clab_compact_zone_order(struct clab_zone *zone,
 
 	if (capc)
 		capc->cc = &cc;
-	return clab_compact_zone(&cc);
+	ret = clab_compact_zone(&cc);
+	clab_stats_add(stats, &cc, ret);
+	if (capc)
+		capc->cc = NULL;
+	return ret;
 }
 
 /**

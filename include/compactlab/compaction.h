@@ -193,7 +193,8 @@ enum clab_compact_result clab_compact_zone_order(struct clab_zone *zone,
 						 enum clab_compact_priority prio,
 						 unsigned int alloc_flags,
 						 int highest_zoneidx,
-						 struct clab_capture_control *capc);
+						 struct clab_capture_control *capc,
+						 struct clab_compact_stats *stats);
 bool clab_compact_scanners_met(const struct clab_compact_control *cc);
 int clab_set_extfrag_threshold(struct clab_mem *mem, long val);
 int clab_set_compact_unevictable_allowed(struct clab_mem *mem, long val);
