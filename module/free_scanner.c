@@ -139,7 +139,15 @@ void clab_isolate_freepages(struct clab_compact_control *cc)
 	unsigned long block_start_pfn = clab_pageblock_start_pfn(isolate_start_pfn);
 	unsigned long block_end_pfn = min(block_start_pfn + CLAB_PAGEBLOCK_PAGES,
 					  cc->zone->end);
-	unsigned long low_pfn = clab_pageblock_end_pfn(cc->migrate_pfn);
+	/*
+	 * Never take free pages from the migrate scanner's block: the one
+	 * holding its last scanned page, migrate_pfn - 1. (The kernel uses
+	 * migrate_pfn itself, so a batch that ends on a pageblock boundary
+	 * also loses the whole block above it, and fails for want of targets
+	 * just as the scanners meet: one pageblock short of the best result.)
+	 */
+	unsigned long low_pfn = clab_pageblock_end_pfn(max(cc->migrate_pfn,
+							   cc->zone->start + 1) - 1);
 	bool async = cc->mode == CLAB_MIGRATE_ASYNC;
 	unsigned int stride = async ? CLAB_COMPACT_CLUSTER_MAX : 1;
 

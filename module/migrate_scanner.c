@@ -121,6 +121,15 @@ static int clab_isolate_migratepages_block(struct clab_compact_control *cc,
 	for (; low_pfn < end_pfn; low_pfn++) {
 		struct clab_page *page;
 
+		/*
+		 * Free pages and the tails of allocated blocks hold nothing
+		 * to migrate: jump to the next in-use block head. The pages
+		 * met, and their order, are the kernel's; only the steps over
+		 * free memory are saved (and not counted as scanned).
+		 */
+		low_pfn = find_next_bit(mem->inuse, end_pfn, low_pfn);
+		if (low_pfn >= end_pfn)
+			break;
 		if (skip_on_failure && low_pfn >= next_skip_pfn) {
 			if (nr_isolated)
 				break;
@@ -137,14 +146,12 @@ static int clab_isolate_migratepages_block(struct clab_compact_control *cc,
 		nr_scanned++;
 		page = clab_idx_to_page(mem, low_pfn);
 
+		/* Freed since the bit was read: a free block counts once. */
 		if (clab_page_is_buddy(page)) {
 			unsigned int order = READ_ONCE(page->order);
 
-			/* Racy: trust the order only when it is sane. */
-			if (order > 0 && order <= CLAB_MAX_ORDER) {
+			if (order > 0 && order <= CLAB_MAX_ORDER)
 				low_pfn += (1UL << order) - 1;
-				nr_scanned += (1UL << order) - 1;
-			}
 			continue;
 		}
 		if (clab_page_test(page, CLAB_PG_HEAD) && page->order) {

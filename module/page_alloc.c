@@ -618,6 +618,7 @@ static void clab_prep_new_page(struct clab_mem *mem, struct clab_page *page,
 	page->owner = NULL;
 	page->private = 0;
 	atomic_set(&page->refcount, 1);
+	set_bit(idx, mem->inuse);
 	for (i = 1; i < (1UL << order); i++) {
 		struct clab_page *tail = page + i;
 
@@ -749,6 +750,7 @@ static void __clab_free_pages(struct clab_mem *mem, struct clab_page *page,
 	int mt;
 
 	clab_account_block(mem, idx, order, page->migratetype, -1);
+	clear_bit(idx, mem->inuse);
 	for (i = 0; i < (1UL << order); i++) {
 		page[i].flags = 0;
 		page[i].owner = NULL;
@@ -883,6 +885,7 @@ void clab_prep_isolated_pages(struct clab_mem *mem, struct clab_page *page,
 		p->owner = NULL;
 		p->private = 0;
 		atomic_set(&p->refcount, 1);
+		set_bit(clab_page_to_idx(mem, p), mem->inuse);
 		list_add_tail(&p->lru, list);
 	}
 	clab_account_block(mem, clab_page_to_idx(mem, page), order,

@@ -241,7 +241,9 @@ int clab_mem_init(struct clab_mem *mem, struct clab_arena *arena,
 	mem->pages = kvcalloc(arena->nr_pages, sizeof(*mem->pages), GFP_KERNEL);
 	mem->pageblocks = kvcalloc(arena->nr_pageblocks, sizeof(*mem->pageblocks),
 				   GFP_KERNEL);
-	if (!mem->pages || !mem->pageblocks) {
+	mem->inuse = kvcalloc(BITS_TO_LONGS(arena->nr_pages), sizeof(long),
+			      GFP_KERNEL);
+	if (!mem->pages || !mem->pageblocks || !mem->inuse) {
 		*why = "out of memory for page descriptors";
 		ret = -ENOMEM;
 		goto free_descriptors;
@@ -263,6 +265,7 @@ free_pcp:
 	clab_for_each_zone(mem, node, zone)
 		free_percpu(zone->pcp);
 free_descriptors:
+	kvfree(mem->inuse);
 	kvfree(mem->pageblocks);
 	kvfree(mem->pages);
 	return ret;
@@ -279,6 +282,7 @@ void clab_mem_exit(struct clab_mem *mem)
 
 	clab_for_each_zone(mem, node, zone)
 		free_percpu(zone->pcp);
+	kvfree(mem->inuse);
 	kvfree(mem->pageblocks);
 	kvfree(mem->pages);
 }

@@ -216,6 +216,9 @@ struct clab_mem_config {
  * @arena: the physical range
  * @pages: one descriptor per arena page
  * @pageblocks: one entry per pageblock
+ * @inuse: one bit per page, set for the head of every allocated block, so
+ *	that the migrate scanner visits in-use pages without stepping over
+ *	free ones (atomic bitops)
  * @nr_nodes: nodes in @nodes
  * @nodes: the shadow nodes
  * @min_free_kbytes: vm.min_free_kbytes of the shadow memory
@@ -232,6 +235,7 @@ struct clab_mem {
 	struct clab_arena *arena;
 	struct clab_page *pages;
 	struct clab_pageblock *pageblocks;
+	unsigned long *inuse;
 	unsigned int nr_nodes;
 	struct clab_node nodes[CLAB_MAX_NUMNODES];
 	int min_free_kbytes;

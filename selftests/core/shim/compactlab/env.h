@@ -248,17 +248,17 @@ static inline int smp_processor_id(void) { return 0; }
 /* Non-atomic and atomic bit operations on an unsigned long. */
 static inline bool test_bit(long nr, const unsigned long *addr)
 {
-	return (*addr >> nr) & 1UL;
+	return (addr[nr / 64] >> (nr % 64)) & 1UL;
 }
 
 static inline void __set_bit(long nr, unsigned long *addr)
 {
-	*addr |= 1UL << nr;
+	addr[nr / 64] |= 1UL << (nr % 64);
 }
 
 static inline void __clear_bit(long nr, unsigned long *addr)
 {
-	*addr &= ~(1UL << nr);
+	addr[nr / 64] &= ~(1UL << (nr % 64));
 }
 
 #define set_bit(nr, addr)	__set_bit(nr, addr)
@@ -278,6 +278,20 @@ static inline bool test_and_clear_bit(long nr, unsigned long *addr)
 
 	__clear_bit(nr, addr);
 	return old;
+}
+
+static inline unsigned long find_next_bit(const unsigned long *addr,
+					  unsigned long size,
+					  unsigned long offset)
+{
+	while (offset < size) {
+		unsigned long w = addr[offset / 64] >> (offset % 64);
+
+		if (w)
+			return min(offset + __builtin_ctzl(w), size);
+		offset = (offset / 64 + 1) * 64;
+	}
+	return size;
 }
 
 static inline unsigned long int_sqrt(unsigned long x)

@@ -1,0 +1,448 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * test_compaction.c - the compaction engine in user space: the classic
+ * 16-page example, every termination path, the deferral sequence, skip
+ * hints per mode, suitability against extfrag_threshold, the dirty,
+ * writeback and pinned rules, and both policies.
+ */
+#include <compactlab/compaction.h>
+#include <compactlab/extfrag.h>
+#include <compactlab/trace.h>
+#include "mem_check.h"
+#include "test_owner.h"
+#include "tap.h"
+
+/* Fill the whole arena with owned movable pages, keyed by their index. */
+static struct test_owner *fill_arena(struct clab_mem *mem)
+{
+	unsigned long n = mem->arena->nr_pages, got = 0;
+	struct test_owner *o = test_owner_create(mem, n);
+	struct clab_page *p;
+	int round;
+
+	for (round = 0; round < 2; round++) {
+		while ((p = clab_alloc_pages(mem, 0, CLAB_GFP_MOVABLE | CLAB_GFP_NO_WMARK, 0))) {
+			unsigned long idx = clab_page_to_idx(mem, p);
+
+			p->owner = &o->owner;
+			p->private = idx;
+			o->table[idx] = p;
+			got++;
+		}
+		clab_drain_all_pages(mem, NULL);
+	}
+	assert(got == n);
+	/* Give every page its content pattern now that keys are known. */
+	for (got = 0; got < n; got++) {
+		u64 *w = clab_arena_page_address(mem->arena, got);
+
+		for (unsigned int i = 0; i < CLAB_PAGE_SIZE / 8; i++)
+			w[i] = got * 0x9e3779b97f4a7c15ULL + i;
+	}
+	return o;
+}
+
+static void pin(struct test_owner *o, unsigned long key)
+{
+	set_bit(CLAB_PG_PINNED, &o->table[key]->flags);
+}
+
+static struct clab_zone *zone0(struct clab_mem *mem)
+{
+	return &mem->nodes[0].zones[CLAB_ZONE_NORMAL];
+}
+
+/*
+ * The picture every compaction article draws, in the first 8 pages of a
+ * 4-pageblock zone: in use at 1, 3, 4 and 6, free at 0, 2, 5 and 7; four
+ * free pages at the very top (2044-2047); everything else pinned. The
+ * migrate scanner takes 1, 3, 4, 6 (isolated onto the head of its list:
+ * 6, 4, 3, 1); the free scanner finds 2044-2047 in order; so 6 -> 2044,
+ * 4 -> 2045, 3 -> 2046, 1 -> 2047, and pages 0-7 merge into one free
+ * order-3 block: 8 contiguous free pages.
+ */
+static void test_seed_16_pages(void)
+{
+	struct clab_mem *mem = test_mem_create("8M", 1, NULL, NULL);
+	struct test_owner *o = fill_arena(mem);
+	struct clab_compact_stats st = { 0 };
+	struct clab_zone *zone = zone0(mem);
+	unsigned long k;
+
+	clab_set_min_free_kbytes(mem, 0);
+	for (k = 0; k < 2048; k++) {
+		if (k < 8 && (k == 1 || k == 3 || k == 4 || k == 6))
+			continue;
+		if (k < 8 || k >= 2044)
+			test_owner_free(o, k);
+		else
+			pin(o, k);
+	}
+	clab_drain_all_pages(mem, NULL);
+	CHECK_EQ(zone->nr_free_pages, 8);
+	CHECK_EQ(clab_compact_node(mem, 0, &st), 0);
+	CHECK_EQ(st.result, CLAB_COMPACT_COMPLETE);
+	CHECK_EQ(st.migrated, 4);
+	CHECK_EQ(test_owner_pfn(o, 6), 2044);
+	CHECK_EQ(test_owner_pfn(o, 4), 2045);
+	CHECK_EQ(test_owner_pfn(o, 3), 2046);
+	CHECK_EQ(test_owner_pfn(o, 1), 2047);
+	CHECK_EQ(o->unmaps, 4);
+	CHECK_EQ(test_owner_verify(o), 0);
+	CHECK_EQ(zone->free_area[3].nr_free, 1);
+	CHECK(clab_page_is_buddy(clab_idx_to_page(mem, 0)));
+	CHECK_EQ(clab_idx_to_page(mem, 0)->order, 3);
+	CHECK_EQ(mem_check(mem), 0);
+	test_owner_destroy(o);
+	test_mem_destroy(mem);
+}
+
+/* Keep 1 of every @stride pages (the Gupta pattern for stride 4). */
+static struct test_owner *fragment(struct clab_mem *mem, unsigned int stride)
+{
+	struct test_owner *o = fill_arena(mem);
+	unsigned long k;
+
+	for (k = 0; k < mem->arena->nr_pages; k++)
+		if (k % stride)
+			test_owner_free(o, k);
+	clab_drain_all_pages(mem, NULL);
+	return o;
+}
+
+static void test_full_compaction(void)
+{
+	struct clab_mem *mem = test_mem_create("16M", 1, NULL, NULL);
+	struct test_owner *o = fragment(mem, 4);
+	struct clab_zone *zone = zone0(mem);
+	struct clab_compact_stats st = { 0 };
+	unsigned long big;
+
+	CHECK_EQ(zone->free_area[CLAB_PAGEBLOCK_ORDER].nr_free, 0);
+	clab_compact_memory(mem, &st);
+	CHECK_EQ(st.result, CLAB_COMPACT_COMPLETE);
+	big = zone->free_area[9].nr_free * 512 + zone->free_area[10].nr_free * 1024;
+	printf("  # migrated %lu, scanned %lu + %lu, recoverable %lu of %lu free\n",
+	       st.migrated, st.migrate_scanned, st.free_scanned, big,
+	       zone->nr_free_pages);
+	CHECK(st.migrated > 0);
+	CHECK(st.migrate_scanned >= st.migrated);
+	CHECK(st.isolated >= st.migrated);
+	/* 1024 kept pages fit in two pageblocks: all 6 others come free. */
+	CHECK_EQ(big, 6 * 512);
+	CHECK_EQ(big, zone->nr_free_pages);
+	CHECK_EQ(test_owner_verify(o), 0);
+	CHECK_EQ(mem_check(mem), 0);
+	test_owner_destroy(o);
+	test_mem_destroy(mem);
+}
+
+static void test_termination(void)
+{
+	struct clab_mem *mem = test_mem_create("16M", 1, NULL, NULL);
+	struct clab_zone *zone = zone0(mem);
+	struct test_owner *o;
+	enum clab_compact_result r;
+	struct clab_compact_stats st = { 0 };
+
+	/* SUCCESS at once: a free block of the order already exists. */
+	r = clab_compact_zone_order(zone, 9, CLAB_GFP_MOVABLE,
+				    CLAB_COMPACT_PRIO_SYNC_LIGHT,
+				    CLAB_ALLOC_WMARK_LOW, CLAB_ZONE_MOVABLE, NULL, NULL);
+	CHECK_EQ(r, CLAB_COMPACT_SUCCESS);
+
+	/* SUCCESS by compacting: the loop stops when an order-9 block forms. */
+	o = fragment(mem, 4);
+	r = clab_compact_zone_order(zone, 9, CLAB_GFP_MOVABLE,
+				    CLAB_COMPACT_PRIO_SYNC_LIGHT,
+				    CLAB_ALLOC_WMARK_LOW, CLAB_ZONE_MOVABLE, NULL, &st);
+	CHECK_EQ(r, CLAB_COMPACT_SUCCESS);
+	CHECK(st.migrated > 0 && st.migrated < 1024);
+	CHECK_EQ(clab_trace_counts.last_finished_ret, CLAB_COMPACT_SUCCESS);
+
+	/* PARTIAL_SKIPPED: scanners meet having started from cached positions. */
+	zone->compact_cached_migrate_pfn[1] = 512;
+	zone->compact_init_migrate_pfn = 0;
+	r = clab_compact_zone_order(zone, 10, CLAB_GFP_MOVABLE,
+				    CLAB_COMPACT_PRIO_SYNC_LIGHT,
+				    CLAB_ALLOC_WMARK_LOW, CLAB_ZONE_MOVABLE, NULL, NULL);
+	CHECK(r == CLAB_COMPACT_PARTIAL_SKIPPED || r == CLAB_COMPACT_SUCCESS);
+	/* COMPLETE: the whole zone, scanners met. */
+	r = clab_compact_zone_order(zone, 10, CLAB_GFP_MOVABLE,
+				    CLAB_COMPACT_PRIO_SYNC_FULL,
+				    CLAB_ALLOC_WMARK_LOW, CLAB_ZONE_MOVABLE, NULL, NULL);
+	CHECK(r == CLAB_COMPACT_COMPLETE || r == CLAB_COMPACT_SUCCESS);
+	CHECK_EQ(test_owner_verify(o), 0);
+	test_owner_destroy(o);
+
+	/* SKIPPED: too little free memory above the watermark and the gap. */
+	o = fill_arena(mem);
+	test_owner_free(o, 0);
+	test_owner_free(o, 2);
+	clab_drain_all_pages(mem, NULL);
+	r = clab_compact_zone_order(zone, 1, CLAB_GFP_MOVABLE,
+				    CLAB_COMPACT_PRIO_SYNC_LIGHT,
+				    CLAB_ALLOC_WMARK_LOW, CLAB_ZONE_MOVABLE, NULL, NULL);
+	CHECK_EQ(r, CLAB_COMPACT_SKIPPED);
+
+	/* CONTENDED: no free page may be taken (the min watermark forbids),
+	 * so migration runs out of targets before the scanners meet. */
+	{
+		unsigned long k;
+
+		for (k = 0; k < 4096; k++)
+			if (k % 4)
+				test_owner_free(o, k);
+		clab_drain_all_pages(mem, NULL);
+		clab_set_min_free_kbytes(mem, 4 * zone->nr_free_pages);
+		memset(&st, 0, sizeof(st));
+		clab_compact_node(mem, 0, &st);
+		CHECK_EQ(st.result, CLAB_COMPACT_CONTENDED);
+		CHECK_EQ(st.migrated, 0);
+		CHECK_EQ(test_owner_verify(o), 0);
+		CHECK_EQ(mem_check(mem), 0);
+	}
+	test_owner_destroy(o);
+	test_mem_destroy(mem);
+}
+
+static void test_suitability(void)
+{
+	struct clab_mem *mem = test_mem_create("16M", 1, NULL, NULL);
+	struct test_owner *o = fill_arena(mem);
+	struct clab_zone *zone = zone0(mem);
+	unsigned long k;
+	int fi;
+
+	/* All free memory in order-3 blocks: 8 of every 16 pages. */
+	for (k = 0; k < 4096; k++)
+		if (k % 16 < 8)
+			test_owner_free(o, k);
+	clab_drain_all_pages(mem, NULL);
+	CHECK_EQ(zone->free_area[3].nr_free, 256);
+	/* 1000 - (1000 + 2048 * 1000 / 16) / 256 = 1000 - 503 = 497 */
+	fi = clab_fragmentation_index(zone, 4);
+	CHECK_EQ(fi, 497);
+	CHECK_EQ(mem->extfrag_threshold, 500);
+	CHECK_EQ(clab_compaction_suitable(zone, 4, CLAB_ALLOC_WMARK_LOW, 0),
+		 CLAB_COMPACT_SKIPPED);
+	CHECK_EQ(clab_set_extfrag_threshold(mem, 496), 0);
+	CHECK_EQ(clab_compaction_suitable(zone, 4, CLAB_ALLOC_WMARK_LOW, 0),
+		 CLAB_COMPACT_CONTINUE);
+	/* Orders up to 3 ignore the index; order 3 is already free. */
+	CHECK_EQ(clab_compaction_suitable(zone, 3, CLAB_ALLOC_WMARK_LOW, 0),
+		 CLAB_COMPACT_SUCCESS);
+	CHECK_EQ(clab_set_extfrag_threshold(mem, 1001), -EINVAL);
+	CHECK_EQ(clab_set_extfrag_threshold(mem, -1), -EINVAL);
+	CHECK_EQ(mem->extfrag_threshold, 496);
+	test_owner_destroy(o);
+	test_mem_destroy(mem);
+}
+
+static void test_deferral(void)
+{
+	struct clab_mem *mem = test_mem_create("4M", 1, NULL, NULL);
+	struct clab_zone *z = zone0(mem);
+	unsigned int k, skipped;
+
+	CHECK_EQ(z->compact_order_failed, 0);
+	z->compact_order_failed = 11;
+	CHECK(!clab_compaction_deferred(z, 9));
+	for (k = 1; k <= 8; k++) {
+		clab_defer_compaction(z, 9);
+		CHECK_EQ(z->compact_defer_shift, min(k, 6u));
+		CHECK_EQ(z->compact_considered, 0);
+		CHECK_EQ(z->compact_order_failed, 9);
+		/* 2^shift - 1 attempts skipped, the 2^shift-th runs. */
+		skipped = 0;
+		while (clab_compaction_deferred(z, 9))
+			skipped++;
+		CHECK_EQ(skipped, (1u << min(k, 6u)) - 1);
+		CHECK_EQ(z->compact_considered, 1u << min(k, 6u));
+	}
+	/* Lower orders than the failed one are never deferred. */
+	CHECK(!clab_compaction_deferred(z, 8));
+	CHECK(clab_compaction_restarting(z, 9));
+	CHECK(!clab_compaction_restarting(z, 8));
+	/* Compaction success without an allocation keeps the backoff... */
+	clab_compaction_defer_reset(z, 9, false);
+	CHECK_EQ(z->compact_defer_shift, 6);
+	CHECK_EQ(z->compact_order_failed, 10);
+	/* ...an allocation success clears it. */
+	clab_compaction_defer_reset(z, 9, true);
+	CHECK_EQ(z->compact_defer_shift, 0);
+	CHECK_EQ(z->compact_considered, 0);
+	CHECK(!clab_compaction_deferred(z, 9));
+	test_mem_destroy(mem);
+}
+
+/* Take the order-4 block compaction made, so that the next run has work. */
+static void consume_order4(struct clab_mem *mem)
+{
+	while (clab_alloc_pages(mem, 0, CLAB_GFP_KERNEL | CLAB_GFP_NO_WMARK |
+				CLAB_GFP_NOFALLBACK, 4))
+		;
+	while (clab_alloc_pages(mem, 0, CLAB_GFP_MOVABLE | CLAB_GFP_NO_WMARK, 4))
+		;
+}
+
+static void test_skip_hints(void)
+{
+	struct clab_mem *mem = test_mem_create("16M", 1, NULL, NULL);
+	struct test_owner *o = fill_arena(mem);
+	struct clab_zone *zone = zone0(mem);
+	struct clab_compact_stats a = { 0 }, b = { 0 }, c = { 0 };
+	unsigned long k, skipped = 0;
+
+	/* Pinned low half: nothing there can move. Top half: every other
+	 * page free, so order-4 requests are fragmentation, not shortage. */
+	for (k = 0; k < 4096; k++) {
+		if (k < 2048)
+			pin(o, k);
+		else if (k % 2)
+			test_owner_free(o, k);
+	}
+	clab_drain_all_pages(mem, NULL);
+	CHECK_EQ(clab_compact_zone_order(zone, 4, CLAB_GFP_MOVABLE,
+					 CLAB_COMPACT_PRIO_SYNC_LIGHT,
+					 CLAB_ALLOC_WMARK_LOW, CLAB_ZONE_MOVABLE,
+					 NULL, &a), CLAB_COMPACT_SUCCESS);
+	for (k = 0; k < 2048; k += 512)
+		skipped += clab_get_pageblock_skip(mem, k);
+	/* Barren blocks are marked, and the cached positions passed them. */
+	CHECK_EQ(skipped, 4);
+	CHECK(zone->compact_cached_migrate_pfn[0] >= 2048);
+	CHECK(zone->compact_cached_migrate_pfn[1] >= 2048);
+	consume_order4(mem);
+	/* Honouring the hints from the zone's start, a run skips them... */
+	zone->compact_cached_migrate_pfn[0] = zone->start;
+	zone->compact_cached_migrate_pfn[1] = zone->start;
+	clab_compact_zone_order(zone, 4, CLAB_GFP_MOVABLE,
+				CLAB_COMPACT_PRIO_ASYNC, CLAB_ALLOC_WMARK_LOW,
+				CLAB_ZONE_MOVABLE, NULL, &b);
+	CHECK(b.migrate_scanned < 2048);
+	/* ...async moved only the async cached position... */
+	consume_order4(mem);
+	/* ...and SYNC_FULL ignores them, scanning the pinned blocks again. */
+	clab_compact_zone_order(zone, 4, CLAB_GFP_MOVABLE,
+				CLAB_COMPACT_PRIO_SYNC_FULL, CLAB_ALLOC_WMARK_LOW,
+				CLAB_ZONE_MOVABLE, NULL, &c);
+	CHECK(c.migrate_scanned >= 2048);
+	printf("  # migrate scanned: sync-light %lu, async with hints %lu, sync-full %lu\n",
+	       a.migrate_scanned, b.migrate_scanned, c.migrate_scanned);
+	/* A reset clears them all. */
+	__clab_reset_isolation_suitable(zone);
+	for (k = 0, skipped = 0; k < 4096; k += 512)
+		skipped += clab_get_pageblock_skip(mem, k);
+	CHECK_EQ(skipped, 0);
+	CHECK_EQ(test_owner_verify(o), 0);
+	CHECK_EQ(mem_check(mem), 0);
+	test_owner_destroy(o);
+	test_mem_destroy(mem);
+}
+
+/* Dirty, writeback and pinned pages per migrate mode. */
+static void test_mode_rules(void)
+{
+	struct clab_mem *mem = test_mem_create("8M", 1, NULL, NULL);
+	struct test_owner *o = fragment(mem, 2);
+	struct clab_zone *zone = zone0(mem);
+	struct clab_compact_stats st = { 0 };
+
+	/* Pages 0, 2 and 4: dirty, under writeback, pinned. */
+	set_bit(CLAB_PG_DIRTY, &o->table[0]->flags);
+	set_bit(CLAB_PG_WRITEBACK, &o->table[2]->flags);
+	pin(o, 4);
+	clab_compact_zone_order(zone, 4, CLAB_GFP_MOVABLE,
+				CLAB_COMPACT_PRIO_SYNC_FULL, CLAB_ALLOC_WMARK_LOW,
+				CLAB_ZONE_MOVABLE, NULL, &st);
+	/* MIGRATE_SYNC_LIGHT (direct): none of the three moves. */
+	CHECK_EQ(test_owner_pfn(o, 0), 0);
+	CHECK_EQ(test_owner_pfn(o, 2), 2);
+	CHECK_EQ(test_owner_pfn(o, 4), 4);
+	CHECK(test_owner_pfn(o, 6) != 6);
+	/* MIGRATE_SYNC (compact_memory): writes back, waits, moves. */
+	memset(&st, 0, sizeof(st));
+	clab_compact_node(mem, 0, &st);
+	CHECK(test_owner_pfn(o, 0) != 0);
+	CHECK(test_owner_pfn(o, 2) != 2);
+	CHECK_EQ(test_owner_pfn(o, 4), 4);
+	CHECK(!clab_page_test(o->table[0], CLAB_PG_DIRTY));
+	CHECK_EQ(test_owner_verify(o), 0);
+	CHECK_EQ(mem_check(mem), 0);
+	test_owner_destroy(o);
+	test_mem_destroy(mem);
+}
+
+/* The minimum migrations for a free order-9 block, as benchmarks.md says. */
+static long min_cost(struct clab_mem *mem)
+{
+	unsigned long pfn;
+	long best = LONG_MAX;
+
+	for (pfn = 0; pfn < mem->arena->nr_pages; pfn += 512) {
+		long c = clab_min_moves_block_cost(mem, pfn, 9);
+
+		if (c >= 0 && c < best)
+			best = c;
+	}
+	return best;
+}
+
+static void test_policies(void)
+{
+	long migrated[CLAB_NR_POLICIES], minimum[CLAB_NR_POLICIES];
+	int policy;
+
+	for (policy = 0; policy < CLAB_NR_POLICIES; policy++) {
+		struct clab_mem *mem = test_mem_create("16M", 1, NULL, NULL);
+		struct test_owner *o = fill_arena(mem);
+		struct clab_zone *zone = zone0(mem);
+		struct clab_compact_stats st = { 0 };
+		unsigned long k;
+
+		/* Blocks of different costs: block b keeps every (b + 2)th
+		 * page; block 0 is pinned through, so it can never be freed. */
+		for (k = 0; k < 4096; k++) {
+			unsigned long b = k / 512;
+
+			if (b == 0 && k % 3 == 0)
+				pin(o, k);
+			else if (k % (b + 2))
+				test_owner_free(o, k);
+		}
+		clab_drain_all_pages(mem, NULL);
+		minimum[policy] = min_cost(mem);
+		mem->compact_policy = policy;
+		clab_compact_zone_order(zone, 9, CLAB_GFP_MOVABLE,
+					CLAB_COMPACT_PRIO_SYNC_LIGHT,
+					CLAB_ALLOC_WMARK_LOW, CLAB_ZONE_MOVABLE,
+					NULL, &st);
+		migrated[policy] = st.migrated;
+		CHECK(zone->free_area[9].nr_free + zone->free_area[10].nr_free > 0);
+		CHECK_EQ(test_owner_verify(o), 0);
+		CHECK_EQ(mem_check(mem), 0);
+		test_owner_destroy(o);
+		test_mem_destroy(mem);
+	}
+	printf("  # order-9 request: linux moved %ld, min_moves moved %ld, minimum %ld\n",
+	       migrated[CLAB_POLICY_LINUX], migrated[CLAB_POLICY_MIN_MOVES],
+	       minimum[CLAB_POLICY_MIN_MOVES]);
+	CHECK_EQ(minimum[0], minimum[1]);
+	CHECK_EQ(migrated[CLAB_POLICY_MIN_MOVES], minimum[CLAB_POLICY_MIN_MOVES]);
+	CHECK(migrated[CLAB_POLICY_LINUX] >= minimum[CLAB_POLICY_LINUX]);
+}
+
+int main(void)
+{
+	TAP_PLAN(8);
+	RUN_TEST(test_seed_16_pages);
+	RUN_TEST(test_full_compaction);
+	RUN_TEST(test_termination);
+	RUN_TEST(test_suitability);
+	RUN_TEST(test_deferral);
+	RUN_TEST(test_skip_hints);
+	RUN_TEST(test_mode_rules);
+	RUN_TEST(test_policies);
+	TAP_EXIT();
+}

@@ -1,0 +1,153 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * test_owner.c - a table-based owner of arena pages (see test_owner.h).
+ */
+#include <compactlab/mmzone.h>
+#include "test_owner.h"
+
+#define to_test_owner(o) container_of(o, struct test_owner, owner)
+
+static bool t_tryget(struct clab_owner *o)
+{
+	to_test_owner(o)->refs++;
+	return true;
+}
+
+static void t_put(struct clab_owner *o)
+{
+	to_test_owner(o)->refs--;
+}
+
+static bool t_trylock(struct clab_owner *o)
+{
+	if (to_test_owner(o)->locked)
+		return false;
+	to_test_owner(o)->locked = 1;
+	return true;
+}
+
+static void t_lock(struct clab_owner *o)
+{
+	assert(!to_test_owner(o)->locked);
+	to_test_owner(o)->locked = 1;
+}
+
+static void t_unlock(struct clab_owner *o)
+{
+	to_test_owner(o)->locked = 0;
+}
+
+static bool t_owns(struct clab_owner *o, struct clab_page *page)
+{
+	struct test_owner *t = to_test_owner(o);
+
+	return page->private < t->nkeys && t->table[page->private] == page;
+}
+
+static void t_unmap(struct clab_owner *o, struct clab_page *page)
+{
+	assert(to_test_owner(o)->locked);
+	to_test_owner(o)->unmaps++;
+}
+
+static void t_move(struct clab_owner *o, struct clab_page *old,
+		   struct clab_page *new)
+{
+	struct test_owner *t = to_test_owner(o);
+
+	assert(t->locked);
+	t->table[old->private] = new;
+	new->owner = o;
+	new->private = old->private;
+	t->moves++;
+}
+
+static const struct clab_owner_ops test_owner_ops = {
+	.tryget = t_tryget,
+	.put = t_put,
+	.trylock = t_trylock,
+	.lock = t_lock,
+	.unlock = t_unlock,
+	.owns = t_owns,
+	.unmap = t_unmap,
+	.move = t_move,
+};
+
+static void fill(struct test_owner *o, unsigned long key, struct clab_page *p)
+{
+	u64 *w = clab_arena_page_address(o->mem->arena, clab_page_to_idx(o->mem, p));
+	unsigned int i;
+
+	for (i = 0; i < CLAB_PAGE_SIZE / 8; i++)
+		w[i] = key * 0x9e3779b97f4a7c15ULL + i;
+}
+
+struct test_owner *test_owner_create(struct clab_mem *mem, unsigned long nkeys)
+{
+	struct test_owner *o = calloc(1, sizeof(*o));
+
+	o->owner.ops = &test_owner_ops;
+	o->mem = mem;
+	o->nkeys = nkeys;
+	o->table = calloc(nkeys, sizeof(*o->table));
+	return o;
+}
+
+struct clab_page *test_owner_alloc(struct test_owner *o, unsigned long key,
+				   unsigned int gfp)
+{
+	struct clab_page *p = clab_alloc_pages(o->mem, 0, gfp, 0);
+
+	if (!p)
+		return NULL;
+	p->owner = &o->owner;
+	p->private = key;
+	o->table[key] = p;
+	fill(o, key, p);
+	return p;
+}
+
+void test_owner_free(struct test_owner *o, unsigned long key)
+{
+	struct clab_page *p = o->table[key];
+
+	if (!p)
+		return;
+	o->table[key] = NULL;
+	p->owner = NULL;
+	clab_put_page(o->mem, p);
+}
+
+unsigned long test_owner_pfn(struct test_owner *o, unsigned long key)
+{
+	return o->table[key] ? clab_page_to_idx(o->mem, o->table[key]) : ~0UL;
+}
+
+/* Words that differ from the key's pattern, over every page held. */
+unsigned long test_owner_verify(struct test_owner *o)
+{
+	unsigned long key, bad = 0;
+	unsigned int i;
+
+	for (key = 0; key < o->nkeys; key++) {
+		u64 *w;
+
+		if (!o->table[key])
+			continue;
+		w = clab_arena_page_address(o->mem->arena,
+					    clab_page_to_idx(o->mem, o->table[key]));
+		for (i = 0; i < CLAB_PAGE_SIZE / 8; i++)
+			bad += w[i] != key * 0x9e3779b97f4a7c15ULL + i;
+	}
+	return bad;
+}
+
+void test_owner_destroy(struct test_owner *o)
+{
+	unsigned long key;
+
+	for (key = 0; key < o->nkeys; key++)
+		test_owner_free(o, key);
+	free(o->table);
+	free(o);
+}
