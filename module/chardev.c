@@ -17,6 +17,7 @@
 #include <linux/uaccess.h>
 #include <uapi/linux/compactlab.h>
 #include <compactlab/arena.h>
+#include <compactlab/compaction.h>
 #include <compactlab/mmzone.h>
 #include <compactlab/vmstat.h>
 #include "interfaces.h"
@@ -31,9 +32,16 @@ static_assert(sizeof(struct clab_pfn_of) == 24);
 static_assert(sizeof(struct clab_counters) ==
 	      32 + 8 * CLAB_COUNTERS_MAX_EVENTS);
 static_assert(sizeof(struct clab_verify) == 16);
-static_assert(CLAB_MT_UNMOVABLE == CLAB_MIGRATE_UNMOVABLE &&
-	      CLAB_MT_MOVABLE == CLAB_MIGRATE_MOVABLE &&
-	      CLAB_MT_RECLAIMABLE == CLAB_MIGRATE_RECLAIMABLE);
+static_assert(sizeof(struct clab_compact) == 64);
+static_assert(sizeof(struct clab_mark) == 16);
+static_assert(sizeof(struct clab_handle_pfn) == 24);
+
+/* ABI migratetype -> core migratetype (the same numbers, as the kernel's). */
+static const int clab_migratetype_of[] = {
+	[CLAB_MT_UNMOVABLE] = CLAB_MIGRATE_UNMOVABLE,
+	[CLAB_MT_MOVABLE] = CLAB_MIGRATE_MOVABLE,
+	[CLAB_MT_RECLAIMABLE] = CLAB_MIGRATE_RECLAIMABLE,
+};
 
 /* Core event -> ABI slot. A core event without a slot fails the build. */
 static const u8 clab_uapi_event[] = {
@@ -62,8 +70,31 @@ static const u8 clab_uapi_event[] = {
 		CLAB_EVENT_COMPACT_DAEMON_MIGRATE_SCANNED,
 	[CLAB_KCOMPACTD_FREE_SCANNED] = CLAB_EVENT_COMPACT_DAEMON_FREE_SCANNED,
 };
+
 static_assert(ARRAY_SIZE(clab_uapi_event) == CLAB_NR_VM_EVENT_ITEMS);
 static_assert(CLAB_EVENT_NR <= CLAB_COUNTERS_MAX_EVENTS);
+
+/* ABI priority -> core priority. */
+static const enum clab_compact_priority clab_compact_prio[] = {
+	[CLAB_PRIO_SYNC_FULL] = CLAB_COMPACT_PRIO_SYNC_FULL,
+	[CLAB_PRIO_SYNC_LIGHT] = CLAB_COMPACT_PRIO_SYNC_LIGHT,
+	[CLAB_PRIO_ASYNC] = CLAB_COMPACT_PRIO_ASYNC,
+};
+
+/* Core compaction result -> ABI result. A new result fails the build. */
+static const u8 clab_uapi_result[] = {
+	[CLAB_COMPACT_NOT_SUITABLE_ZONE] = CLAB_RESULT_NOT_SUITABLE_ZONE,
+	[CLAB_COMPACT_SKIPPED] = CLAB_RESULT_SKIPPED,
+	[CLAB_COMPACT_DEFERRED] = CLAB_RESULT_DEFERRED,
+	[CLAB_COMPACT_NO_SUITABLE_PAGE] = CLAB_RESULT_NO_SUITABLE_PAGE,
+	[CLAB_COMPACT_CONTINUE] = CLAB_RESULT_CONTINUE,
+	[CLAB_COMPACT_COMPLETE] = CLAB_RESULT_COMPLETE,
+	[CLAB_COMPACT_PARTIAL_SKIPPED] = CLAB_RESULT_PARTIAL_SKIPPED,
+	[CLAB_COMPACT_CONTENDED] = CLAB_RESULT_CONTENDED,
+	[CLAB_COMPACT_SUCCESS] = CLAB_RESULT_SUCCESS,
+};
+
+static_assert(ARRAY_SIZE(clab_uapi_result) == CLAB_COMPACT_SUCCESS + 1);
 
 static struct clab_mem *clab_chardev_mem;
 
@@ -118,14 +149,15 @@ static long clab_ioctl_alloc(struct clab_file *cf,
 	if (copy_from_user(&req, uarg, sizeof(req)))
 		return -EFAULT;
 	if (req.order > CLAB_MAX_ORDER ||
-	    req.migratetype > CLAB_MT_RECLAIMABLE || !req.count ||
+	    req.migratetype >= ARRAY_SIZE(clab_migratetype_of) || !req.count ||
 	    req.count > cf->mem->arena->nr_pages || req.flags || req.pad)
 		return -EINVAL;
 	handles = kvmalloc_array(req.count, sizeof(*handles), GFP_KERNEL);
 	if (!handles)
 		return -ENOMEM;
 	for (n = 0; n < req.count && !fatal_signal_pending(current); n++) {
-		if (clab_kpages_alloc(cf, req.order, req.migratetype, &h))
+		if (clab_kpages_alloc(cf, req.order,
+				      clab_migratetype_of[req.migratetype], &h))
 			break;
 		handles[n] = h;
 	}
@@ -237,6 +269,113 @@ static long clab_ioctl_verify(struct clab_file *cf,
 	return copy_to_user(uarg, &req, sizeof(req)) ? -EFAULT : 0;
 }
 
+/*
+ * One direct compaction of node @nid for a block of @order, as the
+ * allocator's slow path runs it (try_to_compact_pages()): every zone the
+ * request may use, highest first, until one reports success. Deferral is
+ * not consulted: the caller asked for this compaction explicitly.
+ */
+static void clab_compact_node_order(struct clab_mem *mem, int nid, int order,
+				    int mt, enum clab_compact_priority prio,
+				    struct clab_compact_stats *stats)
+{
+	unsigned int gfp = mt;
+	int z, highest_zoneidx = CLAB_ZONE_NORMAL;
+
+	if (mt == CLAB_MIGRATE_MOVABLE) {
+		gfp |= CLAB_GFP_MOVABLE_ZONE;
+		highest_zoneidx = CLAB_ZONE_MOVABLE;
+	}
+	for (z = highest_zoneidx; z >= 0; z--) {
+		struct clab_zone *zone = &mem->nodes[nid].zones[z];
+		enum clab_compact_result ret;
+
+		if (!clab_zone_is_populated(zone))
+			continue;
+		ret = clab_compact_zone_order(zone, order, gfp, prio,
+					      CLAB_ALLOC_WMARK_LOW,
+					      highest_zoneidx, NULL, stats);
+		if (ret == CLAB_COMPACT_SUCCESS || fatal_signal_pending(current))
+			break;
+	}
+}
+
+static long clab_ioctl_compact(struct clab_mem *mem,
+			       struct clab_compact __user *uarg)
+{
+	struct clab_compact_stats stats = {};
+	struct clab_compact req;
+
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
+	if (copy_from_user(&req, uarg, sizeof(req)))
+		return -EFAULT;
+	if (req.nid >= mem->nr_nodes || req.order < -1 ||
+	    req.order > CLAB_MAX_ORDER ||
+	    req.priority >= ARRAY_SIZE(clab_compact_prio) ||
+	    req.migratetype >= ARRAY_SIZE(clab_migratetype_of) || req.pad ||
+	    (req.order == -1 && req.priority != CLAB_PRIO_SYNC_FULL))
+		return -EINVAL;
+	if (req.order == -1)
+		clab_compact_node(mem, req.nid, &stats);
+	else
+		clab_compact_node_order(mem, req.nid, req.order,
+					clab_migratetype_of[req.migratetype],
+					clab_compact_prio[req.priority], &stats);
+	req.result = clab_uapi_result[stats.result];
+	req.migrate_scanned = stats.migrate_scanned;
+	req.free_scanned = stats.free_scanned;
+	req.isolated = stats.isolated;
+	req.migrated = stats.migrated;
+	req.failed = stats.failed;
+	return copy_to_user(uarg, &req, sizeof(req)) ? -EFAULT : 0;
+}
+
+static long clab_ioctl_mark(struct clab_file *cf,
+			    struct clab_mark __user *uarg)
+{
+	const u32 marks = CLAB_MARK_DIRTY | CLAB_MARK_WRITEBACK |
+			  CLAB_MARK_PINNED;
+	unsigned long set = 0;
+	struct clab_mark req;
+
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
+	if (copy_from_user(&req, uarg, sizeof(req)))
+		return -EFAULT;
+	if (!req.flags || (req.flags & ~(marks | CLAB_MARK_CLEAR)) ||
+	    ((req.flags & CLAB_MARK_CLEAR) && req.flags != CLAB_MARK_CLEAR) ||
+	    req.writeback_delay_ms > CLAB_MARK_MAX_DELAY_MS ||
+	    (req.writeback_delay_ms && !(req.flags & CLAB_MARK_WRITEBACK)))
+		return -EINVAL;
+	if (req.flags & CLAB_MARK_DIRTY)
+		set |= BIT(CLAB_PG_DIRTY);
+	if (req.flags & CLAB_MARK_WRITEBACK)
+		set |= BIT(CLAB_PG_WRITEBACK);
+	if (req.flags & CLAB_MARK_PINNED)
+		set |= BIT(CLAB_PG_PINNED);
+	return clab_kpages_mark(cf, req.handle, set,
+				req.flags == CLAB_MARK_CLEAR,
+				req.writeback_delay_ms);
+}
+
+static long clab_ioctl_handle_pfn(struct clab_file *cf,
+				  struct clab_handle_pfn __user *uarg)
+{
+	struct clab_handle_pfn req;
+	long ret;
+
+	/* Physical addresses are for the administrator (as in pagemap). */
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
+	if (copy_from_user(&req, uarg, sizeof(req)))
+		return -EFAULT;
+	ret = clab_kpages_pfn(cf, req.handle, &req.pfn, &req.index);
+	if (ret)
+		return ret;
+	return copy_to_user(uarg, &req, sizeof(req)) ? -EFAULT : 0;
+}
+
 static long clab_chardev_ioctl(struct file *file, unsigned int cmd,
 			       unsigned long arg)
 {
@@ -258,6 +397,12 @@ static long clab_chardev_ioctl(struct file *file, unsigned int cmd,
 		return clab_ioctl_counters(cf->mem, uarg);
 	case CLAB_IOC_VERIFY:
 		return clab_ioctl_verify(cf, uarg);
+	case CLAB_IOC_COMPACT:
+		return clab_ioctl_compact(cf->mem, uarg);
+	case CLAB_IOC_MARK:
+		return clab_ioctl_mark(cf, uarg);
+	case CLAB_IOC_HANDLE_PFN:
+		return clab_ioctl_handle_pfn(cf, uarg);
 	default:
 		return -ENOTTY;
 	}

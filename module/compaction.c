@@ -51,10 +51,21 @@ bool clab_compact_scanners_met(const struct clab_compact_control *cc)
 	       (cc->migrate_pfn >> CLAB_PAGEBLOCK_ORDER);
 }
 
-static enum clab_compact_result __clab_compaction_suitable(struct clab_zone *zone,
-							   int order,
-							   unsigned int alloc_flags,
-							   int highest_zoneidx)
+/**
+ * __clab_compaction_suitable() - the watermark part of suitability
+ * @zone: the zone
+ * @order: the order wanted
+ * @alloc_flags: the requester's watermark flags
+ * @highest_zoneidx: the highest zone the requester may use
+ * @wmark_target: the free pages to judge by
+ *
+ * Return: SUCCESS, SKIPPED or CONTINUE, as compaction_suitable().
+ */
+enum clab_compact_result __clab_compaction_suitable(struct clab_zone *zone,
+						    int order,
+						    unsigned int alloc_flags,
+						    int highest_zoneidx,
+						    unsigned long wmark_target)
 {
 	unsigned long watermark;
 
@@ -73,8 +84,7 @@ static enum clab_compact_result __clab_compaction_suitable(struct clab_zone *zon
 		     clab_wmark_pages(zone, CLAB_WMARK_MIN)) +
 		    clab_compact_gap(order);
 	if (!clab_zone_watermark_ok(zone, 0, watermark, highest_zoneidx,
-				    CLAB_ALLOC_HIGHATOMIC,
-				    READ_ONCE(zone->nr_free_pages)))
+				    CLAB_ALLOC_HIGHATOMIC, wmark_target))
 		return CLAB_COMPACT_SKIPPED;
 	return CLAB_COMPACT_CONTINUE;
 }
@@ -101,7 +111,8 @@ enum clab_compact_result clab_compaction_suitable(struct clab_zone *zone,
 	enum clab_compact_result ret;
 	int fragindex;
 
-	ret = __clab_compaction_suitable(zone, order, alloc_flags, highest_zoneidx);
+	ret = __clab_compaction_suitable(zone, order, alloc_flags, highest_zoneidx,
+					 READ_ONCE(zone->nr_free_pages));
 	if (ret == CLAB_COMPACT_CONTINUE && order > CLAB_COSTLY_ORDER) {
 		fragindex = clab_fragmentation_index(zone, order);
 		if (fragindex >= 0 &&

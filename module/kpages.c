@@ -13,11 +13,22 @@
  * (its handle stays, and VERIFY then says -ENODATA) and hands the page's
  * reference to the caller. page->private is the handle. No user maps these
  * pages, so unmap has nothing to do.
+ *
+ * CLAB_IOC_MARK sets the dirty, writeback and pinned bits of a movable
+ * block's pages under the owner lock, where migration checks them. An
+ * emulated writeback ends from a delayed work that reaches the page
+ * through clab_kblock.writeback_page, not through the owner lock: a sync
+ * migrator holds that lock while it waits for the writeback to end.
  */
 #include <linux/sched.h>
 #include <linux/slab.h>
 #include <compactlab/arena.h>
+#include <compactlab/writeback.h>
 #include "rmap.h"
+
+/* The page-flag bits CLAB_IOC_MARK sets and clears. */
+#define CLAB_KPAGES_MARKS	(BIT(CLAB_PG_DIRTY) | BIT(CLAB_PG_WRITEBACK) | \
+				 BIT(CLAB_PG_PINNED))
 
 /* The pattern of word @word of the block with handle @handle. */
 static u64 clab_kpages_pattern(u32 handle, unsigned long word)
@@ -49,6 +60,74 @@ static u64 clab_kpages_pattern_walk(struct clab_file *cf,
 		cond_resched();
 	}
 	return mismatches;
+}
+
+/* The writeback of @blk's pages is over: end it on the page it was on. */
+static void clab_kpages_writeback_done(struct work_struct *work)
+{
+	struct clab_kblock *blk = container_of(to_delayed_work(work),
+					       struct clab_kblock,
+					       writeback_work);
+	struct clab_page *page;
+	unsigned long i;
+
+	spin_lock(&blk->writeback_lock);
+	page = blk->writeback_page;
+	blk->writeback_page = NULL;
+	for (i = 0; page && i < 1UL << blk->order; i++)
+		if (clab_page_test(&page[i], CLAB_PG_WRITEBACK))
+			clab_end_writeback(&page[i]);
+	spin_unlock(&blk->writeback_lock);
+}
+
+/* The block lets go of @page (moved or freed): the work must forget it. */
+static void clab_kpages_forget_writeback(struct clab_kblock *blk,
+					 struct clab_page *page)
+{
+	spin_lock(&blk->writeback_lock);
+	if (blk->writeback_page == page)
+		blk->writeback_page = NULL;
+	spin_unlock(&blk->writeback_lock);
+}
+
+/* Clear the marks of the block's pages, waking writeback waiters. */
+static void clab_kpages_clear_marks(struct clab_file *cf,
+				    struct clab_kblock *blk)
+{
+	struct clab_page *page = blk->page;
+	unsigned long i;
+
+	lockdep_assert_held(&cf->lock);
+	clab_kpages_forget_writeback(blk, page);
+	for (i = 0; i < 1UL << blk->order; i++) {
+		clear_bit(CLAB_PG_DIRTY, &page[i].flags);
+		clear_bit(CLAB_PG_PINNED, &page[i].flags);
+		if (clab_page_test(&page[i], CLAB_PG_WRITEBACK))
+			clab_end_writeback(&page[i]);
+	}
+}
+
+/* Take a block out of the table (lock held); the caller frees @blk. */
+static struct clab_kblock *clab_kpages_erase(struct clab_file *cf,
+					     unsigned long handle)
+{
+	struct clab_kblock *blk;
+
+	lockdep_assert_held(&cf->lock);
+	blk = xa_erase(&cf->blocks, handle);
+	if (blk && blk->page) {
+		clab_kpages_clear_marks(cf, blk);
+		clab_file_disown_page(cf, blk->page);
+		blk->page = NULL;
+	}
+	return blk;
+}
+
+/* The block is out of the table: wait for its work, then free it. */
+static void clab_kpages_destroy(struct clab_kblock *blk)
+{
+	cancel_delayed_work_sync(&blk->writeback_work);
+	kfree(blk);
 }
 
 static unsigned int clab_kpages_gfp(int mt)
@@ -92,6 +171,10 @@ int clab_kpages_alloc(struct clab_file *cf, unsigned int order, int mt,
 	blk->page = page;
 	blk->order = order;
 	blk->migratetype = mt;
+	blk->cf = cf;
+	spin_lock_init(&blk->writeback_lock);
+	blk->writeback_page = NULL;
+	INIT_DELAYED_WORK(&blk->writeback_work, clab_kpages_writeback_done);
 
 	mutex_lock(&cf->lock);
 	ret = xa_alloc(&cf->blocks, handle, blk, xa_limit_32b, GFP_KERNEL);
@@ -99,6 +182,7 @@ int clab_kpages_alloc(struct clab_file *cf, unsigned int order, int mt,
 		ret = -ENOMEM;
 		goto put_page;
 	}
+	blk->handle = *handle;
 	clab_kpages_pattern_walk(cf, blk, *handle, true);
 	page->private = *handle;
 	WRITE_ONCE(page->owner, mt == CLAB_MIGRATE_RECLAIMABLE ?
@@ -128,13 +212,11 @@ int clab_kpages_free(struct clab_file *cf, u64 handle)
 	if (handle > U32_MAX)
 		return -EINVAL;
 	mutex_lock(&cf->lock);
-	blk = xa_erase(&cf->blocks, handle);
-	if (blk && blk->page)
-		clab_file_disown_page(cf, blk->page);
+	blk = clab_kpages_erase(cf, handle);
 	mutex_unlock(&cf->lock);
 	if (!blk)
 		return -EINVAL;
-	kfree(blk);
+	clab_kpages_destroy(blk);
 	return 0;
 }
 
@@ -168,23 +250,107 @@ int clab_kpages_verify(struct clab_file *cf, u64 handle, u64 *mismatches)
 }
 
 /**
+ * clab_kpages_mark() - set or clear the page state of a movable block
+ * @cf: the file's object
+ * @handle: the handle of a CLAB_MIGRATE_MOVABLE block
+ * @set: CLAB_PG_DIRTY, _WRITEBACK and _PINNED bits to set on every page
+ * @clear: clear all three instead (@set must be 0)
+ * @writeback_delay_ms: with CLAB_PG_WRITEBACK in @set: the writeback ends
+ *	after this long (and sync migration waits at most this long)
+ *
+ * Runs under the owner lock, where migration looks at these bits, so a
+ * migration sees a block either before or after the change.
+ *
+ * Return: 0, or -EINVAL for an unknown handle, a block that is not
+ * movable or bits other than the three.
+ */
+int clab_kpages_mark(struct clab_file *cf, u64 handle, unsigned long set,
+		     bool clear, unsigned int writeback_delay_ms)
+{
+	struct clab_kblock *blk;
+	unsigned long i;
+	int bit, ret = 0;
+
+	if (handle > U32_MAX || (set & ~CLAB_KPAGES_MARKS) || (clear && set))
+		return -EINVAL;
+	mutex_lock(&cf->lock);
+	blk = xa_load(&cf->blocks, handle);
+	if (!blk || blk->migratetype != CLAB_MIGRATE_MOVABLE || !blk->page) {
+		ret = -EINVAL;
+		goto unlock;
+	}
+	if (clear) {
+		clab_kpages_clear_marks(cf, blk);
+		/* A pending work finds no page to end the writeback on. */
+		cancel_delayed_work(&blk->writeback_work);
+		goto unlock;
+	}
+	for (i = 0; i < 1UL << blk->order; i++)
+		for_each_set_bit(bit, &set, BITS_PER_LONG)
+			set_bit(bit, &blk->page[i].flags);
+	if (set & BIT(CLAB_PG_WRITEBACK)) {
+		clab_set_writeback_delay(writeback_delay_ms);
+		spin_lock(&blk->writeback_lock);
+		blk->writeback_page = blk->page;
+		spin_unlock(&blk->writeback_lock);
+		mod_delayed_work(system_wq, &blk->writeback_work,
+				 msecs_to_jiffies(writeback_delay_ms));
+	}
+unlock:
+	mutex_unlock(&cf->lock);
+	return ret;
+}
+
+/**
+ * clab_kpages_pfn() - where a kernel-held block is now
+ * @cf: the file's object
+ * @handle: the handle
+ * @pfn: out: physical page frame number of its head page
+ * @index: out: arena index of its head page
+ *
+ * Return: 0, -EINVAL for an unknown handle, -ENODATA for a dropped block.
+ */
+int clab_kpages_pfn(struct clab_file *cf, u64 handle, u64 *pfn, u64 *index)
+{
+	struct clab_kblock *blk;
+	int ret = 0;
+
+	if (handle > U32_MAX)
+		return -EINVAL;
+	mutex_lock(&cf->lock);
+	blk = xa_load(&cf->blocks, handle);
+	if (!blk) {
+		ret = -EINVAL;
+	} else if (!blk->page) {
+		ret = -ENODATA;
+	} else {
+		*index = clab_page_to_idx(cf->mem, blk->page);
+		*pfn = clab_arena_index_to_pfn(cf->mem->arena, *index);
+	}
+	mutex_unlock(&cf->lock);
+	return ret;
+}
+
+/**
  * clab_kpages_release() - free every kernel-held block of a closing file
  * @cf: the file's object
  */
 void clab_kpages_release(struct clab_file *cf)
 {
 	struct clab_kblock *blk;
-	unsigned long handle;
+	unsigned long handle = 0;
 
-	mutex_lock(&cf->lock);
-	xa_for_each(&cf->blocks, handle, blk) {
-		xa_erase(&cf->blocks, handle);
-		if (blk->page)
-			clab_file_disown_page(cf, blk->page);
-		kfree(blk);
-	}
+	/* One block at a time: its work may not be waited for under the lock. */
+	do {
+		mutex_lock(&cf->lock);
+		blk = xa_find(&cf->blocks, &handle, ULONG_MAX, XA_PRESENT);
+		if (blk)
+			clab_kpages_erase(cf, handle);
+		mutex_unlock(&cf->lock);
+		if (blk)
+			clab_kpages_destroy(blk);
+	} while (blk);
 	xa_destroy(&cf->blocks);
-	mutex_unlock(&cf->lock);
 }
 
 /* The owner ops of kernel-held blocks. */
@@ -254,6 +420,8 @@ static void clab_kowner_move(struct clab_owner *owner, struct clab_page *old,
 	if (WARN_ON_ONCE(!blk))
 		return;
 	WARN_ON_ONCE(blk->migratetype == CLAB_MIGRATE_UNMOVABLE);
+	/* Migration moves only pages whose writeback has ended. */
+	clab_kpages_forget_writeback(blk, old);
 	new->private = old->private;
 	WRITE_ONCE(new->owner, owner);
 	blk->page = new;
@@ -265,6 +433,7 @@ static void clab_kowner_drop(struct clab_owner *owner, struct clab_page *page)
 
 	if (WARN_ON_ONCE(!blk))
 		return;
+	clab_kpages_forget_writeback(blk, page);
 	blk->page = NULL;
 	WRITE_ONCE(page->owner, NULL);
 	page->private = 0;

@@ -7,8 +7,9 @@
 #include <linux/module.h>
 #include <linux/moduleparam.h>
 #include <compactlab/arena.h>
-#include <compactlab/mmzone.h>
+#include <compactlab/compaction.h>
 #include <compactlab/vmstat.h>
+#include "bench.h"
 #include "interfaces.h"
 
 static char *arena_base;
@@ -37,6 +38,34 @@ MODULE_PARM_DESC(movablecore,
 
 static struct clab_arena *clab_arena;
 static struct clab_mem clab_mem;
+
+static void clab_stop_threads(struct clab_mem *mem)
+{
+	struct clab_node *node;
+
+	clab_for_each_node(mem, node) {
+		clab_kcompactd_stop(node);
+		clab_kswapd_stop(node);
+	}
+}
+
+/* One kcompactd and one kswapd per shadow node. */
+static int clab_start_threads(struct clab_mem *mem)
+{
+	struct clab_node *node;
+	int ret;
+
+	clab_for_each_node(mem, node) {
+		ret = clab_kswapd_run(node);
+		if (!ret)
+			ret = clab_kcompactd_run(node);
+		if (ret) {
+			clab_stop_threads(mem);
+			return ret;
+		}
+	}
+	return 0;
+}
 
 static int __init clab_init(void)
 {
@@ -70,18 +99,27 @@ static int __init clab_init(void)
 		goto destroy_arena;
 	}
 	clab_reset_vm_events();
+	ret = clab_start_threads(&clab_mem);
+	if (ret) {
+		pr_err("cannot start kswapd and kcompactd threads (%d)\n", ret);
+		goto exit_mem;
+	}
 	ret = clab_sysfs_init(&clab_mem);
 	if (ret)
-		goto exit_mem;
+		goto stop_threads;
 	clab_debugfs_init(&clab_mem);
+	clab_bench_init(&clab_mem);
 	ret = clab_chardev_init(&clab_mem);
 	if (ret)
 		goto exit_debugfs;
 	return 0;
 
 exit_debugfs:
+	clab_bench_exit();
 	clab_debugfs_exit();
 	clab_sysfs_exit();
+stop_threads:
+	clab_stop_threads(&clab_mem);
 exit_mem:
 	clab_mem_exit(&clab_mem);
 destroy_arena:
@@ -92,8 +130,10 @@ destroy_arena:
 static void __exit clab_exit(void)
 {
 	clab_chardev_exit();
+	clab_bench_exit();
 	clab_debugfs_exit();
 	clab_sysfs_exit();
+	clab_stop_threads(&clab_mem);
 	clab_mem_exit(&clab_mem);
 	clab_arena_destroy(clab_arena);
 }

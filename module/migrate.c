@@ -105,7 +105,7 @@ static enum clab_migrate_outcome clab_migrate_one(struct clab_compact_control *c
 	owner->ops->move(owner, page, new);
 	WRITE_ONCE(page->owner, NULL);
 	/* The owner's reference moved to @new: drop it here. */
-	clab_put_page(mem, page);
+	atomic_dec(&page->refcount);
 	ret = CLAB_MIGRATED;
 unlock:
 	owner->ops->unlock(owner);
@@ -113,12 +113,17 @@ unlock:
 	return ret;
 }
 
-/* Done with an isolated page: unmark it and drop the isolation reference. */
-static void clab_release_isolated(struct clab_mem *mem, struct clab_page *page)
+/*
+ * Done with an isolated page: unmark it and drop the isolation reference.
+ * A page that moved is freed here, straight to the buddy lists, where a
+ * direct compactor may capture the block it completes.
+ */
+static void clab_release_isolated(struct clab_compact_control *cc,
+				  struct clab_page *page)
 {
 	list_del(&page->lru);
 	clear_bit(CLAB_PG_ISOLATED, &page->flags);
-	clab_put_page_to_buddy(mem, page);
+	clab_put_page_to_buddy(clab_zone_mem_of(cc), page, cc->capc);
 }
 
 /**
@@ -135,7 +140,6 @@ static void clab_release_isolated(struct clab_mem *mem, struct clab_page *page)
  */
 int clab_migrate_pages(struct clab_compact_control *cc)
 {
-	struct clab_mem *mem = clab_zone_mem_of(cc);
 	unsigned long nr_succeeded = 0, nr_failed = 0;
 	unsigned int nr_isolated = cc->nr_migratepages;
 	struct clab_page *page, *next;
@@ -147,7 +151,7 @@ int clab_migrate_pages(struct clab_compact_control *cc)
 			cond_resched();
 			switch (clab_migrate_one(cc, page, pass > 2)) {
 			case CLAB_MIGRATED:
-				clab_release_isolated(mem, page);
+				clab_release_isolated(cc, page);
 				cc->nr_migratepages--;
 				nr_succeeded++;
 				break;
@@ -160,7 +164,7 @@ int clab_migrate_pages(struct clab_compact_control *cc)
 			case CLAB_MIGRATE_PINNED:
 				cc->fail_pinned++;
 failed:
-				clab_release_isolated(mem, page);
+				clab_release_isolated(cc, page);
 				cc->nr_migratepages--;
 				nr_failed++;
 				break;
@@ -174,7 +178,7 @@ failed:
 	/* What still asks for a retry after the last pass has failed. */
 	list_for_each_entry_safe(page, next, &cc->migratepages, lru) {
 		cc->fail_busy++;
-		clab_release_isolated(mem, page);
+		clab_release_isolated(cc, page);
 		cc->nr_migratepages--;
 		nr_failed++;
 	}

@@ -9,6 +9,7 @@
  */
 #include <compactlab/mmzone.h>
 #include <compactlab/vmstat.h>
+#include <compactlab/compaction.h>
 #include "page_alloc_internal.h"
 
 /* Where to look, in order, when a migratetype's lists are empty (6.1). */
@@ -106,6 +107,28 @@ void __clab_move_to_free_list(struct clab_zone *zone, struct clab_page *page,
 }
 
 /*
+ * Hand a block being freed to the direct compactor waiting for exactly its
+ * order in its zone (the kernel's compaction_capture()): not from CMA or
+ * isolated blocks, and not a small block from a movable pageblock, which
+ * would let a small request pollute it.
+ */
+static bool clab_compaction_capture(struct clab_capture_control *capc,
+				    struct clab_zone *zone, struct clab_page *page,
+				    unsigned int order, int migratetype)
+{
+	if (!capc || !capc->cc || capc->page || capc->cc->zone != zone ||
+	    order != (unsigned int)capc->cc->order)
+		return false;
+	if (migratetype == CLAB_MIGRATE_CMA || migratetype == CLAB_MIGRATE_ISOLATE)
+		return false;
+	if (order < CLAB_PAGEBLOCK_ORDER && migratetype == CLAB_MIGRATE_MOVABLE)
+		return false;
+	page->order = order;
+	WRITE_ONCE(capc->page, page);
+	return true;
+}
+
+/*
  * If the block we just freed and its buddy would merge one order up once
  * that order's buddy is freed, put it at the tail so it is not allocated
  * before that happens (the kernel's buddy_merge_likely()).
@@ -131,19 +154,25 @@ static bool clab_buddy_merge_likely(struct clab_zone *zone, unsigned long idx,
  * @order: the block's order
  * @migratetype: the list to free to (the pageblock's type)
  * @to_tail: put the merged block at the tail of its list
+ * @capc: a direct compactor's capture, or NULL
  *
  * Merges with free buddies up to CLAB_MAX_ORDER, but never across
  * pageblocks of different types when either is not mergeable (HIGHATOMIC,
- * CMA, ISOLATE).
+ * CMA, ISOLATE). When the merged block reaches the order a direct
+ * compactor waits for, it is handed to the compactor instead.
  */
 void __clab_free_one_page(struct clab_zone *zone, unsigned long idx,
-			  unsigned int order, int migratetype, bool to_tail)
+			  unsigned int order, int migratetype, bool to_tail,
+			  struct clab_capture_control *capc)
 {
 	struct clab_mem *mem = clab_zone_mem(zone);
 	unsigned long buddy_idx = idx;
 
 	lockdep_assert_held(&zone->lock);
 	while (order < CLAB_MAX_ORDER) {
+		if (clab_compaction_capture(capc, zone, clab_idx_to_page(mem, idx),
+					    order, migratetype))
+			return;
 		buddy_idx = idx ^ (1UL << order);
 		if (!clab_idx_in_zone(zone, buddy_idx) ||
 		    !clab_page_is_buddy_of_order(mem, buddy_idx, order))
@@ -533,7 +562,7 @@ bool clab_zone_watermark_ok(struct clab_zone *zone, unsigned int order,
  * The zones a request may use, in the order it should try them: its own
  * node first (MOVABLE before NORMAL when movable), then the other nodes.
  */
-static struct clab_zone *clab_next_zone(struct clab_mem *mem, int nid,
+struct clab_zone *clab_next_zone(struct clab_mem *mem, int nid,
 					unsigned int gfp, unsigned int *cursor)
 {
 	bool movable = (gfp & CLAB_GFP_MOVABLE_ZONE) &&
@@ -556,13 +585,11 @@ static struct clab_zone *clab_next_zone(struct clab_mem *mem, int nid,
 	return NULL;
 }
 
-static struct clab_page *clab_get_page_from_freelist(struct clab_mem *mem,
-						     int nid, unsigned int gfp,
-						     unsigned int order,
-						     unsigned int alloc_flags)
+struct clab_page *clab_get_page_from_freelist(struct clab_mem *mem, int nid,
+					      unsigned int gfp, unsigned int order,
+					      unsigned int alloc_flags)
 {
-	int highest = (gfp & CLAB_GFP_MOVABLE_ZONE) ? CLAB_ZONE_MOVABLE :
-						     CLAB_ZONE_NORMAL;
+	int highest = clab_gfp_highest_zoneidx(gfp);
 	int mt = clab_gfp_migratetype(gfp);
 	struct clab_zone *zone;
 	unsigned int cursor = 0;
@@ -637,10 +664,12 @@ static void clab_prep_new_page(struct clab_mem *mem, struct clab_page *page,
 }
 
 /* The kernel's gfp_to_alloc_flags(), for the retry after the fast path. */
-static unsigned int clab_gfp_to_alloc_flags(unsigned int gfp, unsigned int order)
+unsigned int clab_gfp_to_alloc_flags(unsigned int gfp, unsigned int order)
 {
 	unsigned int alloc_flags = CLAB_ALLOC_WMARK_MIN;
 
+	if (gfp & CLAB_GFP_KSWAPD_RECLAIM)
+		alloc_flags |= CLAB_ALLOC_KSWAPD;
 	if (gfp & CLAB_GFP_HIGH)
 		alloc_flags |= CLAB_ALLOC_MIN_RESERVE;
 	if (gfp & CLAB_GFP_ATOMIC) {
@@ -662,9 +691,8 @@ static unsigned int clab_gfp_to_alloc_flags(unsigned int gfp, unsigned int order
  * @gfp: CLAB_GFP_* flags: the migratetype, the zones and reserves allowed
  * @order: 0 .. CLAB_MAX_ORDER
  *
- * The fast path at the low watermark, then a retry at the min watermark
- * with the reserves @gfp allows, releasing a highatomic pageblock under
- * pressure. Reclaim and compaction are not tried here.
+ * The fast path at the low watermark; then the slowpath (reclaim,
+ * compaction, retries; see alloc_slowpath.c) as far as @gfp allows.
  *
  * Return: the head page of the block, or NULL.
  */
@@ -675,6 +703,8 @@ struct clab_page *clab_alloc_pages(struct clab_mem *mem, int nid,
 	int mt = clab_gfp_migratetype(gfp);
 	struct clab_page *page;
 
+	might_sleep_if(gfp & CLAB_GFP_DIRECT_RECLAIM);
+
 	if (WARN_ON_ONCE(order > CLAB_MAX_ORDER || mt >= CLAB_MIGRATE_PCPTYPES))
 		return NULL;
 	if (nid < 0 || nid >= (int)mem->nr_nodes)
@@ -682,15 +712,8 @@ struct clab_page *clab_alloc_pages(struct clab_mem *mem, int nid,
 	if (gfp & CLAB_GFP_NOFALLBACK)
 		alloc_flags |= CLAB_ALLOC_NOFALLBACK;
 	page = clab_get_page_from_freelist(mem, nid, gfp, order, alloc_flags);
-	if (!page) {
-		alloc_flags = clab_gfp_to_alloc_flags(gfp, order);
-		page = clab_get_page_from_freelist(mem, nid, gfp, order,
-						   alloc_flags);
-	}
-	if (!page && !(gfp & CLAB_GFP_ATOMIC) &&
-	    clab_unreserve_highatomic_pageblock(mem, nid, mt, false))
-		page = clab_get_page_from_freelist(mem, nid, gfp, order,
-						   alloc_flags);
+	if (!page)
+		page = __clab_alloc_pages_slowpath(mem, nid, gfp, order);
 	if (page)
 		clab_prep_new_page(mem, page, order, gfp);
 	return page;
@@ -725,30 +748,34 @@ static void clab_free_pcppages_bulk(struct clab_zone *zone, int count,
 		free_mt = page->migratetype;
 		if (clab_get_pageblock_migratetype(mem, idx) == CLAB_MIGRATE_ISOLATE)
 			free_mt = CLAB_MIGRATE_ISOLATE;
-		__clab_free_one_page(zone, idx, 0, free_mt, false);
+		__clab_free_one_page(zone, idx, 0, free_mt, false, NULL);
 	}
 	spin_unlock_irqrestore(&zone->lock, flags);
 }
 
 static void clab_free_one_page(struct clab_zone *zone, unsigned long idx,
-			       unsigned int order, int migratetype)
+			       unsigned int order, int migratetype,
+			       struct clab_capture_control *capc)
 {
 	unsigned long flags;
 
 	spin_lock_irqsave(&zone->lock, flags);
-	__clab_free_one_page(zone, idx, order, migratetype, false);
+	__clab_free_one_page(zone, idx, order, migratetype, false, capc);
 	spin_unlock_irqrestore(&zone->lock, flags);
 }
 
 /* Free a block whose last reference is gone. */
 static void __clab_free_pages(struct clab_mem *mem, struct clab_page *page,
-			      unsigned int order, bool to_buddy)
+			      unsigned int order, bool to_buddy,
+			      struct clab_capture_control *capc)
 {
 	unsigned long idx = clab_page_to_idx(mem, page), i;
 	struct clab_zone *zone = clab_idx_to_zone(mem, idx);
 	struct clab_per_cpu_pages *pcp;
 	int mt;
 
+	if (clab_page_test(page, CLAB_PG_LRU))
+		__clab_lru_del(mem, page);
 	clab_account_block(mem, idx, order, page->migratetype, -1);
 	clear_bit(idx, mem->inuse);
 	for (i = 0; i < (1UL << order); i++) {
@@ -759,7 +786,7 @@ static void __clab_free_pages(struct clab_mem *mem, struct clab_page *page,
 
 	mt = clab_get_pageblock_migratetype(mem, idx);
 	if (order || to_buddy || mt == CLAB_MIGRATE_ISOLATE) {
-		clab_free_one_page(zone, idx, order, mt);
+		clab_free_one_page(zone, idx, order, mt, capc);
 		return;
 	}
 	if (mt >= CLAB_MIGRATE_PCPTYPES)
@@ -792,7 +819,7 @@ void clab_free_pages(struct clab_mem *mem, struct clab_page *page,
 	if (WARN_ON_ONCE(!clab_page_test(page, CLAB_PG_HEAD) || page->order != order))
 		return;
 	if (atomic_dec_and_test(&page->refcount))
-		__clab_free_pages(mem, page, order, false);
+		__clab_free_pages(mem, page, order, false, NULL);
 }
 
 /**
@@ -809,16 +836,18 @@ void clab_put_page(struct clab_mem *mem, struct clab_page *page)
  * clab_put_page_to_buddy() - drop a reference; free straight to the buddy
  * @mem: the shadow memory
  * @page: its head page
+ * @capc: a direct compactor's capture, or NULL
  *
  * For migration's source pages: bypassing the per-CPU lists lets them merge
- * at once, so that compaction sees the blocks it frees without a drain.
+ * at once, so that compaction sees (or captures) the blocks it frees.
  */
-void clab_put_page_to_buddy(struct clab_mem *mem, struct clab_page *page)
+void clab_put_page_to_buddy(struct clab_mem *mem, struct clab_page *page,
+			    struct clab_capture_control *capc)
 {
 	if (WARN_ON_ONCE(!clab_page_test(page, CLAB_PG_HEAD)))
 		return;
 	if (atomic_dec_and_test(&page->refcount))
-		__clab_free_pages(mem, page, page->order, true);
+		__clab_free_pages(mem, page, page->order, true, capc);
 }
 
 /**

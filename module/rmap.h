@@ -22,6 +22,8 @@
 #include <linux/kref.h>
 #include <linux/mutex.h>
 #include <linux/rcupdate.h>
+#include <linux/spinlock.h>
+#include <linux/workqueue.h>
 #include <linux/xarray.h>
 #include <compactlab/mmzone.h>
 #include <compactlab/owner.h>
@@ -67,11 +69,26 @@ struct clab_file {
  * @page: head page; NULL once reclaim dropped the block
  * @order: block order
  * @migratetype: CLAB_MIGRATE_UNMOVABLE, _MOVABLE or _RECLAIMABLE
+ * @handle: the block's handle in clab_file.blocks
+ * @cf: the file that holds it
+ * @writeback_lock: protects @writeback_page; nests inside clab_file.lock
+ * @writeback_page: the head page whose writeback @writeback_work ends, or
+ *	NULL: cleared when that page moves (its writeback has ended then) or
+ *	is freed, so the work never touches a page the block let go of
+ * @writeback_work: ends an emulated writeback of the block's pages
+ *	(CLAB_IOC_MARK) without the owner lock, which a sync migrator holds
+ *	while it waits for that writeback; cancelled before @cf or the block
+ *	is freed
  */
 struct clab_kblock {
 	struct clab_page *page;
 	unsigned int order;
 	int migratetype;
+	u32 handle;
+	struct clab_file *cf;
+	spinlock_t writeback_lock;	/* protects @writeback_page */
+	struct clab_page *writeback_page;
+	struct delayed_work writeback_work;
 };
 
 /* rmap.c: the pseudo file system, the object, user mappings. */
@@ -96,6 +113,9 @@ int clab_kpages_alloc(struct clab_file *cf, unsigned int order, int mt,
 		      u32 *handle);
 int clab_kpages_free(struct clab_file *cf, u64 handle);
 int clab_kpages_verify(struct clab_file *cf, u64 handle, u64 *mismatches);
+int clab_kpages_mark(struct clab_file *cf, u64 handle, unsigned long set,
+		     bool clear, unsigned int writeback_delay_ms);
+int clab_kpages_pfn(struct clab_file *cf, u64 handle, u64 *pfn, u64 *index);
 void clab_kpages_release(struct clab_file *cf);
 
 #endif /* _CLAB_RMAP_H */

@@ -11,6 +11,9 @@
  *   watermark_boost_factor  vm.watermark_boost_factor
  *   extfrag_threshold       vm.extfrag_threshold
  *   compact_unevictable_allowed  vm.compact_unevictable_allowed
+ *   compaction_proactiveness     vm.compaction_proactiveness
+ *   oom_kill                0: a failed allocation fails; 1: SIGKILL the
+ *                           largest user of the arena first
  *   policy                  linux or min_moves
  *   compact_memory          write 1: compact every zone (vm.compact_memory)
  *   node<N>/compact         write 1: compact node N's zones
@@ -82,6 +85,26 @@ static const struct clab_tunable clab_extfrag_threshold = {
 static const struct clab_tunable clab_compact_unevictable_allowed = {
 	.offset = offsetof(struct clab_mem, compact_unevictable_allowed),
 	.set = clab_set_compact_unevictable_allowed,
+	.range = "0 or 1",
+};
+
+static const struct clab_tunable clab_compaction_proactiveness = {
+	.offset = offsetof(struct clab_mem, compaction_proactiveness),
+	.set = clab_set_compaction_proactiveness,
+	.range = "0 to 100",
+};
+
+static int clab_set_oom_kill(struct clab_mem *mem, long val)
+{
+	if (val < 0 || val > 1)
+		return -EINVAL;
+	WRITE_ONCE(mem->oom_kill, val);
+	return 0;
+}
+
+static const struct clab_tunable clab_oom_kill = {
+	.offset = offsetof(struct clab_mem, oom_kill),
+	.set = clab_set_oom_kill,
 	.range = "0 or 1",
 };
 
@@ -177,6 +200,8 @@ static struct kobj_attribute name##_attr = __ATTR_RW(name)
 
 CLAB_TUNABLE_ATTR(extfrag_threshold);
 CLAB_TUNABLE_ATTR(compact_unevictable_allowed);
+CLAB_TUNABLE_ATTR(compaction_proactiveness);
+CLAB_TUNABLE_ATTR(oom_kill);
 
 static ssize_t policy_show(struct kobject *kobj, struct kobj_attribute *attr,
 			   char *buf)
@@ -293,6 +318,8 @@ static struct attribute *clab_attrs[] = {
 	&watermark_boost_factor_attr.attr,
 	&extfrag_threshold_attr.attr,
 	&compact_unevictable_allowed_attr.attr,
+	&compaction_proactiveness_attr.attr,
+	&oom_kill_attr.attr,
 	&policy_attr.attr,
 	&compact_memory_attr.attr,
 	NULL,

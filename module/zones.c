@@ -203,7 +203,7 @@ static void clab_zone_free_all(struct clab_mem *mem, struct clab_zone *zone)
 
 		while (!IS_ALIGNED(idx, 1UL << order) || idx + (1UL << order) > zone->end)
 			order--;
-		__clab_free_one_page(zone, idx, order, CLAB_MIGRATE_MOVABLE, true);
+		__clab_free_one_page(zone, idx, order, CLAB_MIGRATE_MOVABLE, true, NULL);
 		idx += 1UL << order;
 	}
 	spin_unlock_irqrestore(&zone->lock, flags);
@@ -247,6 +247,15 @@ int clab_mem_init(struct clab_mem *mem, struct clab_arena *arena,
 		*why = "out of memory for page descriptors";
 		ret = -ENOMEM;
 		goto free_descriptors;
+	}
+	clab_for_each_node(mem, node) {
+		spin_lock_init(&node->lru_lock);
+		INIT_LIST_HEAD(&node->lru[CLAB_LRU_INACTIVE]);
+		INIT_LIST_HEAD(&node->lru[CLAB_LRU_ACTIVE]);
+		init_waitqueue_head(&node->kcompactd_wait);
+		init_waitqueue_head(&node->kswapd_wait);
+		node->kswapd_order = -1;
+		node->kcompactd_highest_zoneidx = CLAB_MAX_NR_ZONES - 1;
 	}
 	clab_for_each_zone(mem, node, zone) {
 		ret = clab_zone_init(node, zone - node->zones);

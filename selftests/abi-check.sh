@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # abi-check.sh: on the host, check that every sysfs attribute defined in
-# module/sysfs.c (__ATTR, __ATTR_RW, __ATTR_RO, __ATTR_WO) has a "What:"
+# module/sysfs.c (__ATTR, __ATTR_RW, __ATTR_RO, __ATTR_WO, or a macro
+# FOO_ATTR(name) that wraps them) has a "What:"
 # entry in Documentation/ABI/testing/sysfs-kernel-compactlab, and that every
 # entry there names an attribute that exists. Prints TAP; exit 1 on failure.
 set -u
@@ -11,9 +12,14 @@ src=$top/module/sysfs.c
 abi=$top/Documentation/ABI/testing/sysfs-kernel-compactlab
 dir=/sys/kernel/compactlab
 
-attrs=$(sed -n 's/.*__ATTR\(_RW\|_RO\|_WO\)\{0,1\}(\([a-z0-9_]*\).*/\2/p' "$src" |
-	sort -u)
-whats=$(sed -n "s|^What:[[:space:]]*$dir/\([a-z0-9_]\{1,\}\)\$|\1|p" "$abi" |
+# Attributes: __ATTR*(name) outside macro bodies (a "##" marks one), and
+# the names passed to the attribute-defining macros (FOO_ATTR(name);).
+attrs=$({
+	sed -n '/##/!s/.*__ATTR\(_RW\|_RO\|_WO\)\{0,1\}(\([a-z0-9_]*\).*/\2/p' "$src"
+	sed -n 's/^[A-Z_]*_ATTR(\([a-z0-9_]*\));.*/\1/p' "$src"
+} | sort -u)
+# Entries: $dir/NAME, or $dir/node<N>/NAME for the per-node files.
+whats=$(sed -n "s|^What:[[:space:]]*$dir/\(node<N>/\)\{0,1\}\([a-z0-9_]\{1,\}\)\$|\2|p" "$abi" |
 	sort -u)
 
 n=0

@@ -181,6 +181,11 @@ static inline bool clab_is_via_compact_memory(int order)
 
 /* compaction.c: the engine and its entry points */
 enum clab_compact_result clab_compact_zone(struct clab_compact_control *cc);
+enum clab_compact_result __clab_compaction_suitable(struct clab_zone *zone,
+						    int order,
+						    unsigned int alloc_flags,
+						    int highest_zoneidx,
+						    unsigned long wmark_target);
 enum clab_compact_result clab_compaction_suitable(struct clab_zone *zone,
 						  int order,
 						  unsigned int alloc_flags,
@@ -198,6 +203,17 @@ enum clab_compact_result clab_compact_zone_order(struct clab_zone *zone,
 bool clab_compact_scanners_met(const struct clab_compact_control *cc);
 int clab_set_extfrag_threshold(struct clab_mem *mem, long val);
 int clab_set_compact_unevictable_allowed(struct clab_mem *mem, long val);
+
+/* alloc_slowpath.c: direct compaction */
+enum clab_compact_result clab_try_to_compact_pages(struct clab_mem *mem, int nid,
+						   unsigned int gfp, unsigned int order,
+						   unsigned int alloc_flags,
+						   enum clab_compact_priority prio,
+						   struct clab_capture_control *capc);
+bool clab_should_compact_retry(unsigned int order, enum clab_compact_result result,
+			       bool zonelist_suitable,
+			       enum clab_compact_priority *compact_priority,
+			       int *compaction_retries);
 
 /* migrate_scanner.c */
 enum clab_isolate_result clab_isolate_migratepages(struct clab_compact_control *cc);

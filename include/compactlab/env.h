@@ -34,6 +34,11 @@
 #include <linux/smp.h>
 #include <linux/wait_bit.h>
 #include <linux/cpumask.h>
+#include <linux/delay.h>
+#include <linux/jiffies.h>
+#include <linux/kthread.h>
+#include <linux/rcupdate.h>
+#include <linux/wait.h>
 
 /* Both are provided by module/compat.h in the kernel build. */
 #define CLAB_PAGEBLOCK_ORDER	((unsigned int)pageblock_order)

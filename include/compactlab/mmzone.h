@@ -47,6 +47,14 @@ enum clab_wmark {
 					 * reserve for order > 0 */
 #define CLAB_GFP_NO_WMARK	BIT(7)	/* ignore watermarks (ALLOC_NO_WATERMARKS) */
 #define CLAB_GFP_ZERO		BIT(8)	/* return zeroed memory */
+#define CLAB_GFP_DIRECT_RECLAIM	BIT(9)	/* may block: direct reclaim and
+					 * direct compaction */
+#define CLAB_GFP_KSWAPD_RECLAIM	BIT(10)	/* wake kswapd and kcompactd */
+#define CLAB_GFP_NORETRY	BIT(11)	/* one light attempt (THP-like) */
+#define CLAB_GFP_RETRY_MAYFAIL	BIT(12)	/* try hard, fail rather than OOM */
+#define CLAB_GFP_NOWARN		BIT(13)	/* no failure report */
+
+#define CLAB_GFP_RECLAIM	(CLAB_GFP_DIRECT_RECLAIM | CLAB_GFP_KSWAPD_RECLAIM)
 
 #define CLAB_GFP_KERNEL		(CLAB_MIGRATE_UNMOVABLE)
 #define CLAB_GFP_RECLAIMABLE	(CLAB_MIGRATE_RECLAIMABLE)
@@ -125,6 +133,13 @@ struct clab_pageblock {
 
 struct clab_node;
 struct clab_mem;
+struct task_struct;
+
+enum clab_lru_list {
+	CLAB_LRU_INACTIVE,
+	CLAB_LRU_ACTIVE,
+	CLAB_NR_LRU_LISTS
+};
 
 /**
  * struct clab_zone - a zone of a shadow node
@@ -190,6 +205,22 @@ struct clab_zone {
  * @start: first arena index
  * @end: one past the last arena index
  * @zones: NORMAL then MOVABLE; an empty zone has start == end
+ * @kcompactd: the node's background compaction thread (kcompactd.c)
+ * @kcompactd_wait: where it sleeps
+ * @kcompactd_max_order: the largest order a wakeup asked for
+ * @kcompactd_highest_zoneidx: the highest zone a wakeup asked for
+ * @proactive_compact_trigger: evaluate proactive compaction now
+ * @kswapd: the node's reclaim thread (vmscan.c)
+ * @kswapd_wait: where it sleeps
+ * @kswapd_order: the order a wakeup asked for; -1 when not woken
+ * @kswapd_highest_zoneidx: the highest zone a wakeup asked for
+ * @kswapd_running: kswapd is balancing the node now
+ * @lru_lock: protects @lru, @nr_lru and the LRU flags of pages on them
+ * @lru: the inactive and active lists of reclaimable pages
+ * @nr_lru: pages (block heads) on each list
+ *
+ * The wakeup fields are written racily, as in the kernel: a lost update
+ * costs one wakeup at a lower order.
  */
 struct clab_node {
 	struct clab_mem *mem;
@@ -197,6 +228,19 @@ struct clab_node {
 	unsigned long start;
 	unsigned long end;
 	struct clab_zone zones[CLAB_MAX_NR_ZONES];
+	struct task_struct *kcompactd;
+	wait_queue_head_t kcompactd_wait;
+	int kcompactd_max_order;
+	int kcompactd_highest_zoneidx;
+	bool proactive_compact_trigger;
+	struct task_struct *kswapd;
+	wait_queue_head_t kswapd_wait;
+	int kswapd_order;
+	int kswapd_highest_zoneidx;
+	bool kswapd_running;
+	spinlock_t lru_lock;
+	struct list_head lru[CLAB_NR_LRU_LISTS];
+	unsigned long nr_lru[CLAB_NR_LRU_LISTS];
 };
 
 /**
@@ -229,6 +273,10 @@ struct clab_mem_config {
  * @compact_unevictable_allowed: vm.compact_unevictable_allowed (0 or 1)
  * @compact_policy: enum clab_compact_policy
  * @compaction_proactiveness: vm.compaction_proactiveness (0..100)
+ * @oom_kill: on allocation failure, kill the largest user of the arena
+ * @oom_kill_hook: how (set by the device, which knows the users); returns
+ *	true if it sent a kill
+ * @oom_last_report: jiffies of the last failure report (rate limit)
  * @tunable_lock: serialises watermark recomputation
  */
 struct clab_mem {
@@ -246,6 +294,9 @@ struct clab_mem {
 	int compact_unevictable_allowed;
 	int compact_policy;
 	int compaction_proactiveness;
+	int oom_kill;
+	bool (*oom_kill_hook)(struct clab_mem *mem);
+	unsigned long oom_last_report;
 	struct mutex tunable_lock;
 };
 
@@ -262,7 +313,9 @@ struct clab_page *clab_alloc_pages(struct clab_mem *mem, int nid,
 void clab_free_pages(struct clab_mem *mem, struct clab_page *page,
 		     unsigned int order);
 void clab_put_page(struct clab_mem *mem, struct clab_page *page);
-void clab_put_page_to_buddy(struct clab_mem *mem, struct clab_page *page);
+struct clab_capture_control;
+void clab_put_page_to_buddy(struct clab_mem *mem, struct clab_page *page,
+			    struct clab_capture_control *capc);
 unsigned long __clab_isolate_free_page(struct clab_zone *zone,
 				       struct clab_page *page,
 				       unsigned int order);
@@ -274,6 +327,38 @@ bool clab_zone_watermark_ok(struct clab_zone *zone, unsigned int order,
 			    unsigned int alloc_flags, long free_pages);
 int clab_unreserve_highatomic_pageblock(struct clab_mem *mem, int nid,
 					int migratetype, bool force);
+
+/* The allocation slowpath (module/alloc_slowpath.c). */
+struct clab_page *__clab_alloc_pages_slowpath(struct clab_mem *mem, int nid,
+					      unsigned int gfp,
+					      unsigned int order);
+void clab_show_free_areas(struct clab_mem *mem);
+
+/* Reclaim and the LRU (module/vmscan.c). */
+void clab_lru_add(struct clab_mem *mem, struct clab_page *page);
+void clab_mark_page_accessed(struct clab_mem *mem, struct clab_page *page);
+void __clab_lru_del(struct clab_mem *mem, struct clab_page *page);
+unsigned long clab_shrink_node(struct clab_node *node, unsigned long nr_to_reclaim,
+			       bool kswapd);
+unsigned long clab_try_to_free_pages(struct clab_mem *mem, int nid,
+				     unsigned int gfp, unsigned int order);
+unsigned long clab_node_reclaimable_pages(struct clab_node *node);
+bool clab_node_balanced(struct clab_node *node, int order, int highest_zoneidx);
+void clab_wakeup_kswapd(struct clab_node *node, unsigned int gfp, int order,
+			int highest_zoneidx);
+void clab_balance_node(struct clab_node *node, int order, int highest_zoneidx);
+int clab_kswapd_run(struct clab_node *node);
+void clab_kswapd_stop(struct clab_node *node);
+
+/* Background compaction (module/kcompactd.c). */
+void clab_wakeup_kcompactd(struct clab_node *node, int order,
+			   int highest_zoneidx);
+void clab_kcompactd_do_work(struct clab_node *node);
+bool clab_should_proactive_compact_node(struct clab_node *node);
+void clab_proactive_compact_node(struct clab_node *node);
+int clab_kcompactd_run(struct clab_node *node);
+void clab_kcompactd_stop(struct clab_node *node);
+int clab_set_compaction_proactiveness(struct clab_mem *mem, long val);
 
 /* Fallbacks and stealing (module/page_alloc.c), exposed for tests. */
 extern const int clab_fallbacks[CLAB_MIGRATE_TYPES][3];

@@ -8,3 +8,4 @@
 static struct task_struct clab_test_task;
 struct task_struct *current = &clab_test_task;
 struct clab_trace_counts clab_trace_counts;
+unsigned long jiffies = 1000;

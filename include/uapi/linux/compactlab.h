@@ -17,6 +17,9 @@
  * argument or unknown handle, ENOMEM arena exhausted, EPERM missing
  * CAP_SYS_ADMIN, EFAULT bad user pointer, ENOTTY unknown ioctl.
  *
+ * CLAB_IOC_COMPACT, CLAB_IOC_MARK and CLAB_IOC_HANDLE_PFN (0x07-0x09) were
+ * added to version 1 without a bump: a module without them answers ENOTTY.
+ *
  * ioctl magic 0xDC, numbers 0x00-0x1f (not registered in
  * Documentation/userspace-api/ioctl/ioctl-number.rst; out of tree).
  */
@@ -176,6 +179,105 @@ struct clab_verify {
 	__u64 mismatches;
 };
 
+/* Priorities of CLAB_IOC_COMPACT: lower is harder (enum compact_priority). */
+#define CLAB_PRIO_SYNC_FULL	0	/* whole zone, skip hints ignored */
+#define CLAB_PRIO_SYNC_LIGHT	1	/* MIGRATE_SYNC_LIGHT */
+#define CLAB_PRIO_ASYNC		2	/* only blocks of the requester's type */
+
+/* How a compaction ended: the kernel's enum compact_result, in order. */
+#define CLAB_RESULT_NOT_SUITABLE_ZONE	0
+#define CLAB_RESULT_SKIPPED		1
+#define CLAB_RESULT_DEFERRED		2
+#define CLAB_RESULT_NO_SUITABLE_PAGE	3
+#define CLAB_RESULT_CONTINUE		4
+#define CLAB_RESULT_COMPLETE		5
+#define CLAB_RESULT_PARTIAL_SKIPPED	6
+#define CLAB_RESULT_CONTENDED		7
+#define CLAB_RESULT_SUCCESS		8
+
+/**
+ * struct clab_compact - CLAB_IOC_COMPACT: compact one node (CAP_SYS_ADMIN)
+ * @nid: in: the shadow node, below the module's nodes= parameter
+ * @order: in: -1 compacts every zone of the node fully, as writing
+ *	node<N>/compact does (@priority must then be CLAB_PRIO_SYNC_FULL);
+ *	0 .. max_order emulates one direct compaction for a block of that
+ *	order: each zone the request may use is compacted at @priority with
+ *	the low watermark, the MOVABLE zone first for a movable request, and
+ *	the walk stops at the first zone that reports success
+ * @priority: in: CLAB_PRIO_*; CLAB_PRIO_ASYNC scans only pageblocks of
+ *	@migratetype and leaves dirty, writeback and pinned pages alone;
+ *	CLAB_PRIO_SYNC_LIGHT leaves dirty and writeback pages alone
+ * @migratetype: in: the requester's CLAB_MT_*
+ * @result: out: the highest CLAB_RESULT_* over the zones compacted
+ * @pad: must be 0
+ * @migrate_scanned: out: pages the migrate scanner looked at
+ * @free_scanned: out: pages the free scanner looked at
+ * @isolated: out: pages isolated by either scanner
+ * @migrated: out: pages migrated
+ * @failed: out: pages that could not be migrated
+ *
+ * The out fields are ignored on input. A fatal signal stops the
+ * compaction early; the counts then say what was done.
+ */
+struct clab_compact {
+	__u32 nid;
+	__s32 order;
+	__u32 priority;
+	__u32 migratetype;
+	__u32 result;
+	__u32 pad;
+	__u64 migrate_scanned;
+	__u64 free_scanned;
+	__u64 isolated;
+	__u64 migrated;
+	__u64 failed;
+};
+
+/* Flags of CLAB_IOC_MARK. */
+#define CLAB_MARK_DIRTY		(1U << 0)	/* contents not written back */
+#define CLAB_MARK_WRITEBACK	(1U << 1)	/* under writeback */
+#define CLAB_MARK_PINNED	(1U << 2)	/* pinned: cannot move */
+#define CLAB_MARK_CLEAR		(1U << 3)	/* clear all three; alone */
+#define CLAB_MARK_MAX_DELAY_MS	10000
+
+/**
+ * struct clab_mark - CLAB_IOC_MARK: page state of a block (CAP_SYS_ADMIN)
+ * @handle: in: a CLAB_MT_MOVABLE block from CLAB_IOC_ALLOC on this file
+ * @flags: in: CLAB_MARK_DIRTY, _WRITEBACK and _PINNED, set on every page
+ *	of the block (others stay as they are); or CLAB_MARK_CLEAR alone,
+ *	which clears all three (and ends a writeback at once)
+ * @writeback_delay_ms: in: with CLAB_MARK_WRITEBACK, 0 ..
+ *	CLAB_MARK_MAX_DELAY_MS: the writeback ends after this long, and a
+ *	sync compaction waits at most this long for it (the delay is global:
+ *	the last writer's value applies); must be 0 without it
+ *
+ * Migration treats marked pages as the kernel treats such page cache
+ * pages: async and sync-light compaction leave dirty and writeback pages
+ * where they are; sync compaction (compact_memory, node<N>/compact,
+ * CLAB_IOC_COMPACT with order -1) writes a dirty page back, waits for the
+ * writeback to end and then moves it; no compaction moves a pinned page.
+ * A page that moved is clean: the marks do not follow it.
+ */
+struct clab_mark {
+	__u64 handle;
+	__u32 flags;
+	__u32 writeback_delay_ms;
+};
+
+/**
+ * struct clab_handle_pfn - CLAB_IOC_HANDLE_PFN (CAP_SYS_ADMIN)
+ * @handle: in: a handle from CLAB_IOC_ALLOC on this file
+ * @pfn: out: physical page frame of the block's first page now
+ * @index: out: its arena page index
+ *
+ * ENODATA when reclaim dropped the (reclaimable) block.
+ */
+struct clab_handle_pfn {
+	__u64 handle;
+	__u64 pfn;
+	__u64 index;
+};
+
 #define CLAB_IOC_GET_VERSION \
 	_IOR(CLAB_IOC_MAGIC, 0x00, struct clab_version)
 #define CLAB_IOC_ALLOC \
@@ -190,5 +292,11 @@ struct clab_verify {
 	_IOR(CLAB_IOC_MAGIC, 0x05, struct clab_counters)
 #define CLAB_IOC_VERIFY \
 	_IOWR(CLAB_IOC_MAGIC, 0x06, struct clab_verify)
+#define CLAB_IOC_COMPACT \
+	_IOWR(CLAB_IOC_MAGIC, 0x07, struct clab_compact)
+#define CLAB_IOC_MARK \
+	_IOW(CLAB_IOC_MAGIC, 0x08, struct clab_mark)
+#define CLAB_IOC_HANDLE_PFN \
+	_IOWR(CLAB_IOC_MAGIC, 0x09, struct clab_handle_pfn)
 
 #endif /* _UAPI_LINUX_COMPACTLAB_H */

@@ -109,6 +109,27 @@ static inline void rcu_read_unlock(void) { }
 #define smp_mb__after_atomic()	__atomic_thread_fence(__ATOMIC_SEQ_CST)
 #define clear_bit_unlock(nr, addr)	clear_bit(nr, addr)
 static inline void wake_up_bit(void *word, int bit) { }
+/* Time and threads: the tests call the threads' work functions directly. */
+#define HZ			100
+extern unsigned long jiffies;
+#define time_before(a, b)	((long)((a) - (b)) < 0)
+#define MAX_SCHEDULE_TIMEOUT	LONG_MAX
+#define cmpxchg(p, o, n)	__sync_val_compare_and_swap(p, o, n)
+#define might_sleep_if(c)	((void)(c))
+#define scnprintf(buf, size, ...) ({ int __n = snprintf(buf, size, __VA_ARGS__); \
+	(size) ? min(__n, (int)(size) - 1) : 0; })
+static inline void msleep(unsigned int ms) { jiffies += ms / 10 + 1; }
+typedef struct { int sleepers; } wait_queue_head_t;
+#define init_waitqueue_head(w)	((w)->sleepers = 0)
+#define waitqueue_active(w)	((w)->sleepers != 0)
+static inline void wake_up_interruptible(wait_queue_head_t *w) { }
+#define wait_event_interruptible(w, c)	({ assert(c); 0; })
+#define wait_event_interruptible_timeout(w, c, t) ({ (void)(t); (c) ? 1L : 0L; })
+static inline bool kthread_should_stop(void) { return false; }
+#define kthread_run(fn, data, ...) ((void)(fn), (void)(data), \
+				    (struct task_struct *)ERR_PTR(-ENOSYS))
+static inline int kthread_stop(struct task_struct *t) { return 0; }
+
 /* Nothing completes asynchronously in user space: a wait times out at once. */
 static inline int wait_on_bit_timeout(unsigned long *word, int bit,
 				      unsigned int mode, unsigned long timeout)
