@@ -276,26 +276,12 @@ static void test_deferral(void)
 	test_mem_destroy(mem);
 }
 
-/* Take the order-4 block compaction made, so that the next run has work. */
-static void consume_order4(struct clab_mem *mem)
+/* Pinned low half; top half with every other page free. */
+static struct test_owner *pinned_low_half(struct clab_mem *mem)
 {
-	while (clab_alloc_pages(mem, 0, CLAB_GFP_KERNEL | CLAB_GFP_NO_WMARK |
-				CLAB_GFP_NOFALLBACK, 4))
-		;
-	while (clab_alloc_pages(mem, 0, CLAB_GFP_MOVABLE | CLAB_GFP_NO_WMARK, 4))
-		;
-}
-
-static void test_skip_hints(void)
-{
-	struct clab_mem *mem = test_mem_create("16M", 1, NULL, NULL);
 	struct test_owner *o = fill_arena(mem);
-	struct clab_zone *zone = zone0(mem);
-	struct clab_compact_stats a = { 0 }, b = { 0 }, c = { 0 };
-	unsigned long k, skipped = 0;
+	unsigned long k;
 
-	/* Pinned low half: nothing there can move. Top half: every other
-	 * page free, so order-4 requests are fragmentation, not shortage. */
 	for (k = 0; k < 4096; k++) {
 		if (k < 2048)
 			pin(o, k);
@@ -303,42 +289,59 @@ static void test_skip_hints(void)
 			test_owner_free(o, k);
 	}
 	clab_drain_all_pages(mem, NULL);
-	CHECK_EQ(clab_compact_zone_order(zone, 4, CLAB_GFP_MOVABLE,
-					 CLAB_COMPACT_PRIO_SYNC_LIGHT,
+	return o;
+}
+
+/* One order-4 direct compaction on a fresh pinned_low_half() arena. */
+static unsigned long skip_hint_run(enum clab_compact_priority prio,
+				   bool preset_skip, unsigned long *skipped)
+{
+	struct clab_mem *mem = test_mem_create("16M", 1, NULL, NULL);
+	struct test_owner *o = pinned_low_half(mem);
+	struct clab_zone *zone = zone0(mem);
+	struct clab_compact_stats st = { 0 };
+	unsigned long k;
+
+	for (k = 0; preset_skip && k < 2048; k += 512)
+		clab_set_pageblock_skip(mem, k);
+	CHECK_EQ(clab_compact_zone_order(zone, 4, CLAB_GFP_MOVABLE, prio,
 					 CLAB_ALLOC_WMARK_LOW, CLAB_ZONE_MOVABLE,
-					 NULL, &a), CLAB_COMPACT_SUCCESS);
-	for (k = 0; k < 2048; k += 512)
-		skipped += clab_get_pageblock_skip(mem, k);
-	/* Barren blocks are marked, and the cached positions passed them. */
-	CHECK_EQ(skipped, 4);
-	CHECK(zone->compact_cached_migrate_pfn[0] >= 2048);
-	CHECK(zone->compact_cached_migrate_pfn[1] >= 2048);
-	consume_order4(mem);
-	/* Honouring the hints from the zone's start, a run skips them... */
-	zone->compact_cached_migrate_pfn[0] = zone->start;
-	zone->compact_cached_migrate_pfn[1] = zone->start;
-	clab_compact_zone_order(zone, 4, CLAB_GFP_MOVABLE,
-				CLAB_COMPACT_PRIO_ASYNC, CLAB_ALLOC_WMARK_LOW,
-				CLAB_ZONE_MOVABLE, NULL, &b);
-	CHECK(b.migrate_scanned < 2048);
-	/* ...async moved only the async cached position... */
-	consume_order4(mem);
-	/* ...and SYNC_FULL ignores them, scanning the pinned blocks again. */
-	clab_compact_zone_order(zone, 4, CLAB_GFP_MOVABLE,
-				CLAB_COMPACT_PRIO_SYNC_FULL, CLAB_ALLOC_WMARK_LOW,
-				CLAB_ZONE_MOVABLE, NULL, &c);
-	CHECK(c.migrate_scanned >= 2048);
-	printf("  # migrate scanned: sync-light %lu, async with hints %lu, sync-full %lu\n",
-	       a.migrate_scanned, b.migrate_scanned, c.migrate_scanned);
-	/* A reset clears them all. */
+					 NULL, &st), CLAB_COMPACT_SUCCESS);
+	for (k = 0, *skipped = 0; k < 2048; k += 512)
+		*skipped += clab_get_pageblock_skip(mem, k);
+	if (prio == CLAB_COMPACT_PRIO_SYNC_LIGHT) {
+		/* The cached positions passed the barren blocks. */
+		CHECK(zone->compact_cached_migrate_pfn[0] >= 2048);
+		CHECK(zone->compact_cached_migrate_pfn[1] >= 2048);
+	}
+	if (prio == CLAB_COMPACT_PRIO_ASYNC)
+		CHECK(zone->compact_cached_migrate_pfn[1] == zone->start);
+	/* A reset clears every hint. */
 	__clab_reset_isolation_suitable(zone);
-	for (k = 0, skipped = 0; k < 4096; k += 512)
-		skipped += clab_get_pageblock_skip(mem, k);
-	CHECK_EQ(skipped, 0);
+	for (k = 0; k < 4096; k += 512)
+		CHECK(!clab_get_pageblock_skip(mem, k));
 	CHECK_EQ(test_owner_verify(o), 0);
 	CHECK_EQ(mem_check(mem), 0);
 	test_owner_destroy(o);
 	test_mem_destroy(mem);
+	return st.migrate_scanned;
+}
+
+static void test_skip_hints(void)
+{
+	unsigned long a, b, c, skipped;
+
+	/* Scanning the barren pinned blocks marks them skip. */
+	a = skip_hint_run(CLAB_COMPACT_PRIO_SYNC_LIGHT, false, &skipped);
+	CHECK_EQ(skipped, 4);
+	/* Async honours the marks: it passes the blocks without a look. */
+	b = skip_hint_run(CLAB_COMPACT_PRIO_ASYNC, true, &skipped);
+	CHECK(b + 2048 <= a);
+	/* SYNC_FULL ignores them and scans the pinned blocks again. */
+	c = skip_hint_run(CLAB_COMPACT_PRIO_SYNC_FULL, true, &skipped);
+	CHECK(c >= 2048);
+	printf("  # migrate scanned: sync-light %lu, async with hints %lu, sync-full %lu\n",
+	       a, b, c);
 }
 
 /* Dirty, writeback and pinned pages per migrate mode. */

@@ -62,6 +62,28 @@ static void t_move(struct clab_owner *o, struct clab_page *old,
 	t->moves++;
 }
 
+static void t_drop(struct clab_owner *o, struct clab_page *page)
+{
+	struct test_owner *t = to_test_owner(o);
+
+	assert(t->locked);
+	t->table[page->private] = NULL;
+	page->owner = NULL;
+	t->drops++;
+}
+
+static const struct clab_owner_ops test_cache_owner_ops = {
+	.tryget = t_tryget,
+	.put = t_put,
+	.trylock = t_trylock,
+	.lock = t_lock,
+	.unlock = t_unlock,
+	.owns = t_owns,
+	.unmap = t_unmap,
+	.move = t_move,
+	.drop = t_drop,
+};
+
 static const struct clab_owner_ops test_owner_ops = {
 	.tryget = t_tryget,
 	.put = t_put,
@@ -90,6 +112,15 @@ struct test_owner *test_owner_create(struct clab_mem *mem, unsigned long nkeys)
 	o->mem = mem;
 	o->nkeys = nkeys;
 	o->table = calloc(nkeys, sizeof(*o->table));
+	return o;
+}
+
+/* A cache: its pages are reclaimable, dropped under memory pressure. */
+struct test_owner *test_cache_create(struct clab_mem *mem, unsigned long nkeys)
+{
+	struct test_owner *o = test_owner_create(mem, nkeys);
+
+	o->owner.ops = &test_cache_owner_ops;
 	return o;
 }
 

@@ -17,11 +17,12 @@ struct test_owner {
 	unsigned long nkeys;
 	int refs;
 	int locked;
-	unsigned long unmaps, moves;
+	unsigned long unmaps, moves, drops;
 };
 
 struct test_owner *test_owner_create(struct clab_mem *mem, unsigned long nkeys);
 void test_owner_destroy(struct test_owner *o);
+struct test_owner *test_cache_create(struct clab_mem *mem, unsigned long nkeys);
 struct clab_page *test_owner_alloc(struct test_owner *o, unsigned long key,
 				   unsigned int gfp);
 void test_owner_free(struct test_owner *o, unsigned long key);

@@ -669,14 +669,25 @@ static int cmd_marks(void)
 		die("COMPACT");
 	print_compact("marks async", &c);
 	report_marked("marks after async", marked, where);
-	absorb_high_order();
+	printf("marks: absorbed %lu high-order blocks\n", absorb_high_order());
 	if (do_compact(0, __builtin_ctz(ver.pageblock_pages),
 		       CLAB_PRIO_SYNC_LIGHT, CLAB_MT_MOVABLE, &c))
 		die("COMPACT");
 	print_compact("marks sync_light", &c);
 	report_marked("marks after sync_light", marked, where);
+	/*
+	 * SYNC_FULL: still MIGRATE_SYNC_LIGHT, but over the whole zone from
+	 * its start, skip hints ignored: the scanner surely meets the
+	 * marked blocks, and the control blocks move.
+	 */
+	printf("marks: absorbed %lu high-order blocks\n", absorb_high_order());
+	if (do_compact(0, __builtin_ctz(ver.pageblock_pages),
+		       CLAB_PRIO_SYNC_FULL, CLAB_MT_MOVABLE, &c))
+		die("COMPACT");
+	print_compact("marks sync_full", &c);
+	report_marked("marks after sync_full", marked, where);
 	t1 = now_s();
-	printf("marks: async and sync_light took %.2f s (writeback delay 2 s)\n",
+	printf("marks: async, sync_light and sync_full took %.2f s (writeback delay 2 s)\n",
 	       t1 - t0);
 	if (write_file(SYSFS "/compact_memory", "1"))
 		die("compact_memory");

@@ -1,0 +1,417 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * test_slowpath.c - the allocation slowpath, kcompactd and reclaim in user
+ * space: should_compact_retry's escalation and retry counts, direct
+ * compaction with capture, deferral interplay, proactive compaction's
+ * score and marks, kcompactd's work, LRU movements, kswapd's balancing and
+ * the OOM path.
+ */
+#include <compactlab/compaction.h>
+#include <compactlab/extfrag.h>
+#include <compactlab/vmstat.h>
+#include "page_alloc_internal.h"
+#include "mem_check.h"
+#include "test_owner.h"
+#include "tap.h"
+
+static unsigned long ev(enum clab_vm_event_item item)
+{
+	unsigned long all[CLAB_NR_VM_EVENT_ITEMS];
+
+	clab_all_vm_events(all);
+	return all[item];
+}
+
+static struct clab_zone *zone0(struct clab_mem *mem)
+{
+	return &mem->nodes[0].zones[CLAB_ZONE_NORMAL];
+}
+
+/* Owned movable pages at every index, then keep 1 of every @stride. */
+static struct test_owner *fragment(struct clab_mem *mem, unsigned int stride)
+{
+	unsigned long n = mem->arena->nr_pages, k;
+	struct test_owner *o = test_owner_create(mem, n);
+	struct clab_page *p;
+	int round;
+
+	for (round = 0; round < 2; round++) {
+		while ((p = clab_alloc_pages(mem, 0, CLAB_GFP_MOVABLE | CLAB_GFP_NO_WMARK, 0))) {
+			k = clab_page_to_idx(mem, p);
+			p->owner = &o->owner;
+			p->private = k;
+			o->table[k] = p;
+		}
+		clab_drain_all_pages(mem, NULL);
+	}
+	for (k = 0; k < n; k++) {
+		u64 *w = clab_arena_page_address(mem->arena, k);
+
+		for (unsigned int i = 0; i < CLAB_PAGE_SIZE / 8; i++)
+			w[i] = k * 0x9e3779b97f4a7c15ULL + i;
+	}
+	for (k = 0; k < n; k++)
+		if (k % stride)
+			test_owner_free(o, k);
+	clab_drain_all_pages(mem, NULL);
+	return o;
+}
+
+static void test_escalation(void)
+{
+	enum clab_compact_priority prio;
+	int retries, n;
+
+	/* Order 0 never retries compaction. */
+	prio = CLAB_INIT_COMPACT_PRIORITY;
+	retries = 0;
+	CHECK(!clab_should_compact_retry(0, CLAB_COMPACT_COMPLETE, false, &prio, &retries));
+
+	/* Non-costly: a failed compaction escalates ASYNC -> LIGHT -> FULL. */
+	prio = CLAB_COMPACT_PRIO_ASYNC;
+	retries = 5;
+	CHECK(clab_should_compact_retry(2, CLAB_COMPACT_COMPLETE, false, &prio, &retries));
+	CHECK_EQ(prio, CLAB_COMPACT_PRIO_SYNC_LIGHT);
+	CHECK_EQ(retries, 0);
+	CHECK(clab_should_compact_retry(2, CLAB_COMPACT_PARTIAL_SKIPPED, false, &prio, &retries));
+	CHECK_EQ(prio, CLAB_COMPACT_PRIO_SYNC_FULL);
+	CHECK(!clab_should_compact_retry(2, CLAB_COMPACT_COMPLETE, false, &prio, &retries));
+	CHECK_EQ(prio, CLAB_COMPACT_PRIO_SYNC_FULL);
+
+	/* Costly: no further than SYNC_LIGHT. */
+	prio = CLAB_COMPACT_PRIO_ASYNC;
+	CHECK(clab_should_compact_retry(9, CLAB_COMPACT_DEFERRED, false, &prio, &retries));
+	CHECK_EQ(prio, CLAB_COMPACT_PRIO_SYNC_LIGHT);
+	CHECK(!clab_should_compact_retry(9, CLAB_COMPACT_CONTENDED, false, &prio, &retries));
+
+	/* Success that lost its page to others: 16 retries, 4 if costly. */
+	for (n = 0, retries = 0, prio = CLAB_DEF_COMPACT_PRIORITY;
+	     clab_should_compact_retry(2, CLAB_COMPACT_SUCCESS, false, &prio, &retries); n++)
+		;
+	CHECK_EQ(n, CLAB_MAX_COMPACT_RETRIES);
+	for (n = 0, retries = 0;
+	     clab_should_compact_retry(9, CLAB_COMPACT_SUCCESS, false, &prio, &retries); n++)
+		;
+	CHECK_EQ(n, CLAB_MAX_COMPACT_RETRIES / 4);
+	CHECK_EQ(prio, CLAB_DEF_COMPACT_PRIORITY);
+
+	/* Skipped: retry only if reclaim could make compaction worthwhile. */
+	CHECK(clab_should_compact_retry(9, CLAB_COMPACT_SKIPPED, true, &prio, &retries));
+	CHECK(!clab_should_compact_retry(9, CLAB_COMPACT_SKIPPED, false, &prio, &retries));
+}
+
+static void test_direct_compaction(void)
+{
+	struct clab_mem *mem = test_mem_create("16M", 1, NULL, NULL);
+	struct test_owner *o = fragment(mem, 4);
+	unsigned long stall = ev(CLAB_COMPACTSTALL), ok = ev(CLAB_COMPACTSUCCESS);
+	struct clab_page *p;
+
+	CHECK_EQ(zone0(mem)->free_area[9].nr_free + zone0(mem)->free_area[10].nr_free, 0);
+	/* Atomic: no blocking, so no compaction: it fails. */
+	p = clab_alloc_pages(mem, 0, CLAB_GFP_MOVABLE | CLAB_GFP_ATOMIC | CLAB_GFP_NOWARN, 9);
+	CHECK(!p);
+	CHECK_EQ(ev(CLAB_COMPACTSTALL), stall);
+	/* A hugetlb-like request compacts directly and gets its block. */
+	p = clab_alloc_pages(mem, 0, CLAB_GFP_MOVABLE | CLAB_GFP_RECLAIM |
+			     CLAB_GFP_RETRY_MAYFAIL, 9);
+	CHECK(p);
+	CHECK(p && clab_page_test(p, CLAB_PG_HEAD) && p->order == 9);
+	CHECK(p && clab_page_to_idx(mem, p) % 512 == 0);
+	CHECK(ev(CLAB_COMPACTSTALL) > stall);
+	CHECK_EQ(ev(CLAB_COMPACTSUCCESS), ok + 1);
+	/* The allocation's success reset the zone's backoff. */
+	CHECK_EQ(zone0(mem)->compact_defer_shift, 0);
+	CHECK_EQ(test_owner_verify(o), 0);
+	CHECK_EQ(mem_check(mem), 0);
+	if (p)
+		clab_free_pages(mem, p, 9);
+	test_owner_destroy(o);
+	test_mem_destroy(mem);
+}
+
+/* The block direct compaction frees is captured before anyone sees it. */
+static void test_capture(void)
+{
+	struct clab_mem *mem = test_mem_create("16M", 1, NULL, NULL);
+	struct test_owner *o = fragment(mem, 4);
+	struct clab_capture_control capc = { };
+	struct clab_zone *zone = zone0(mem);
+	enum clab_compact_result r;
+	unsigned long flags, idx;
+	struct clab_page *p;
+
+	r = clab_try_to_compact_pages(mem, 0, CLAB_GFP_MOVABLE, 9, CLAB_ALLOC_WMARK_MIN,
+				      CLAB_COMPACT_PRIO_SYNC_LIGHT, &capc);
+	CHECK_EQ(r, CLAB_COMPACT_SUCCESS);
+	CHECK(capc.page);
+	if (!capc.page)
+		goto out;
+	idx = clab_page_to_idx(mem, capc.page);
+	CHECK_EQ(idx % 512, 0);
+	/* It is on no free list: the free lists hold no order-9 block. */
+	CHECK_EQ(zone->free_area[9].nr_free, 0);
+	CHECK(!clab_page_is_buddy(capc.page));
+	for (p = capc.page; p < capc.page + 512; p++)
+		CHECK(!clab_page_test(p, CLAB_PG_HEAD));
+	/* Give it back, and every invariant holds again. */
+	spin_lock_irqsave(&zone->lock, flags);
+	__clab_free_one_page(zone, idx, 9, CLAB_MIGRATE_MOVABLE, false, NULL);
+	spin_unlock_irqrestore(&zone->lock, flags);
+out:
+	CHECK_EQ(test_owner_verify(o), 0);
+	CHECK_EQ(mem_check(mem), 0);
+	test_owner_destroy(o);
+	test_mem_destroy(mem);
+}
+
+static void test_deferral_interplay(void)
+{
+	struct clab_mem *mem = test_mem_create("16M", 1, NULL, NULL);
+	struct test_owner *o = fragment(mem, 4);
+	struct clab_zone *zone = zone0(mem);
+	struct clab_capture_control capc = { };
+	unsigned long k;
+	enum clab_compact_result r;
+
+	/* As after an order-9 success: failures below 10 are deferred. */
+	zone->compact_order_failed = 10;
+	/* Pin every kept page: no order-9 block can be made. */
+	for (k = 0; k < 4096; k += 4)
+		set_bit(CLAB_PG_PINNED, &o->table[k]->flags);
+	/* Async never defers. */
+	r = clab_try_to_compact_pages(mem, 0, CLAB_GFP_MOVABLE, 9, CLAB_ALLOC_WMARK_MIN,
+				      CLAB_COMPACT_PRIO_ASYNC, &capc);
+	CHECK(r == CLAB_COMPACT_COMPLETE || r == CLAB_COMPACT_PARTIAL_SKIPPED);
+	CHECK_EQ(zone->compact_defer_shift, 0);
+	/* Sync-light fails and defers: the next attempt is skipped. */
+	r = clab_try_to_compact_pages(mem, 0, CLAB_GFP_MOVABLE, 9, CLAB_ALLOC_WMARK_MIN,
+				      CLAB_COMPACT_PRIO_SYNC_LIGHT, &capc);
+	CHECK_EQ(zone->compact_defer_shift, 1);
+	CHECK_EQ(zone->compact_order_failed, 9);
+	r = clab_try_to_compact_pages(mem, 0, CLAB_GFP_MOVABLE, 9, CLAB_ALLOC_WMARK_MIN,
+				      CLAB_COMPACT_PRIO_SYNC_LIGHT, &capc);
+	CHECK_EQ(r, CLAB_COMPACT_DEFERRED);
+	/* SYNC_FULL ignores deferral, fails again, defers further. */
+	r = clab_try_to_compact_pages(mem, 0, CLAB_GFP_MOVABLE, 9, CLAB_ALLOC_WMARK_MIN,
+				      CLAB_COMPACT_PRIO_SYNC_FULL, &capc);
+	CHECK_EQ(r, CLAB_COMPACT_COMPLETE);
+	CHECK_EQ(zone->compact_defer_shift, 2);
+	/* Lower orders than the failed one are not deferred. */
+	CHECK(!clab_compaction_deferred(zone, 8));
+	CHECK(!capc.page);
+	CHECK_EQ(test_owner_verify(o), 0);
+	test_owner_destroy(o);
+	test_mem_destroy(mem);
+}
+
+static void test_proactive(void)
+{
+	struct clab_mem *mem = test_mem_create("16M", 1, NULL, NULL);
+	struct clab_node *node = &mem->nodes[0];
+	struct test_owner *o;
+	unsigned int before, after;
+	int p;
+
+	for (p = 0; p <= 100; p++) {
+		mem->compaction_proactiveness = p;
+		CHECK_EQ(clab_fragmentation_score_wmark(mem, true), max(100 - p, 5));
+		CHECK_EQ(clab_fragmentation_score_wmark(mem, false),
+			 min(max(100 - p, 5) + 10, 100));
+	}
+	CHECK_EQ(clab_set_compaction_proactiveness(mem, 101), -EINVAL);
+	CHECK_EQ(clab_set_compaction_proactiveness(mem, 20), 0);
+	CHECK(node->proactive_compact_trigger);
+	/* An idle arena scores 0; a Gupta-fragmented one 100. */
+	CHECK_EQ(clab_fragmentation_score_node(node), 0);
+	CHECK(!clab_should_proactive_compact_node(node));
+	o = fragment(mem, 4);
+	before = clab_fragmentation_score_node(node);
+	CHECK(before >= 99);
+	CHECK(clab_should_proactive_compact_node(node));
+	/* kswapd running: proactive compaction stands back. */
+	node->kswapd_running = true;
+	CHECK(!clab_should_proactive_compact_node(node));
+	node->kswapd_running = false;
+	clab_proactive_compact_node(node);
+	after = clab_fragmentation_score_node(node);
+	printf("  # proactive pass: score %u -> %u (low mark %u)\n", before, after,
+	       clab_fragmentation_score_wmark(mem, true));
+	CHECK(after <= clab_fragmentation_score_wmark(mem, true));
+	/* Proactiveness 0 turns it off. */
+	clab_set_compaction_proactiveness(mem, 0);
+	CHECK(!clab_should_proactive_compact_node(node));
+	CHECK_EQ(test_owner_verify(o), 0);
+	test_owner_destroy(o);
+	test_mem_destroy(mem);
+}
+
+static void test_kcompactd_work(void)
+{
+	struct clab_mem *mem = test_mem_create("16M", 1, NULL, NULL);
+	struct clab_node *node = &mem->nodes[0];
+	struct test_owner *o = fragment(mem, 4);
+	unsigned long wakes = ev(CLAB_KCOMPACTD_WAKE);
+
+	clab_wakeup_kcompactd(node, 0, 0);
+	CHECK_EQ(node->kcompactd_max_order, 0);
+	clab_wakeup_kcompactd(node, 9, CLAB_ZONE_NORMAL);
+	CHECK_EQ(node->kcompactd_max_order, 9);
+	CHECK_EQ(node->kcompactd_highest_zoneidx, CLAB_ZONE_NORMAL);
+	clab_kcompactd_do_work(node);
+	CHECK_EQ(ev(CLAB_KCOMPACTD_WAKE), wakes + 1);
+	CHECK(ev(CLAB_KCOMPACTD_MIGRATE_SCANNED) > 0);
+	CHECK(zone0(mem)->free_area[9].nr_free + zone0(mem)->free_area[10].nr_free > 0);
+	CHECK_EQ(node->kcompactd_max_order, 0);
+	CHECK_EQ(node->kcompactd_highest_zoneidx, CLAB_MAX_NR_ZONES - 1);
+	CHECK_EQ(test_owner_verify(o), 0);
+	test_owner_destroy(o);
+	test_mem_destroy(mem);
+}
+
+static unsigned long lru_nth(struct clab_mem *mem, enum clab_lru_list l, int n)
+{
+	struct clab_page *p;
+
+	list_for_each_entry(p, &mem->nodes[0].lru[l], lru)
+		if (!n--)
+			return p->private;
+	return ~0UL;
+}
+
+static void test_lru(void)
+{
+	struct clab_mem *mem = test_mem_create("8M", 1, NULL, NULL);
+	struct clab_node *node = &mem->nodes[0];
+	struct test_owner *c = test_cache_create(mem, 8);
+	unsigned long k;
+
+	for (k = 0; k < 4; k++)
+		clab_lru_add(mem, test_owner_alloc(c, k, CLAB_GFP_RECLAIMABLE));
+	/* New pages enter the inactive head: 3 2 1 0. */
+	CHECK_EQ(node->nr_lru[CLAB_LRU_INACTIVE], 4);
+	CHECK_EQ(lru_nth(mem, CLAB_LRU_INACTIVE, 0), 3);
+	CHECK_EQ(lru_nth(mem, CLAB_LRU_INACTIVE, 3), 0);
+	/* One access marks, the second promotes. */
+	clab_mark_page_accessed(mem, c->table[1]);
+	CHECK_EQ(node->nr_lru[CLAB_LRU_ACTIVE], 0);
+	CHECK(clab_page_test(c->table[1], CLAB_PG_REFERENCED));
+	clab_mark_page_accessed(mem, c->table[1]);
+	clab_mark_page_accessed(mem, c->table[2]);
+	clab_mark_page_accessed(mem, c->table[2]);
+	CHECK_EQ(node->nr_lru[CLAB_LRU_ACTIVE], 2);
+	CHECK_EQ(lru_nth(mem, CLAB_LRU_ACTIVE, 0), 2);
+	CHECK(clab_page_test(c->table[1], CLAB_PG_ACTIVE));
+	/* Page 0 (inactive tail) referenced: it survives one round. Page 2
+	 * (active) referenced again: a second chance when balancing. */
+	clab_mark_page_accessed(mem, c->table[0]);
+	clab_mark_page_accessed(mem, c->table[2]);
+	/* Reclaim one page: the inactive tail is 0 (referenced, rotated),
+	 * then 3 goes. */
+	CHECK_EQ(clab_shrink_node(node, 1, false), 1);
+	CHECK_EQ(c->drops, 1);
+	CHECK(!c->table[3]);
+	CHECK(c->table[0]);
+	/* Balancing: inactive (0) shorter than active (1, 2): the active
+	 * tail 1 moves; 2 keeps its place (second chance). */
+	CHECK_EQ(clab_shrink_node(node, 1, true), 1);
+	CHECK(clab_page_test(c->table[2], CLAB_PG_ACTIVE));
+	CHECK(!c->table[0] || !c->table[1]);
+	CHECK(ev(CLAB_PGDEACTIVATE) > 0);
+	CHECK(ev(CLAB_PGSTEAL_KSWAPD) >= 1);
+	CHECK(ev(CLAB_PGSTEAL_DIRECT) >= 1);
+	/* Freeing a page takes it off the LRU. */
+	test_owner_free(c, 2);
+	CHECK_EQ(node->nr_lru[CLAB_LRU_ACTIVE] + node->nr_lru[CLAB_LRU_INACTIVE], 1);
+	CHECK_EQ(mem_check(mem), 0);
+	test_owner_destroy(c);
+	CHECK_EQ(node->nr_lru[CLAB_LRU_ACTIVE] + node->nr_lru[CLAB_LRU_INACTIVE], 0);
+	test_mem_destroy(mem);
+}
+
+static void test_kswapd_and_direct_reclaim(void)
+{
+	struct clab_mem *mem = test_mem_create("16M", 1, NULL, NULL);
+	struct clab_node *node = &mem->nodes[0];
+	struct clab_zone *zone = zone0(mem);
+	struct test_owner *c = test_cache_create(mem, 3 * 4096);
+	unsigned long k = 0, stalls = ev(CLAB_ALLOCSTALL_NORMAL);
+	struct clab_page *p;
+
+	/* Fill with cache pages down to the min watermark. */
+	while ((p = test_owner_alloc(c, k, CLAB_GFP_RECLAIMABLE)))
+		clab_lru_add(mem, p), k++;
+	CHECK(!clab_node_balanced(node, 0, CLAB_ZONE_NORMAL));
+	clab_balance_node(node, 0, CLAB_ZONE_NORMAL);
+	CHECK(clab_node_balanced(node, 0, CLAB_ZONE_NORMAL));
+	CHECK(zone->nr_free_pages > clab_wmark_pages(zone, CLAB_WMARK_HIGH));
+	CHECK(ev(CLAB_PGSTEAL_KSWAPD) > 0);
+	CHECK(ev(CLAB_PAGEOUTRUN) > 0);
+	/* Fill again; a blocking unmovable request reclaims directly. */
+	while ((p = test_owner_alloc(c, k, CLAB_GFP_RECLAIMABLE)))
+		clab_lru_add(mem, p), k++;
+	p = clab_alloc_pages(mem, 0, CLAB_GFP_KERNEL | CLAB_GFP_RECLAIM, 0);
+	CHECK(p);
+	CHECK(ev(CLAB_ALLOCSTALL_NORMAL) > stalls);
+	CHECK(ev(CLAB_PGSTEAL_DIRECT) > 0);
+	if (p)
+		clab_free_pages(mem, p, 0);
+	CHECK_EQ(mem_check(mem), 0);
+	test_owner_destroy(c);
+	test_mem_destroy(mem);
+}
+
+static struct test_owner *oom_victim;
+static bool test_oom_hook(struct clab_mem *mem)
+{
+	if (!oom_victim)
+		return false;
+	test_owner_destroy(oom_victim);	/* the killed process exits */
+	oom_victim = NULL;
+	return true;
+}
+
+static void test_oom(void)
+{
+	struct clab_mem *mem = test_mem_create("8M", 1, NULL, NULL);
+	struct test_owner *o = test_owner_create(mem, 2048);
+	unsigned long k = 0;
+	struct clab_page *p;
+
+	while (test_owner_alloc(o, k, CLAB_GFP_MOVABLE | CLAB_GFP_NO_WMARK))
+		k++;
+	clab_drain_all_pages(mem, NULL);
+	while (test_owner_alloc(o, k, CLAB_GFP_MOVABLE | CLAB_GFP_NO_WMARK))
+		k++;
+	CHECK_EQ(k, 2048);
+	/* By default a request that cannot be met fails cleanly. */
+	p = clab_alloc_pages(mem, 0, CLAB_GFP_KERNEL | CLAB_GFP_RECLAIM | CLAB_GFP_NOWARN, 0);
+	CHECK(!p);
+	/* With oom_kill, the largest user goes and the request succeeds. */
+	mem->oom_kill = 1;
+	mem->oom_kill_hook = test_oom_hook;
+	oom_victim = o;
+	p = clab_alloc_pages(mem, 0, CLAB_GFP_KERNEL | CLAB_GFP_RECLAIM, 0);
+	CHECK(p);
+	CHECK(!oom_victim);
+	if (p)
+		clab_free_pages(mem, p, 0);
+	/* Costly orders never trigger a kill. */
+	CHECK_EQ(mem_check(mem), 0);
+	test_mem_destroy(mem);
+}
+
+int main(void)
+{
+	TAP_PLAN(9);
+	RUN_TEST(test_escalation);
+	RUN_TEST(test_direct_compaction);
+	RUN_TEST(test_capture);
+	RUN_TEST(test_deferral_interplay);
+	RUN_TEST(test_proactive);
+	RUN_TEST(test_kcompactd_work);
+	RUN_TEST(test_lru);
+	RUN_TEST(test_kswapd_and_direct_reclaim);
+	RUN_TEST(test_oom);
+	TAP_EXIT();
+}
