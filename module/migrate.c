@@ -35,27 +35,6 @@ static bool clab_lock_owner(struct clab_owner *owner,
 	return true;
 }
 
-/*
- * Dirty and writeback pages: async and sync-light compaction leave them;
- * sync compaction writes a dirty page back and waits for writeback to end,
- * once the first passes have moved the easy pages.
- */
-static enum clab_migrate_outcome clab_migrate_writeback(struct clab_page *page,
-							enum clab_migrate_mode mode,
-							bool force)
-{
-	if (mode != CLAB_MIGRATE_SYNC)
-		return CLAB_MIGRATE_BUSY;
-	if (clab_page_test(page, CLAB_PG_DIRTY)) {
-		clab_start_writeback(page);
-		return CLAB_MIGRATE_AGAIN;
-	}
-	if (!force)
-		return CLAB_MIGRATE_AGAIN;
-	clab_wait_on_writeback(page);
-	return CLAB_MIGRATED;
-}
-
 static enum clab_migrate_outcome clab_migrate_one(struct clab_compact_control *cc,
 						  struct clab_page *page,
 						  bool force)
@@ -65,6 +44,18 @@ static enum clab_migrate_outcome clab_migrate_one(struct clab_compact_control *c
 	struct clab_owner *owner;
 	struct clab_page *new;
 
+	/*
+	 * Async and sync-light compaction leave pages under writeback;
+	 * sync waits for it, once the first passes moved the easy pages,
+	 * and without any owner lock held.
+	 */
+	if (clab_page_test(page, CLAB_PG_WRITEBACK)) {
+		if (cc->mode != CLAB_MIGRATE_SYNC)
+			return CLAB_MIGRATE_BUSY;
+		if (!force)
+			return CLAB_MIGRATE_AGAIN;
+		clab_wait_on_writeback(page);
+	}
 	rcu_read_lock();
 	owner = READ_ONCE(page->owner);
 	if (owner && !owner->ops->tryget(owner))
@@ -85,11 +76,19 @@ static enum clab_migrate_outcome clab_migrate_one(struct clab_compact_control *c
 		ret = force ? CLAB_MIGRATE_PINNED : CLAB_MIGRATE_AGAIN;
 		goto unlock;
 	}
-	if (clab_page_test(page, CLAB_PG_DIRTY) ||
-	    clab_page_test(page, CLAB_PG_WRITEBACK)) {
-		ret = clab_migrate_writeback(page, cc->mode, force);
-		if (ret != CLAB_MIGRATED)
+	/* A dirty page must be written back first: only sync does that. */
+	if (clab_page_test(page, CLAB_PG_DIRTY)) {
+		if (cc->mode != CLAB_MIGRATE_SYNC) {
+			ret = CLAB_MIGRATE_BUSY;
 			goto unlock;
+		}
+		clab_start_writeback(mem, page);
+		ret = CLAB_MIGRATE_AGAIN;
+		goto unlock;
+	}
+	if (clab_page_test(page, CLAB_PG_WRITEBACK)) {
+		ret = CLAB_MIGRATE_AGAIN;
+		goto unlock;
 	}
 	new = clab_compaction_alloc(cc);
 	if (!new) {

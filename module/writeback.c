@@ -2,13 +2,32 @@
 /*
  * writeback.c - emulated writeback of dirty pages.
  *
- * Writing back takes a configurable time (the "completion delay"). A page
- * under writeback either has its writeback ended by whoever started it, or
- * by the first waiter once the delay has passed.
+ * Writing a page back takes a configurable time (the "completion delay").
+ * Writebacks that migration starts are kept in a small table with their
+ * deadlines, each holding a reference on its page so that the page cannot
+ * be freed under it; whoever waits on one sleeps until its deadline and
+ * completes every writeback that is due, so that many pages written back
+ * at once also complete together, as real I/O would. Pages marked under
+ * writeback from outside (the device's MARK ioctl) are completed by their
+ * marker; a waiter gives up on them after one delay and completes them.
  */
 #include <compactlab/writeback.h>
+#include <compactlab/mmzone.h>
+
+#define CLAB_WRITEBACK_SLOTS	64
+
+/* A writeback in flight: the page, its shadow memory, when it is done. */
+struct clab_writeback_slot {
+	struct clab_mem *mem;
+	struct clab_page *page;
+	unsigned long deadline;
+};
 
 static unsigned int clab_writeback_delay_ms = 10;
+
+/* Protects clab_writeback_slots. */
+static DEFINE_SPINLOCK(clab_writeback_lock);
+static struct clab_writeback_slot clab_writeback_slots[CLAB_WRITEBACK_SLOTS];
 
 /**
  * clab_set_writeback_delay() - how long an emulated writeback takes
@@ -17,16 +36,6 @@ static unsigned int clab_writeback_delay_ms = 10;
 void clab_set_writeback_delay(unsigned int ms)
 {
 	WRITE_ONCE(clab_writeback_delay_ms, ms);
-}
-
-/**
- * clab_start_writeback() - a dirty page starts being written back
- * @page: the page
- */
-void clab_start_writeback(struct clab_page *page)
-{
-	set_bit(CLAB_PG_WRITEBACK, &page->flags);
-	clear_bit(CLAB_PG_DIRTY, &page->flags);
 }
 
 /**
@@ -41,17 +50,108 @@ void clab_end_writeback(struct clab_page *page)
 }
 
 /**
- * clab_wait_on_writeback() - wait until the page is clean on disk
- * @page: the page
+ * clab_start_writeback() - start writing a dirty page back
+ * @mem: the shadow memory
+ * @page: an allocated page the caller holds a reference on
  *
- * Sleeps at most the completion delay, after which the write is complete.
+ * It completes after the delay (or at once when too many are in flight).
+ */
+void clab_start_writeback(struct clab_mem *mem, struct clab_page *page)
+{
+	unsigned long deadline = jiffies +
+		msecs_to_jiffies(READ_ONCE(clab_writeback_delay_ms));
+	unsigned long flags;
+	int i;
+
+	set_bit(CLAB_PG_WRITEBACK, &page->flags);
+	clear_bit(CLAB_PG_DIRTY, &page->flags);
+	spin_lock_irqsave(&clab_writeback_lock, flags);
+	for (i = 0; i < CLAB_WRITEBACK_SLOTS; i++) {
+		struct clab_writeback_slot *s = &clab_writeback_slots[i];
+
+		if (s->page)
+			continue;
+		atomic_inc(&page->refcount);
+		s->mem = mem;
+		s->page = page;
+		s->deadline = deadline;
+		spin_unlock_irqrestore(&clab_writeback_lock, flags);
+		return;
+	}
+	spin_unlock_irqrestore(&clab_writeback_lock, flags);
+	clab_end_writeback(page);
+}
+
+/* Complete every writeback in the table that is due. */
+static void clab_complete_due_writebacks(void)
+{
+	struct clab_writeback_slot done[CLAB_WRITEBACK_SLOTS];
+	unsigned long flags;
+	int i, n = 0;
+
+	spin_lock_irqsave(&clab_writeback_lock, flags);
+	for (i = 0; i < CLAB_WRITEBACK_SLOTS; i++) {
+		struct clab_writeback_slot *s = &clab_writeback_slots[i];
+
+		if (s->page && !time_before(jiffies, s->deadline)) {
+			done[n++] = *s;
+			s->page = NULL;
+		}
+	}
+	spin_unlock_irqrestore(&clab_writeback_lock, flags);
+	for (i = 0; i < n; i++) {
+		clab_end_writeback(done[i].page);
+		clab_put_page(done[i].mem, done[i].page);
+	}
+}
+
+/**
+ * clab_wait_on_writeback() - wait until the page is clean on disk
+ * @page: the page, on which the caller holds a reference
+ *
+ * Sleeps at most the completion delay. Must not be called with an owner
+ * lock held: the owner's faults and frees would wait too.
  */
 void clab_wait_on_writeback(struct clab_page *page)
 {
+	unsigned long deadline = 0, flags;
+	bool found = false;
+	int i;
+
 	if (!clab_page_test(page, CLAB_PG_WRITEBACK))
 		return;
+	spin_lock_irqsave(&clab_writeback_lock, flags);
+	for (i = 0; i < CLAB_WRITEBACK_SLOTS; i++) {
+		if (clab_writeback_slots[i].page == page) {
+			deadline = clab_writeback_slots[i].deadline;
+			found = true;
+			break;
+		}
+	}
+	spin_unlock_irqrestore(&clab_writeback_lock, flags);
+	if (found) {
+		if (time_before(jiffies, deadline))
+			msleep(jiffies_to_msecs(deadline - jiffies));
+		clab_complete_due_writebacks();
+		return;
+	}
 	if (wait_on_bit_timeout(&page->flags, CLAB_PG_WRITEBACK,
 				TASK_UNINTERRUPTIBLE,
 				msecs_to_jiffies(READ_ONCE(clab_writeback_delay_ms))))
 		clab_end_writeback(page);
+}
+
+/**
+ * clab_writeback_flush() - complete every writeback in flight (unload)
+ *
+ * Drops the references the table holds, so that no page stays allocated.
+ */
+void clab_writeback_flush(void)
+{
+	int i;
+
+	for (i = 0; i < CLAB_WRITEBACK_SLOTS; i++)
+		if (clab_writeback_slots[i].page)
+			clab_writeback_slots[i].deadline = jiffies;
+	clab_complete_due_writebacks();
 }

@@ -53,6 +53,7 @@ static inline bool atomic_inc_not_zero(atomic_t *v)
 		;
 	return c != 0;
 }
+#define atomic_inc(v)		((void)__atomic_fetch_add(&(v)->counter, 1, __ATOMIC_RELAXED))
 #define atomic_dec(v)		((void)__atomic_fetch_sub(&(v)->counter, 1, __ATOMIC_RELAXED))
 #define atomic_dec_and_test(v)	(__atomic_sub_fetch(&(v)->counter, 1, __ATOMIC_ACQ_REL) == 0)
 #define atomic_sub(i, v)	((void)__atomic_fetch_sub(&(v)->counter, (i), __ATOMIC_RELAXED))
@@ -106,6 +107,8 @@ static inline void rcu_read_unlock(void) { }
 #define BITS_TO_LONGS(n)	DIV_ROUND_UP(n, BITS_PER_LONG)
 #define TASK_UNINTERRUPTIBLE	2
 #define msecs_to_jiffies(ms)	(ms)
+#define jiffies_to_msecs(j)	(j)
+#define DEFINE_SPINLOCK(x)	spinlock_t x
 #define smp_mb__after_atomic()	__atomic_thread_fence(__ATOMIC_SEQ_CST)
 #define clear_bit_unlock(nr, addr)	clear_bit(nr, addr)
 static inline void wake_up_bit(void *word, int bit) { }
@@ -118,7 +121,7 @@ extern unsigned long jiffies;
 #define might_sleep_if(c)	((void)(c))
 #define scnprintf(buf, size, ...) ({ int __n = snprintf(buf, size, __VA_ARGS__); \
 	(size) ? min(__n, (int)(size) - 1) : 0; })
-static inline void msleep(unsigned int ms) { jiffies += ms / 10 + 1; }
+static inline void msleep(unsigned int ms) { jiffies += ms + 1; }
 typedef struct { int sleepers; } wait_queue_head_t;
 #define init_waitqueue_head(w)	((w)->sleepers = 0)
 #define waitqueue_active(w)	((w)->sleepers != 0)
