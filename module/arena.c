@@ -92,10 +92,11 @@ int clab_arena_parse_params(const char *base, const char *size,
 			*why = "arena_size is not a size (e.g. 128M)";
 			return -EINVAL;
 		}
-	} else if (p->reserved) {
-		*why = "arena_base needs arena_size";
-		return -EINVAL;
 	} else {
+		if (p->reserved) {
+			*why = "arena_base needs arena_size";
+			return -EINVAL;
+		}
 		p->size = CLAB_ARENA_DEFAULT_SIZE;
 	}
 	return clab_arena_check_params(p, why);
@@ -128,7 +129,7 @@ int clab_arena_check_params(const struct clab_arena_params *p,
 	}
 	if (!p->reserved) {
 		if (p->size % chunk_bytes) {
-			*why = "a borrowed arena_size must be a multiple of the largest buddy block";
+			*why = "a borrowed arena_size must be whole largest buddy blocks";
 			return -EINVAL;
 		}
 		return 0;

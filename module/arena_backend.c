@@ -22,7 +22,7 @@ static struct clab_arena *clab_arena_create_reserved(const struct clab_arena_par
 
 	if (region_intersects(p->base, p->size, IORESOURCE_SYSTEM_RAM,
 			      IORES_DESC_NONE) != REGION_DISJOINT) {
-		*why = "the range overlaps System RAM that the kernel uses (reserve it with memmap= or a no-map reserved-memory node)";
+		*why = "the range overlaps System RAM (reserve it with memmap= or no-map)";
 		return ERR_PTR(-EINVAL);
 	}
 	if (region_intersects(p->base, p->size, IORESOURCE_MEM,
@@ -100,7 +100,7 @@ static struct clab_arena *clab_arena_create_borrowed(const struct clab_arena_par
 		page = alloc_pages(GFP_KERNEL | __GFP_NOWARN | __GFP_RETRY_MAYFAIL,
 				   CLAB_CHUNK_ORDER);
 		if (!page) {
-			*why = "the kernel has too few free largest-order blocks; use a smaller arena_size or reserve a range";
+			*why = "too few free largest-order blocks; use a smaller arena_size";
 			ret = -ENOMEM;
 			goto give_back;
 		}

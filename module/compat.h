@@ -13,12 +13,11 @@
 /* Every log line of the module is prefixed with its name. */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
-#include <linux/version.h>
 #include <linux/mm.h>
 #include <linux/mmzone.h>
 
-#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 1, 0) || \
-	LINUX_VERSION_CODE >= KERNEL_VERSION(6, 13, 0)
+/* CLAB_KVER: VERSION * 100 + PATCHLEVEL of the target, from Kbuild. */
+#if CLAB_KVER < 601 || CLAB_KVER > 612
 #error "compactlab supports Linux 6.1 to 6.12"
 #endif
 
@@ -29,7 +28,7 @@
  */
 #ifdef CLAB_HAVE_MAX_PAGE_ORDER
 #define CLAB_MAX_ORDER		MAX_PAGE_ORDER
-#elif LINUX_VERSION_CODE >= KERNEL_VERSION(6, 4, 0)
+#elif CLAB_KVER >= 604
 #define CLAB_MAX_ORDER		MAX_ORDER
 #else
 #define CLAB_MAX_ORDER		(MAX_ORDER - 1)
@@ -37,11 +36,13 @@
 
 /* vm_flags became read-only behind helpers in 6.3. */
 #ifndef CLAB_HAVE_VM_FLAGS_SET
+
 static inline void __compat_vm_flags_set(struct vm_area_struct *vma,
 					 unsigned long flags)
 {
 	vma->vm_flags |= flags;
 }
+
 #define vm_flags_set __compat_vm_flags_set
 #endif
 

@@ -322,22 +322,15 @@ static int clab_zoneinfo_show(struct seq_file *m, void *v)
 		pages = zone->end - zone->start;
 		seq_printf(m, "Node %d, zone %8s", node->id,
 			   clab_zone_name(zone));
-		seq_printf(m,
-			   "\n  pages free     %lu"
-			   "\n        boost    %lu"
-			   "\n        min      %lu"
-			   "\n        low      %lu"
-			   "\n        high     %lu"
-			   "\n        spanned  %lu"
-			   "\n        present  %lu"
-			   "\n        managed  %lu"
-			   "\n        cma      %lu",
-			   READ_ONCE(zone->nr_free_pages),
-			   READ_ONCE(zone->watermark_boost),
-			   clab_wmark_pages(zone, CLAB_WMARK_MIN),
-			   clab_wmark_pages(zone, CLAB_WMARK_LOW),
-			   clab_wmark_pages(zone, CLAB_WMARK_HIGH),
-			   pages, pages, zone->managed_pages, 0UL);
+		seq_printf(m, "\n  pages free     %lu", READ_ONCE(zone->nr_free_pages));
+		seq_printf(m, "\n        boost    %lu", READ_ONCE(zone->watermark_boost));
+		seq_printf(m, "\n        min      %lu", clab_wmark_pages(zone, CLAB_WMARK_MIN));
+		seq_printf(m, "\n        low      %lu", clab_wmark_pages(zone, CLAB_WMARK_LOW));
+		seq_printf(m, "\n        high     %lu", clab_wmark_pages(zone, CLAB_WMARK_HIGH));
+		seq_printf(m, "\n        spanned  %lu", pages);
+		seq_printf(m, "\n        present  %lu", pages);
+		seq_printf(m, "\n        managed  %lu", zone->managed_pages);
+		seq_printf(m, "\n        cma      %lu", 0UL);
 		seq_printf(m, "\n        protection: (%ld",
 			   zone->lowmem_reserve[0]);
 		for (i = 1; i < CLAB_MAX_NR_ZONES; i++)

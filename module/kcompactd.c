@@ -51,6 +51,7 @@ void clab_wakeup_kcompactd(struct clab_node *node, int order,
 		WRITE_ONCE(node->kcompactd_max_order, order);
 	if (READ_ONCE(node->kcompactd_highest_zoneidx) > highest_zoneidx)
 		WRITE_ONCE(node->kcompactd_highest_zoneidx, highest_zoneidx);
+	/* Racy peek, as the kernel's: a missed sleeper wakes on its timeout. */
 	if (!waitqueue_active(&node->kcompactd_wait))
 		return;
 	if (!clab_kcompactd_node_suitable(node))
@@ -183,7 +184,8 @@ static int clab_kcompactd(void *data)
 		if (!READ_ONCE(node->mem->compaction_proactiveness))
 			timeout = MAX_SCHEDULE_TIMEOUT;
 		ret = wait_event_interruptible_timeout(node->kcompactd_wait,
-				clab_kcompactd_work_requested(node), timeout);
+						       clab_kcompactd_work_requested(node),
+						       timeout);
 		if (kthread_should_stop())
 			break;
 		if (ret > 0 && !READ_ONCE(node->proactive_compact_trigger)) {

@@ -241,7 +241,7 @@ enum clab_isolate_result clab_isolate_migratepages(struct clab_compact_control *
 		mode |= CLAB_ISOLATE_ASYNC_MIGRATE;
 
 	for (; block_end_pfn <= cc->free_pfn;
-	     cc->migrate_pfn = low_pfn = block_end_pfn,
+	     low_pfn = block_end_pfn, cc->migrate_pfn = low_pfn,
 	     block_start_pfn = block_end_pfn,
 	     block_end_pfn += CLAB_PAGEBLOCK_PAGES) {
 		if (!(low_pfn % (CLAB_COMPACT_CLUSTER_MAX * CLAB_PAGEBLOCK_PAGES)))

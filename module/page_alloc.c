@@ -14,9 +14,15 @@
 
 /* Where to look, in order, when a migratetype's lists are empty (6.1). */
 const int clab_fallbacks[CLAB_MIGRATE_TYPES][3] = {
-	[CLAB_MIGRATE_UNMOVABLE]   = { CLAB_MIGRATE_RECLAIMABLE, CLAB_MIGRATE_MOVABLE,   CLAB_MIGRATE_TYPES },
-	[CLAB_MIGRATE_MOVABLE]     = { CLAB_MIGRATE_RECLAIMABLE, CLAB_MIGRATE_UNMOVABLE, CLAB_MIGRATE_TYPES },
-	[CLAB_MIGRATE_RECLAIMABLE] = { CLAB_MIGRATE_UNMOVABLE,   CLAB_MIGRATE_MOVABLE,   CLAB_MIGRATE_TYPES },
+	[CLAB_MIGRATE_UNMOVABLE] = {
+		CLAB_MIGRATE_RECLAIMABLE, CLAB_MIGRATE_MOVABLE, CLAB_MIGRATE_TYPES
+	},
+	[CLAB_MIGRATE_MOVABLE] = {
+		CLAB_MIGRATE_RECLAIMABLE, CLAB_MIGRATE_UNMOVABLE, CLAB_MIGRATE_TYPES
+	},
+	[CLAB_MIGRATE_RECLAIMABLE] = {
+		CLAB_MIGRATE_UNMOVABLE, CLAB_MIGRATE_MOVABLE, CLAB_MIGRATE_TYPES
+	},
 	[CLAB_MIGRATE_HIGHATOMIC]  = { CLAB_MIGRATE_TYPES },
 	[CLAB_MIGRATE_CMA]         = { CLAB_MIGRATE_TYPES },
 	[CLAB_MIGRATE_ISOLATE]     = { CLAB_MIGRATE_TYPES },
@@ -563,7 +569,7 @@ bool clab_zone_watermark_ok(struct clab_zone *zone, unsigned int order,
  * node first (MOVABLE before NORMAL when movable), then the other nodes.
  */
 struct clab_zone *clab_next_zone(struct clab_mem *mem, int nid,
-					unsigned int gfp, unsigned int *cursor)
+				 unsigned int gfp, unsigned int *cursor)
 {
 	bool movable = (gfp & CLAB_GFP_MOVABLE_ZONE) &&
 		       clab_gfp_migratetype(gfp) == CLAB_MIGRATE_MOVABLE;

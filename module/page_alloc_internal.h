@@ -14,7 +14,6 @@ static inline struct clab_mem *clab_zone_mem(const struct clab_zone *zone)
 }
 
 struct clab_capture_control;
-
 void __clab_free_one_page(struct clab_zone *zone, unsigned long idx,
 			  unsigned int order, int migratetype, bool to_tail,
 			  struct clab_capture_control *capc);
@@ -30,6 +29,7 @@ static inline int clab_gfp_highest_zoneidx(unsigned int gfp)
 {
 	return (gfp & CLAB_GFP_MOVABLE_ZONE) ? CLAB_ZONE_MOVABLE : CLAB_ZONE_NORMAL;
 }
+
 void __clab_add_to_free_list(struct clab_zone *zone, struct clab_page *page,
 			     unsigned int order, int migratetype, bool tail);
 void __clab_del_from_free_list(struct clab_zone *zone, struct clab_page *page,

@@ -349,6 +349,7 @@ void clab_balance_node(struct clab_node *node, int order, int highest_zoneidx)
 void clab_wakeup_kswapd(struct clab_node *node, unsigned int gfp, int order,
 			int highest_zoneidx)
 {
+	/* Racy peek, as the kernel's: a busy kswapd sees the request later. */
 	if (!waitqueue_active(&node->kswapd_wait))
 		return;
 	if (READ_ONCE(node->kswapd_order) < order)

@@ -45,6 +45,7 @@ void clab_set_writeback_delay(unsigned int ms)
 void clab_end_writeback(struct clab_page *page)
 {
 	clear_bit_unlock(CLAB_PG_WRITEBACK, &page->flags);
+	/* Order the clear before wake_up_bit()'s waitqueue check. */
 	smp_mb__after_atomic();
 	wake_up_bit(&page->flags, CLAB_PG_WRITEBACK);
 }

@@ -144,6 +144,8 @@ static int clab_layout_nodes(struct clab_mem *mem,
 
 		split = min(node->start + ALIGN(kernelcore[i], CLAB_CHUNK_PAGES),
 			    node->end);
+		node->zones[CLAB_ZONE_NORMAL].node = node;
+		node->zones[CLAB_ZONE_MOVABLE].node = node;
 		node->zones[CLAB_ZONE_NORMAL].start = node->start;
 		node->zones[CLAB_ZONE_NORMAL].end = split;
 		node->zones[CLAB_ZONE_MOVABLE].start = split;

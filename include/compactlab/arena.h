@@ -20,8 +20,8 @@
 #include <compactlab/env.h>
 
 #define CLAB_CHUNK_ORDER	CLAB_MAX_ORDER
-#define CLAB_CHUNK_PAGES	(1UL << CLAB_CHUNK_ORDER)
-#define CLAB_PAGEBLOCK_PAGES	(1UL << CLAB_PAGEBLOCK_ORDER)
+#define CLAB_CHUNK_PAGES	BIT(CLAB_CHUNK_ORDER)
+#define CLAB_PAGEBLOCK_PAGES	BIT(CLAB_PAGEBLOCK_ORDER)
 
 /* Default borrowed arena size when arena_size= is not given. */
 #define CLAB_ARENA_DEFAULT_SIZE	(64ULL << 20)

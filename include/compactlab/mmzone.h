@@ -43,12 +43,12 @@ enum clab_wmark {
 #define CLAB_GFP_THISNODE	BIT(3)	/* no other node */
 #define CLAB_GFP_NOFALLBACK	BIT(4)	/* never steal from another migratetype */
 #define CLAB_GFP_HIGH		BIT(5)	/* may dip below min (ALLOC_MIN_RESERVE) */
-#define CLAB_GFP_ATOMIC		BIT(6)	/* cannot block; may use the highatomic
-					 * reserve for order > 0 */
+/* cannot block; may use the highatomic reserve for order > 0 */
+#define CLAB_GFP_ATOMIC		BIT(6)
 #define CLAB_GFP_NO_WMARK	BIT(7)	/* ignore watermarks (ALLOC_NO_WATERMARKS) */
 #define CLAB_GFP_ZERO		BIT(8)	/* return zeroed memory */
-#define CLAB_GFP_DIRECT_RECLAIM	BIT(9)	/* may block: direct reclaim and
-					 * direct compaction */
+/* may block: direct reclaim and direct compaction */
+#define CLAB_GFP_DIRECT_RECLAIM	BIT(9)
 #define CLAB_GFP_KSWAPD_RECLAIM	BIT(10)	/* wake kswapd and kcompactd */
 #define CLAB_GFP_NORETRY	BIT(11)	/* one light attempt (THP-like) */
 #define CLAB_GFP_RETRY_MAYFAIL	BIT(12)	/* try hard, fail rather than OOM */
@@ -103,7 +103,7 @@ struct clab_free_area {
  * @lists: one list per PCP migratetype
  */
 struct clab_per_cpu_pages {
-	spinlock_t lock;
+	spinlock_t lock;	/* the lists and count (see above) */
 	int count;
 	int high;
 	int batch;
@@ -184,7 +184,7 @@ struct clab_zone {
 	unsigned long watermark_boost;
 	long lowmem_reserve[CLAB_MAX_NR_ZONES];
 	unsigned long nr_reserved_highatomic;
-	spinlock_t lock;
+	spinlock_t lock;	/* the free lists and buddy state (see above) */
 	struct clab_free_area free_area[CLAB_NR_ORDERS];
 	unsigned long nr_free_pages;
 	struct clab_per_cpu_pages __percpu *pcp;
@@ -238,7 +238,7 @@ struct clab_node {
 	int kswapd_order;
 	int kswapd_highest_zoneidx;
 	bool kswapd_running;
-	spinlock_t lru_lock;
+	spinlock_t lru_lock;	/* the LRU lists (see above) */
 	struct list_head lru[CLAB_NR_LRU_LISTS];
 	unsigned long nr_lru[CLAB_NR_LRU_LISTS];
 };
@@ -297,7 +297,7 @@ struct clab_mem {
 	int oom_kill;
 	bool (*oom_kill_hook)(struct clab_mem *mem);
 	unsigned long oom_last_report;
-	struct mutex tunable_lock;
+	struct mutex tunable_lock;	/* watermark recomputation */
 };
 
 /* Layout and lifetime (module/zones.c). */
@@ -423,13 +423,36 @@ static inline bool clab_free_area_empty(const struct clab_free_area *area,
 #define clab_for_each_node(mem, node) \
 	for ((node) = (mem)->nodes; (node) < (mem)->nodes + (mem)->nr_nodes; (node)++)
 
-#define clab_for_each_zone(mem, node, zone) \
-	clab_for_each_node(mem, node) \
-		for ((zone) = (node)->zones; \
-		     (zone) < (node)->zones + CLAB_MAX_NR_ZONES; (zone)++)
+/*
+ * The zone after @zone in node order (the first for NULL), skipping empty
+ * zones if @populated, or NULL; *@node is set to its node.
+ */
+static inline struct clab_zone *__clab_next_zone(struct clab_mem *mem,
+						 struct clab_zone *zone,
+						 struct clab_node **node,
+						 bool populated)
+{
+	struct clab_node *n = zone ? zone->node : mem->nodes;
+	int z = zone ? zone - n->zones + 1 : 0;
 
-#define clab_for_each_populated_zone(mem, node, zone) \
-	clab_for_each_zone(mem, node, zone) \
-		if (!clab_zone_is_populated(zone)) {} else
+	for (; n < mem->nodes + mem->nr_nodes; n++, z = 0) {
+		for (; z < CLAB_MAX_NR_ZONES; z++) {
+			if (!populated || clab_zone_is_populated(&n->zones[z])) {
+				*node = n;
+				return &n->zones[z];
+			}
+		}
+	}
+	return NULL;
+}
+
+/* Every zone of every node (zone->node is set when the nodes are laid out). */
+#define clab_for_each_zone(mem, node, zone)				\
+	for ((zone) = __clab_next_zone(mem, NULL, &(node), false);	\
+	     (zone); (zone) = __clab_next_zone(mem, zone, &(node), false))
+
+#define clab_for_each_populated_zone(mem, node, zone)			\
+	for ((zone) = __clab_next_zone(mem, NULL, &(node), true);	\
+	     (zone); (zone) = __clab_next_zone(mem, zone, &(node), true))
 
 #endif /* _COMPACTLAB_MMZONE_H */

@@ -110,7 +110,7 @@ esac
 	refused "base without size" "Invalid argument" \
 		"refusing" arena_base=$CLAB_ARENA_BASE
 	refused "borrowed size not whole largest-order blocks" "Invalid argument" \
-		"multiple of the largest buddy block" arena_size=6M
+		"whole largest buddy blocks" arena_size=6M
 	refused "borrowed size over half of RAM" "Invalid argument" "half of RAM" \
 		arena_size=2G
 }
