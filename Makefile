@@ -7,6 +7,10 @@
 #   make KDIR=... ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu-
 #   make check                   every test tier (installs what it needs)
 #   make demo                    boot a guest and show the arena
+#   make checkpatch|sparse|kernel-doc|clang-format|gates
+#                                the kernel-style gates (TAP)
+#   make htmldocs                the documentation, with Sphinx
+#   make dkms-install            register, build and install with DKMS
 
 KDIR ?= /lib/modules/$(shell uname -r)/build
 PWD := $(shell pwd)
@@ -18,6 +22,31 @@ modules:
 
 modules_install:
 	$(MAKE) -C $(KDIR) M=$(PWD) modules_install
+	depmod -a $(if $(INSTALL_MOD_PATH),-b $(INSTALL_MOD_PATH)) \
+		$(notdir $(patsubst %/build,%,$(realpath $(KDIR))))
+
+DKMS_VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf)
+DKMS_SRC := /usr/src/compactlab-$(DKMS_VERSION)
+
+dkms-install:
+	command -v dkms >/dev/null || apt-get install -y -qq --no-install-recommends dkms
+	rm -rf $(DKMS_SRC)
+	mkdir -p $(DKMS_SRC)
+	cp -a Kbuild Makefile dkms.conf module include $(DKMS_SRC)/
+	dkms add -m compactlab -v $(DKMS_VERSION)
+	dkms build -m compactlab -v $(DKMS_VERSION)
+	dkms install -m compactlab -v $(DKMS_VERSION)
+
+checkpatch sparse kernel-doc clang-format:
+	scripts/gates $@
+
+gates:
+	scripts/gates
+
+htmldocs:
+	command -v sphinx-build >/dev/null || apt-get install -y -qq --no-install-recommends python3-sphinx
+	sphinx-build -W -q -b html Documentation build/htmldocs
+	@echo "build/htmldocs/index.html"
 
 clean:
 	$(MAKE) -C $(KDIR) M=$(PWD) clean 2>/dev/null || true
@@ -34,4 +63,5 @@ check:
 demo:
 	scripts/demo
 
-.PHONY: all modules modules_install clean check check-core demo
+.PHONY: all modules modules_install clean check check-core demo dkms-install \
+	checkpatch sparse kernel-doc clang-format gates htmldocs

@@ -47,6 +47,7 @@ static bool clab_compact_should_abort(struct clab_compact_control *cc)
  */
 static void clab_compact_lock_irqsave(struct clab_compact_control *cc,
 				      unsigned long *flags)
+	__acquires(&cc->zone->lock)
 {
 	if (cc->mode == CLAB_MIGRATE_ASYNC && !cc->contended) {
 		if (spin_trylock_irqsave(&cc->zone->lock, *flags))
@@ -68,33 +69,28 @@ static unsigned long clab_isolate_freepages_block(struct clab_compact_control *c
 {
 	struct clab_mem *mem = clab_zone_mem_of(cc);
 	unsigned long blockpfn = *start_pfn, nr_scanned = 0, total_isolated = 0;
-	unsigned long flags = 0;
-	bool locked = false;
+	unsigned long flags;
 
+	/* The caller only sends blocks that hold free pages: lock at once. */
+	clab_compact_lock_irqsave(cc, &flags);
 	for (; blockpfn < end_pfn; blockpfn += stride) {
 		struct clab_page *page = clab_idx_to_page(mem, blockpfn);
 		unsigned long isolated;
 		unsigned int order;
 
 		/* Let others at the lock every so often. */
-		if (!(blockpfn % CLAB_COMPACT_CLUSTER_MAX) && locked) {
-			spin_unlock_irqrestore(&cc->zone->lock, flags);
-			locked = false;
+		if (!(blockpfn % CLAB_COMPACT_CLUSTER_MAX) && blockpfn != *start_pfn) {
 			if (fatal_signal_pending(current)) {
 				cc->contended = true;
 				break;
 			}
+			spin_unlock_irqrestore(&cc->zone->lock, flags);
 			cond_resched();
+			clab_compact_lock_irqsave(cc, &flags);
 		}
 		nr_scanned++;
 		if (!clab_page_is_buddy(page))
 			continue;
-		if (!locked) {
-			clab_compact_lock_irqsave(cc, &flags);
-			locked = true;
-			if (!clab_page_is_buddy(page))
-				continue;
-		}
 		order = page->order;
 		isolated = __clab_isolate_free_page(cc->zone, page, order);
 		if (!isolated)
@@ -109,8 +105,7 @@ static unsigned long clab_isolate_freepages_block(struct clab_compact_control *c
 		}
 		blockpfn += isolated - 1;
 	}
-	if (locked)
-		spin_unlock_irqrestore(&cc->zone->lock, flags);
+	spin_unlock_irqrestore(&cc->zone->lock, flags);
 	if (blockpfn > end_pfn)
 		blockpfn = end_pfn;
 	trace_mm_compaction_isolate_freepages(*start_pfn, blockpfn, nr_scanned,

@@ -52,6 +52,7 @@ extern const char * const clab_migrate_mode_names[];
  * @CLAB_POLICY_LINUX: the kernel's two scanners, faithfully
  * @CLAB_POLICY_MIN_MOVES: for a target order, empty the aligned block that
  *	needs the fewest migrations, moving exactly its pages
+ * @CLAB_NR_POLICIES: the number of policies
  */
 enum clab_compact_policy {
 	CLAB_POLICY_LINUX,

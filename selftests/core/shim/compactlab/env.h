@@ -59,6 +59,8 @@ static inline bool atomic_inc_not_zero(atomic_t *v)
 #define atomic_sub(i, v)	((void)__atomic_fetch_sub(&(v)->counter, (i), __ATOMIC_RELAXED))
 #define GFP_KERNEL		0u
 #define __user
+#define __acquires(x)
+#define __releases(x)
 #define __init
 #define __exit
 #define __must_check		__attribute__((warn_unused_result))
