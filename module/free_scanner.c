@@ -12,9 +12,9 @@
 #include "page_alloc_internal.h"
 
 /*
- * May free pages of this block be taken as targets? Never a free block of
- * a whole pageblock or more (that is what compaction is building); else
- * only MOVABLE blocks, unless the caller asked for any block.
+ * May free pages of this block be taken as targets? Never a wholly free
+ * pageblock (that is what compaction is building); else only MOVABLE
+ * blocks, unless the caller asked for any block.
  */
 static bool clab_suitable_migration_target(struct clab_compact_control *cc,
 					   unsigned long pfn)
@@ -24,6 +24,14 @@ static bool clab_suitable_migration_target(struct clab_compact_control *cc,
 
 	if (clab_page_is_buddy(page) &&
 	    READ_ONCE(page->order) >= CLAB_PAGEBLOCK_ORDER)
+		return false;
+	/*
+	 * Nor a wholly free pageblock made of smaller blocks, or the upper
+	 * half of a free block above pageblock order, which the kernel's
+	 * check of the first page misses (and then scans in vain).
+	 */
+	if (atomic_read(&clab_idx_to_pageblock(mem, pfn)->nr_free) >=
+	    CLAB_PAGEBLOCK_PAGES)
 		return false;
 	if (cc->ignore_block_suitable)
 		return true;
