@@ -7,7 +7,8 @@
  *  1. wake kswapd (and through it kcompactd);
  *  2. retry at the min watermark, with the reserves the flags allow;
  *  3. for costly or non-movable high orders, an early async compaction;
- *  4. direct reclaim, then direct compaction at the current priority,
+ *  4. direct reclaim (and one drain of the per-CPU lists), then direct
+ *     compaction at the current priority,
  *     whose freed block is captured so that no racing allocator steals it;
  *  5. retries: should_reclaim_retry(), then should_compact_retry(), which
  *     escalates ASYNC -> SYNC_LIGHT -> SYNC_FULL;
@@ -158,7 +159,7 @@ check_priority:
 	return false;
 }
 
-/* Would any zone be worth compacting once reclaim has run? */
+/* Would any zone be worth compacting once reclaim has run? (order > 0) */
 static bool clab_compaction_zonelist_suitable(struct clab_mem *mem, int nid,
 					      unsigned int gfp, unsigned int order,
 					      unsigned int alloc_flags)
@@ -343,7 +344,7 @@ struct clab_page *__clab_alloc_pages_slowpath(struct clab_mem *mem, int nid,
 					      unsigned int order)
 {
 	bool can_direct_reclaim = gfp & CLAB_GFP_DIRECT_RECLAIM;
-	bool costly = order > CLAB_COSTLY_ORDER, oom_done = false;
+	bool costly = order > CLAB_COSTLY_ORDER, oom_done = false, drained = false;
 	enum clab_compact_result compact_result = CLAB_COMPACT_SKIPPED;
 	enum clab_compact_priority compact_priority = CLAB_DEF_COMPACT_PRIORITY;
 	int compaction_retries = 0, no_progress_loops = 0;
@@ -383,11 +384,18 @@ retry:
 		goto nopage;
 
 	did_some_progress = clab_try_to_free_pages(mem, nid, gfp, order);
-	if (did_some_progress) {
+	page = clab_get_page_from_freelist(mem, nid, gfp, order, alloc_flags);
+	/*
+	 * Free pages may sit on per-CPU lists of another migratetype: drain
+	 * them once and try again, as the kernel's direct reclaim does.
+	 */
+	if (!page && !drained) {
+		clab_drain_all_pages(mem, NULL);
+		drained = true;
 		page = clab_get_page_from_freelist(mem, nid, gfp, order, alloc_flags);
-		if (page)
-			return page;
 	}
+	if (page)
+		return page;
 	page = clab_alloc_pages_direct_compact(mem, nid, gfp, order, alloc_flags,
 					       compact_priority, &compact_result);
 	if (page)
@@ -399,7 +407,7 @@ retry:
 	if (clab_should_reclaim_retry(mem, nid, gfp, order, alloc_flags,
 				      did_some_progress > 0, &no_progress_loops))
 		goto retry;
-	if (did_some_progress > 0 &&
+	if (did_some_progress > 0 && order &&
 	    clab_should_compact_retry(order, compact_result,
 				      compact_result == CLAB_COMPACT_SKIPPED &&
 				      clab_compaction_zonelist_suitable(mem, nid, gfp, order,

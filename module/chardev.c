@@ -35,6 +35,21 @@ static_assert(sizeof(struct clab_verify) == 16);
 static_assert(sizeof(struct clab_compact) == 64);
 static_assert(sizeof(struct clab_mark) == 16);
 static_assert(sizeof(struct clab_handle_pfn) == 24);
+static_assert(sizeof(struct clab_alloc_timed) == 32);
+
+/* ABI allocation flag -> core gfp flags. */
+static const struct {
+	u32 flag;
+	unsigned int gfp;
+} clab_alloc_gfp_of[] = {
+	{ CLAB_ALLOC_F_RECLAIM, CLAB_GFP_RECLAIM },
+	{ CLAB_ALLOC_F_NORETRY, CLAB_GFP_NORETRY },
+	{ CLAB_ALLOC_F_RETRY_MAYFAIL, CLAB_GFP_RETRY_MAYFAIL },
+	/* GFP_ATOMIC: __GFP_HIGH | __GFP_KSWAPD_RECLAIM, and may not block. */
+	{ CLAB_ALLOC_F_ATOMIC,
+	  CLAB_GFP_ATOMIC | CLAB_GFP_HIGH | CLAB_GFP_KSWAPD_RECLAIM },
+	{ CLAB_ALLOC_F_NOWARN, CLAB_GFP_NOWARN },
+};
 
 /* ABI migratetype -> core migratetype (the same numbers, as the kernel's). */
 static const int clab_migratetype_of[] = {
@@ -136,11 +151,35 @@ static long clab_ioctl_version(struct clab_mem *mem,
 	return copy_to_user(uarg, &v, sizeof(v)) ? -EFAULT : 0;
 }
 
+/*
+ * CLAB_ALLOC_F_* -> CLAB_GFP_*, or -EINVAL for unknown flags and
+ * contradictions: NORETRY with RETRY_MAYFAIL, ATOMIC with anything that
+ * blocks or retries.
+ */
+static int clab_alloc_flags_to_gfp(u32 flags, unsigned int *gfp)
+{
+	const u32 blocking = CLAB_ALLOC_F_RECLAIM | CLAB_ALLOC_F_NORETRY |
+			     CLAB_ALLOC_F_RETRY_MAYFAIL;
+	unsigned int i;
+
+	if ((flags & ~CLAB_ALLOC_F_ALL) ||
+	    ((flags & CLAB_ALLOC_F_NORETRY) &&
+	     (flags & CLAB_ALLOC_F_RETRY_MAYFAIL)) ||
+	    ((flags & CLAB_ALLOC_F_ATOMIC) && (flags & blocking)))
+		return -EINVAL;
+	*gfp = 0;
+	for (i = 0; i < ARRAY_SIZE(clab_alloc_gfp_of); i++)
+		if (flags & clab_alloc_gfp_of[i].flag)
+			*gfp |= clab_alloc_gfp_of[i].gfp;
+	return 0;
+}
+
 static long clab_ioctl_alloc(struct clab_file *cf,
 			     struct clab_alloc __user *uarg)
 {
 	struct clab_alloc req;
 	u64 *handles, n, i;
+	unsigned int gfp;
 	long ret;
 	u32 h;
 
@@ -150,14 +189,16 @@ static long clab_ioctl_alloc(struct clab_file *cf,
 		return -EFAULT;
 	if (req.order > CLAB_MAX_ORDER ||
 	    req.migratetype >= ARRAY_SIZE(clab_migratetype_of) || !req.count ||
-	    req.count > cf->mem->arena->nr_pages || req.flags || req.pad)
+	    req.count > cf->mem->arena->nr_pages || req.pad ||
+	    clab_alloc_flags_to_gfp(req.flags, &gfp))
 		return -EINVAL;
 	handles = kvmalloc_array(req.count, sizeof(*handles), GFP_KERNEL);
 	if (!handles)
 		return -ENOMEM;
 	for (n = 0; n < req.count && !fatal_signal_pending(current); n++) {
 		if (clab_kpages_alloc(cf, req.order,
-				      clab_migratetype_of[req.migratetype], &h))
+				      clab_migratetype_of[req.migratetype],
+				      gfp, &h, NULL))
 			break;
 		handles[n] = h;
 	}
@@ -180,6 +221,44 @@ free_blocks:
 free_handles:
 	kvfree(handles);
 	return ret;
+}
+
+static long clab_ioctl_alloc_timed(struct clab_file *cf,
+				   struct clab_alloc_timed __user *uarg)
+{
+	struct clab_alloc_timed req;
+	unsigned int gfp;
+	long ret;
+	u32 h;
+
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
+	if (copy_from_user(&req, uarg, sizeof(req)))
+		return -EFAULT;
+	if (req.order > CLAB_MAX_ORDER ||
+	    req.migratetype >= ARRAY_SIZE(clab_migratetype_of) || req.pad ||
+	    clab_alloc_flags_to_gfp(req.flags, &gfp))
+		return -EINVAL;
+	ret = clab_kpages_alloc(cf, req.order,
+				clab_migratetype_of[req.migratetype], gfp, &h,
+				&req.latency_ns);
+	req.handle = ret ? 0 : h;
+	if (copy_to_user(uarg, &req, sizeof(req))) {
+		if (!ret)
+			clab_kpages_free(cf, h);
+		return -EFAULT;
+	}
+	return ret;
+}
+
+static long clab_ioctl_touch(struct clab_file *cf,
+			     struct clab_handle __user *uarg)
+{
+	struct clab_handle req;
+
+	if (copy_from_user(&req, uarg, sizeof(req)))
+		return -EFAULT;
+	return clab_kpages_touch(cf, req.handle);
 }
 
 static long clab_ioctl_free(struct clab_file *cf,
@@ -403,6 +482,10 @@ static long clab_chardev_ioctl(struct file *file, unsigned int cmd,
 		return clab_ioctl_mark(cf, uarg);
 	case CLAB_IOC_HANDLE_PFN:
 		return clab_ioctl_handle_pfn(cf, uarg);
+	case CLAB_IOC_ALLOC_TIMED:
+		return clab_ioctl_alloc_timed(cf, uarg);
+	case CLAB_IOC_TOUCH:
+		return clab_ioctl_touch(cf, uarg);
 	default:
 		return -ENOTTY;
 	}
@@ -429,6 +512,9 @@ static struct miscdevice clab_miscdev = {
  * clab_chardev_init() - create /dev/compactlab
  * @mem: the shadow memory its files allocate from
  *
+ * Also installs the OOM killer (clab_rmap_oom_kill()): only the device
+ * knows who holds arena pages.
+ *
  * Return: 0 or -errno.
  */
 int clab_chardev_init(struct clab_mem *mem)
@@ -442,6 +528,7 @@ int clab_chardev_init(struct clab_mem *mem)
 	ret = misc_register(&clab_miscdev);
 	if (ret)
 		goto exit_rmap;
+	WRITE_ONCE(mem->oom_kill_hook, clab_rmap_oom_kill);
 	return 0;
 
 exit_rmap:
@@ -456,6 +543,7 @@ exit_rmap:
  */
 void clab_chardev_exit(void)
 {
+	WRITE_ONCE(clab_chardev_mem->oom_kill_hook, NULL);
 	misc_deregister(&clab_miscdev);
 	clab_rmap_exit();
 }

@@ -14,12 +14,17 @@
  * reference to the caller. page->private is the handle. No user maps these
  * pages, so unmap has nothing to do.
  *
+ * Reclaimable blocks enter the LRU once published (clab_lru_add());
+ * CLAB_IOC_TOUCH marks them accessed under the owner lock.
+ * clab_file.nr_pages counts the pages of the blocks the file still holds.
+ *
  * CLAB_IOC_MARK sets the dirty, writeback and pinned bits of a movable
  * block's pages under the owner lock, where migration checks them. An
  * emulated writeback ends from a delayed work that reaches the page
  * through clab_kblock.writeback_page, not through the owner lock: a sync
  * migrator holds that lock while it waits for the writeback to end.
  */
+#include <linux/ktime.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
 #include <compactlab/arena.h>
@@ -116,6 +121,7 @@ static struct clab_kblock *clab_kpages_erase(struct clab_file *cf,
 	lockdep_assert_held(&cf->lock);
 	blk = xa_erase(&cf->blocks, handle);
 	if (blk && blk->page) {
+		cf->nr_pages -= 1UL << blk->order;
 		clab_kpages_clear_marks(cf, blk);
 		clab_file_disown_page(cf, blk->page);
 		blk->page = NULL;
@@ -147,23 +153,32 @@ static unsigned int clab_kpages_gfp(int mt)
  * @cf: the file's object
  * @order: block order, <= CLAB_MAX_ORDER
  * @mt: CLAB_MIGRATE_UNMOVABLE, _MOVABLE or _RECLAIMABLE
+ * @gfp: CLAB_GFP_* flags beyond the migratetype's (reclaim, retry, ...)
  * @handle: out: the block's handle
+ * @latency_ns: out, if not NULL: nanoseconds clab_alloc_pages() took,
+ *	written on failure too
  *
- * The arena page is allocated before the owner lock is taken (see rmap.h).
+ * The arena page is allocated before the owner lock is taken (see rmap.h),
+ * so the allocation may reclaim and compact. A reclaimable block enters
+ * the LRU once its owner is published.
  *
  * Return: 0, or -ENOMEM when the arena (or the handle space) is exhausted.
  */
 int clab_kpages_alloc(struct clab_file *cf, unsigned int order, int mt,
-		      u32 *handle)
+		      unsigned int gfp, u32 *handle, u64 *latency_ns)
 {
 	struct clab_kblock *blk;
 	struct clab_page *page;
+	u64 start;
 	int ret;
 
 	blk = kmalloc(sizeof(*blk), GFP_KERNEL);
 	if (!blk)
 		return -ENOMEM;
-	page = clab_alloc_pages(cf->mem, 0, clab_kpages_gfp(mt), order);
+	start = ktime_get_ns();
+	page = clab_alloc_pages(cf->mem, 0, clab_kpages_gfp(mt) | gfp, order);
+	if (latency_ns)
+		*latency_ns = ktime_get_ns() - start;
 	if (!page) {
 		ret = -ENOMEM;
 		goto free_blk;
@@ -187,6 +202,9 @@ int clab_kpages_alloc(struct clab_file *cf, unsigned int order, int mt,
 	page->private = *handle;
 	WRITE_ONCE(page->owner, mt == CLAB_MIGRATE_RECLAIMABLE ?
 		   &cf->cache_owner : &cf->kernel_owner);
+	cf->nr_pages += 1UL << order;
+	if (mt == CLAB_MIGRATE_RECLAIMABLE)
+		clab_lru_add(cf->mem, page);
 	mutex_unlock(&cf->lock);
 	return 0;
 
@@ -332,6 +350,37 @@ int clab_kpages_pfn(struct clab_file *cf, u64 handle, u64 *pfn, u64 *index)
 }
 
 /**
+ * clab_kpages_touch() - a reclaimable block was used
+ * @cf: the file's object
+ * @handle: the handle of a CLAB_MIGRATE_RECLAIMABLE block
+ *
+ * clab_mark_page_accessed() under the owner lock, so the block cannot be
+ * dropped or moved meanwhile: the first touch marks it referenced, the
+ * second promotes it to the active list.
+ *
+ * Return: 0, -EINVAL for an unknown handle or a block of another
+ * migratetype, -ENODATA for a dropped block.
+ */
+int clab_kpages_touch(struct clab_file *cf, u64 handle)
+{
+	struct clab_kblock *blk;
+	int ret = 0;
+
+	if (handle > U32_MAX)
+		return -EINVAL;
+	mutex_lock(&cf->lock);
+	blk = xa_load(&cf->blocks, handle);
+	if (!blk || blk->migratetype != CLAB_MIGRATE_RECLAIMABLE)
+		ret = -EINVAL;
+	else if (!blk->page)
+		ret = -ENODATA;
+	else
+		clab_mark_page_accessed(cf->mem, blk->page);
+	mutex_unlock(&cf->lock);
+	return ret;
+}
+
+/**
  * clab_kpages_release() - free every kernel-held block of a closing file
  * @cf: the file's object
  */
@@ -434,6 +483,7 @@ static void clab_kowner_drop(struct clab_owner *owner, struct clab_page *page)
 	if (WARN_ON_ONCE(!blk))
 		return;
 	clab_kpages_forget_writeback(blk, page);
+	kowner_to_file(owner)->nr_pages -= 1UL << blk->order;
 	blk->page = NULL;
 	WRITE_ONCE(page->owner, NULL);
 	page->private = 0;

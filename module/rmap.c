@@ -16,14 +16,24 @@
  * Pages are mapped on fault with vmf_insert_pfn() (VM_PFNMAP: the arena
  * has no struct page). The fault takes the owner lock and re-reads the
  * page of its offset, so a fault on a page being moved waits for the move
- * and maps the new page.
+ * and maps the new page. A fault allocates with CLAB_GFP_RECLAIM, outside
+ * the owner lock, so it may reclaim, compact and OOM-kill as a user fault
+ * in the kernel does.
+ *
+ * Every open file is on clab_files (under clab_files_lock) with the number
+ * of arena pages it holds and the thread group that opened it: the OOM
+ * killer (clab_rmap_oom_kill(), the mem->oom_kill_hook) picks the file
+ * holding the most and kills that process.
  */
 #include <linux/fs.h>
 #include <linux/fs_context.h>
 #include <linux/mm.h>
 #include <linux/mount.h>
+#include <linux/pid.h>
 #include <linux/pseudo_fs.h>
 #include <linux/sched/mm.h>
+#include <linux/sched/signal.h>
+#include <linux/sched/task.h>
 #include <linux/slab.h>
 #include <compactlab/arena.h>
 #include "rmap.h"
@@ -34,6 +44,10 @@
 #define CLAB_RMAP_MAX_PGOFF	((unsigned long)(LLONG_MAX >> PAGE_SHIFT))
 
 static struct vfsmount *clab_rmap_mnt;
+
+/* Every open file, for the OOM killer. */
+static LIST_HEAD(clab_files);
+static DEFINE_MUTEX(clab_files_lock);
 
 static int clab_fs_init_fs_context(struct fs_context *fc)
 {
@@ -130,6 +144,7 @@ static void clab_rmap_free_range(struct clab_file *cf, unsigned long first,
 	lockdep_assert_held(&cf->lock);
 	xa_for_each_range(&cf->pages, pgoff, page, first, last) {
 		xa_erase(&cf->pages, pgoff);
+		cf->nr_pages--;
 		clab_file_disown_page(cf, page);
 	}
 }
@@ -232,6 +247,10 @@ struct clab_file *clab_file_create(struct clab_mem *mem)
 	cf->mem = mem;
 	xa_init(&cf->pages);
 	xa_init_flags(&cf->blocks, XA_FLAGS_ALLOC1);
+	cf->pid = get_task_pid(current, PIDTYPE_TGID);
+	mutex_lock(&clab_files_lock);
+	list_add_tail(&cf->list, &clab_files);
+	mutex_unlock(&clab_files_lock);
 	return cf;
 
 free_cf:
@@ -252,6 +271,11 @@ void clab_file_release(struct clab_file *cf)
 {
 	struct inode *inode;
 
+	mutex_lock(&clab_files_lock);
+	list_del(&cf->list);
+	mutex_unlock(&clab_files_lock);
+	put_pid(cf->pid);
+	cf->pid = NULL;
 	clab_kpages_release(cf);
 	mutex_lock(&cf->lock);
 	clab_rmap_free_range(cf, 0, ULONG_MAX);
@@ -278,7 +302,8 @@ static vm_fault_t clab_rmap_fault(struct vm_fault *vmf)
 	if (!page) {
 		/* Never allocate under the owner lock: see rmap.h. */
 		mutex_unlock(&cf->lock);
-		fresh = clab_alloc_pages(cf->mem, 0, CLAB_GFP_USER, 0);
+		fresh = clab_alloc_pages(cf->mem, 0,
+					 CLAB_GFP_USER | CLAB_GFP_RECLAIM, 0);
 		if (!fresh) {
 			pr_warn_ratelimited("%s[%d]: arena exhausted, SIGBUS at 0x%lx\n",
 					    current->comm, task_pid_nr(current),
@@ -296,6 +321,7 @@ static vm_fault_t clab_rmap_fault(struct vm_fault *vmf)
 		}
 		fresh->private = vmf->pgoff;
 		WRITE_ONCE(fresh->owner, &cf->user_owner);
+		cf->nr_pages++;
 		page = fresh;
 		fresh = NULL;
 	}
@@ -470,4 +496,57 @@ int clab_rmap_pfn_of(struct clab_file *cf, struct file *file, u64 addr,
 unlock_mmap:
 	mmap_read_unlock(current->mm);
 	return ret;
+}
+
+/**
+ * clab_rmap_oom_kill() - the OOM killer of the shadow memory
+ * @mem: the shadow memory an allocation failed in
+ *
+ * The mem->oom_kill_hook: picks the open file holding the most arena pages
+ * and sends SIGKILL to the thread group that opened it; its pages come
+ * back when it exits and its files close. A victim already dying is not
+ * killed again (nor is another chosen): its pages are on their way. Called
+ * from an allocating task, never under an owner lock; clab_files_lock keeps
+ * the chosen file's pid alive against a concurrent close.
+ *
+ * Return: true if a kill was sent or a victim is already dying.
+ */
+bool clab_rmap_oom_kill(struct clab_mem *mem)
+{
+	char comm[TASK_COMM_LEN];
+	struct task_struct *task;
+	unsigned long pages = 0;
+	struct pid *pid = NULL;
+	struct clab_file *cf;
+	bool dying;
+
+	mutex_lock(&clab_files_lock);
+	list_for_each_entry(cf, &clab_files, list) {
+		unsigned long n = READ_ONCE(cf->nr_pages);
+
+		if (cf->mem == mem && cf->pid && n > pages) {
+			pages = n;
+			pid = cf->pid;
+		}
+	}
+	pid = get_pid(pid);
+	mutex_unlock(&clab_files_lock);
+	if (!pid)
+		return false;
+	task = get_pid_task(pid, PIDTYPE_TGID);
+	if (!task) {
+		/* Exited; whoever inherited the file is not its opener. */
+		put_pid(pid);
+		return false;
+	}
+	get_task_comm(comm, task);
+	dying = fatal_signal_pending(task) || (task->flags & PF_EXITING);
+	put_task_struct(task);
+	if (!dying) {
+		kill_pid(pid, SIGKILL, 1);
+		pr_warn("Out of memory: Killed process %d (%s) compactlab pages:%lu\n",
+			pid_nr(pid), comm, pages);
+	}
+	put_pid(pid);
+	return true;
 }

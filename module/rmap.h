@@ -20,6 +20,7 @@
 
 #include <linux/fs.h>
 #include <linux/kref.h>
+#include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/rcupdate.h>
 #include <linux/spinlock.h>
@@ -49,6 +50,11 @@
  * @blocks: handle -> struct clab_kblock * of the kernel-held blocks
  * @next_pgoff: first file offset not yet given to an mmap; each mmap gets
  *	a fresh range, so an offset is mapped by exactly one vma
+ * @nr_pages: arena pages the file holds (faulted-in user pages and the
+ *	pages of kernel-held blocks not dropped); written under @lock, read
+ *	racily by the OOM killer
+ * @pid: thread group of the task that opened the file (the OOM victim)
+ * @list: on the list of open files, for the OOM killer
  */
 struct clab_file {
 	struct clab_owner user_owner;
@@ -62,6 +68,9 @@ struct clab_file {
 	struct xarray pages;
 	struct xarray blocks;
 	unsigned long next_pgoff;
+	unsigned long nr_pages;
+	struct pid *pid;
+	struct list_head list;
 };
 
 /**
@@ -105,17 +114,19 @@ int clab_rmap_discard(struct clab_file *cf, struct file *file, u64 addr,
 		      u64 len);
 int clab_rmap_pfn_of(struct clab_file *cf, struct file *file, u64 addr,
 		     u64 *pfn, u64 *index);
+bool clab_rmap_oom_kill(struct clab_mem *mem);
 
 /* kpages.c: kernel-held blocks. */
 extern const struct clab_owner_ops clab_kernel_owner_ops;
 extern const struct clab_owner_ops clab_cache_owner_ops;
 int clab_kpages_alloc(struct clab_file *cf, unsigned int order, int mt,
-		      u32 *handle);
+		      unsigned int gfp, u32 *handle, u64 *latency_ns);
 int clab_kpages_free(struct clab_file *cf, u64 handle);
 int clab_kpages_verify(struct clab_file *cf, u64 handle, u64 *mismatches);
 int clab_kpages_mark(struct clab_file *cf, u64 handle, unsigned long set,
 		     bool clear, unsigned int writeback_delay_ms);
 int clab_kpages_pfn(struct clab_file *cf, u64 handle, u64 *pfn, u64 *index);
+int clab_kpages_touch(struct clab_file *cf, u64 handle);
 void clab_kpages_release(struct clab_file *cf);
 
 #endif /* _CLAB_RMAP_H */

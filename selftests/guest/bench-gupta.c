@@ -14,6 +14,19 @@
  *                            the move minimum from the pageblocks view,
  *                            then run one order-9 request (CLAB_IOC_COMPACT,
  *                            or compact_memory on a module without it)
+ *   bench-gupta latency P S  compactlab: fill the whole arena (up to the
+ *                            first SIGBUS), Gupta pattern, set
+ *                            compaction_proactiveness to P and wait S
+ *                            seconds, then allocate order-9 MOVABLE blocks
+ *                            with CLAB_IOC_ALLOC_TIMED (RECLAIM |
+ *                            RETRY_MAYFAIL | NOWARN) one at a time until
+ *                            one fails; prints the latency percentiles,
+ *                            the share of free memory obtained as order-9
+ *                            blocks and compact_success / compact_stall
+ *   bench-gupta hugetlb MB   the guest kernel on the same pattern, no
+ *                            compact_memory: echo N > nr_hugepages for all
+ *                            free memory, direct compaction alone; prints
+ *                            the share obtained, the time and the stalls
  *
  * Gupta pattern: write every page of an MB MiB region, then free pages 1-3
  * of every 4 as one 3-page run. Kept pages carry a full pattern and are
@@ -310,6 +323,189 @@ static long move_minimum(unsigned long long total_free)
 	return best;
 }
 
+/* compact_stall and compact_success of a vmstat file. */
+static void read_stalls(const char *path, unsigned long long *stall,
+			unsigned long long *success)
+{
+	char name[64];
+	unsigned long long v;
+	FILE *f = fopen(path, "r");
+
+	if (!f)
+		die(path);
+	*stall = *success = 0;
+	while (fscanf(f, "%63s %llu", name, &v) == 2) {
+		if (!strcmp(name, "compact_stall"))
+			*stall = v;
+		else if (!strcmp(name, "compact_success"))
+			*success = v;
+	}
+	fclose(f);
+}
+
+static void write_file(const char *path, const char *val)
+{
+	int fd = open(path, O_WRONLY);
+
+	if (fd < 0)
+		die(path);
+	if (write(fd, val, strlen(val)) != (ssize_t)strlen(val))
+		die(path);
+	close(fd);
+}
+
+static int cmp_ull(const void *a, const void *b)
+{
+	unsigned long long x = *(const unsigned long long *)a;
+	unsigned long long y = *(const unsigned long long *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Nearest-rank percentile @p of @n sorted values. */
+static unsigned long long pct(const unsigned long long *v, unsigned long n,
+			      int p)
+{
+	unsigned long k = (n * p + 99) / 100;
+
+	if (!n)
+		return 0;
+	return v[k ? k - 1 : 0];
+}
+
+/* 100 * (free - free in order >= 9) / free, from buddyinfo. */
+static unsigned long long score(const struct side *s)
+{
+	unsigned long long free, ge9, blocks;
+
+	read_buddyinfo(s, &free, &ge9, &blocks);
+	return free ? 100 * (free - ge9) / free : 0;
+}
+
+static int bench_latency(int proactiveness, int wait_s)
+{
+	const char *pro = "/sys/kernel/compactlab/compaction_proactiveness";
+	unsigned long long st0, su0, st1, su1, free, ge9, blocks, *lat;
+	unsigned long long score0, score1, fail_ns = 0, t0, total_ns = 0;
+	unsigned long npages, kept = 0, n = 0, i, bad;
+	struct clab_version v;
+	char buf[16];
+	char *map;
+	int fd;
+
+	fd = open("/dev/compactlab", O_RDWR);
+	if (fd < 0)
+		die("/dev/compactlab");
+	if (ioctl(fd, CLAB_IOC_GET_VERSION, &v))
+		die("CLAB_IOC_GET_VERSION");
+	npages = v.arena_pages;
+	lat = calloc(npages / PB_PAGES + 1, sizeof(*lat));
+	if (!lat)
+		die("calloc");
+	write_file(pro, "0");
+	map = mmap(NULL, npages * psz, PROT_READ | PROT_WRITE, MAP_SHARED,
+		   fd, 0);
+	if (map == MAP_FAILED)
+		die("mmap /dev/compactlab");
+	npages = fill(map, npages, keep_gupta);
+	release(fd, map, npages, keep_gupta);
+	for (i = 0; i < npages; i++)
+		kept += keep_gupta(i);
+	score0 = score(&clab_side);
+	snprintf(buf, sizeof(buf), "%d", proactiveness);
+	write_file(pro, buf);
+	if (wait_s)
+		sleep(wait_s);
+	score1 = score(&clab_side);
+	read_buddyinfo(&clab_side, &free, &ge9, &blocks);
+	read_stalls(clab_side.vmstat, &st0, &su0);
+	t0 = now_ns();
+	for (;;) {
+		struct clab_alloc_timed a = {
+			.order = PB_ORDER, .migratetype = CLAB_MT_MOVABLE,
+			.flags = CLAB_ALLOC_F_RECLAIM |
+				 CLAB_ALLOC_F_RETRY_MAYFAIL |
+				 CLAB_ALLOC_F_NOWARN,
+		};
+
+		if (ioctl(fd, CLAB_IOC_ALLOC_TIMED, &a)) {
+			if (errno != ENOMEM)
+				die("CLAB_IOC_ALLOC_TIMED");
+			fail_ns = a.latency_ns;
+			break;
+		}
+		lat[n++] = a.latency_ns;
+		total_ns += a.latency_ns;
+		if (n > npages / PB_PAGES)
+			break;
+	}
+	t0 = now_ns() - t0;
+	read_stalls(clab_side.vmstat, &st1, &su1);
+	write_file(pro, "0");
+	bad = verify(map, npages, keep_gupta);
+	qsort(lat, n, sizeof(*lat), cmp_ull);
+	printf("side=clab proactiveness=%d wait_s=%d pages=%lu kept=%lu score_before=%llu score_after_wait=%llu free_pages=%llu free_ge9_before=%llu blocks=%lu share=%.4f p50_ns=%llu p90_ns=%llu p99_ns=%llu max_ns=%llu mean_ns=%llu fail_ns=%llu wall_ns=%llu compact_stall=%llu compact_success=%llu success_rate=%.3f corrupted=%lu\n",
+	       proactiveness, wait_s, npages, kept, score0, score1, free, ge9,
+	       n, free ? (double)(n * PB_PAGES) / free : 0.0,
+	       pct(lat, n, 50), pct(lat, n, 90), pct(lat, n, 99),
+	       n ? lat[n - 1] : 0, n ? total_ns / n : 0, fail_ns, t0,
+	       st1 - st0, su1 - su0,
+	       st1 > st0 ? (double)(su1 - su0) / (st1 - st0) : 0.0, bad);
+	return bad ? 1 : 0;
+}
+
+/* nr_hugepages of the guest kernel: the 2 MiB pages it holds now. */
+static unsigned long hugepages(void)
+{
+	FILE *f = fopen("/proc/sys/vm/nr_hugepages", "r");
+	unsigned long n = 0;
+
+	if (!f || fscanf(f, "%lu", &n) != 1)
+		die("/proc/sys/vm/nr_hugepages");
+	fclose(f);
+	return n;
+}
+
+static int bench_hugetlb(long mb)
+{
+	const char *nr = "/proc/sys/vm/nr_hugepages";
+	unsigned long long st0, su0, st1, su1, free, ge9, blocks, t;
+	unsigned long npages, kept = 0, i, bad, got;
+	char buf[32];
+	char *map;
+
+	if (hugepages())
+		write_file(nr, "0");
+	npages = ((unsigned long)mb << 20) / psz;
+	map = mmap(NULL, npages * psz, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (map == MAP_FAILED)
+		die("mmap");
+	if (madvise(map, npages * psz, MADV_NOHUGEPAGE))
+		die("madvise(MADV_NOHUGEPAGE)");
+	npages = fill(map, npages, keep_gupta);
+	release(-1, map, npages, keep_gupta);
+	for (i = 0; i < npages; i++)
+		kept += keep_gupta(i);
+	read_buddyinfo(&kernel_side, &free, &ge9, &blocks);
+	read_stalls(kernel_side.vmstat, &st0, &su0);
+	/* Ask for all free memory: the kernel stops where it fails. */
+	snprintf(buf, sizeof(buf), "%llu", free / PB_PAGES);
+	t = now_ns();
+	write_file(nr, buf);
+	t = now_ns() - t;
+	got = hugepages();
+	read_stalls(kernel_side.vmstat, &st1, &su1);
+	write_file(nr, "0");
+	bad = verify(map, npages, keep_gupta);
+	printf("side=kernel_hugetlb mb=%ld pages=%lu kept=%lu free_pages=%llu free_ge9_before=%llu asked=%llu blocks=%lu share=%.4f wall_ns=%llu mean_ns=%llu compact_stall=%llu compact_success=%llu success_rate=%.3f corrupted=%lu\n",
+	       mb, npages, kept, free, ge9, free / PB_PAGES, got,
+	       free ? (double)(got * PB_PAGES) / free : 0.0, t,
+	       got ? t / got : 0, st1 - st0, su1 - su0,
+	       st1 > st0 ? (double)(su1 - su0) / (st1 - st0) : 0.0, bad);
+	return bad ? 1 : 0;
+}
+
 int main(int argc, char **argv)
 {
 	int (*keep)(unsigned long) = keep_gupta;
@@ -323,6 +519,10 @@ int main(int argc, char **argv)
 	char *map;
 
 	psz = sysconf(_SC_PAGESIZE);
+	if (argc == 4 && !strcmp(argv[1], "latency"))
+		return bench_latency(atoi(argv[2]), atoi(argv[3]));
+	if (argc == 3 && !strcmp(argv[1], "hugetlb"))
+		return bench_hugetlb(atol(argv[2]));
 	if (argc >= 2 && !strcmp(argv[1], "kernel") && argc == 3) {
 		s = &kernel_side;
 	} else if (argc >= 2 && !strcmp(argv[1], "clab") && argc == 3) {
@@ -332,7 +532,7 @@ int main(int argc, char **argv)
 		moves = 1;
 		keep = keep_varied;
 	} else {
-		fprintf(stderr, "usage: bench-gupta kernel|clab MB | moves\n");
+		fprintf(stderr, "usage: bench-gupta kernel|clab|hugetlb MB | moves | latency P S\n");
 		return 2;
 	}
 	if (argc == 3)

@@ -39,6 +39,24 @@ order0_bench() {
 		       printf "\n" }'
 }
 
+# Order-9 latency on the Gupta pattern: proactiveness $1, wait $2 s first
+latency() {
+	out=$(./bench-gupta latency "$1" "$2")
+	[ $? = 0 ] || rc=1
+	echo "BENCH latency run=$3 $out"
+}
+
+# The guest kernel's hugetlb pool on the same pattern, direct compaction alone
+hugetlb() {
+	if [ ! -w /proc/sys/vm/nr_hugepages ]; then
+		echo "BENCH hugetlb skipped=no_hugetlb"
+		return
+	fi
+	out=$(./bench-gupta hugetlb "$mb")
+	[ $? = 0 ] || rc=1
+	echo "BENCH hugetlb run=$1 $out"
+}
+
 gupta() {
 	out=$(./bench-gupta "$1" "$mb")
 	s=$?
@@ -58,6 +76,16 @@ while [ $r -le "$runs" ]; do
 	r=$((r + 1))
 done
 copy_bench end
+# Latency runs: at most 3 per setting (each fills the whole arena).
+pro=$(cat $sys/compaction_proactiveness)
+r=1
+while [ $r -le "$runs" ] && [ $r -le 3 ]; do
+	latency 0 0 $r
+	latency 20 5 $r
+	hugetlb $r
+	r=$((r + 1))
+done
+echo "$pro" >$sys/compaction_proactiveness
 # Move ratio: the whole arena in use, so that no free order-9 block is left;
 # watermarks near zero let the fill go that far.
 mfk=$(cat $sys/min_free_kbytes)

@@ -17,8 +17,11 @@
  * argument or unknown handle, ENOMEM arena exhausted, EPERM missing
  * CAP_SYS_ADMIN, EFAULT bad user pointer, ENOTTY unknown ioctl.
  *
- * CLAB_IOC_COMPACT, CLAB_IOC_MARK and CLAB_IOC_HANDLE_PFN (0x07-0x09) were
- * added to version 1 without a bump: a module without them answers ENOTTY.
+ * CLAB_IOC_COMPACT, CLAB_IOC_MARK and CLAB_IOC_HANDLE_PFN (0x07-0x09),
+ * CLAB_IOC_ALLOC_TIMED and CLAB_IOC_TOUCH (0x0a-0x0b) were added to version
+ * 1 without a bump: a module without them answers ENOTTY. The CLAB_ALLOC_F_*
+ * flags came with 0x0a: a module without them answers EINVAL to a non-zero
+ * clab_alloc.flags.
  *
  * ioctl magic 0xDC, numbers 0x00-0x1f (not registered in
  * Documentation/userspace-api/ioctl/ioctl-number.rst; out of tree).
@@ -55,6 +58,28 @@ struct clab_version {
 	__u32 pageblock_pages;
 };
 
+/*
+ * Flags of CLAB_IOC_ALLOC and CLAB_IOC_ALLOC_TIMED: how hard the allocator
+ * tries (the kernel's gfp flags). With none, the request takes what the
+ * free lists give above the min watermark and never blocks or wakes a
+ * daemon.
+ *
+ * RECLAIM (__GFP_RECLAIM): wake kswapd and kcompactd; direct reclaim and
+ *	direct compaction, with the kernel's retries.
+ * NORETRY (__GFP_NORETRY): one light attempt, THP-like.
+ * RETRY_MAYFAIL (__GFP_RETRY_MAYFAIL): try hard, but fail rather than
+ *	OOM-kill, hugetlb-like.
+ * ATOMIC (GFP_ATOMIC): never blocks; may dip into the reserves and the
+ *	highatomic pageblocks; wakes kswapd. Not with the three above.
+ * NOWARN (__GFP_NOWARN): no failure report in the kernel log.
+ */
+#define CLAB_ALLOC_F_RECLAIM		(1U << 0)
+#define CLAB_ALLOC_F_NORETRY		(1U << 1)
+#define CLAB_ALLOC_F_RETRY_MAYFAIL	(1U << 2)
+#define CLAB_ALLOC_F_ATOMIC		(1U << 3)
+#define CLAB_ALLOC_F_NOWARN		(1U << 4)
+#define CLAB_ALLOC_F_ALL		((1U << 5) - 1)
+
 /**
  * struct clab_alloc - CLAB_IOC_ALLOC: kernel-held blocks (CAP_SYS_ADMIN)
  * @order: in: block order, 0 .. max_order
@@ -62,7 +87,8 @@ struct clab_version {
  * @count: in: blocks wanted, 1 .. arena pages
  * @handles: in: user pointer to @count __u64 handles (written)
  * @allocated: out: blocks allocated (<= @count)
- * @flags: in: must be 0
+ * @flags: in: CLAB_ALLOC_F_*; NORETRY and RETRY_MAYFAIL exclude each
+ *	other, ATOMIC excludes RECLAIM, NORETRY and RETRY_MAYFAIL (EINVAL)
  * @pad: must be 0
  *
  * Allocates up to @count blocks; each is filled with a pattern derived from
@@ -70,7 +96,9 @@ struct clab_version {
  * ioctl still succeeds and @allocated says how many handles were written;
  * it fails with ENOMEM only when not even one block could be allocated.
  * On EFAULT nothing stays allocated. Handles are non-zero and private to
- * the file; closing it frees every block.
+ * the file; closing it frees every block. A CLAB_MT_RECLAIMABLE block
+ * enters the inactive LRU list; reclaim may drop it (see CLAB_IOC_TOUCH).
+ * A fatal signal stops the loop.
  */
 struct clab_alloc {
 	__u32 order;
@@ -278,6 +306,37 @@ struct clab_handle_pfn {
 	__u64 index;
 };
 
+/**
+ * struct clab_alloc_timed - CLAB_IOC_ALLOC_TIMED: one block, timed
+ *	(CAP_SYS_ADMIN)
+ * @order: in: block order, 0 .. max_order
+ * @migratetype: in: CLAB_MT_*
+ * @flags: in: CLAB_ALLOC_F_*, as for CLAB_IOC_ALLOC
+ * @pad: must be 0
+ * @handle: out: the block's handle (as from CLAB_IOC_ALLOC), 0 on ENOMEM
+ * @latency_ns: out: how long the page allocator took (ktime_get_ns()
+ *	around the allocation alone: not the pattern fill, not the copies);
+ *	written on ENOMEM too, so that failures can be timed
+ *
+ * The out fields are ignored on input.
+ */
+struct clab_alloc_timed {
+	__u32 order;
+	__u32 migratetype;
+	__u32 flags;
+	__u32 pad;
+	__u64 handle;
+	__u64 latency_ns;
+};
+
+/*
+ * CLAB_IOC_TOUCH (struct clab_handle): the CLAB_MT_RECLAIMABLE block was
+ * used, as mark_page_accessed() says of a page cache page: the first touch
+ * marks it referenced, a second one while it is inactive promotes it to
+ * the active LRU list, which reclaim takes from last. EINVAL for an
+ * unknown handle or another migratetype, ENODATA for a dropped block.
+ */
+
 #define CLAB_IOC_GET_VERSION \
 	_IOR(CLAB_IOC_MAGIC, 0x00, struct clab_version)
 #define CLAB_IOC_ALLOC \
@@ -298,5 +357,9 @@ struct clab_handle_pfn {
 	_IOW(CLAB_IOC_MAGIC, 0x08, struct clab_mark)
 #define CLAB_IOC_HANDLE_PFN \
 	_IOWR(CLAB_IOC_MAGIC, 0x09, struct clab_handle_pfn)
+#define CLAB_IOC_ALLOC_TIMED \
+	_IOWR(CLAB_IOC_MAGIC, 0x0a, struct clab_alloc_timed)
+#define CLAB_IOC_TOUCH \
+	_IOW(CLAB_IOC_MAGIC, 0x0b, struct clab_handle)
 
 #endif /* _UAPI_LINUX_COMPACTLAB_H */
