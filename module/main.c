@@ -37,8 +37,22 @@ module_param(movablecore, charp, 0444);
 MODULE_PARM_DESC(movablecore,
 		 "Pages given to ZONE_MOVABLE, as the boot parameter: a size (64M) or a percentage (50%)");
 
+static unsigned int fail_init_step;
+module_param(fail_init_step, uint, 0444);
+MODULE_PARM_DESC(fail_init_step,
+		 "Testing: make init step N (1 arena, 2 shadow memory, 3 threads, 4 sysfs, 5 device) fail with ENOMEM after it succeeded, to exercise the unwinding");
+
 static struct clab_arena *clab_arena;
 static struct clab_mem clab_mem;
+
+/* Does fault injection ask init step @step to fail? Logs when it does. */
+static bool clab_init_step_fails(unsigned int step)
+{
+	if (fail_init_step != step)
+		return false;
+	pr_info("fail_init_step=%u: failing init step %u\n", step, step);
+	return true;
+}
 
 static void clab_stop_threads(struct clab_mem *mem)
 {
@@ -89,6 +103,10 @@ static int __init clab_init(void)
 		       params.size, why, ret);
 		return ret;
 	}
+	if (clab_init_step_fails(1)) {
+		ret = -ENOMEM;
+		goto destroy_arena;
+	}
 	cfg.nodes = nodes;
 	cfg.kernelcore = kernelcore;
 	cfg.movablecore = movablecore;
@@ -99,25 +117,44 @@ static int __init clab_init(void)
 		       why);
 		goto destroy_arena;
 	}
+	if (clab_init_step_fails(2)) {
+		ret = -ENOMEM;
+		goto exit_mem;
+	}
 	clab_reset_vm_events();
 	ret = clab_start_threads(&clab_mem);
 	if (ret) {
 		pr_err("cannot start kswapd and kcompactd threads (%d)\n", ret);
 		goto exit_mem;
 	}
+	if (clab_init_step_fails(3)) {
+		ret = -ENOMEM;
+		goto stop_threads;
+	}
 	ret = clab_sysfs_init(&clab_mem);
 	if (ret)
 		goto stop_threads;
+	if (clab_init_step_fails(4)) {
+		ret = -ENOMEM;
+		goto exit_sysfs;
+	}
 	clab_debugfs_init(&clab_mem);
 	clab_bench_init(&clab_mem);
 	ret = clab_chardev_init(&clab_mem);
 	if (ret)
 		goto exit_debugfs;
+	if (clab_init_step_fails(5)) {
+		ret = -ENOMEM;
+		goto exit_chardev;
+	}
 	return 0;
 
+exit_chardev:
+	clab_chardev_exit();
 exit_debugfs:
 	clab_bench_exit();
 	clab_debugfs_exit();
+exit_sysfs:
 	clab_sysfs_exit();
 stop_threads:
 	clab_stop_threads(&clab_mem);
