@@ -161,6 +161,11 @@ void clab_proactive_compact_node(struct clab_node *node)
 		if (!clab_zone_is_populated(cc.zone))
 			continue;
 		clab_compact_zone(&cc);
+		/* kcompactd's work, as newer kernels count it (6.1 did not). */
+		clab_count_vm_events(CLAB_KCOMPACTD_MIGRATE_SCANNED,
+				     cc.total_migrate_scanned);
+		clab_count_vm_events(CLAB_KCOMPACTD_FREE_SCANNED,
+				     cc.total_free_scanned);
 	}
 }
 

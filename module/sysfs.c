@@ -20,7 +20,7 @@
  *
  * A compaction runs in the writer's context, as the kernel's does, but
  * without holding sysfs's active reference on the file (so rmmod does not
- * wait for it: it is refused with EBUSY while the module is pinned) and
+ * wait for it: it is refused while the module is pinned) and
  * with no lock that readers of other files need. One compaction trigger
  * runs at a time: a second concurrent write gets -EBUSY. A fatal signal
  * (Ctrl-C) stops a compaction early.

@@ -6,8 +6,9 @@
  *
  * mmap(MAP_SHARED) maps arena pages on demand. Each mmap gets a fresh range
  * of file offsets (the offset passed to mmap must be 0), so an offset is
- * mapped by exactly one vma; MAP_PRIVATE and mremap are refused with EINVAL,
- * and fork does not copy the mapping. A fault allocates a zeroed movable
+ * mapped by exactly one vma; MAP_PRIVATE is refused with EINVAL, moving a
+ * mapping with mremap with EINVAL and growing it with EFAULT (the kernel's
+ * answer for VM_DONTEXPAND), and fork does not copy the mapping. A fault allocates a zeroed movable
  * page; when the arena has none to give, the access gets SIGBUS. munmap, a
  * partial munmap, DISCARD or process exit free the pages of the range.
  *
