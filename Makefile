@@ -7,6 +7,7 @@
 #   make KDIR=... ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu-
 #   make check                   every test tier (installs what it needs)
 #   make demo                    boot a guest and show the arena
+#   make bench [QUICK=1]         every benchmark against the guest kernel
 #   make checkpatch|sparse|kernel-doc|clang-format|gates
 #                                the kernel-style gates (TAP)
 #   make htmldocs                the documentation, with Sphinx
@@ -63,5 +64,9 @@ check:
 demo:
 	scripts/demo
 
-.PHONY: all modules modules_install clean check check-core demo dkms-install \
-	checkpatch sparse kernel-doc clang-format gates htmldocs
+# Every benchmark, one table: build/results/bench.csv and the plots.
+bench:
+	scripts/bench $(if $(QUICK),--quick)
+
+.PHONY: all modules modules_install clean check check-core demo bench \
+	dkms-install checkpatch sparse kernel-doc clang-format gates htmldocs

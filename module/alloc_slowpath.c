@@ -214,6 +214,29 @@ static bool clab_should_reclaim_retry(struct clab_mem *mem, int nid,
 	return false;
 }
 
+/*
+ * Direct reclaim found nothing to reclaim: a watermark boost, which only
+ * asks reclaim to free more after fragmenting fallbacks, cannot be paid
+ * back, so drop it rather than fail the allocation on it (as kswapd drops
+ * it after a fruitless pass, only later).
+ */
+static void clab_drop_unpayable_boost(struct clab_mem *mem, int nid,
+				      unsigned int gfp)
+{
+	unsigned int cursor = 0;
+	struct clab_zone *zone;
+
+	while ((zone = clab_next_zone(mem, nid, gfp, &cursor))) {
+		unsigned long flags;
+
+		if (!READ_ONCE(zone->watermark_boost))
+			continue;
+		spin_lock_irqsave(&zone->lock, flags);
+		zone->watermark_boost = 0;
+		spin_unlock_irqrestore(&zone->lock, flags);
+	}
+}
+
 static void clab_wake_all_kswapds(struct clab_mem *mem, int nid,
 				  unsigned int gfp, unsigned int order)
 {
@@ -384,6 +407,8 @@ retry:
 		goto nopage;
 
 	did_some_progress = clab_try_to_free_pages(mem, nid, gfp, order);
+	if (!did_some_progress)
+		clab_drop_unpayable_boost(mem, nid, gfp);
 	page = clab_get_page_from_freelist(mem, nid, gfp, order, alloc_flags);
 	/*
 	 * Free pages may sit on per-CPU lists of another migratetype: drain

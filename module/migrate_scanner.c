@@ -205,7 +205,8 @@ isolate_abort:
 	 * second time in a row, is not worth scanning again soon.
 	 */
 	if (low_pfn == end_pfn && (!nr_isolated || cc->rescan)) {
-		if (valid && !skip_updated && !cc->no_set_skip_hint)
+		if (valid && !skip_updated && !cc->no_set_skip_hint &&
+		    !cc->ignore_skip_hint)
 			clab_set_pageblock_skip(mem, start_pfn);
 		clab_update_cached_migrate(cc, end_pfn - 1);
 	}

@@ -325,8 +325,9 @@ static void clab_steal_suitable_fallback(struct clab_zone *zone,
 		clab_change_pageblock_range(mem, idx, current_order, start_type);
 		goto single_page;
 	}
-	/* The kswapd wake-up on a boost comes with reclaim (a later issue). */
-	clab_boost_watermark(zone);
+	/* Boosted: kswapd is woken once the allocation is done. */
+	if (clab_boost_watermark(zone) && (alloc_flags & CLAB_ALLOC_KSWAPD))
+		WRITE_ONCE(zone->boosted_wake, true);
 	if (!whole_block)
 		goto single_page;
 	free_pages = clab_move_freepages_block(zone, idx, start_type,
@@ -565,6 +566,21 @@ bool clab_zone_watermark_ok(struct clab_zone *zone, unsigned int order,
 }
 
 /*
+ * Atomic order-0 requests ignore the watermark boost at the min mark, the
+ * point where kswapd has long been woken (the kernel's zone_watermark_fast()).
+ */
+static bool clab_atomic_ignores_boost(struct clab_zone *zone, unsigned int order,
+				      unsigned int gfp, unsigned int alloc_flags)
+{
+	if (order || !(gfp & CLAB_GFP_ATOMIC) || !READ_ONCE(zone->watermark_boost) ||
+	    (alloc_flags & CLAB_ALLOC_WMARK_MASK) != CLAB_ALLOC_WMARK_MIN)
+		return false;
+	return clab_zone_watermark_ok(zone, 0, zone->_watermark[CLAB_WMARK_MIN],
+				      clab_gfp_highest_zoneidx(gfp), alloc_flags,
+				      READ_ONCE(zone->nr_free_pages));
+}
+
+/*
  * The zones a request may use, in the order it should try them: its own
  * node first (MOVABLE before NORMAL when movable), then the other nodes.
  */
@@ -609,10 +625,15 @@ struct clab_page *clab_get_page_from_freelist(struct clab_mem *mem, int nid,
 
 			if (!clab_zone_watermark_ok(zone, order, mark, highest,
 						    alloc_flags,
-						    READ_ONCE(zone->nr_free_pages)))
+						    READ_ONCE(zone->nr_free_pages)) &&
+			    !clab_atomic_ignores_boost(zone, order, gfp, alloc_flags))
 				continue;
 		}
 		page = clab_rmqueue(zone, order, mt, alloc_flags);
+		if (unlikely(READ_ONCE(zone->boosted_wake))) {
+			WRITE_ONCE(zone->boosted_wake, false);
+			clab_wakeup_kswapd(zone->node, gfp, 0, zone->type);
+		}
 		if (page) {
 			if (order && (alloc_flags & CLAB_ALLOC_HIGHATOMIC))
 				clab_reserve_highatomic_pageblock(zone, page);
@@ -717,6 +738,8 @@ struct clab_page *clab_alloc_pages(struct clab_mem *mem, int nid,
 		nid = 0;
 	if (gfp & CLAB_GFP_NOFALLBACK)
 		alloc_flags |= CLAB_ALLOC_NOFALLBACK;
+	if (gfp & CLAB_GFP_KSWAPD_RECLAIM)
+		alloc_flags |= CLAB_ALLOC_KSWAPD;
 	page = clab_get_page_from_freelist(mem, nid, gfp, order, alloc_flags);
 	if (!page)
 		page = __clab_alloc_pages_slowpath(mem, nid, gfp, order);

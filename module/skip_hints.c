@@ -5,7 +5,10 @@
  *
  * A scanner marks a pageblock "skip" when scanning it found nothing to take,
  * and remembers where it got to, so that the next compaction does not scan
- * the same barren blocks again. The hints go stale: they are flushed when a
+ * the same barren blocks again. Beyond the kernel: a compaction that
+ * ignores the hints (compact_memory, proactive, SYNC_FULL) leaves none
+ * behind either; the kernel's do, and a proactive pass that stops part-way
+ * then hides the blocks it skipped from the next direct compaction. The hints go stale: they are flushed when a
  * direct compaction's scanners met and kswapd goes to sleep, or when
  * deferral reaches its limit (compaction_restarting()).
  */
@@ -86,7 +89,7 @@ void clab_update_cached_migrate(struct clab_compact_control *cc,
 {
 	struct clab_zone *zone = cc->zone;
 
-	if (cc->no_set_skip_hint)
+	if (cc->no_set_skip_hint || cc->ignore_skip_hint)
 		return;
 	pfn = clab_pageblock_end_pfn(pfn);
 	if (pfn > zone->compact_cached_migrate_pfn[0])
@@ -108,7 +111,7 @@ void clab_update_pageblock_skip(struct clab_compact_control *cc,
 {
 	struct clab_zone *zone = cc->zone;
 
-	if (cc->no_set_skip_hint)
+	if (cc->no_set_skip_hint || cc->ignore_skip_hint)
 		return;
 	clab_set_pageblock_skip(clab_zone_mem_of(cc), pfn);
 	if (pfn < zone->compact_cached_free_pfn)

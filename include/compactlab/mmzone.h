@@ -150,6 +150,8 @@ enum clab_lru_list {
  * @managed_pages: pages the allocator manages (end - start)
  * @_watermark: min, low and high, in pages, without the boost
  * @watermark_boost: temporary boost after fragmenting fallbacks
+ * @boosted_wake: a fallback boosted the watermark: wake kswapd (the
+ *	kernel's ZONE_BOOSTED_WATERMARK)
  * @lowmem_reserve: pages kept back from allocations that could use a
  *	higher zone, indexed by the highest zone they may use
  * @nr_reserved_highatomic: pages in HIGHATOMIC pageblocks
@@ -182,6 +184,7 @@ struct clab_zone {
 	unsigned long managed_pages;
 	unsigned long _watermark[CLAB_NR_WMARK];
 	unsigned long watermark_boost;
+	bool boosted_wake;
 	long lowmem_reserve[CLAB_MAX_NR_ZONES];
 	unsigned long nr_reserved_highatomic;
 	spinlock_t lock;	/* the free lists and buddy state (see above) */

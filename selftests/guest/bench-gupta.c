@@ -6,15 +6,20 @@
  *   bench-gupta kernel MB    anonymous private memory, MADV_NOHUGEPAGE;
  *                            /proc/sys/vm/compact_memory, /proc/vmstat,
  *                            /proc/buddyinfo
- *   bench-gupta clab MB      /dev/compactlab; the compact_memory,
- *                            vmstat and buddyinfo files of compactlab
+ *   bench-gupta clab MB [PREFIX]
+ *                            /dev/compactlab; the compact_memory,
+ *                            vmstat and buddyinfo files of compactlab;
+ *                            with PREFIX, the pageblocks view is copied
+ *                            to PREFIX-before and PREFIX-after around the
+ *                            pass (the arena maps of scripts/bench)
  *   bench-gupta moves        compactlab: fill the whole arena (up to the
  *                            first SIGBUS), keep one page in 4, 8, 16, 32
  *                            or 64 depending on the 2 MiB block, compute
  *                            the move minimum from the pageblocks view,
  *                            then run one order-9 request (CLAB_IOC_COMPACT,
  *                            or compact_memory on a module without it)
- *   bench-gupta latency P S  compactlab: fill the whole arena (up to the
+ *   bench-gupta latency P S [FILE]
+ *                            compactlab: fill the whole arena (up to the
  *                            first SIGBUS), Gupta pattern, set
  *                            compaction_proactiveness to P and wait S
  *                            seconds, then allocate order-9 MOVABLE blocks
@@ -22,7 +27,9 @@
  *                            RETRY_MAYFAIL | NOWARN) one at a time until
  *                            one fails; prints the latency percentiles,
  *                            the share of free memory obtained as order-9
- *                            blocks and compact_success / compact_stall
+ *                            blocks and compact_success / compact_stall;
+ *                            with FILE, every latency (ns), one a line,
+ *                            in request order (the CDF of scripts/bench)
  *   bench-gupta hugetlb MB   the guest kernel on the same pattern, no
  *                            compact_memory: echo N > nr_hugepages for all
  *                            free memory, direct compaction alone; prints
@@ -354,6 +361,37 @@ static void write_file(const char *path, const char *val)
 	close(fd);
 }
 
+/* Copy the file @from to @to (a seq_file view to a snapshot). */
+static void copy_file(const char *from, const char *to)
+{
+	char buf[8192];
+	FILE *in = fopen(from, "r"), *out;
+	size_t n;
+
+	if (!in)
+		die(from);
+	out = fopen(to, "w");
+	if (!out)
+		die(to);
+	while ((n = fread(buf, 1, sizeof(buf), in)) > 0)
+		if (fwrite(buf, 1, n, out) != n)
+			die(to);
+	fclose(in);
+	if (fclose(out))
+		die(to);
+}
+
+/* Snapshot the pageblocks view to @prefix-@when, when @prefix is set. */
+static void snapshot_pageblocks(const char *prefix, const char *when)
+{
+	char path[512];
+
+	if (!prefix)
+		return;
+	snprintf(path, sizeof(path), "%s-%s", prefix, when);
+	copy_file("/sys/kernel/debug/compactlab/pageblocks", path);
+}
+
 static int cmp_ull(const void *a, const void *b)
 {
 	unsigned long long x = *(const unsigned long long *)a;
@@ -382,7 +420,7 @@ static unsigned long long score(const struct side *s)
 	return free ? 100 * (free - ge9) / free : 0;
 }
 
-static int bench_latency(int proactiveness, int wait_s)
+static int bench_latency(int proactiveness, int wait_s, const char *raw)
 {
 	const char *pro = "/sys/kernel/compactlab/compaction_proactiveness";
 	unsigned long long st0, su0, st1, su1, free, ge9, blocks, *lat;
@@ -443,6 +481,16 @@ static int bench_latency(int proactiveness, int wait_s)
 	read_stalls(clab_side.vmstat, &st1, &su1);
 	write_file(pro, "0");
 	bad = verify(map, npages, keep_gupta);
+	if (raw) {
+		FILE *out = fopen(raw, "w");
+
+		if (!out)
+			die(raw);
+		for (i = 0; i < n; i++)
+			fprintf(out, "%llu\n", lat[i]);
+		if (fclose(out))
+			die(raw);
+	}
 	qsort(lat, n, sizeof(*lat), cmp_ull);
 	printf("side=clab proactiveness=%d wait_s=%d pages=%lu kept=%lu score_before=%llu score_after_wait=%llu free_pages=%llu free_ge9_before=%llu blocks=%lu share=%.4f p50_ns=%llu p90_ns=%llu p99_ns=%llu max_ns=%llu mean_ns=%llu fail_ns=%llu wall_ns=%llu compact_stall=%llu compact_success=%llu success_rate=%.3f corrupted=%lu\n",
 	       proactiveness, wait_s, npages, kept, score0, score1, free, ge9,
@@ -511,7 +559,7 @@ int main(int argc, char **argv)
 	int (*keep)(unsigned long) = keep_gupta;
 	unsigned long long t, free, ge9, blocks, blocks_before = 0;
 	unsigned long npages, kept = 0, bad, i;
-	const char *request = "none";
+	const char *request = "none", *snap = NULL;
 	const struct side *s;
 	struct counters c0, c1;
 	long mb = 0, min = -2;
@@ -519,23 +567,27 @@ int main(int argc, char **argv)
 	char *map;
 
 	psz = sysconf(_SC_PAGESIZE);
-	if (argc == 4 && !strcmp(argv[1], "latency"))
-		return bench_latency(atoi(argv[2]), atoi(argv[3]));
+	if ((argc == 4 || argc == 5) && !strcmp(argv[1], "latency"))
+		return bench_latency(atoi(argv[2]), atoi(argv[3]),
+				     argc == 5 ? argv[4] : NULL);
 	if (argc == 3 && !strcmp(argv[1], "hugetlb"))
 		return bench_hugetlb(atol(argv[2]));
 	if (argc >= 2 && !strcmp(argv[1], "kernel") && argc == 3) {
 		s = &kernel_side;
-	} else if (argc >= 2 && !strcmp(argv[1], "clab") && argc == 3) {
+	} else if (argc >= 2 && !strcmp(argv[1], "clab") &&
+		   (argc == 3 || argc == 4)) {
 		s = &clab_side;
+		if (argc == 4)
+			snap = argv[3];
 	} else if (argc == 2 && !strcmp(argv[1], "moves")) {
 		s = &clab_side;
 		moves = 1;
 		keep = keep_varied;
 	} else {
-		fprintf(stderr, "usage: bench-gupta kernel|clab|hugetlb MB | moves | latency P S\n");
+		fprintf(stderr, "usage: bench-gupta kernel|hugetlb MB | clab MB [PREFIX] | moves | latency P S [FILE]\n");
 		return 2;
 	}
-	if (argc == 3)
+	if (argc >= 3)
 		mb = atol(argv[2]);
 	if (s == &clab_side) {
 		struct clab_version v;
@@ -575,12 +627,14 @@ int main(int argc, char **argv)
 		read_buddyinfo(s, &free, &ge9, &blocks_before);
 		min = move_minimum(free);
 	}
+	snapshot_pageblocks(snap, "before");
 	read_counters(s, &c0);
 	if (moves)
 		t = request_order9(fd, &request);
 	else
 		t = compact(s);
 	read_counters(s, &c1);
+	snapshot_pageblocks(snap, "after");
 	read_buddyinfo(s, &free, &ge9, &blocks);
 	bad = verify(map, npages, keep);
 

@@ -10,6 +10,17 @@
 # heavy parts and prints "key: value" lines that are checked here.
 . ./tap.sh
 
+# The tests measure their own compactions, so kcompactd must stay out of
+# them: no proactive compaction (a fragmented arena scores high), and no
+# watermark boosts (kswapd dropping a boost wakes kcompactd).
+quiet_daemons() {
+	echo 0 >/sys/kernel/compactlab/compaction_proactiveness
+	echo 0 >/sys/kernel/compactlab/watermark_boost_factor
+}
+boost0=$(cat /sys/kernel/compactlab/watermark_boost_factor)
+pro0=$(cat /sys/kernel/compactlab/compaction_proactiveness)
+quiet_daemons
+
 plan 38
 
 CC=./clab-compact
@@ -18,6 +29,7 @@ VMSTAT=$CLAB_DEBUGFS/vmstat
 reload() {
 	clab_unload
 	clab_load $CLAB_PARAMS "$@" || diag "insmod: $CLAB_LOAD_ERR"
+	quiet_daemons
 }
 
 vmstat() {
@@ -285,4 +297,8 @@ ok $? "nodes=2: COMPACT nid 1 order 9 ASYNC MOVABLE works"
 reload
 clab_loaded
 ok $? "module reloaded with its original parameters"
+if [ -d /sys/kernel/compactlab ]; then
+	echo "$boost0" >/sys/kernel/compactlab/watermark_boost_factor
+	echo "$pro0" >/sys/kernel/compactlab/compaction_proactiveness
+fi
 tap_done
