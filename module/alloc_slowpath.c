@@ -51,6 +51,7 @@ enum clab_compact_result clab_try_to_compact_pages(struct clab_mem *mem, int nid
 
 	trace_mm_compaction_try_to_compact_pages(order, gfp, prio);
 	while ((zone = clab_next_zone(mem, nid, gfp, &cursor))) {
+		struct clab_node *node = zone->node;
 		enum clab_compact_result status;
 
 		if (prio > CLAB_MIN_COMPACT_PRIORITY &&
@@ -58,8 +59,10 @@ enum clab_compact_result clab_try_to_compact_pages(struct clab_mem *mem, int nid
 			rc = max(rc, CLAB_COMPACT_DEFERRED);
 			continue;
 		}
+		atomic_inc(&node->nr_direct_compactors);
 		status = clab_compact_zone_order(zone, order, gfp, prio, alloc_flags,
 						 highest, capc, NULL);
+		atomic_dec(&node->nr_direct_compactors);
 		rc = max(status, rc);
 		if (status == CLAB_COMPACT_SUCCESS) {
 			clab_compaction_defer_reset(zone, order, false);
@@ -110,6 +113,13 @@ static struct clab_page *clab_alloc_pages_direct_compact(struct clab_mem *mem,
 	return NULL;
 }
 
+/* The kernel's compaction_withdrawn(). */
+static bool clab_compaction_withdrawn(enum clab_compact_result result)
+{
+	return result == CLAB_COMPACT_DEFERRED || result == CLAB_COMPACT_CONTENDED ||
+	       result == CLAB_COMPACT_PARTIAL_SKIPPED;
+}
+
 /**
  * clab_should_compact_retry() - retry direct compaction, and how hard?
  * @order: the request's order
@@ -141,8 +151,7 @@ bool clab_should_compact_retry(unsigned int order, enum clab_compact_result resu
 		goto check_priority;
 	if (result == CLAB_COMPACT_SKIPPED)
 		return zonelist_suitable;
-	if (result == CLAB_COMPACT_DEFERRED || result == CLAB_COMPACT_CONTENDED ||
-	    result == CLAB_COMPACT_PARTIAL_SKIPPED)
+	if (clab_compaction_withdrawn(result))
 		goto check_priority;
 	if (order > CLAB_COSTLY_ORDER)
 		max_retries /= 4;
@@ -432,7 +441,16 @@ retry:
 	if (clab_should_reclaim_retry(mem, nid, gfp, order, alloc_flags,
 				      did_some_progress > 0, &no_progress_loops))
 		goto retry;
-	if (did_some_progress > 0 && order &&
+	/*
+	 * The kernel asks should_compact_retry() only after reclaim made
+	 * progress. Beyond it: a compaction that withdrew (deferred,
+	 * contended, or met the scanners having skipped part of the zone)
+	 * may also escalate without: free memory is there, fragmented, and
+	 * a harder priority scans the whole zone. Escalation is bounded by
+	 * the top priority.
+	 */
+	if ((did_some_progress > 0 || clab_compaction_withdrawn(compact_result)) &&
+	    order &&
 	    clab_should_compact_retry(order, compact_result,
 				      compact_result == CLAB_COMPACT_SKIPPED &&
 				      clab_compaction_zonelist_suitable(mem, nid, gfp, order,

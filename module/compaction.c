@@ -143,6 +143,15 @@ static enum clab_compact_result __clab_compact_finished(struct clab_compact_cont
 		unsigned int low = clab_fragmentation_score_wmark(zone->node->mem,
 								  true);
 
+		/*
+		 * Stand back for kswapd, as the kernel does; and, beyond it,
+		 * for direct compactors, whose free pages and blocks a
+		 * concurrent proactive pass would otherwise take.
+		 */
+		if (READ_ONCE(zone->node->kswapd_running) ||
+		    atomic_read(&zone->node->nr_direct_compactors))
+			return CLAB_COMPACT_PARTIAL_SKIPPED;
+
 		if (clab_fragmentation_score_zone(zone) > low)
 			return CLAB_COMPACT_CONTINUE;
 		return CLAB_COMPACT_SUCCESS;

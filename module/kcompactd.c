@@ -121,15 +121,16 @@ void clab_kcompactd_do_work(struct clab_node *node)
  * clab_should_proactive_compact_node() - is the node fragmented enough?
  * @node: the node
  *
- * Return: true when proactive compaction is on, kswapd is not running,
- * and the node's score is above the high mark.
+ * Return: true when proactive compaction is on, neither kswapd nor a
+ * direct compactor is running, and the node's score is above the high mark.
  */
 bool clab_should_proactive_compact_node(struct clab_node *node)
 {
 	struct clab_mem *mem = node->mem;
 
 	if (!READ_ONCE(mem->compaction_proactiveness) ||
-	    READ_ONCE(node->kswapd_running))
+	    READ_ONCE(node->kswapd_running) ||
+	    atomic_read(&node->nr_direct_compactors))
 		return false;
 	return clab_fragmentation_score_node(node) >
 	       clab_fragmentation_score_wmark(mem, false);

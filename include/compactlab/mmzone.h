@@ -213,6 +213,8 @@ struct clab_zone {
  * @kcompactd_max_order: the largest order a wakeup asked for
  * @kcompactd_highest_zoneidx: the highest zone a wakeup asked for
  * @proactive_compact_trigger: evaluate proactive compaction now
+ * @nr_direct_compactors: direct compactions running on the node; proactive
+ *	compaction stands back while there are any
  * @kswapd: the node's reclaim thread (vmscan.c)
  * @kswapd_wait: where it sleeps
  * @kswapd_order: the order a wakeup asked for; -1 when not woken
@@ -236,6 +238,7 @@ struct clab_node {
 	int kcompactd_max_order;
 	int kcompactd_highest_zoneidx;
 	bool proactive_compact_trigger;
+	atomic_t nr_direct_compactors;
 	struct task_struct *kswapd;
 	wait_queue_head_t kswapd_wait;
 	int kswapd_order;
