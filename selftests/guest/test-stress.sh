@@ -1,0 +1,46 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# Stress and fuzz, the debug kernel's tier (Documentation/testing.rst):
+# stress-migrate (processes x threads verifying checksummed pages while
+# every compaction entry point runs) and stress-fuzz (random ioctls, mmaps,
+# sysfs writes, debugfs reads), each for $CLAB_STRESS_SECONDS (default 30).
+# Skipped on the distro kernels unless CLAB_STRESS_SECONDS is set (e.g.
+# scripts/vm-run -- 'CLAB_STRESS_SECONDS=5 ./test-stress.sh'). A kernel
+# report fails the run on the host (console scan; on the debug kernel a
+# WARN or KASAN report panics the guest). The seeds are in the output:
+# replay with ./stress-fuzz --seed N, ./stress-migrate --seed N.
+. ./tap.sh
+
+if [ "${CLAB_KERNEL:-}" != debug ] && [ -z "${CLAB_STRESS_SECONDS:-}" ]; then
+	plan 1
+	skip "stress-migrate, stress-fuzz" "the debug kernel's tier (vm-run --debug)"
+	exit 4
+fi
+secs=${CLAB_STRESS_SECONDS:-30}
+
+plan 4
+
+out=$(./stress-migrate --procs 2 --threads 2 --mb 8 --seconds "$secs" 2>&1)
+rc=$?
+echo "$out" | sed 's/^/# /'
+line=$(echo "$out" | grep '^stress-migrate:')
+mism=$(echo "$line" | sed -n 's/.* \([0-9]*\) mismatches.*/\1/p')
+migr=$(echo "$line" | sed -n 's/.* \([0-9]*\) migrations.*/\1/p')
+[ $rc -eq 0 ] && [ "$mism" = 0 ]
+ok $? "stress-migrate ${secs}s: ${mism:-?} mismatches"
+[ -n "$migr" ] && [ "$migr" -gt 0 ]
+ok $? "stress-migrate: pages moved under the writers (${migr:-?} migrations)"
+
+out=$(./stress-fuzz --seconds "$secs" --steps 1000000 2>&1)
+rc=$?
+echo "$out" | sed 's/^/# /'
+[ $rc -eq 0 ] && echo "$out" | grep -q '^stress-fuzz: '
+ok $? "stress-fuzz ${secs}s: survived ($(echo "$out" | sed -n 's/^# stress-fuzz: seed \([^,]*\),.*/seed \1/p'))"
+
+# The module still works after the fuzzing: it reloads and its
+# allocator gives a clean pattern check.
+clab_unload; clab_load $CLAB_PARAMS && [ -c /dev/compactlab ] &&
+	./stress-migrate --procs 1 --threads 1 --mb 2 --seconds 1 >/dev/null
+ok $? "reload after fuzzing, data intact"
+tap_done
