@@ -465,8 +465,14 @@ static int cmd_oom(int mode)
 	handles = calloc(n, sizeof(*handles));
 	if (!handles)
 		die("calloc");
-	n = alloc_many(fd, 0, CLAB_MT_UNMOVABLE, CLAB_ALLOC_F_NOWARN, n,
-		       handles);
+	/*
+	 * Pin everything that is left. With oom_kill=1 the pins may reclaim
+	 * and drain (so nothing is left over for the request below) but not
+	 * kill: RETRY_MAYFAIL never calls the OOM killer, as in the kernel.
+	 */
+	n = alloc_many(fd, 0, CLAB_MT_UNMOVABLE, mode == 1 ?
+		       CLAB_ALLOC_F_RECLAIM | CLAB_ALLOC_F_RETRY_MAYFAIL |
+		       CLAB_ALLOC_F_NOWARN : CLAB_ALLOC_F_NOWARN, n, handles);
 	if (mode == 0) {
 		/*
 		 * What reclaim's side effects (per-CPU drains, the highatomic
@@ -493,8 +499,15 @@ static int cmd_oom(int mode)
 		h = alloc_timed(fd, 0, CLAB_MT_UNMOVABLE, rf, NULL);
 	}
 	e2 = h ? 0 : errno;
-	if (waitpid(pid, &st, 0) != pid)
-		die("waitpid");
+	/* Bounded: a child that was not killed is killed here, and says so. */
+	for (st = 0; st < 50 && waitpid(pid, &st, WNOHANG) == 0; st++)
+		usleep(100000);
+	if (waitpid(pid, &st, WNOHANG) == 0) {
+		kill(pid, SIGKILL);
+		waitpid(pid, &st, 0);
+		printf("oom: the child was not killed by the OOM path\n");
+		return 1;
+	}
 	printf("oom: pinned=%lu first=%s later=%s child=%s sig=%d\n", n,
 	       e1 ? strerrorname_np(e1) : "ok",
 	       e2 ? strerrorname_np(e2) : "ok",
