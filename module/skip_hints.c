@@ -8,9 +8,10 @@
  * the same barren blocks again. Beyond the kernel: a compaction that
  * ignores the hints (compact_memory, proactive, SYNC_FULL) leaves none
  * behind either; the kernel's do, and a proactive pass that stops part-way
- * then hides the blocks it skipped from the next direct compaction. The hints go stale: they are flushed when a
- * direct compaction's scanners met and kswapd goes to sleep, or when
- * deferral reaches its limit (compaction_restarting()).
+ * then hides the blocks it skipped from the next direct compaction.
+ * The hints go stale: they are flushed when a direct compaction's scanners
+ * met and kswapd goes to sleep, or when deferral reaches its limit
+ * (compaction_restarting()).
  */
 #include <compactlab/compaction.h>
 

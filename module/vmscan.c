@@ -349,13 +349,14 @@ void clab_balance_node(struct clab_node *node, int order, int highest_zoneidx)
 void clab_wakeup_kswapd(struct clab_node *node, unsigned int gfp, int order,
 			int highest_zoneidx)
 {
-	/* Racy peek, as the kernel's: a busy kswapd sees the request later. */
-	if (!waitqueue_active(&node->kswapd_wait))
-		return;
+	/* Record the request first: a busy kswapd picks it up when done. */
 	if (READ_ONCE(node->kswapd_order) < order)
 		WRITE_ONCE(node->kswapd_order, order);
 	if (READ_ONCE(node->kswapd_highest_zoneidx) < highest_zoneidx)
 		WRITE_ONCE(node->kswapd_highest_zoneidx, highest_zoneidx);
+	/* Racy peek, as the kernel's: nobody to wake while kswapd runs. */
+	if (!waitqueue_active(&node->kswapd_wait))
+		return;
 	if (clab_node_balanced(node, order, highest_zoneidx) &&
 	    !clab_node_boosted(node)) {
 		if (!(gfp & CLAB_GFP_DIRECT_RECLAIM))
