@@ -21,10 +21,13 @@ all: modules
 modules:
 	$(MAKE) -C $(KDIR) M=$(PWD) modules
 
+# The target's release is UTS_RELEASE (Debian's 6.1 headers carry another
+# string in include/config/kernel.release).
+KREL_OF_KDIR = $(shell sed -n 's/.*UTS_RELEASE "\(.*\)"/\1/p' $(KDIR)/include/generated/utsrelease.h)
+
 modules_install:
-	$(MAKE) -C $(KDIR) M=$(PWD) modules_install
-	depmod -a $(if $(INSTALL_MOD_PATH),-b $(INSTALL_MOD_PATH)) \
-		$(notdir $(patsubst %/build,%,$(realpath $(KDIR))))
+	$(MAKE) -C $(KDIR) M=$(PWD) KERNELRELEASE=$(KREL_OF_KDIR) modules_install
+	depmod -a $(if $(INSTALL_MOD_PATH),-b $(INSTALL_MOD_PATH)) $(KREL_OF_KDIR)
 
 DKMS_VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf)
 DKMS_SRC := /usr/src/compactlab-$(DKMS_VERSION)
