@@ -13,7 +13,8 @@
  *   vmstat         nr_free_pages and the event counters, /proc/vmstat style
  *   extfrag/unusable_index, extfrag/extfrag_index
  *                  /sys/kernel/debug/extfrag/ of the shadow memory
- *   pageblocks     one line per pageblock: its type, skip hint and counters
+ *   pageblocks     one line per pageblock: its type, skip hint, counters,
+ *                  and the migrations needed to free it (-1: impossible)
  *
  * Where a file mirrors a kernel file it is byte-compatible with it: the same
  * format strings, so that tools that parse the kernel's files parse ours.
@@ -28,6 +29,7 @@
 #include <linux/seq_file.h>
 #include <linux/uaccess.h>
 #include <compactlab/arena.h>
+#include <compactlab/compaction.h>
 #include <compactlab/extfrag.h>
 #include <compactlab/mmzone.h>
 #include <compactlab/vmstat.h>
@@ -449,10 +451,10 @@ static int clab_pageblocks_show(struct seq_file *m, void *v)
 	int mt;
 
 	if (v == SEQ_START_TOKEN) {
-		seq_printf(m, "%-7s %12s %4s %8s %12s %4s %5s %7s %11s %9s\n",
+		seq_printf(m, "%-7s %12s %4s %8s %12s %4s %5s %7s %11s %9s %5s\n",
 			   "# block", "pfn", "node", "zone", "migratetype",
 			   "skip", "free", "movable", "reclaimable",
-			   "unmovable");
+			   "unmovable", "moves");
 		return 0;
 	}
 	block = *(loff_t *)v - 1;
@@ -460,14 +462,15 @@ static int clab_pageblocks_show(struct seq_file *m, void *v)
 	zone = clab_idx_to_zone(mem, idx);
 	pb = &mem->pageblocks[block];
 	mt = READ_ONCE(pb->migratetype);
-	seq_printf(m, "%7lu %#12lx %4d %8s %12s %4u %5d %7d %11d %9d\n",
+	seq_printf(m, "%7lu %#12lx %4d %8s %12s %4u %5d %7d %11d %9d %5ld\n",
 		   block, clab_arena_index_to_pfn(mem->arena, idx),
 		   zone->node->id, clab_zone_name(zone),
 		   mt < CLAB_MIGRATE_TYPES ? clab_migratetype_names[mt] : "?",
 		   READ_ONCE(pb->skip), atomic_read(&pb->nr_free),
 		   atomic_read(&pb->nr_alloc[CLAB_MIGRATE_MOVABLE]),
 		   atomic_read(&pb->nr_alloc[CLAB_MIGRATE_RECLAIMABLE]),
-		   atomic_read(&pb->nr_alloc[CLAB_MIGRATE_UNMOVABLE]));
+		   atomic_read(&pb->nr_alloc[CLAB_MIGRATE_UNMOVABLE]),
+		   clab_min_moves_block_cost(mem, idx, CLAB_PAGEBLOCK_ORDER));
 	return 0;
 }
 

@@ -26,38 +26,57 @@
  * have to move, or CLAB_BLOCK_BLOCKED if one of them cannot. For
  * pageblock-sized blocks the pageblock counters answer without a scan.
  */
+/*
+ * The cost by looking at the block's pages, as isolation would: every
+ * in-use block head in it (the in-use bitmap skips free memory, wherever
+ * its buddy head is) must be a movable order-0 page with an owner; a block
+ * that starts inside a larger allocation cannot be freed either.
+ */
+static long clab_block_cost_scan(struct clab_mem *mem, unsigned long start,
+				 unsigned int order, unsigned long *scanned)
+{
+	unsigned long end = start + (1UL << order), pfn = start;
+	long cost = 0;
+
+	if (clab_page_test(clab_idx_to_page(mem, start), CLAB_PG_TAIL))
+		return CLAB_BLOCK_BLOCKED;
+	for (;; pfn++) {
+		struct clab_page *page;
+
+		pfn = find_next_bit(mem->inuse, end, pfn);
+		if (pfn >= end)
+			break;
+		(*scanned)++;
+		page = clab_idx_to_page(mem, pfn);
+		if (!clab_page_test(page, CLAB_PG_HEAD) || page->order ||
+		    page->migratetype != CLAB_MIGRATE_MOVABLE ||
+		    clab_page_test(page, CLAB_PG_PINNED) || !READ_ONCE(page->owner))
+			return CLAB_BLOCK_BLOCKED;
+		cost++;
+	}
+	return cost;
+}
+
+/*
+ * The cost of a block, quickly: pageblock counters for pageblock-sized
+ * blocks (a page they count as movable may still turn out unable to move:
+ * isolation then rejects the block), a page scan below.
+ */
 static long clab_block_cost(struct clab_mem *mem, unsigned long start,
 			    unsigned int order, unsigned long *scanned)
 {
 	unsigned long end = start + (1UL << order), pfn;
 	long cost = 0;
 
-	if (order >= CLAB_PAGEBLOCK_ORDER) {
-		for (pfn = start; pfn < end; pfn += CLAB_PAGEBLOCK_PAGES) {
-			struct clab_pageblock *pb = clab_idx_to_pageblock(mem, pfn);
+	if (order < CLAB_PAGEBLOCK_ORDER)
+		return clab_block_cost_scan(mem, start, order, scanned);
+	for (pfn = start; pfn < end; pfn += CLAB_PAGEBLOCK_PAGES) {
+		struct clab_pageblock *pb = clab_idx_to_pageblock(mem, pfn);
 
-			if (atomic_read(&pb->nr_alloc[CLAB_MIGRATE_UNMOVABLE]) ||
-			    atomic_read(&pb->nr_alloc[CLAB_MIGRATE_RECLAIMABLE]))
-				return CLAB_BLOCK_BLOCKED;
-			cost += atomic_read(&pb->nr_alloc[CLAB_MIGRATE_MOVABLE]);
-		}
-		return cost;
-	}
-	for (pfn = start; pfn < end; pfn++) {
-		struct clab_page *page = clab_idx_to_page(mem, pfn);
-
-		(*scanned)++;
-		if (clab_page_is_buddy(page)) {
-			pfn += (1UL << READ_ONCE(page->order)) - 1;
-			continue;
-		}
-		if (clab_page_test(page, CLAB_PG_PCP))
-			continue;
-		if (!clab_page_test(page, CLAB_PG_HEAD) || page->order ||
-		    page->migratetype != CLAB_MIGRATE_MOVABLE ||
-		    clab_page_test(page, CLAB_PG_PINNED))
+		if (atomic_read(&pb->nr_alloc[CLAB_MIGRATE_UNMOVABLE]) ||
+		    atomic_read(&pb->nr_alloc[CLAB_MIGRATE_RECLAIMABLE]))
 			return CLAB_BLOCK_BLOCKED;
-		cost++;
+		cost += atomic_read(&pb->nr_alloc[CLAB_MIGRATE_MOVABLE]);
 	}
 	return cost;
 }
@@ -68,15 +87,18 @@ static long clab_block_cost(struct clab_mem *mem, unsigned long start,
  * @start: first shadow PFN of the block, aligned to 1 << @order
  * @order: the block's order
  *
+ * Looks at every page, as isolation would (racy against concurrent
+ * allocation and freeing, as any snapshot).
+ *
  * Return: the count of in-use movable pages in the block, or -1 when an
- * unmovable or pinned page makes the block impossible to free.
+ * unmovable, pinned or ownerless page makes the block impossible to free.
  */
 long clab_min_moves_block_cost(struct clab_mem *mem, unsigned long start,
 			       unsigned int order)
 {
 	unsigned long scanned = 0;
 
-	return clab_block_cost(mem, start, order, &scanned);
+	return clab_block_cost_scan(mem, start, order, &scanned);
 }
 
 /* The cheapest block to free that is not free already and not excluded. */

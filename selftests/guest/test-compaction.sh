@@ -245,8 +245,10 @@ $CC hold --mb 96 --stride 4 --pin 64 --absorb --ready /tmp/ready >/tmp/hold.out 
 pid=$!
 if wait_file /tmp/ready; then
 	hb0=$(high_blocks)
-	# The cheapest pageblock to empty: no unmovable or reclaimable page.
-	cost=$(awk '$1 !~ /^#/ && $9 == 0 && $10 == 0 && (m == "" || $8 < m) {m = $8} END {print m}' \
+	# The cheapest pageblock to empty: the engine's own count of the
+	# migrations each block needs (-1: an unmovable, pinned or ownerless
+	# page; 0: already free), column 11 of debugfs pageblocks.
+	cost=$(awk '$1 !~ /^#/ && $11 > 0 && (m == "" || $11 < m) {m = $11} END {print m}' \
 		$CLAB_DEBUGFS/pageblocks)
 	ok0=$(vmstat pgmigrate_success)
 	cout=$($CC compact 0 9 1 1)
@@ -263,7 +265,7 @@ diag "min_moves: cheapest pageblock $cost movable pages; migrated $mig; order>=9
 [ -n "$hb1" ] && [ "$hb1" -gt 0 ]
 ok $? "min_moves: a free order-9 block after COMPACT order 9 SYNC_LIGHT ($hb0 -> $hb1)"
 [ -n "$cost" ] && [ "$mig" -le "$cost" ]
-ok $? "min_moves: pgmigrate_success +$mig <= the cheapest block's $cost movable pages"
+ok $? "min_moves: pgmigrate_success +$mig <= the cheapest block's $cost migrations"
 [ $rc -eq 0 ] && [ "$(field "hold: kept" mismatches "$out")" = 0 ]
 ok $? "min_moves: user pages intact"
 echo linux >$CLAB_SYSFS/policy

@@ -167,14 +167,14 @@ ok $? "vmstat names are the kernel's /proc/vmstat names${bad:+ (not in /proc/vms
 # pageblocks: a header naming the columns and one line per pageblock.
 head -n2 $D/pageblocks | while IFS= read -r l; do diag "pageblocks: $l"; done
 hdr=$(head -n1 $D/pageblocks)
-pbfree=$(awk 'NR > 1 { s += $7; n++; if ($8 + $9 + $10) bad = 1 }
+pbfree=$(awk 'NR > 1 { s += $7; n++; if ($8 + $9 + $10 + $11) bad = 1 }
 	END { print (bad ? -1 : s) " " n }' $D/pageblocks)
 case $hdr in
-"# block"*pfn*node*zone*migratetype*skip*free*movable*reclaimable*unmovable)
+"# block"*pfn*node*zone*migratetype*skip*free*movable*reclaimable*unmovable*moves)
 	[ "$pbfree" = "$pages $blocks" ] ;;
 *) false ;;
 esac
-ok $? "pageblocks: header, $blocks lines, free pages add up ($pbfree)"
+ok $? "pageblocks: header, $blocks lines, free pages add up, idle blocks need 0 moves ($pbfree)"
 first=$(sed -n '2p' $D/pageblocks | awk '{ print $2 }')
 [ $((first)) -eq $((CLAB_ARENA_BASE >> 12)) ]
 ok $? "pageblocks: block 0 is at the arena's first pfn ($first)"
