@@ -86,8 +86,34 @@ static uint64_t edgy(void)
 	}
 }
 
+/*
+ * A user pointer that is certainly bad. Not edgy(): 1 << 22 or 1 << 23 lie
+ * inside this static binary's own image and heap, where the kernel would
+ * rightly write ioctl results over our globals.
+ */
+static void *bad_ptr(void)
+{
+	static const uint64_t bad[] = {
+		0, 1, 8, 4095, ~0ULL, 0xffff888000000000ULL, 0x8000000000000000ULL,
+	};
+
+	return (void *)(uintptr_t)bad[below(ARRAY_SIZE(bad))];
+}
+
+/* Set while touch() has a jump target: a fault anywhere else is a bug. */
+static volatile sig_atomic_t in_touch;
+static volatile sig_atomic_t cur_op;
+
 static void on_fault(int sig)
 {
+	static const char msg[] = "stress-fuzz: fault outside touch(), op ";
+	char d[2] = { (char)('0' + cur_op % 10), '\n' };
+
+	if (!in_touch) {
+		(void)!write(2, msg, sizeof(msg) - 1);
+		(void)!write(2, d, 2);
+		_exit(3);
+	}
 	(void)sig;
 	faults++;
 	siglongjmp(fault_jmp, 1);
@@ -189,9 +215,12 @@ static void fuzz_ioctl(void)
 		cmd = below(2) ? _IOWR(CLAB_IOC_MAGIC, below(32), uint64_t) :
 				 (cmd & ~_IOC_SIZEMASK) |
 				 ((below(256)) << _IOC_SIZESHIFT);
+		/* A size that happens to be right: no pointer into ourselves. */
+		if (cmd == CLAB_IOC_ALLOC)
+			((struct clab_alloc *)buf)->handles = (uintptr_t)bad_ptr();
 		break;
 	case 1:		/* a bad user pointer */
-		arg = below(2) ? NULL : (void *)(uintptr_t)edgy();
+		arg = bad_ptr();
 		break;
 	default:	/* half-valid structs */
 		if (cmd == CLAB_IOC_ALLOC) {
@@ -200,7 +229,7 @@ static void fuzz_ioctl(void)
 			a->order = below(12);
 			a->migratetype = below(4);
 			a->count = 1 + below(8);
-			a->handles = below(8) ? (uintptr_t)hbuf : edgy();
+			a->handles = below(8) ? (uintptr_t)hbuf : (uintptr_t)bad_ptr();
 			a->flags = below(3) ? 0 : below(64);
 			a->pad = below(8) ? 0 : 1;
 		} else if (cmd == CLAB_IOC_ALLOC_TIMED) {
@@ -261,14 +290,18 @@ static void touch(void *addr, size_t len, int write)
 	volatile unsigned char *p = addr;
 	size_t off;
 
-	if (sigsetjmp(fault_jmp, 1))
+	if (sigsetjmp(fault_jmp, 1)) {
+		in_touch = 0;
 		return;
+	}
+	in_touch = 1;
 	for (off = 0; off < len; off += psz * (1 + below(4))) {
 		if (write)
 			p[off] = (unsigned char)off;
 		else
 			(void)p[off];
 	}
+	in_touch = 0;
 }
 
 static void fuzz_mmap(void)
@@ -433,15 +466,19 @@ int main(int argc, char **argv)
 	for (n = 0; n < steps && time(NULL) < end; n++) {
 		switch (below(20)) {
 		case 0 ... 8:
+			cur_op = 1;
 			fuzz_ioctl();
 			break;
 		case 9 ... 13:
+			cur_op = 2;
 			fuzz_mmap();
 			break;
 		case 14 ... 15:
+			cur_op = 3;
 			fuzz_sysfs();
 			break;
 		case 16 ... 18:
+			cur_op = 4;
 			fuzz_read();
 			break;
 		default:
