@@ -216,8 +216,11 @@ static void fuzz_ioctl(void)
 				 (cmd & ~_IOC_SIZEMASK) |
 				 ((below(256)) << _IOC_SIZESHIFT);
 		/* A size that happens to be right: no pointer into ourselves. */
-		if (cmd == CLAB_IOC_ALLOC)
-			((struct clab_alloc *)buf)->handles = (uintptr_t)bad_ptr();
+		if (cmd == CLAB_IOC_ALLOC) {
+			struct clab_alloc *a = (void *)buf;
+
+			a->handles = (uintptr_t)bad_ptr();
+		}
 		break;
 	case 1:		/* a bad user pointer */
 		arg = bad_ptr();
