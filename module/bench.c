@@ -455,9 +455,20 @@ static int clab_bench_parse(const char __user *ubuf, size_t len,
 	return 0;
 }
 
-static ssize_t clab_bench_order0_write(struct file *file,
-				       const char __user *ubuf, size_t len,
-				       loff_t *ppos)
+static int clab_bench_order0_run(struct clab_mem *mem, unsigned long n)
+{
+	return clab_bench_run_order0(mem, n, &clab_bench_order0_result);
+}
+
+static int clab_bench_copy_run(struct clab_mem *mem, unsigned long n)
+{
+	return clab_bench_run_copy(mem, n, &clab_bench_copy_result);
+}
+
+/* A write of N runs one benchmark N times; one benchmark at a time. */
+static ssize_t clab_bench_write(struct file *file, const char __user *ubuf,
+				size_t len,
+				int (*run)(struct clab_mem *mem, unsigned long n))
 {
 	struct clab_mem *mem = file_inode(file)->i_private;
 	unsigned long n;
@@ -468,27 +479,23 @@ static ssize_t clab_bench_order0_write(struct file *file,
 		return ret;
 	if (!mutex_trylock(&clab_bench_lock))
 		return -EBUSY;
-	ret = clab_bench_run_order0(mem, n, &clab_bench_order0_result);
+	ret = run(mem, n);
 	mutex_unlock(&clab_bench_lock);
 	return ret ?: len;
+}
+
+static ssize_t clab_bench_order0_write(struct file *file,
+				       const char __user *ubuf, size_t len,
+				       loff_t *ppos)
+{
+	return clab_bench_write(file, ubuf, len, clab_bench_order0_run);
 }
 
 static ssize_t clab_bench_copy_write(struct file *file,
 				     const char __user *ubuf, size_t len,
 				     loff_t *ppos)
 {
-	struct clab_mem *mem = file_inode(file)->i_private;
-	unsigned long n;
-	int ret;
-
-	ret = clab_bench_parse(ubuf, len, &n);
-	if (ret)
-		return ret;
-	if (!mutex_trylock(&clab_bench_lock))
-		return -EBUSY;
-	ret = clab_bench_run_copy(mem, n, &clab_bench_copy_result);
-	mutex_unlock(&clab_bench_lock);
-	return ret ?: len;
+	return clab_bench_write(file, ubuf, len, clab_bench_copy_run);
 }
 
 static int clab_bench_order0_open(struct inode *inode, struct file *file)
