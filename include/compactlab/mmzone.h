@@ -426,8 +426,37 @@ static inline bool clab_free_area_empty(const struct clab_free_area *area,
 	return list_empty(&area->free_list[mt]);
 }
 
-#define clab_for_each_node(mem, node) \
-	for ((node) = (mem)->nodes; (node) < (mem)->nodes + (mem)->nr_nodes; (node)++)
+/*
+ * The state of the iterators below: the memory and the caller's cursors.
+ * Each macro names its arguments once (they may have side effects) and
+ * works through this copy of them.
+ */
+struct __clab_mem_iter {
+	struct clab_mem *m;
+	struct clab_node **nodep;
+	struct clab_zone **zonep;
+	bool populated;
+};
+
+/* Start clab_for_each_node(): *@node is the first node. */
+static inline struct __clab_mem_iter __clab_node_iter(struct clab_mem *mem,
+						      struct clab_node **node)
+{
+	*node = mem->nodes;
+	return (struct __clab_mem_iter){ .m = mem, .nodep = node };
+}
+
+/* Whether the node iterator's cursor is still on a node. */
+static inline bool __clab_node_iter_valid(const struct __clab_mem_iter *it)
+{
+	return *it->nodep < it->m->nodes + it->m->nr_nodes;
+}
+
+/* Every node, in id order; afterwards @node points past the last one. */
+#define clab_for_each_node(mem, node)					\
+	for (struct __clab_mem_iter __clab_it =				\
+		__clab_node_iter(mem, &(node));				\
+	     __clab_node_iter_valid(&__clab_it); (*__clab_it.nodep)++)
 
 /*
  * The zone after @zone in node order (the first for NULL), skipping empty
@@ -452,13 +481,37 @@ static inline struct clab_zone *__clab_next_zone(struct clab_mem *mem,
 	return NULL;
 }
 
-/* Every zone of every node (zone->node is set when the nodes are laid out). */
-#define clab_for_each_zone(mem, node, zone)				\
-	for ((zone) = __clab_next_zone(mem, NULL, &(node), false);	\
-	     (zone); (zone) = __clab_next_zone(mem, zone, &(node), false))
+/* Start a zone iterator: *@zone is the first zone, *@node its node. */
+static inline struct __clab_mem_iter __clab_zone_iter(struct clab_mem *mem,
+						      struct clab_node **node,
+						      struct clab_zone **zone,
+						      bool populated)
+{
+	*zone = __clab_next_zone(mem, NULL, node, populated);
+	return (struct __clab_mem_iter){ .m = mem, .nodep = node, .zonep = zone,
+					 .populated = populated };
+}
 
+/* Step a zone iterator: the next zone, or NULL with *node left as it was. */
+static inline void __clab_zone_iter_next(struct __clab_mem_iter *it)
+{
+	*it->zonep = __clab_next_zone(it->m, *it->zonep, it->nodep,
+				      it->populated);
+}
+
+/*
+ * Every zone of every node (zone->node is set when the nodes are laid out);
+ * @node is the zone's node. Afterwards @zone is NULL.
+ */
+#define clab_for_each_zone(mem, node, zone)				\
+	for (struct __clab_mem_iter __clab_it =				\
+		__clab_zone_iter(mem, &(node), &(zone), false);		\
+	     *__clab_it.zonep; __clab_zone_iter_next(&__clab_it))
+
+/* As clab_for_each_zone(), skipping the zones without pages. */
 #define clab_for_each_populated_zone(mem, node, zone)			\
-	for ((zone) = __clab_next_zone(mem, NULL, &(node), true);	\
-	     (zone); (zone) = __clab_next_zone(mem, zone, &(node), true))
+	for (struct __clab_mem_iter __clab_it =				\
+		__clab_zone_iter(mem, &(node), &(zone), true);		\
+	     *__clab_it.zonep; __clab_zone_iter_next(&__clab_it))
 
 #endif /* _COMPACTLAB_MMZONE_H */

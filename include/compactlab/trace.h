@@ -117,217 +117,189 @@ static inline unsigned long clab_trace_gfp_mask(unsigned int gfp)
 
 /* Scanner passes: the pfn range scanned, pages looked at and isolated. */
 DECLARE_EVENT_CLASS(mm_compaction_isolate_template,
-	TP_PROTO(unsigned long start_pfn, unsigned long end_pfn,
-		 unsigned long nr_scanned, unsigned long nr_taken),
-	TP_ARGS(start_pfn, end_pfn, nr_scanned, nr_taken),
-	TP_STRUCT__entry(
-		__field(unsigned long,	start_pfn)
-		__field(unsigned long,	end_pfn)
-		__field(unsigned long,	nr_scanned)
-		__field(unsigned long,	nr_taken)
-	),
-	TP_fast_assign(
-		__entry->start_pfn	= start_pfn;
-		__entry->end_pfn	= end_pfn;
-		__entry->nr_scanned	= nr_scanned;
-		__entry->nr_taken	= nr_taken;
-	),
-	TP_printk("range=(0x%lx ~ 0x%lx) nr_scanned=%lu nr_taken=%lu",
-		  __entry->start_pfn, __entry->end_pfn,
-		  __entry->nr_scanned, __entry->nr_taken)
+		    TP_PROTO(unsigned long start_pfn, unsigned long end_pfn,
+			     unsigned long nr_scanned, unsigned long nr_taken),
+		    TP_ARGS(start_pfn, end_pfn, nr_scanned, nr_taken),
+		    TP_STRUCT__entry(__field(unsigned long, start_pfn)
+				     __field(unsigned long, end_pfn)
+				     __field(unsigned long, nr_scanned)
+				     __field(unsigned long, nr_taken)),
+		    TP_fast_assign(__entry->start_pfn = start_pfn;
+				   __entry->end_pfn = end_pfn;
+				   __entry->nr_scanned = nr_scanned;
+				   __entry->nr_taken = nr_taken;),
+		    TP_printk("range=(0x%lx ~ 0x%lx) nr_scanned=%lu nr_taken=%lu",
+			      __entry->start_pfn, __entry->end_pfn,
+			      __entry->nr_scanned, __entry->nr_taken)
 );
 
-DEFINE_EVENT(mm_compaction_isolate_template,
-	mm_compaction_isolate_migratepages,
-	TP_PROTO(unsigned long start_pfn, unsigned long end_pfn,
-		 unsigned long nr_scanned, unsigned long nr_taken),
-	TP_ARGS(start_pfn, end_pfn, nr_scanned, nr_taken)
+DEFINE_EVENT(mm_compaction_isolate_template, mm_compaction_isolate_migratepages,
+	     TP_PROTO(unsigned long start_pfn, unsigned long end_pfn,
+		      unsigned long nr_scanned, unsigned long nr_taken),
+	     TP_ARGS(start_pfn, end_pfn, nr_scanned, nr_taken)
 );
 
-DEFINE_EVENT(mm_compaction_isolate_template,
-	mm_compaction_isolate_freepages,
-	TP_PROTO(unsigned long start_pfn, unsigned long end_pfn,
-		 unsigned long nr_scanned, unsigned long nr_taken),
-	TP_ARGS(start_pfn, end_pfn, nr_scanned, nr_taken)
+DEFINE_EVENT(mm_compaction_isolate_template, mm_compaction_isolate_freepages,
+	     TP_PROTO(unsigned long start_pfn, unsigned long end_pfn,
+		      unsigned long nr_scanned, unsigned long nr_taken),
+	     TP_ARGS(start_pfn, end_pfn, nr_scanned, nr_taken)
 );
 
 /* One migration batch: pages moved and pages that stayed. */
 TRACE_EVENT(mm_compaction_migratepages,
-	TP_PROTO(unsigned long nr_migrated, unsigned long nr_failed),
-	TP_ARGS(nr_migrated, nr_failed),
-	TP_STRUCT__entry(
-		__field(unsigned long,	nr_migrated)
-		__field(unsigned long,	nr_failed)
-	),
-	TP_fast_assign(
-		__entry->nr_migrated	= nr_migrated;
-		__entry->nr_failed	= nr_failed;
-	),
-	TP_printk("nr_migrated=%lu nr_failed=%lu",
-		  __entry->nr_migrated, __entry->nr_failed)
+	    TP_PROTO(unsigned long nr_migrated, unsigned long nr_failed),
+	    TP_ARGS(nr_migrated, nr_failed),
+	    TP_STRUCT__entry(__field(unsigned long, nr_migrated)
+			     __field(unsigned long, nr_failed)),
+	    TP_fast_assign(__entry->nr_migrated = nr_migrated;
+			   __entry->nr_failed = nr_failed;),
+	    TP_printk("nr_migrated=%lu nr_failed=%lu",
+		      __entry->nr_migrated, __entry->nr_failed)
 );
 
 /* compact_zone() starts: the zone and where both scanners begin. */
 TRACE_EVENT(mm_compaction_begin,
-	TP_PROTO(unsigned long zone_start, unsigned long migrate_pfn,
-		 unsigned long free_pfn, unsigned long zone_end, bool sync),
-	TP_ARGS(zone_start, migrate_pfn, free_pfn, zone_end, sync),
-	TP_STRUCT__entry(
-		__field(unsigned long,	zone_start)
-		__field(unsigned long,	migrate_pfn)
-		__field(unsigned long,	free_pfn)
-		__field(unsigned long,	zone_end)
-		__field(bool,		sync)
-	),
-	TP_fast_assign(
-		__entry->zone_start	= zone_start;
-		__entry->migrate_pfn	= migrate_pfn;
-		__entry->free_pfn	= free_pfn;
-		__entry->zone_end	= zone_end;
-		__entry->sync		= sync;
-	),
-	TP_printk("zone_start=0x%lx migrate_pfn=0x%lx free_pfn=0x%lx zone_end=0x%lx, mode=%s",
-		  __entry->zone_start, __entry->migrate_pfn,
-		  __entry->free_pfn, __entry->zone_end,
-		  __entry->sync ? "sync" : "async")
+	    TP_PROTO(unsigned long zone_start, unsigned long migrate_pfn,
+		     unsigned long free_pfn, unsigned long zone_end, bool sync),
+	    TP_ARGS(zone_start, migrate_pfn, free_pfn, zone_end, sync),
+	    TP_STRUCT__entry(__field(unsigned long, zone_start)
+			     __field(unsigned long, migrate_pfn)
+			     __field(unsigned long, free_pfn)
+			     __field(unsigned long, zone_end)
+			     __field(bool, sync)),
+	    TP_fast_assign(__entry->zone_start = zone_start;
+			   __entry->migrate_pfn = migrate_pfn;
+			   __entry->free_pfn = free_pfn;
+			   __entry->zone_end = zone_end;
+			   __entry->sync = sync;),
+	    TP_printk("zone_start=0x%lx migrate_pfn=0x%lx free_pfn=0x%lx zone_end=0x%lx, mode=%s",
+		      __entry->zone_start, __entry->migrate_pfn,
+		      __entry->free_pfn, __entry->zone_end,
+		      __entry->sync ? "sync" : "async")
 );
 
 /* compact_zone() returns: where the scanners stopped, and why. */
 TRACE_EVENT(mm_compaction_end,
-	TP_PROTO(unsigned long zone_start, unsigned long migrate_pfn,
-		 unsigned long free_pfn, unsigned long zone_end, bool sync,
-		 int status),
-	TP_ARGS(zone_start, migrate_pfn, free_pfn, zone_end, sync, status),
-	TP_STRUCT__entry(
-		__field(unsigned long,	zone_start)
-		__field(unsigned long,	migrate_pfn)
-		__field(unsigned long,	free_pfn)
-		__field(unsigned long,	zone_end)
-		__field(bool,		sync)
-		__field(int,		status)
-	),
-	TP_fast_assign(
-		__entry->zone_start	= zone_start;
-		__entry->migrate_pfn	= migrate_pfn;
-		__entry->free_pfn	= free_pfn;
-		__entry->zone_end	= zone_end;
-		__entry->sync		= sync;
-		__entry->status		= status;
-	),
-	TP_printk("zone_start=0x%lx migrate_pfn=0x%lx free_pfn=0x%lx zone_end=0x%lx, mode=%s status=%s",
-		  __entry->zone_start, __entry->migrate_pfn,
-		  __entry->free_pfn, __entry->zone_end,
-		  __entry->sync ? "sync" : "async",
-		  __print_symbolic(__entry->status, COMPACTION_STATUS))
+	    TP_PROTO(unsigned long zone_start, unsigned long migrate_pfn,
+		     unsigned long free_pfn, unsigned long zone_end, bool sync,
+		     int status),
+	    TP_ARGS(zone_start, migrate_pfn, free_pfn, zone_end, sync, status),
+	    TP_STRUCT__entry(__field(unsigned long, zone_start)
+			     __field(unsigned long, migrate_pfn)
+			     __field(unsigned long, free_pfn)
+			     __field(unsigned long, zone_end)
+			     __field(bool, sync)
+			     __field(int, status)),
+	    TP_fast_assign(__entry->zone_start = zone_start;
+			   __entry->migrate_pfn = migrate_pfn;
+			   __entry->free_pfn = free_pfn;
+			   __entry->zone_end = zone_end;
+			   __entry->sync = sync;
+			   __entry->status = status;),
+	    TP_printk("zone_start=0x%lx migrate_pfn=0x%lx free_pfn=0x%lx zone_end=0x%lx, mode=%s status=%s",
+		      __entry->zone_start, __entry->migrate_pfn,
+		      __entry->free_pfn, __entry->zone_end,
+		      __entry->sync ? "sync" : "async",
+		      __print_symbolic(__entry->status, COMPACTION_STATUS))
 );
 
 /* Direct compaction for an allocation of 2^order pages. */
 TRACE_EVENT(mm_compaction_try_to_compact_pages,
-	TP_PROTO(int order, unsigned int gfp_mask, int prio),
-	TP_ARGS(order, gfp_mask, prio),
-	TP_STRUCT__entry(
-		__field(int,		order)
-		__field(unsigned long,	gfp_mask)
-		__field(int,		prio)
-	),
-	TP_fast_assign(
-		__entry->order		= order;
-		__entry->gfp_mask	= clab_trace_gfp_mask(gfp_mask);
-		__entry->prio		= prio;
-	),
-	TP_printk("order=%d gfp_mask=%s priority=%d",
-		  __entry->order, show_gfp_flags(__entry->gfp_mask),
-		  __entry->prio)
+	    TP_PROTO(int order, unsigned int gfp_mask, int prio),
+	    TP_ARGS(order, gfp_mask, prio),
+	    TP_STRUCT__entry(__field(int, order)
+			     __field(unsigned long, gfp_mask)
+			     __field(int, prio)),
+	    TP_fast_assign(__entry->order = order;
+			   __entry->gfp_mask = clab_trace_gfp_mask(gfp_mask);
+			   __entry->prio = prio;),
+	    TP_printk("order=%d gfp_mask=%s priority=%d",
+		      __entry->order, show_gfp_flags(__entry->gfp_mask),
+		      __entry->prio)
 );
 
 /* A verdict on one zone: may compaction run, or may it stop? */
 DECLARE_EVENT_CLASS(mm_compaction_suitable_template,
-	TP_PROTO(int nid, int idx, int order, int ret),
-	TP_ARGS(nid, idx, order, ret),
-	TP_STRUCT__entry(
-		__field(int,		nid)
-		__field(enum zone_type,	idx)
-		__field(int,		order)
-		__field(int,		ret)
-	),
-	TP_fast_assign(
-		__entry->nid	= nid;
-		__entry->idx	= clab_trace_zone_type(idx);
-		__entry->order	= order;
-		__entry->ret	= ret;
-	),
-	TP_printk("node=%d zone=%-8s order=%d ret=%s",
-		  __entry->nid, __print_symbolic(__entry->idx, ZONE_TYPE),
-		  __entry->order,
-		  __print_symbolic(__entry->ret, COMPACTION_STATUS))
+		    TP_PROTO(int nid, int idx, int order, int ret),
+		    TP_ARGS(nid, idx, order, ret),
+		    TP_STRUCT__entry(__field(int, nid)
+				     __field(enum zone_type, idx)
+				     __field(int, order)
+				     __field(int, ret)),
+		    TP_fast_assign(__entry->nid = nid;
+				   __entry->idx = clab_trace_zone_type(idx);
+				   __entry->order = order;
+				   __entry->ret = ret;),
+		    TP_printk("node=%d zone=%-8s order=%d ret=%s",
+			      __entry->nid,
+			      __print_symbolic(__entry->idx, ZONE_TYPE),
+			      __entry->order,
+			      __print_symbolic(__entry->ret, COMPACTION_STATUS))
 );
 
 DEFINE_EVENT(mm_compaction_suitable_template, mm_compaction_finished,
-	TP_PROTO(int nid, int idx, int order, int ret),
-	TP_ARGS(nid, idx, order, ret)
+	     TP_PROTO(int nid, int idx, int order, int ret),
+	     TP_ARGS(nid, idx, order, ret)
 );
 
 DEFINE_EVENT(mm_compaction_suitable_template, mm_compaction_suitable,
-	TP_PROTO(int nid, int idx, int order, int ret),
-	TP_ARGS(nid, idx, order, ret)
+	     TP_PROTO(int nid, int idx, int order, int ret),
+	     TP_ARGS(nid, idx, order, ret)
 );
 
 /* The deferral state of one zone, after it was read or changed. */
 DECLARE_EVENT_CLASS(mm_compaction_defer_template,
-	TP_PROTO(int nid, int idx, int order, unsigned int considered,
-		 unsigned int defer_shift, int order_failed),
-	TP_ARGS(nid, idx, order, considered, defer_shift, order_failed),
-	TP_STRUCT__entry(
-		__field(int,		nid)
-		__field(enum zone_type,	idx)
-		__field(int,		order)
-		__field(unsigned int,	considered)
-		__field(unsigned int,	defer_shift)
-		__field(int,		order_failed)
-	),
-	TP_fast_assign(
-		__entry->nid		= nid;
-		__entry->idx		= clab_trace_zone_type(idx);
-		__entry->order		= order;
-		__entry->considered	= considered;
-		__entry->defer_shift	= defer_shift;
-		__entry->order_failed	= order_failed;
-	),
-	TP_printk("node=%d zone=%-8s order=%d order_failed=%d consider=%u limit=%lu",
-		  __entry->nid, __print_symbolic(__entry->idx, ZONE_TYPE),
-		  __entry->order, __entry->order_failed, __entry->considered,
-		  1UL << __entry->defer_shift)
+		    TP_PROTO(int nid, int idx, int order,
+			     unsigned int considered, unsigned int defer_shift,
+			     int order_failed),
+		    TP_ARGS(nid, idx, order, considered, defer_shift, order_failed),
+		    TP_STRUCT__entry(__field(int, nid)
+				     __field(enum zone_type, idx)
+				     __field(int, order)
+				     __field(unsigned int, considered)
+				     __field(unsigned int, defer_shift)
+				     __field(int, order_failed)),
+		    TP_fast_assign(__entry->nid = nid;
+				   __entry->idx = clab_trace_zone_type(idx);
+				   __entry->order = order;
+				   __entry->considered = considered;
+				   __entry->defer_shift = defer_shift;
+				   __entry->order_failed = order_failed;),
+		    TP_printk("node=%d zone=%-8s order=%d order_failed=%d consider=%u limit=%lu",
+			      __entry->nid,
+			      __print_symbolic(__entry->idx, ZONE_TYPE),
+			      __entry->order, __entry->order_failed,
+			      __entry->considered, 1UL << __entry->defer_shift)
 );
 
 DEFINE_EVENT(mm_compaction_defer_template, mm_compaction_deferred,
-	TP_PROTO(int nid, int idx, int order, unsigned int considered,
-		 unsigned int defer_shift, int order_failed),
-	TP_ARGS(nid, idx, order, considered, defer_shift, order_failed)
+	     TP_PROTO(int nid, int idx, int order,
+		      unsigned int considered, unsigned int defer_shift,
+		      int order_failed),
+	     TP_ARGS(nid, idx, order, considered, defer_shift, order_failed)
 );
 
 DEFINE_EVENT(mm_compaction_defer_template, mm_compaction_defer_compaction,
-	TP_PROTO(int nid, int idx, int order, unsigned int considered,
-		 unsigned int defer_shift, int order_failed),
-	TP_ARGS(nid, idx, order, considered, defer_shift, order_failed)
+	     TP_PROTO(int nid, int idx, int order,
+		      unsigned int considered, unsigned int defer_shift,
+		      int order_failed),
+	     TP_ARGS(nid, idx, order, considered, defer_shift, order_failed)
 );
 
 DEFINE_EVENT(mm_compaction_defer_template, mm_compaction_defer_reset,
-	TP_PROTO(int nid, int idx, int order, unsigned int considered,
-		 unsigned int defer_shift, int order_failed),
-	TP_ARGS(nid, idx, order, considered, defer_shift, order_failed)
+	     TP_PROTO(int nid, int idx, int order,
+		      unsigned int considered, unsigned int defer_shift,
+		      int order_failed),
+	     TP_ARGS(nid, idx, order, considered, defer_shift, order_failed)
 );
 
 /* kcompactd of node nid goes to sleep. */
 TRACE_EVENT(mm_compaction_kcompactd_sleep,
-	TP_PROTO(int nid),
-	TP_ARGS(nid),
-	TP_STRUCT__entry(
-		__field(int,	nid)
-	),
-	TP_fast_assign(
-		__entry->nid = nid;
-	),
-	TP_printk("nid=%d", __entry->nid)
+	    TP_PROTO(int nid),
+	    TP_ARGS(nid),
+	    TP_STRUCT__entry(__field(int, nid)),
+	    TP_fast_assign(__entry->nid = nid;),
+	    TP_printk("nid=%d", __entry->nid)
 );
 
 /*
@@ -336,31 +308,28 @@ TRACE_EVENT(mm_compaction_kcompactd_sleep,
  * old name, as in the kernel's ABI.
  */
 DECLARE_EVENT_CLASS(kcompactd_wake_template,
-	TP_PROTO(int nid, int order, int highest_zoneidx),
-	TP_ARGS(nid, order, highest_zoneidx),
-	TP_STRUCT__entry(
-		__field(int,		nid)
-		__field(int,		order)
-		__field(enum zone_type,	highest_zoneidx)
-	),
-	TP_fast_assign(
-		__entry->nid		 = nid;
-		__entry->order		 = order;
-		__entry->highest_zoneidx = clab_trace_zone_type(highest_zoneidx);
-	),
-	TP_printk("nid=%d order=%d classzone_idx=%-8s",
-		  __entry->nid, __entry->order,
-		  __print_symbolic(__entry->highest_zoneidx, ZONE_TYPE))
+		    TP_PROTO(int nid, int order, int highest_zoneidx),
+		    TP_ARGS(nid, order, highest_zoneidx),
+		    TP_STRUCT__entry(__field(int, nid)
+				     __field(int, order)
+				     __field(enum zone_type, highest_zoneidx)),
+		    TP_fast_assign(__entry->nid = nid;
+				   __entry->order = order;
+				   __entry->highest_zoneidx =
+					   clab_trace_zone_type(highest_zoneidx);),
+		    TP_printk("nid=%d order=%d classzone_idx=%-8s",
+			      __entry->nid, __entry->order,
+			      __print_symbolic(__entry->highest_zoneidx, ZONE_TYPE))
 );
 
 DEFINE_EVENT(kcompactd_wake_template, mm_compaction_wakeup_kcompactd,
-	TP_PROTO(int nid, int order, int highest_zoneidx),
-	TP_ARGS(nid, order, highest_zoneidx)
+	     TP_PROTO(int nid, int order, int highest_zoneidx),
+	     TP_ARGS(nid, order, highest_zoneidx)
 );
 
 DEFINE_EVENT(kcompactd_wake_template, mm_compaction_kcompactd_wake,
-	TP_PROTO(int nid, int order, int highest_zoneidx),
-	TP_ARGS(nid, order, highest_zoneidx)
+	     TP_PROTO(int nid, int order, int highest_zoneidx),
+	     TP_ARGS(nid, order, highest_zoneidx)
 );
 
 #endif /* _COMPACTLAB_TRACE_H */
