@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * arena_user.c - the user-space arena backend: real memory from the C
- * library, with made-up but properly aligned page frame numbers.
+ * arena_user.c - the tests' arena backend: real memory from vmalloc() (the
+ * C library's in user space), with made-up but properly aligned page frame
+ * numbers. The same file backs the user-space tests and the KUnit suites
+ * (selftests/kunit), where the pages are the kernel's but their PFNs are
+ * not: the core only names pages by PFN and reaches them by address.
  *
  * A reserved arena gets consecutive PFNs from its base. A borrowed arena
  * gets chunks at scattered, out-of-order PFNs (as the kernel hands them out),
@@ -20,7 +23,7 @@ struct clab_arena *clab_arena_create(const struct clab_arena_params *p,
 	int ret;
 
 	if (!p->reserved && nr > CLAB_USER_PFN_SLOTS) {
-		*why = "too large for the user-space backend";
+		*why = "too large for the test backend";
 		return ERR_PTR(-ENOMEM);
 	}
 	arena = clab_arena_alloc(p, nr);
@@ -31,7 +34,7 @@ struct clab_arena *clab_arena_create(const struct clab_arena_params *p,
 	for (i = 0, done = 0; i < nr; i++, done += CLAB_CHUNK_PAGES) {
 		unsigned long n = min(pages - done, CLAB_CHUNK_PAGES);
 		unsigned long pfn;
-		void *mem = aligned_alloc(CLAB_PAGE_SIZE, n << CLAB_PAGE_SHIFT);
+		void *mem = vmalloc(n << CLAB_PAGE_SHIFT);
 
 		if (!mem) {
 			*why = "out of memory";
@@ -45,7 +48,7 @@ struct clab_arena *clab_arena_create(const struct clab_arena_params *p,
 			      << CLAB_CHUNK_ORDER;
 		ret = clab_arena_add_chunk(arena, pfn, n, mem, mem);
 		if (ret) {
-			free(mem);
+			vfree(mem);
 			*why = "misaligned chunk";
 			goto fail;
 		}
@@ -56,7 +59,7 @@ struct clab_arena *clab_arena_create(const struct clab_arena_params *p,
 	return arena;
 fail:
 	for (i = 0; i < arena->nr_chunks; i++)
-		free(arena->chunks[i].cookie);
+		vfree(arena->chunks[i].cookie);
 	clab_arena_free(arena);
 	return ERR_PTR(ret);
 }
@@ -66,6 +69,6 @@ void clab_arena_destroy(struct clab_arena *arena)
 	unsigned int i;
 
 	for (i = 0; i < arena->nr_chunks; i++)
-		free(arena->chunks[i].cookie);
+		vfree(arena->chunks[i].cookie);
 	clab_arena_free(arena);
 }

@@ -13,6 +13,7 @@
  */
 #include <compactlab/mmzone.h>
 #include "mem_check.h"
+#include "tap.h"
 
 struct clab_mem *test_mem_create(const char *size, unsigned int nodes,
 				 const char *kernelcore, const char *movablecore)
@@ -31,11 +32,11 @@ struct clab_mem *test_mem_create(const char *size, unsigned int nodes,
 	arena = clab_arena_create(&p, &why);
 	if (IS_ERR(arena))
 		return NULL;
-	mem = calloc(1, sizeof(*mem));
+	mem = kzalloc(sizeof(*mem), GFP_KERNEL);
 	if (clab_mem_init(mem, arena, &cfg, &why)) {
-		fprintf(stderr, "# clab_mem_init: %s\n", why);
+		DIAG("clab_mem_init: %s", why);
 		clab_arena_destroy(arena);
-		free(mem);
+		kfree(mem);
 		return NULL;
 	}
 	return mem;
@@ -47,7 +48,7 @@ void test_mem_destroy(struct clab_mem *mem)
 
 	clab_mem_exit(mem);
 	clab_arena_destroy(arena);
-	free(mem);
+	kfree(mem);
 }
 
 unsigned long mem_free_pages(struct clab_mem *mem)
@@ -61,8 +62,7 @@ unsigned long mem_free_pages(struct clab_mem *mem)
 	return n;
 }
 
-#define FAIL(...) do { fprintf(stdout, "  # mem_check: " __VA_ARGS__); \
-	fprintf(stdout, "\n"); return -1; } while (0)
+#define FAIL(...) do { DIAG("mem_check: " __VA_ARGS__); return -1; } while (0)
 
 static int check_zone(struct clab_mem *mem, struct clab_zone *zone,
 		      unsigned char *seen)
@@ -172,7 +172,7 @@ static int check_zone(struct clab_mem *mem, struct clab_zone *zone,
 
 int mem_check(struct clab_mem *mem)
 {
-	unsigned char *seen = calloc(mem->arena->nr_pages, 1);
+	unsigned char *seen = kvzalloc(mem->arena->nr_pages, GFP_KERNEL);
 	struct clab_node *node;
 	struct clab_zone *zone;
 	unsigned long pb, i;
@@ -185,7 +185,7 @@ int mem_check(struct clab_mem *mem)
 	}
 	for (i = 0; i < mem->arena->nr_pages; i++)
 		if (!seen[i]) {
-			fprintf(stdout, "  # mem_check: page %lu not covered\n", i);
+			DIAG("mem_check: page %lu not covered", i);
 			ret = -1;
 			goto out;
 		}
@@ -196,13 +196,13 @@ int mem_check(struct clab_mem *mem)
 		for (i = 0; i < CLAB_MIGRATE_PCPTYPES; i++)
 			sum += atomic_read(&b->nr_alloc[i]);
 		if (sum != (long)CLAB_PAGEBLOCK_PAGES) {
-			fprintf(stdout, "  # mem_check: pageblock %lu counts add to %ld\n",
-				pb, sum);
+			DIAG("mem_check: pageblock %lu counts add to %ld", pb,
+			     sum);
 			ret = -1;
 			goto out;
 		}
 	}
 out:
-	free(seen);
+	kvfree(seen);
 	return ret;
 }

@@ -1,32 +1,78 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * tap.h - a minimal TAP 13 producer for the user-space core tests.
+ * tap.h - the checks of the core tests, for their two builds.
  *
- * A test function returns nothing and records failures with CHECK(); each
- * RUN_TEST() prints one "ok N - name" or "not ok N - name" line.
+ * User space (selftests/core/Makefile, ASan and UBSan): every case prints
+ * one TAP 13 line, "ok N - name" or "not ok N - name", with the failed
+ * checks as diagnostics before it.
+ *
+ * Kernel (selftests/kunit, the debug kernel, KASAN and lockdep): every case
+ * is a KUnit case of the file's suite, "compactlab_<name>"; a failed check
+ * fails the case with KUNIT_FAIL(), and the results are KTAP.
+ *
+ * A case is a "static void fn(void)" that records failures with CHECK()
+ * and CHECK_EQ() and prints figures with DIAG(). A file ends with its list
+ * of cases, as an X-macro, and the suite:
+ *
+ *	#define EXTFRAG_CASES(X) X(test_reference_example) X(test_score)
+ *	CLAB_TEST_SUITE(extfrag, EXTFRAG_CASES)
+ *
+ * TEST_ASSERT() is for the test helpers' own invariants: it aborts the
+ * program in user space and fails the case in the kernel.
  */
 #ifndef _CLAB_TAP_H
 #define _CLAB_TAP_H
 
+#ifdef __KERNEL__
+
+#include <kunit/test.h>
+
+/* The running case (cases run one at a time); set by the case wrapper. */
+extern struct kunit *clab_kunit_test;
+
+#define CLAB_TEST_FAIL(fmt, ...) KUNIT_FAIL(clab_kunit_test, fmt, ##__VA_ARGS__)
+#define DIAG(fmt, ...)	kunit_info(clab_kunit_test, fmt, ##__VA_ARGS__)
+#define TEST_ASSERT(cond) do {						\
+	if (!(cond))							\
+		CLAB_TEST_FAIL("TEST_ASSERT(%s) failed", #cond);	\
+} while (0)
+
+#define CLAB_KUNIT_WRAP(fn)						\
+static void fn##_kunit(struct kunit *test)				\
+{									\
+	clab_kunit_test = test;						\
+	fn();								\
+	clab_kunit_test = NULL;						\
+}
+#define CLAB_KUNIT_CASE(fn)	{ .run_case = fn##_kunit, .name = #fn },
+
+#define CLAB_TEST_SUITE(sname, cases)					\
+cases(CLAB_KUNIT_WRAP)							\
+static struct kunit_case sname##_kunit_cases[] = {			\
+	cases(CLAB_KUNIT_CASE)						\
+	{}								\
+};									\
+static struct kunit_suite sname##_kunit_suite = {			\
+	.name = "compactlab_" #sname,					\
+	.test_cases = sname##_kunit_cases,				\
+};									\
+kunit_test_suite(sname##_kunit_suite)
+
+#else /* user space */
+
+#include <assert.h>
 #include <stdio.h>
 
-static int tap_n, tap_failed, tap_case_failed;
+static int tap_n __attribute__((unused));
+static int tap_failed __attribute__((unused));
+static int tap_case_failed __attribute__((unused));
 
-#define CHECK(cond) do {						\
-	if (!(cond)) {							\
-		printf("  # %s:%d: CHECK(%s) failed\n", __FILE__, __LINE__, #cond); \
-		tap_case_failed = 1;					\
-	}								\
+#define CLAB_TEST_FAIL(fmt, ...) do {					\
+	printf("  # %s:%d: " fmt "\n", __FILE__, __LINE__, ##__VA_ARGS__); \
+	tap_case_failed = 1;						\
 } while (0)
-
-#define CHECK_EQ(a, b) do {						\
-	long long __a = (long long)(a), __b = (long long)(b);		\
-	if (__a != __b) {						\
-		printf("  # %s:%d: %s == %lld, expected %s == %lld\n",	\
-		       __FILE__, __LINE__, #a, __a, #b, __b);		\
-		tap_case_failed = 1;					\
-	}								\
-} while (0)
+#define DIAG(fmt, ...)	printf("  # " fmt "\n", ##__VA_ARGS__)
+#define TEST_ASSERT(cond)	assert(cond)
 
 #define RUN_TEST(fn) do {						\
 	tap_case_failed = 0;						\
@@ -36,7 +82,29 @@ static int tap_n, tap_failed, tap_case_failed;
 	fflush(stdout);							\
 } while (0)
 
-#define TAP_PLAN(n)	printf("TAP version 13\n1..%d\n", (n))
-#define TAP_EXIT()	return tap_failed ? 1 : 0
+#define CLAB_TAP_COUNT(fn)	+ 1
+#define CLAB_TAP_RUN(fn)	RUN_TEST(fn);
+
+#define CLAB_TEST_SUITE(sname, cases)					\
+int main(void)								\
+{									\
+	printf("TAP version 13\n1..%d\n", 0 cases(CLAB_TAP_COUNT));	\
+	cases(CLAB_TAP_RUN)						\
+	return tap_failed ? 1 : 0;					\
+}
+
+#endif /* __KERNEL__ */
+
+#define CHECK(cond) do {						\
+	if (!(cond))							\
+		CLAB_TEST_FAIL("CHECK(%s) failed", #cond);		\
+} while (0)
+
+#define CHECK_EQ(a, b) do {						\
+	long long __a = (long long)(a), __b = (long long)(b);		\
+	if (__a != __b)							\
+		CLAB_TEST_FAIL("%s == %lld, expected %s == %lld",	\
+			       #a, __a, #b, __b);			\
+} while (0)
 
 #endif /* _CLAB_TAP_H */

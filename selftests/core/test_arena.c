@@ -21,7 +21,7 @@ static void test_parse_size(void)
 		{ "2T", 0, 2ULL << 40 },
 		{ "1E", 0, 1ULL << 60 },
 		{ "16E", -EINVAL, 0 },			/* overflows */
-		{ "18446744073709551615", 0, UINT64_MAX },
+		{ "18446744073709551615", 0, U64_MAX },
 		{ "18446744073709551616", -EINVAL, 0 },	/* overflows */
 		{ "0xffffffffffffffffff", -EINVAL, 0 },
 		{ "", -EINVAL, 0 },
@@ -218,14 +218,12 @@ static void test_pattern_check(void)
 	clab_arena_destroy(arena);
 }
 
-int main(void)
-{
-	TAP_PLAN(6);
-	RUN_TEST(test_parse_size);
-	RUN_TEST(test_params);
-	RUN_TEST(test_reserved_mapping);
-	RUN_TEST(test_borrowed_mapping);
-	RUN_TEST(test_bad_chunks);
-	RUN_TEST(test_pattern_check);
-	TAP_EXIT();
-}
+#define ARENA_CASES(X) \
+	X(test_parse_size) \
+	X(test_params) \
+	X(test_reserved_mapping) \
+	X(test_borrowed_mapping) \
+	X(test_bad_chunks) \
+	X(test_pattern_check)
+
+CLAB_TEST_SUITE(arena, ARENA_CASES);

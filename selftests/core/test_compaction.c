@@ -31,7 +31,7 @@ static struct test_owner *fill_arena(struct clab_mem *mem)
 		}
 		clab_drain_all_pages(mem, NULL);
 	}
-	assert(got == n);
+	TEST_ASSERT(got == n);
 	/* Give every page its content pattern now that keys are known. */
 	for (got = 0; got < n; got++) {
 		u64 *w = clab_arena_page_address(mem->arena, got);
@@ -122,7 +122,7 @@ static void test_full_compaction(void)
 	clab_compact_memory(mem, &st);
 	CHECK_EQ(st.result, CLAB_COMPACT_COMPLETE);
 	big = zone->free_area[9].nr_free * 512 + zone->free_area[10].nr_free * 1024;
-	printf("  # migrated %lu, scanned %lu + %lu, recoverable %lu of %lu free\n",
+	DIAG("migrated %lu, scanned %lu + %lu, recoverable %lu of %lu free",
 	       st.migrated, st.migrate_scanned, st.free_scanned, big,
 	       zone->nr_free_pages);
 	CHECK(st.migrated > 0);
@@ -340,7 +340,7 @@ static void test_skip_hints(void)
 	/* SYNC_FULL ignores them and scans the pinned blocks again. */
 	c = skip_hint_run(CLAB_COMPACT_PRIO_SYNC_FULL, true, &skipped);
 	CHECK(c >= 2048);
-	printf("  # migrate scanned: sync-light %lu, async with hints %lu, sync-full %lu\n",
+	DIAG("migrate scanned: sync-light %lu, async with hints %lu, sync-full %lu",
 	       a, b, c);
 }
 
@@ -428,7 +428,7 @@ static void test_policies(void)
 		test_owner_destroy(o);
 		test_mem_destroy(mem);
 	}
-	printf("  # order-9 request: linux moved %ld, min_moves moved %ld, minimum %ld\n",
+	DIAG("order-9 request: linux moved %ld, min_moves moved %ld, minimum %ld",
 	       migrated[CLAB_POLICY_LINUX], migrated[CLAB_POLICY_MIN_MOVES],
 	       minimum[CLAB_POLICY_MIN_MOVES]);
 	CHECK_EQ(minimum[0], minimum[1]);
@@ -436,16 +436,14 @@ static void test_policies(void)
 	CHECK(migrated[CLAB_POLICY_LINUX] >= minimum[CLAB_POLICY_LINUX]);
 }
 
-int main(void)
-{
-	TAP_PLAN(8);
-	RUN_TEST(test_seed_16_pages);
-	RUN_TEST(test_full_compaction);
-	RUN_TEST(test_termination);
-	RUN_TEST(test_suitability);
-	RUN_TEST(test_deferral);
-	RUN_TEST(test_skip_hints);
-	RUN_TEST(test_mode_rules);
-	RUN_TEST(test_policies);
-	TAP_EXIT();
-}
+#define COMPACTION_CASES(X) \
+	X(test_seed_16_pages) \
+	X(test_full_compaction) \
+	X(test_termination) \
+	X(test_suitability) \
+	X(test_deferral) \
+	X(test_skip_hints) \
+	X(test_mode_rules) \
+	X(test_policies)
+
+CLAB_TEST_SUITE(compaction, COMPACTION_CASES);

@@ -94,14 +94,15 @@ static bool check_line(const char *what, const char *name, const char *got,
 {
 	if (!strcmp(got, want))
 		return true;
-	printf("  # %s %s:\n  #   got  '%s'\n  #   want '%s'\n", what, name,
-	       got, want);
+	DIAG("%s %s:", what, name);
+	DIAG("  got  '%s'", got);
+	DIAG("  want '%s'", want);
 	return false;
 }
 
 static void test_unusable_index(void)
 {
-	struct clab_zone zone;
+	static struct clab_zone zone;	/* large: off the kernel stack */
 	char buf[256];
 	size_t i;
 
@@ -115,7 +116,7 @@ static void test_unusable_index(void)
 
 static void test_extfrag_index(void)
 {
-	struct clab_zone zone;
+	static struct clab_zone zone;	/* large: off the kernel stack */
 	char buf[256];
 	size_t i;
 
@@ -131,7 +132,7 @@ static void test_extfrag_index(void)
 static void test_contig_page_info_synth(void)
 {
 	struct clab_contig_page_info info;
-	struct clab_zone zone;
+	static struct clab_zone zone;	/* large: off the kernel stack */
 
 	make_zone(&zone, cases[3].nr_free);
 	clab_fill_contig_page_info(&zone, 7, &info);
@@ -149,7 +150,7 @@ static void test_contig_page_info_synth(void)
 
 static void test_extfrag_for_order(void)
 {
-	struct clab_zone zone;
+	static struct clab_zone zone;	/* large: off the kernel stack */
 	size_t i;
 
 	for (i = 0; i < ARRAY_SIZE(cases); i++) {
@@ -165,7 +166,7 @@ static void test_empty_zone(void)
 {
 	static const unsigned long none[CLAB_NR_ORDERS];
 	struct clab_contig_page_info info;
-	struct clab_zone zone;
+	static struct clab_zone zone;	/* large: off the kernel stack */
 	unsigned int o;
 
 	make_zone(&zone, none);
@@ -181,7 +182,7 @@ static void test_empty_zone(void)
 static void test_all_order0(void)
 {
 	static const unsigned long order0[CLAB_NR_ORDERS] = { 1000 };
-	struct clab_zone zone;
+	static struct clab_zone zone;	/* large: off the kernel stack */
 
 	make_zone(&zone, order0);
 	/* 1000 - (1000 + 1000 * 1000 / 2) / 1000 = 1000 - 501 */
@@ -198,7 +199,7 @@ static void test_all_order0(void)
  */
 static void test_fragmentation_score_node(void)
 {
-	struct clab_node node;
+	static struct clab_node node;	/* large: off the kernel stack */
 	struct clab_zone *normal = &node.zones[CLAB_ZONE_NORMAL];
 	struct clab_zone *movable = &node.zones[CLAB_ZONE_MOVABLE];
 
@@ -229,15 +230,13 @@ static void test_fragmentation_score_node(void)
 	CHECK_EQ(clab_fragmentation_score_node(&node), 42);
 }
 
-int main(void)
-{
-	TAP_PLAN(7);
-	RUN_TEST(test_unusable_index);
-	RUN_TEST(test_extfrag_index);
-	RUN_TEST(test_contig_page_info_synth);
-	RUN_TEST(test_extfrag_for_order);
-	RUN_TEST(test_empty_zone);
-	RUN_TEST(test_all_order0);
-	RUN_TEST(test_fragmentation_score_node);
-	TAP_EXIT();
-}
+#define EXTFRAG_CASES(X) \
+	X(test_unusable_index) \
+	X(test_extfrag_index) \
+	X(test_contig_page_info_synth) \
+	X(test_extfrag_for_order) \
+	X(test_empty_zone) \
+	X(test_all_order0) \
+	X(test_fragmentation_score_node)
+
+CLAB_TEST_SUITE(extfrag, EXTFRAG_CASES);

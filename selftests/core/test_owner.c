@@ -4,6 +4,7 @@
  */
 #include <compactlab/mmzone.h>
 #include "test_owner.h"
+#include "tap.h"
 
 #define to_test_owner(o) container_of(o, struct test_owner, owner)
 
@@ -28,7 +29,7 @@ static bool t_trylock(struct clab_owner *o)
 
 static void t_lock(struct clab_owner *o)
 {
-	assert(!to_test_owner(o)->locked);
+	TEST_ASSERT(!to_test_owner(o)->locked);
 	to_test_owner(o)->locked = 1;
 }
 
@@ -46,7 +47,7 @@ static bool t_owns(struct clab_owner *o, struct clab_page *page)
 
 static void t_unmap(struct clab_owner *o, struct clab_page *page)
 {
-	assert(to_test_owner(o)->locked);
+	TEST_ASSERT(to_test_owner(o)->locked);
 	to_test_owner(o)->unmaps++;
 }
 
@@ -55,7 +56,7 @@ static void t_move(struct clab_owner *o, struct clab_page *old,
 {
 	struct test_owner *t = to_test_owner(o);
 
-	assert(t->locked);
+	TEST_ASSERT(t->locked);
 	t->table[old->private] = new;
 	new->owner = o;
 	new->private = old->private;
@@ -66,7 +67,7 @@ static void t_drop(struct clab_owner *o, struct clab_page *page)
 {
 	struct test_owner *t = to_test_owner(o);
 
-	assert(t->locked);
+	TEST_ASSERT(t->locked);
 	t->table[page->private] = NULL;
 	page->owner = NULL;
 	t->drops++;
@@ -106,12 +107,12 @@ static void fill(struct test_owner *o, unsigned long key, struct clab_page *p)
 
 struct test_owner *test_owner_create(struct clab_mem *mem, unsigned long nkeys)
 {
-	struct test_owner *o = calloc(1, sizeof(*o));
+	struct test_owner *o = kzalloc(sizeof(*o), GFP_KERNEL);
 
 	o->owner.ops = &test_owner_ops;
 	o->mem = mem;
 	o->nkeys = nkeys;
-	o->table = calloc(nkeys, sizeof(*o->table));
+	o->table = kvcalloc(nkeys, sizeof(*o->table), GFP_KERNEL);
 	return o;
 }
 
@@ -179,6 +180,6 @@ void test_owner_destroy(struct test_owner *o)
 
 	for (key = 0; key < o->nkeys; key++)
 		test_owner_free(o, key);
-	free(o->table);
-	free(o);
+	kvfree(o->table);
+	kfree(o);
 }

@@ -75,7 +75,7 @@ static void test_split_merge(void)
 static struct clab_page **take_all(struct clab_mem *mem, unsigned int gfp)
 {
 	unsigned long n = mem->arena->nr_pages, i;
-	struct clab_page **by_idx = calloc(n, sizeof(*by_idx));
+	struct clab_page **by_idx = kcalloc(n, sizeof(*by_idx), GFP_KERNEL);
 	struct clab_page *p;
 
 	while ((p = clab_alloc_pages(mem, 0, gfp | CLAB_GFP_NO_WMARK, 0)))
@@ -121,7 +121,7 @@ static void test_buddy_alignment(void)
 	clab_drain_all_pages(mem, NULL);
 	CHECK_EQ(nr_free_at(zone, CLAB_MAX_ORDER), 2);
 	CHECK_EQ(mem_check(mem), 0);
-	free(pg);
+	kfree(pg);
 	test_mem_destroy(mem);
 }
 
@@ -204,7 +204,7 @@ static void test_steal_and_claim(void)
 	/* Fill what is left with movable pages, then free a few in a movable
 	 * block: a small unmovable request may steal single pages there, but
 	 * cannot claim a block with few free pages. */
-	movable = calloc(4096, sizeof(*movable));
+	movable = kcalloc(4096, sizeof(*movable), GFP_KERNEL);
 	while ((m = clab_alloc_pages(mem, 0, CLAB_GFP_MOVABLE | CLAB_GFP_NO_WMARK, 0)))
 		movable[clab_page_to_idx(mem, m)] = m;
 	clab_drain_all_pages(mem, NULL);
@@ -242,7 +242,7 @@ static void test_steal_and_claim(void)
 	}
 	/* A boost was applied by the fragmenting fallback. */
 	CHECK(zone->watermark_boost > 0);
-	free(movable);
+	kfree(movable);
 	test_mem_destroy(mem);
 }
 
@@ -422,7 +422,7 @@ static void test_random_property(void)
 	CHECK(mem);
 	if (!mem)
 		return;
-	live = calloc(mem->arena->nr_pages, sizeof(*live));
+	live = kcalloc(mem->arena->nr_pages, sizeof(*live), GFP_KERNEL);
 	for (ops = 0; ops < 40000 && !bad; ops++) {
 		u64 r = rnd();
 
@@ -450,7 +450,7 @@ static void test_random_property(void)
 		if (ops % 7001 == 0)
 			clab_drain_all_pages(mem, NULL);
 	}
-	printf("  # %lu ops, %lu allocations, %lu failed, %lu live\n", ops, total,
+	DIAG("%lu ops, %lu allocations, %lu failed, %lu live", ops, total,
 	       fails, nlive);
 	CHECK(!bad);
 	CHECK_EQ(mem_check(mem), 0);
@@ -461,21 +461,19 @@ static void test_random_property(void)
 	clab_drain_all_pages(mem, NULL);
 	CHECK_EQ(mem_check(mem), 0);
 	CHECK_EQ(mem_free_pages(mem), mem->arena->nr_pages);
-	free(live);
+	kfree(live);
 	test_mem_destroy(mem);
 }
 
-int main(void)
-{
-	TAP_PLAN(9);
-	RUN_TEST(test_init_layout);
-	RUN_TEST(test_split_merge);
-	RUN_TEST(test_buddy_alignment);
-	RUN_TEST(test_fallback_rules);
-	RUN_TEST(test_steal_and_claim);
-	RUN_TEST(test_movable_zone);
-	RUN_TEST(test_watermarks);
-	RUN_TEST(test_highatomic);
-	RUN_TEST(test_random_property);
-	TAP_EXIT();
-}
+#define PAGE_ALLOC_CASES(X) \
+	X(test_init_layout) \
+	X(test_split_merge) \
+	X(test_buddy_alignment) \
+	X(test_fallback_rules) \
+	X(test_steal_and_claim) \
+	X(test_movable_zone) \
+	X(test_watermarks) \
+	X(test_highatomic) \
+	X(test_random_property)
+
+CLAB_TEST_SUITE(page_alloc, PAGE_ALLOC_CASES);

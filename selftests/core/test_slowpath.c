@@ -235,7 +235,7 @@ static void test_proactive(void)
 	node->kswapd_running = false;
 	clab_proactive_compact_node(node);
 	after = clab_fragmentation_score_node(node);
-	printf("  # proactive pass: score %u -> %u (low mark %u)\n", before, after,
+	DIAG("proactive pass: score %u -> %u (low mark %u)", before, after,
 	       clab_fragmentation_score_wmark(mem, true));
 	CHECK(after <= clab_fragmentation_score_wmark(mem, true));
 	/* Proactiveness 0 turns it off. */
@@ -401,17 +401,15 @@ static void test_oom(void)
 	test_mem_destroy(mem);
 }
 
-int main(void)
-{
-	TAP_PLAN(9);
-	RUN_TEST(test_escalation);
-	RUN_TEST(test_direct_compaction);
-	RUN_TEST(test_capture);
-	RUN_TEST(test_deferral_interplay);
-	RUN_TEST(test_proactive);
-	RUN_TEST(test_kcompactd_work);
-	RUN_TEST(test_lru);
-	RUN_TEST(test_kswapd_and_direct_reclaim);
-	RUN_TEST(test_oom);
-	TAP_EXIT();
-}
+#define SLOWPATH_CASES(X) \
+	X(test_escalation) \
+	X(test_direct_compaction) \
+	X(test_capture) \
+	X(test_deferral_interplay) \
+	X(test_proactive) \
+	X(test_kcompactd_work) \
+	X(test_lru) \
+	X(test_kswapd_and_direct_reclaim) \
+	X(test_oom)
+
+CLAB_TEST_SUITE(slowpath, SLOWPATH_CASES);

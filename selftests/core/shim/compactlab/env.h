@@ -148,6 +148,14 @@ static inline void *kcalloc(size_t n, size_t s, gfp_t gfp) { (void)gfp; return c
 static inline void *kvcalloc(size_t n, size_t s, gfp_t gfp) { (void)gfp; return calloc(n, s); }
 static inline void kfree(const void *p) { free((void *)p); }
 static inline void kvfree(const void *p) { free((void *)p); }
+static inline void *kvzalloc(size_t n, gfp_t gfp) { (void)gfp; return calloc(1, n); }
+/* Page-aligned, as the kernel's. */
+static inline void *vmalloc(unsigned long n)
+{
+	return aligned_alloc(4096, (n + 4095) & ~4095UL);
+}
+
+static inline void vfree(const void *p) { free((void *)p); }
 
 #define MAX_ERRNO		4095
 #define IS_ERR_VALUE(x)		((unsigned long)(void *)(x) >= (unsigned long)-MAX_ERRNO)

@@ -1,0 +1,66 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# The KUnit suites of the core (issue 7), on the debug kernel: loading
+# compactlab_kunit.ko (selftests/kunit, built by scripts/build-kunit and
+# shipped next to this script by run-check) runs the five suites,
+# compactlab_{arena,extfrag,page_alloc,compaction,slowpath}: selftests/core's
+# cases, compiled into the kernel under KASAN and lockdep. Their KTAP
+# results (/sys/kernel/debug/kunit/<suite>/results) become one TAP line per
+# case here, so that the harness counts them; a failed case's diagnostics
+# come before its line. Skipped where there is no compactlab_kunit.ko (the
+# distro kernels are built without KUnit).
+. ./tap.sh
+
+KO=./compactlab_kunit.ko
+SUITES="arena extfrag page_alloc compaction slowpath"
+
+if [ ! -f "$KO" ] || [ ! -d /sys/kernel/debug/kunit ]; then
+	plan 1
+	skip "KUnit suites of the core" "no compactlab_kunit.ko or no KUnit here (the debug kernel's tier)"
+	exit 4
+fi
+
+t0=$(date +%s)
+err=$(insmod "$KO" 2>&1)
+rc=$?
+secs=$(($(date +%s) - t0))
+
+# Each suite's cases: "ok|not ok NAME" lines, at the results' first depth.
+: >/tmp/kunit.cases
+for s in $SUITES; do
+	r=/sys/kernel/debug/kunit/compactlab_$s/results
+	[ -r "$r" ] || continue
+	awk -v s="compactlab_$s" '
+		/^    (not )?ok [0-9]+ / {
+			st = ($1 == "not") ? "not ok" : "ok"
+			name = ($1 == "not") ? $4 : $3
+			if (name == "-")
+				name = ($1 == "not") ? $5 : $4
+			print st, s "." name
+		}' "$r" >>/tmp/kunit.cases
+done
+n=$(wc -l </tmp/kunit.cases)
+
+plan $((n + 2))
+diag "insmod compactlab_kunit.ko: ${err:-ok}; the suites ran in ${secs} s"
+found=0
+for s in $SUITES; do
+	[ -r "/sys/kernel/debug/kunit/compactlab_$s/results" ] && found=$((found + 1))
+done
+[ $rc -eq 0 ] && [ $found -eq 5 ]
+ok $? "compactlab_kunit.ko loads and registers its 5 suites ($found)"
+
+while read -r st name; do
+	if [ "$st" = ok ]; then
+		t_ok "kunit $name"
+	else
+		r=/sys/kernel/debug/kunit/${name%%.*}/results
+		sed 's/^/# /' "$r"
+		t_fail "kunit $name"
+	fi
+done </tmp/kunit.cases
+
+rmmod compactlab_kunit
+ok $? "compactlab_kunit.ko unloads"
+tap_done
