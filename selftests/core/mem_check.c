@@ -62,54 +62,99 @@ unsigned long mem_free_pages(struct clab_mem *mem)
 	return n;
 }
 
-#define FAIL(...) do { DIAG("mem_check: " __VA_ARGS__); return -1; } while (0)
+/*
+ * The checks below print the first thing they find wrong ("mem_check: ...")
+ * and return -1; 0 if everything holds.
+ */
 
-static int check_zone(struct clab_mem *mem, struct clab_zone *zone,
-		      unsigned char *seen)
+/*
+ * The free list of order @o and migratetype @mt: each block on it has that
+ * order and type, is aligned, inside the zone and covers pages not seen
+ * before; the list's length is nr_free_mt. Adds the blocks' pages (unless
+ * isolated) to *@nr_free_pages and their number to *@nr_blocks.
+ */
+static int check_free_list(struct clab_mem *mem, struct clab_zone *zone,
+			   unsigned int o, unsigned int mt, unsigned char *seen,
+			   unsigned long *nr_free_pages, unsigned long *nr_blocks)
 {
-	unsigned long nr_free_pages = 0, idx;
+	struct clab_free_area *area = &zone->free_area[o];
+	struct clab_page *page;
+	unsigned long idx, n = 0;
+
+	list_for_each_entry(page, &area->free_list[mt], lru) {
+		idx = clab_page_to_idx(mem, page);
+		if (!clab_page_is_buddy(page) || page->order != o ||
+		    page->migratetype != mt) {
+			DIAG("mem_check: page %lu on list o%u mt%u has order %u mt %u flags %lx",
+			     idx, o, mt, page->order, page->migratetype,
+			     page->flags);
+			return -1;
+		}
+		if (idx & ((1UL << o) - 1)) {
+			DIAG("mem_check: free block %lu misaligned for order %u",
+			     idx, o);
+			return -1;
+		}
+		if (idx < zone->start || idx + (1UL << o) > zone->end) {
+			DIAG("mem_check: free block %lu o%u outside its zone",
+			     idx, o);
+			return -1;
+		}
+		for (unsigned long i = idx; i < idx + (1UL << o); i++) {
+			if (seen[i]) {
+				DIAG("mem_check: page %lu covered twice", i);
+				return -1;
+			}
+			seen[i] = 1;
+		}
+		if (mt != CLAB_MIGRATE_ISOLATE)
+			*nr_free_pages += 1UL << o;
+		n++;
+	}
+	if (n != area->nr_free_mt[mt]) {
+		DIAG("mem_check: order %u mt %u: %lu on list, nr_free_mt %lu", o,
+		     mt, n, area->nr_free_mt[mt]);
+		return -1;
+	}
+	*nr_blocks += n;
+	return 0;
+}
+
+/* Every free list of the zone; nr_free and nr_free_pages match them. */
+static int check_free_areas(struct clab_mem *mem, struct clab_zone *zone,
+			    unsigned char *seen)
+{
+	unsigned long nr_free_pages = 0;
 	unsigned int o, mt;
-	int cpu;
 
 	for (o = 0; o < CLAB_NR_ORDERS; o++) {
-		struct clab_free_area *area = &zone->free_area[o];
 		unsigned long total = 0;
 
-		for (mt = 0; mt < CLAB_MIGRATE_TYPES; mt++) {
-			struct clab_page *page;
-			unsigned long n = 0;
-
-			list_for_each_entry(page, &area->free_list[mt], lru) {
-				idx = clab_page_to_idx(mem, page);
-				if (!clab_page_is_buddy(page) || page->order != o ||
-				    page->migratetype != mt)
-					FAIL("page %lu on list o%u mt%u has order %u mt %u flags %lx",
-					     idx, o, mt, page->order, page->migratetype,
-					     page->flags);
-				if (idx & ((1UL << o) - 1))
-					FAIL("free block %lu misaligned for order %u", idx, o);
-				if (idx < zone->start || idx + (1UL << o) > zone->end)
-					FAIL("free block %lu o%u outside its zone", idx, o);
-				for (unsigned long i = idx; i < idx + (1UL << o); i++) {
-					if (seen[i])
-						FAIL("page %lu covered twice", i);
-					seen[i] = 1;
-				}
-				if (mt != CLAB_MIGRATE_ISOLATE)
-					nr_free_pages += 1UL << o;
-				n++;
-			}
-			if (n != area->nr_free_mt[mt])
-				FAIL("order %u mt %u: %lu on list, nr_free_mt %lu", o, mt,
-				     n, area->nr_free_mt[mt]);
-			total += n;
+		for (mt = 0; mt < CLAB_MIGRATE_TYPES; mt++)
+			if (check_free_list(mem, zone, o, mt, seen,
+					    &nr_free_pages, &total))
+				return -1;
+		if (total != zone->free_area[o].nr_free) {
+			DIAG("mem_check: order %u: %lu on lists, nr_free %lu", o,
+			     total, zone->free_area[o].nr_free);
+			return -1;
 		}
-		if (total != area->nr_free)
-			FAIL("order %u: %lu on lists, nr_free %lu", o, total, area->nr_free);
 	}
-	if (nr_free_pages != zone->nr_free_pages)
-		FAIL("zone nr_free_pages %lu, lists hold %lu", zone->nr_free_pages,
-		     nr_free_pages);
+	if (nr_free_pages != zone->nr_free_pages) {
+		DIAG("mem_check: zone nr_free_pages %lu, lists hold %lu",
+		     zone->nr_free_pages, nr_free_pages);
+		return -1;
+	}
+	return 0;
+}
+
+/* The per-CPU lists: pages marked so, not seen before, as many as counted. */
+static int check_pcp_lists(struct clab_mem *mem, struct clab_zone *zone,
+			   unsigned char *seen)
+{
+	unsigned long idx;
+	unsigned int mt;
+	int cpu;
 
 	for_each_possible_cpu(cpu) {
 		struct clab_per_cpu_pages *pcp = per_cpu_ptr(zone->pcp, cpu);
@@ -119,55 +164,115 @@ static int check_zone(struct clab_mem *mem, struct clab_zone *zone,
 		for (mt = 0; mt < CLAB_MIGRATE_PCPTYPES; mt++)
 			list_for_each_entry(page, &pcp->lists[mt], lru) {
 				idx = clab_page_to_idx(mem, page);
-				if (!clab_page_test(page, CLAB_PG_PCP) || seen[idx])
-					FAIL("per-CPU page %lu bad or covered twice", idx);
+				if (!clab_page_test(page, CLAB_PG_PCP) || seen[idx]) {
+					DIAG("mem_check: per-CPU page %lu bad or covered twice",
+					     idx);
+					return -1;
+				}
 				seen[idx] = 1;
 				n++;
 			}
-		if (n != pcp->count)
-			FAIL("pcp count %d, lists hold %d", pcp->count, n);
+		if (n != pcp->count) {
+			DIAG("mem_check: pcp count %d, lists hold %d",
+			     pcp->count, n);
+			return -1;
+		}
 	}
+	return 0;
+}
+
+/* Blocks of these two types may merge above pageblock_order. */
+static bool types_may_merge(int a, int b)
+{
+	return a == b || (clab_migratetype_is_mergeable(a) &&
+			  clab_migratetype_is_mergeable(b));
+}
+
+/*
+ * The free block of @page, at @idx, and its buddy are not both free at the
+ * same order where the two must have merged. Above pageblock_order, 6.1
+ * merges by the type a block is freed with against its buddy's pageblock
+ * type, and a pageblock's type can change under a free block (highatomic
+ * reserve, stealing) or under a page on a per-CPU list (freed later with
+ * its old type): a pair is only wrong when every combination of their list
+ * and pageblock types allows the merge.
+ */
+static int check_merged(struct clab_mem *mem, struct clab_zone *zone,
+			unsigned long idx, struct clab_page *page)
+{
+	unsigned long b = idx ^ (1UL << page->order);
+	struct clab_page *bp;
+	int m1, m2, l1, l2;
+
+	if (page->order >= CLAB_MAX_ORDER || b < zone->start || b >= zone->end)
+		return 0;
+	bp = clab_idx_to_page(mem, b);
+	if (!clab_page_is_buddy(bp) || bp->order != page->order)
+		return 0;
+	m1 = clab_get_pageblock_migratetype(mem, idx);
+	m2 = clab_get_pageblock_migratetype(mem, b);
+	l1 = page->migratetype;
+	l2 = bp->migratetype;
+	if (page->order < CLAB_PAGEBLOCK_ORDER ||
+	    (types_may_merge(m1, m2) && types_may_merge(l1, l2) &&
+	     types_may_merge(l1, m2) && types_may_merge(m1, l2))) {
+		DIAG("mem_check: free buddies %lu and %lu of order %u not merged",
+		     idx, b, page->order);
+		DIAG("mem_check: pageblock types %d %d, lists %d %d", m1, m2,
+		     l1, l2);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Every page of the zone, in order: a free block seen on a list (merged
+ * with its buddy where allowed), or an allocated head followed by its
+ * tails, none of them on a list.
+ */
+static int check_pages(struct clab_mem *mem, struct clab_zone *zone,
+		       unsigned char *seen)
+{
+	unsigned long idx;
 
 	for (idx = zone->start; idx < zone->end; ) {
 		struct clab_page *page = clab_idx_to_page(mem, idx);
 
 		if (seen[idx]) {
 			if (clab_page_is_buddy(page)) {
-				unsigned long b = idx ^ (1UL << page->order);
-				struct clab_page *bp;
-
-				if (page->order < CLAB_MAX_ORDER && b >= zone->start &&
-				    b < zone->end) {
-					bp = clab_idx_to_page(mem, b);
-					if (clab_page_is_buddy(bp) && bp->order == page->order) {
-						int m1 = clab_get_pageblock_migratetype(mem, idx);
-						int m2 = clab_get_pageblock_migratetype(mem, b);
-
-						if (page->order < CLAB_PAGEBLOCK_ORDER ||
-						    m1 == m2 ||
-						    (clab_migratetype_is_mergeable(m1) &&
-						     clab_migratetype_is_mergeable(m2)))
-							FAIL("free buddies %lu and %lu of order %u not merged",
-							     idx, b, page->order);
-					}
-				}
+				if (check_merged(mem, zone, idx, page))
+					return -1;
 				idx += 1UL << page->order;
 			} else {
 				idx++;
 			}
 			continue;
 		}
-		if (!clab_page_test(page, CLAB_PG_HEAD))
-			FAIL("page %lu neither free nor an allocated head (flags %lx)",
+		if (!clab_page_test(page, CLAB_PG_HEAD)) {
+			DIAG("mem_check: page %lu neither free nor an allocated head (flags %lx)",
 			     idx, page->flags);
+			return -1;
+		}
 		for (unsigned long i = 1; i < (1UL << page->order); i++)
-			if (!clab_page_test(page + i, CLAB_PG_TAIL) || seen[idx + i])
-				FAIL("allocated block %lu: page %lu not a tail", idx, idx + i);
+			if (!clab_page_test(page + i, CLAB_PG_TAIL) || seen[idx + i]) {
+				DIAG("mem_check: allocated block %lu: page %lu not a tail",
+				     idx, idx + i);
+				return -1;
+			}
 		for (unsigned long i = 0; i < (1UL << page->order); i++)
 			seen[idx + i] = 2;
 		idx += 1UL << page->order;
 	}
 	return 0;
+}
+
+static int check_zone(struct clab_mem *mem, struct clab_zone *zone,
+		      unsigned char *seen)
+{
+	if (check_free_areas(mem, zone, seen) ||
+	    check_pcp_lists(mem, zone, seen))
+		return -1;
+	return check_pages(mem, zone, seen);
 }
 
 int mem_check(struct clab_mem *mem)
@@ -185,7 +290,7 @@ int mem_check(struct clab_mem *mem)
 	}
 	for (i = 0; i < mem->arena->nr_pages; i++)
 		if (!seen[i]) {
-			DIAG("mem_check: page %lu not covered", i);
+			DIAG("%s: page %lu not covered", __func__, i);
 			ret = -1;
 			goto out;
 		}
@@ -196,8 +301,8 @@ int mem_check(struct clab_mem *mem)
 		for (i = 0; i < CLAB_MIGRATE_PCPTYPES; i++)
 			sum += atomic_read(&b->nr_alloc[i]);
 		if (sum != (long)CLAB_PAGEBLOCK_PAGES) {
-			DIAG("mem_check: pageblock %lu counts add to %ld", pb,
-			     sum);
+			DIAG("%s: pageblock %lu counts add to %ld", __func__,
+			     pb, sum);
 			ret = -1;
 			goto out;
 		}

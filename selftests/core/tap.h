@@ -44,6 +44,7 @@ static void fn##_kunit(struct kunit *test)				\
 	fn();								\
 	clab_kunit_test = NULL;						\
 }
+
 #define CLAB_KUNIT_CASE(fn)	{ .run_case = fn##_kunit, .name = #fn },
 
 #define CLAB_TEST_SUITE(sname, cases)					\
@@ -62,10 +63,10 @@ kunit_test_suite(sname##_kunit_suite)
 
 #include <assert.h>
 #include <stdio.h>
+#include <compactlab/env.h>
 
-static int tap_n __attribute__((unused));
-static int tap_failed __attribute__((unused));
-static int tap_case_failed __attribute__((unused));
+/* Whether the running case has failed a check. */
+static int tap_case_failed __maybe_unused;
 
 #define CLAB_TEST_FAIL(fmt, ...) do {					\
 	printf("  # %s:%d: " fmt "\n", __FILE__, __LINE__, ##__VA_ARGS__); \
@@ -74,23 +75,38 @@ static int tap_case_failed __attribute__((unused));
 #define DIAG(fmt, ...)	printf("  # " fmt "\n", ##__VA_ARGS__)
 #define TEST_ASSERT(cond)	assert(cond)
 
-#define RUN_TEST(fn) do {						\
-	tap_case_failed = 0;						\
-	fn();								\
-	printf("%sok %d - %s\n", tap_case_failed ? "not " : "", ++tap_n, #fn); \
-	tap_failed += tap_case_failed;					\
-	fflush(stdout);							\
-} while (0)
+struct clab_tap_case {
+	void (*run)(void);
+	const char *name;
+};
 
-#define CLAB_TAP_COUNT(fn)	+ 1
-#define CLAB_TAP_RUN(fn)	RUN_TEST(fn);
+/* Run the cases in order, a TAP line each. Return: 1 if any failed, or 0. */
+static inline int clab_tap_run(const struct clab_tap_case *cases, int n)
+{
+	int i, failed = 0;
+
+	printf("TAP version 13\n1..%d\n", n);
+	for (i = 0; i < n; i++) {
+		tap_case_failed = 0;
+		cases[i].run();
+		printf("%sok %d - %s\n", tap_case_failed ? "not " : "", i + 1,
+		       cases[i].name);
+		failed += tap_case_failed;
+		fflush(stdout);
+	}
+	return failed ? 1 : 0;
+}
+
+#define CLAB_TAP_CASE(fn)	{ .run = fn, .name = #fn },
 
 #define CLAB_TEST_SUITE(sname, cases)					\
+static const struct clab_tap_case sname##_tap_cases[] = {		\
+	cases(CLAB_TAP_CASE)						\
+};									\
 int main(void)								\
 {									\
-	printf("TAP version 13\n1..%d\n", 0 cases(CLAB_TAP_COUNT));	\
-	cases(CLAB_TAP_RUN)						\
-	return tap_failed ? 1 : 0;					\
+	return clab_tap_run(sname##_tap_cases,				\
+			    ARRAY_SIZE(sname##_tap_cases));		\
 }
 
 #endif /* __KERNEL__ */

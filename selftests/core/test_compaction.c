@@ -8,6 +8,7 @@
 #include <compactlab/compaction.h>
 #include <compactlab/extfrag.h>
 #include <compactlab/trace.h>
+#include <compactlab/writeback.h>
 #include "mem_check.h"
 #include "test_owner.h"
 #include "tap.h"
@@ -123,8 +124,8 @@ static void test_full_compaction(void)
 	CHECK_EQ(st.result, CLAB_COMPACT_COMPLETE);
 	big = zone->free_area[9].nr_free * 512 + zone->free_area[10].nr_free * 1024;
 	DIAG("migrated %lu, scanned %lu + %lu, recoverable %lu of %lu free",
-	       st.migrated, st.migrate_scanned, st.free_scanned, big,
-	       zone->nr_free_pages);
+	     st.migrated, st.migrate_scanned, st.free_scanned, big,
+	     zone->nr_free_pages);
 	CHECK(st.migrated > 0);
 	CHECK(st.migrate_scanned >= st.migrated);
 	CHECK(st.isolated >= st.migrated);
@@ -185,8 +186,10 @@ static void test_termination(void)
 				    CLAB_ALLOC_WMARK_LOW, CLAB_ZONE_MOVABLE, NULL, NULL);
 	CHECK_EQ(r, CLAB_COMPACT_SKIPPED);
 
-	/* CONTENDED: no free page may be taken (the min watermark forbids),
-	 * so migration runs out of targets before the scanners meet. */
+	/*
+	 * CONTENDED: no free page may be taken (the min watermark forbids),
+	 * so migration runs out of targets before the scanners meet.
+	 */
 	{
 		unsigned long k;
 
@@ -341,7 +344,7 @@ static void test_skip_hints(void)
 	c = skip_hint_run(CLAB_COMPACT_PRIO_SYNC_FULL, true, &skipped);
 	CHECK(c >= 2048);
 	DIAG("migrate scanned: sync-light %lu, async with hints %lu, sync-full %lu",
-	       a, b, c);
+	     a, b, c);
 }
 
 /* Dirty, writeback and pinned pages per migrate mode. */
@@ -378,6 +381,35 @@ static void test_mode_rules(void)
 }
 
 /* The minimum migrations for a free order-9 block, as benchmarks.md says. */
+/*
+ * A writeback that nobody waits on (its migration gave up on the page)
+ * completes with a later migration batch once due, dropping its reference.
+ */
+static void test_writeback_completes(void)
+{
+	struct clab_mem *mem = test_mem_create("8M", 1, NULL, NULL);
+	struct test_owner *o = fragment(mem, 2);
+	struct clab_zone *zone = zone0(mem);
+	struct clab_compact_stats st = { 0 };
+	struct clab_page *p = o->table[0];
+	int refs = atomic_read(&p->refcount);
+
+	clab_start_writeback(mem, p);
+	CHECK(clab_page_test(p, CLAB_PG_WRITEBACK));
+	CHECK_EQ(atomic_read(&p->refcount), refs + 1);
+	msleep(50);	/* past the 10 ms completion delay */
+	clab_compact_zone_order(zone, 4, CLAB_GFP_MOVABLE,
+				CLAB_COMPACT_PRIO_SYNC_FULL, CLAB_ALLOC_WMARK_LOW,
+				CLAB_ZONE_MOVABLE, NULL, &st);
+	CHECK(st.migrated > 0);
+	CHECK(!clab_page_test(p, CLAB_PG_WRITEBACK));
+	CHECK_EQ(atomic_read(&p->refcount), refs);
+	CHECK_EQ(test_owner_verify(o), 0);
+	CHECK_EQ(mem_check(mem), 0);
+	test_owner_destroy(o);
+	test_mem_destroy(mem);
+}
+
 static long min_cost(struct clab_mem *mem)
 {
 	unsigned long pfn;
@@ -404,8 +436,10 @@ static void test_policies(void)
 		struct clab_compact_stats st = { 0 };
 		unsigned long k;
 
-		/* Blocks of different costs: block b keeps every (b + 2)th
-		 * page; block 0 is pinned through, so it can never be freed. */
+		/*
+		 * Blocks of different costs: block b keeps every (b + 2)th
+		 * page; block 0 is pinned through, so it can never be freed.
+		 */
 		for (k = 0; k < 4096; k++) {
 			unsigned long b = k / 512;
 
@@ -429,8 +463,8 @@ static void test_policies(void)
 		test_mem_destroy(mem);
 	}
 	DIAG("order-9 request: linux moved %ld, min_moves moved %ld, minimum %ld",
-	       migrated[CLAB_POLICY_LINUX], migrated[CLAB_POLICY_MIN_MOVES],
-	       minimum[CLAB_POLICY_MIN_MOVES]);
+	     migrated[CLAB_POLICY_LINUX], migrated[CLAB_POLICY_MIN_MOVES],
+	     minimum[CLAB_POLICY_MIN_MOVES]);
 	CHECK_EQ(minimum[0], minimum[1]);
 	CHECK_EQ(migrated[CLAB_POLICY_MIN_MOVES], minimum[CLAB_POLICY_MIN_MOVES]);
 	CHECK(migrated[CLAB_POLICY_LINUX] >= minimum[CLAB_POLICY_LINUX]);
@@ -444,6 +478,7 @@ static void test_policies(void)
 	X(test_deferral) \
 	X(test_skip_hints) \
 	X(test_mode_rules) \
+	X(test_writeback_completes) \
 	X(test_policies)
 
 CLAB_TEST_SUITE(compaction, COMPACTION_CASES);

@@ -190,8 +190,10 @@ static void test_steal_and_claim(void)
 	unsigned long idx, pb, i;
 	int n = 0;
 
-	/* An unmovable page in an all-movable arena steals a whole order-10
-	 * block: both of its pageblocks become UNMOVABLE. */
+	/*
+	 * An unmovable page in an all-movable arena steals a whole order-10
+	 * block: both of its pageblocks become UNMOVABLE.
+	 */
 	u = clab_alloc_pages(mem, 0, CLAB_GFP_KERNEL, 0);
 	CHECK(u);
 	idx = clab_page_to_idx(mem, u);
@@ -201,9 +203,11 @@ static void test_steal_and_claim(void)
 		 CLAB_MIGRATE_UNMOVABLE);
 	CHECK_EQ(mem_check(mem), 0);
 
-	/* Fill what is left with movable pages, then free a few in a movable
+	/*
+	 * Fill what is left with movable pages, then free a few in a movable
 	 * block: a small unmovable request may steal single pages there, but
-	 * cannot claim a block with few free pages. */
+	 * cannot claim a block with few free pages.
+	 */
 	movable = kcalloc(4096, sizeof(*movable), GFP_KERNEL);
 	while ((m = clab_alloc_pages(mem, 0, CLAB_GFP_MOVABLE | CLAB_GFP_NO_WMARK, 0)))
 		movable[clab_page_to_idx(mem, m)] = m;
@@ -234,8 +238,10 @@ static void test_steal_and_claim(void)
 		for (i = 0; i < 4096; i += CLAB_PAGEBLOCK_PAGES)
 			after += clab_get_pageblock_migratetype(mem, i) ==
 				 CLAB_MIGRATE_UNMOVABLE;
-		/* 1 free + 511 movable-in-movable: alike = 0 for an unmovable
-		 * request, so no block with under 256 free pages is claimed. */
+		/*
+		 * 1 free + 511 movable-in-movable: alike = 0 for an unmovable
+		 * request, so no block with under 256 free pages is claimed.
+		 */
 		CHECK_EQ(after, before);
 		CHECK(x->migratetype == CLAB_MIGRATE_UNMOVABLE);
 		CHECK_EQ(mem_check(mem), 0);
@@ -283,8 +289,10 @@ static void test_movable_zone(void)
 	CHECK(!in_movable);
 	CHECK_EQ(normal->nr_free_pages, 0);
 	CHECK(movable->nr_free_pages > 16000);
-	/* Movable requests fall back to NORMAL only when MOVABLE is short:
-	 * here NORMAL is full, so they all come from MOVABLE. */
+	/*
+	 * Movable requests fall back to NORMAL only when MOVABLE is short:
+	 * here NORMAL is full, so they all come from MOVABLE.
+	 */
 	CHECK_EQ(mem_check(mem), 0);
 	test_mem_destroy(mem);
 
@@ -451,7 +459,7 @@ static void test_random_property(void)
 			clab_drain_all_pages(mem, NULL);
 	}
 	DIAG("%lu ops, %lu allocations, %lu failed, %lu live", ops, total,
-	       fails, nlive);
+	     fails, nlive);
 	CHECK(!bad);
 	CHECK_EQ(mem_check(mem), 0);
 	while (nlive) {

@@ -236,7 +236,7 @@ static void test_proactive(void)
 	clab_proactive_compact_node(node);
 	after = clab_fragmentation_score_node(node);
 	DIAG("proactive pass: score %u -> %u (low mark %u)", before, after,
-	       clab_fragmentation_score_wmark(mem, true));
+	     clab_fragmentation_score_wmark(mem, true));
 	CHECK(after <= clab_fragmentation_score_wmark(mem, true));
 	/* Proactiveness 0 turns it off. */
 	clab_set_compaction_proactiveness(mem, 0);
@@ -302,18 +302,24 @@ static void test_lru(void)
 	CHECK_EQ(node->nr_lru[CLAB_LRU_ACTIVE], 2);
 	CHECK_EQ(lru_nth(mem, CLAB_LRU_ACTIVE, 0), 2);
 	CHECK(clab_page_test(c->table[1], CLAB_PG_ACTIVE));
-	/* Page 0 (inactive tail) referenced: it survives one round. Page 2
-	 * (active) referenced again: a second chance when balancing. */
+	/*
+	 * Page 0 (inactive tail) referenced: it survives one round. Page 2
+	 * (active) referenced again: a second chance when balancing.
+	 */
 	clab_mark_page_accessed(mem, c->table[0]);
 	clab_mark_page_accessed(mem, c->table[2]);
-	/* Reclaim one page: the inactive tail is 0 (referenced, rotated),
-	 * then 3 goes. */
+	/*
+	 * Reclaim one page: the inactive tail is 0 (referenced, rotated),
+	 * then 3 goes.
+	 */
 	CHECK_EQ(clab_shrink_node(node, 1, false), 1);
 	CHECK_EQ(c->drops, 1);
 	CHECK(!c->table[3]);
 	CHECK(c->table[0]);
-	/* Balancing: inactive (0) shorter than active (1, 2): the active
-	 * tail 1 moves; 2 keeps its place (second chance). */
+	/*
+	 * Balancing: inactive (0) shorter than active (1, 2): the active
+	 * tail 1 moves; 2 keeps its place (second chance).
+	 */
 	CHECK_EQ(clab_shrink_node(node, 1, true), 1);
 	CHECK(clab_page_test(c->table[2], CLAB_PG_ACTIVE));
 	CHECK(!c->table[0] || !c->table[1]);

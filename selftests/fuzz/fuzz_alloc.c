@@ -39,7 +39,7 @@ struct live_block {
 	unsigned int order;
 };
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 {
 	struct fuzz_in in = { data, size, 0 };
 	unsigned int cfg = fuzz_u8(&in), ops = 0;

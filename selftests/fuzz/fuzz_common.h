@@ -6,14 +6,13 @@
 #ifndef _CLAB_FUZZ_COMMON_H
 #define _CLAB_FUZZ_COMMON_H
 
-#include <stddef.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <compactlab/env.h>
 
 /* The input, consumed front to back; reads past its end give zeroes. */
 struct fuzz_in {
-	const uint8_t *data;
+	const u8 *data;
 	size_t len, pos;
 };
 
@@ -41,6 +40,7 @@ static inline unsigned int fuzz_u16(struct fuzz_in *in)
 			__FILE__, __LINE__, #cond);			\
 		fprintf(stderr, __VA_ARGS__);				\
 		fprintf(stderr, "\n");					\
+		fflush(stdout);						\
 		abort();						\
 	}								\
 } while (0)

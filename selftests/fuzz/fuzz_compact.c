@@ -85,7 +85,7 @@ static void check_all(struct clab_mem *mem, struct test_owner *o,
 	FUZZ_ASSERT(!mem_check(mem), "%s", what);
 }
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 {
 	struct fuzz_in in = { data, size, 0 };
 	unsigned int cfg = fuzz_u8(&in), ops = 0, compactions = 0;

@@ -14,7 +14,7 @@
 #include "fuzz_common.h"
 
 /* The reference reading of memparse syntax; -1 when malformed. */
-static int ref_parse_size(const char *s, uint64_t *out)
+static int ref_parse_size(const char *s, u64 *out)
 {
 	unsigned __int128 v = 0;
 	unsigned int base = 10, digits = 0, shift = 0;
@@ -36,13 +36,14 @@ static int ref_parse_size(const char *s, uint64_t *out)
 		else
 			break;
 		v = v * base + d;
-		if (v > UINT64_MAX)
+		if (v > U64_MAX)
 			return -1;
 		digits++;
 	}
 	if (!digits)
 		return -1;
-	if (*s && (sfx = strchr(suffixes, *s | 0x20))) {
+	sfx = *s ? strchr(suffixes, *s | 0x20) : NULL;
+	if (sfx) {
 		shift = 10 * (unsigned int)(sfx - suffixes + 1);
 		s++;
 	}
@@ -51,16 +52,16 @@ static int ref_parse_size(const char *s, uint64_t *out)
 	if (*s)
 		return -1;
 	v <<= shift;
-	if (v > UINT64_MAX)
+	if (v > U64_MAX)
 		return -1;
-	*out = (uint64_t)v;
+	*out = (u64)v;
 	return 0;
 }
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 {
 	char *s = malloc(size + 1);
-	uint64_t got = 0, want = 0;
+	u64 got = 0, want = 0;
 	unsigned long pages = 0, total = 16384;
 	int r, ref;
 

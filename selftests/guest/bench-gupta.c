@@ -57,9 +57,10 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <linux/compactlab.h>
+#include <linux/const.h>
 
 #define PB_ORDER	9
-#define PB_PAGES	(1UL << PB_ORDER)
+#define PB_PAGES	_BITUL(PB_ORDER)
 
 /* Where one side keeps its files. */
 struct side {
@@ -98,9 +99,9 @@ static void on_sigbus(int sig)
 	siglongjmp(fault_jmp, 1);
 }
 
-static uint64_t pattern(unsigned long i, unsigned long w)
+static __u64 pattern(unsigned long i, unsigned long w)
 {
-	return ((uint64_t)i << 32) ^ w ^ 0xbe2c000000000000ULL;
+	return ((__u64)i << 32) ^ w ^ 0xbe2c000000000000ULL;
 }
 
 static unsigned long long now_ns(void)
@@ -207,6 +208,23 @@ static unsigned long long request_order9(int fd, const char **how)
 	return compact(&clab_side);
 }
 
+/* Write page @i of @map: the pattern if @kept, else one word. 0 on SIGBUS. */
+static int fill_page(char *map, unsigned long i, int kept)
+{
+	unsigned long w, words = psz / sizeof(__u64);
+	__u64 *p = (__u64 *)(map + i * psz);
+
+	if (sigsetjmp(fault_jmp, 1))
+		return 0;
+	if (!kept) {
+		p[0] = i;
+		return 1;
+	}
+	for (w = 0; w < words; w++)
+		p[w] = pattern(i, w);
+	return 1;
+}
+
 /*
  * Touch pages of @map until @npages or the first SIGBUS; kept pages (those
  * with @keep(i)) get the full pattern, the others one word. Returns the
@@ -215,23 +233,13 @@ static unsigned long long request_order9(int fd, const char **how)
 static unsigned long fill(char *map, unsigned long npages,
 			  int (*keep)(unsigned long))
 {
-	volatile unsigned long i = 0;
-	unsigned long w, words = psz / sizeof(uint64_t);
 	struct sigaction sa = { .sa_handler = on_sigbus };
+	unsigned long i;
 
 	sigaction(SIGBUS, &sa, NULL);
-	if (sigsetjmp(fault_jmp, 1) == 0) {
-		for (; i < npages; i++) {
-			uint64_t *p = (uint64_t *)(map + i * psz);
-
-			if (!keep(i)) {
-				p[0] = i;
-				continue;
-			}
-			for (w = 0; w < words; w++)
-				p[w] = pattern(i, w);
-		}
-	}
+	for (i = 0; i < npages; i++)
+		if (!fill_page(map, i, keep(i)))
+			break;
 	signal(SIGBUS, SIG_DFL);
 	return i;
 }
@@ -239,10 +247,10 @@ static unsigned long fill(char *map, unsigned long npages,
 static unsigned long verify(char *map, unsigned long npages,
 			    int (*keep)(unsigned long))
 {
-	unsigned long i, w, words = psz / sizeof(uint64_t), bad = 0;
+	unsigned long i, w, words = psz / sizeof(__u64), bad = 0;
 
 	for (i = 0; i < npages; i++) {
-		uint64_t *p = (uint64_t *)(map + i * psz);
+		__u64 *p = (__u64 *)(map + i * psz);
 
 		if (!keep(i))
 			continue;
@@ -492,13 +500,21 @@ static int bench_latency(int proactiveness, int wait_s, const char *raw)
 			die(raw);
 	}
 	qsort(lat, n, sizeof(*lat), cmp_ull);
-	printf("side=clab proactiveness=%d wait_s=%d pages=%lu kept=%lu score_before=%llu score_after_wait=%llu free_pages=%llu free_ge9_before=%llu blocks=%lu share=%.4f p50_ns=%llu p90_ns=%llu p99_ns=%llu max_ns=%llu mean_ns=%llu fail_ns=%llu wall_ns=%llu compact_stall=%llu compact_success=%llu success_rate=%.3f corrupted=%lu\n",
-	       proactiveness, wait_s, npages, kept, score0, score1, free, ge9,
-	       n, free ? (double)(n * PB_PAGES) / free : 0.0,
+	printf("side=clab proactiveness=%d wait_s=%d pages=%lu kept=%lu",
+	       proactiveness, wait_s, npages, kept);
+	printf(" score_before=%llu score_after_wait=%llu free_pages=%llu",
+	       score0, score1, free);
+	printf(" free_ge9_before=%llu blocks=%lu share=%.4f", ge9, n,
+	       free ? (double)(n * PB_PAGES) / free : 0.0);
+	printf(" p50_ns=%llu p90_ns=%llu p99_ns=%llu max_ns=%llu",
 	       pct(lat, n, 50), pct(lat, n, 90), pct(lat, n, 99),
-	       n ? lat[n - 1] : 0, n ? total_ns / n : 0, fail_ns, t0,
+	       n ? lat[n - 1] : 0);
+	printf(" mean_ns=%llu fail_ns=%llu wall_ns=%llu",
+	       n ? total_ns / n : 0, fail_ns, t0);
+	printf(" compact_stall=%llu compact_success=%llu success_rate=%.3f",
 	       st1 - st0, su1 - su0,
-	       st1 > st0 ? (double)(su1 - su0) / (st1 - st0) : 0.0, bad);
+	       st1 > st0 ? (double)(su1 - su0) / (st1 - st0) : 0.0);
+	printf(" corrupted=%lu\n", bad);
 	return bad ? 1 : 0;
 }
 
@@ -546,11 +562,17 @@ static int bench_hugetlb(long mb)
 	read_stalls(kernel_side.vmstat, &st1, &su1);
 	write_file(nr, "0");
 	bad = verify(map, npages, keep_gupta);
-	printf("side=kernel_hugetlb mb=%ld pages=%lu kept=%lu free_pages=%llu free_ge9_before=%llu asked=%llu blocks=%lu share=%.4f wall_ns=%llu mean_ns=%llu compact_stall=%llu compact_success=%llu success_rate=%.3f corrupted=%lu\n",
-	       mb, npages, kept, free, ge9, free / PB_PAGES, got,
-	       free ? (double)(got * PB_PAGES) / free : 0.0, t,
-	       got ? t / got : 0, st1 - st0, su1 - su0,
-	       st1 > st0 ? (double)(su1 - su0) / (st1 - st0) : 0.0, bad);
+	printf("side=kernel_hugetlb mb=%ld pages=%lu kept=%lu", mb, npages,
+	       kept);
+	printf(" free_pages=%llu free_ge9_before=%llu asked=%llu", free, ge9,
+	       free / PB_PAGES);
+	printf(" blocks=%lu share=%.4f", got,
+	       free ? (double)(got * PB_PAGES) / free : 0.0);
+	printf(" wall_ns=%llu mean_ns=%llu", t, got ? t / got : 0);
+	printf(" compact_stall=%llu compact_success=%llu success_rate=%.3f",
+	       st1 - st0, su1 - su0,
+	       st1 > st0 ? (double)(su1 - su0) / (st1 - st0) : 0.0);
+	printf(" corrupted=%lu\n", bad);
 	return bad ? 1 : 0;
 }
 
@@ -584,7 +606,8 @@ int main(int argc, char **argv)
 		moves = 1;
 		keep = keep_varied;
 	} else {
-		fprintf(stderr, "usage: bench-gupta kernel|hugetlb MB | clab MB [PREFIX] | moves | latency P S [FILE]\n");
+		fprintf(stderr,
+			"usage: bench-gupta kernel|hugetlb MB | clab MB [PREFIX] | moves | latency P S [FILE]\n");
 		return 2;
 	}
 	if (argc >= 3)
@@ -638,11 +661,13 @@ int main(int argc, char **argv)
 	read_buddyinfo(s, &free, &ge9, &blocks);
 	bad = verify(map, npages, keep);
 
-	printf("side=%s mb=%ld pages=%lu kept=%lu time_ns=%llu migrated=%llu migrate_scanned=%llu free_scanned=%llu free_pages=%llu free_ge9=%llu corrupted=%lu",
-	       moves ? "moves" : s->name, mb, npages, kept, t,
+	printf("side=%s mb=%ld pages=%lu kept=%lu time_ns=%llu",
+	       moves ? "moves" : s->name, mb, npages, kept, t);
+	printf(" migrated=%llu migrate_scanned=%llu free_scanned=%llu",
 	       c1.migrated - c0.migrated,
 	       c1.migrate_scanned - c0.migrate_scanned,
-	       c1.free_scanned - c0.free_scanned, free, ge9, bad);
+	       c1.free_scanned - c0.free_scanned);
+	printf(" free_pages=%llu free_ge9=%llu corrupted=%lu", free, ge9, bad);
 	if (moves)
 		printf(" min=%ld blocks_ge9_before=%llu request=%s",
 		       min, blocks_before, request);

@@ -22,6 +22,7 @@
 #include <pthread.h>
 #include <setjmp.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -51,7 +52,7 @@ static void die(const char *what)
 static void setup(void)
 {
 	psz = sysconf(_SC_PAGESIZE);
-	words = psz / sizeof(uint64_t);
+	words = psz / sizeof(__u64);
 	fd = open(DEV, O_RDWR);
 	if (fd < 0)
 		die(DEV);
@@ -60,15 +61,15 @@ static void setup(void)
 }
 
 /* The pattern of word @w of the page at mapping index @i, generation @g. */
-static uint64_t pattern(unsigned long i, unsigned long w, unsigned long g)
+static __u64 pattern(unsigned long i, unsigned long w, unsigned long g)
 {
-	return ((uint64_t)i << 32) ^ ((uint64_t)g << 20) ^ w ^
+	return ((__u64)i << 32) ^ ((__u64)g << 20) ^ w ^
 	       0xc1ab000000000000ULL;
 }
 
 static void fill_page(char *p, unsigned long i, unsigned long g)
 {
-	uint64_t *q = (uint64_t *)p;
+	__u64 *q = (__u64 *)p;
 	unsigned long w;
 
 	for (w = 0; w < words; w++)
@@ -78,7 +79,7 @@ static void fill_page(char *p, unsigned long i, unsigned long g)
 static unsigned long check_page(const char *p, unsigned long i,
 				unsigned long g)
 {
-	const uint64_t *q = (const uint64_t *)p;
+	const __u64 *q = (const __u64 *)p;
 	unsigned long w, bad = 0;
 
 	for (w = 0; w < words; w++)
@@ -96,7 +97,7 @@ static long index_of(void *addr)
 	return p.index;
 }
 
-static long handle_index(uint64_t h)
+static long handle_index(__u64 h)
 {
 	struct clab_handle_pfn p = { .handle = h };
 
@@ -147,7 +148,7 @@ static int write_file(const char *path, const char *val)
 
 /* Allocate kernel blocks; returns how many, handles in @h. */
 static unsigned long alloc_blocks(unsigned int order, unsigned int mt,
-				  unsigned long count, uint64_t *h)
+				  unsigned long count, __u64 *h)
 {
 	struct clab_alloc a = {
 		.order = order, .migratetype = mt, .count = count,
@@ -159,7 +160,7 @@ static unsigned long alloc_blocks(unsigned int order, unsigned int mt,
 	return a.allocated;
 }
 
-static void free_block(uint64_t h)
+static void free_block(__u64 h)
 {
 	struct clab_handle f = { .handle = h };
 
@@ -172,7 +173,7 @@ static void free_block(uint64_t h)
  */
 static unsigned long absorb_high_order(void)
 {
-	static uint64_t h[256];
+	static __u64 h[256];
 	unsigned int order, pb_order = __builtin_ctz(ver.pageblock_pages);
 	unsigned long n = 0;
 
@@ -233,7 +234,7 @@ static void on_sigbus(int sig)
 static unsigned long map_fill(char **mapp, unsigned long npages)
 {
 	struct sigaction sa = { .sa_handler = on_sigbus }, old;
-	volatile unsigned long i = 0;
+	unsigned long i;
 	char *map;
 
 	map = mmap(NULL, npages * psz, PROT_READ | PROT_WRITE, MAP_SHARED,
@@ -241,15 +242,18 @@ static unsigned long map_fill(char **mapp, unsigned long npages)
 	if (map == MAP_FAILED)
 		die("mmap");
 	sigaction(SIGBUS, &sa, &old);
-	if (!sigsetjmp(bus_jmp, 1))
-		for (; i < npages; i++)
-			fill_page(map + i * psz, i, 0);
+	for (i = 0; i < npages; i++) {
+		/* A SIGBUS on page i returns here, i unchanged since. */
+		if (sigsetjmp(bus_jmp, 1))
+			break;
+		fill_page(map + i * psz, i, 0);
+	}
 	sigaction(SIGBUS, &old, NULL);
 	*mapp = map;
 	return i;
 }
 
-static volatile sig_atomic_t stop;
+static atomic_int stop;
 
 static void on_stop(int sig)
 {
@@ -323,7 +327,7 @@ static int cmd_einval(void)
 	struct clab_compact c;
 	struct clab_mark m;
 	struct clab_handle_pfn hp = { .handle = 0 };
-	uint64_t h[2];
+	__u64 h[2];
 	int ret;
 
 	if (alloc_blocks(0, CLAB_MT_MOVABLE, 1, h) != 1 ||
@@ -402,7 +406,7 @@ static int cmd_hold(int argc, char **argv)
 	unsigned long mb = 96, stride = 4, pin = 0, absorbed = 0;
 	unsigned long i, npages, kept = 0, moved = 0, gone = 0, bad = 0;
 	const char *ready = NULL;
-	uint64_t *pins;
+	__u64 *pins;
 	long *where;
 	int k, absorb = 0;
 	char *map;
@@ -496,7 +500,7 @@ static int cmd_async(void)
 	unsigned long n_recl = ver.pageblock_pages, n, i, nu = 0;
 	unsigned long unmov0, recl0, unmov1, recl1, mapped, npages;
 	unsigned long in_unmov = 0, in_recl = 0, in_mov = 0, bad = 0;
-	uint64_t *hu, *hr;
+	__u64 *hu, *hr;
 	struct upage *u;
 	struct clab_compact c;
 	char *map;
@@ -568,7 +572,7 @@ static int cmd_async(void)
 	return bad ? 1 : 0;
 }
 
-static int mark(uint64_t h, unsigned int flags, unsigned int ms)
+static int mark(__u64 h, unsigned int flags, unsigned int ms)
 {
 	struct clab_mark m = {
 		.handle = h, .flags = flags, .writeback_delay_ms = ms,
@@ -592,7 +596,7 @@ static const char * const mark_names[] = {
 };
 
 /* Print which of the marked blocks moved since the last call. */
-static void report_marked(const char *tag, uint64_t *h, long *where)
+static void report_marked(const char *tag, __u64 *h, long *where)
 {
 	int k;
 
@@ -623,7 +627,7 @@ static int cmd_marks(void)
 {
 	unsigned long n, i, mapped, bad = 0;
 	long (*pairs)[2], where[NR_MARKED];
-	uint64_t *h, marked[NR_MARKED];
+	__u64 *h, marked[NR_MARKED];
 	struct clab_compact c;
 	double t0, t1;
 	char *map;

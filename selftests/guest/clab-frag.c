@@ -19,6 +19,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,14 +29,14 @@
 #include <sys/mman.h>
 #include <linux/compactlab.h>
 
-static volatile sig_atomic_t stop;
+static atomic_int stop;
 
 static void on_signal(int sig)
 {
 	stop = 1;
 }
 
-static void usage(void)
+static void bad_usage(void)
 {
 	fprintf(stderr,
 		"usage: clab-frag [--mb N] [--stride S] [--pin K] [--hold SECONDS]\n");
@@ -52,9 +53,9 @@ static long long free_pages(int fd)
 }
 
 /* The pattern of 64-bit word @w of page @i. */
-static uint64_t pattern(unsigned long i, unsigned long w)
+static __u64 pattern(unsigned long i, unsigned long w)
 {
-	return ((uint64_t)i << 32) ^ w ^ 0xc1ab000000000000ULL;
+	return ((__u64)i << 32) ^ w ^ 0xc1ab000000000000ULL;
 }
 
 int main(int argc, char **argv)
@@ -62,7 +63,7 @@ int main(int argc, char **argv)
 	long mb = 32, stride = 4, pin = 0, hold = 0;
 	unsigned long i, w, npages, words, discarded = 0, mismatches = 0;
 	struct sigaction sa = { .sa_handler = on_signal };
-	uint64_t *handles = NULL;
+	__u64 *handles = NULL;
 	long psz = sysconf(_SC_PAGESIZE);
 	struct clab_alloc a;
 	char *map;
@@ -70,7 +71,7 @@ int main(int argc, char **argv)
 
 	for (k = 1; k < argc; k++) {
 		if (k + 1 >= argc)
-			usage();
+			bad_usage();
 		if (!strcmp(argv[k], "--mb"))
 			mb = atol(argv[++k]);
 		else if (!strcmp(argv[k], "--stride"))
@@ -80,10 +81,10 @@ int main(int argc, char **argv)
 		else if (!strcmp(argv[k], "--hold"))
 			hold = atol(argv[++k]);
 		else
-			usage();
+			bad_usage();
 	}
 	if (mb <= 0 || stride <= 0 || pin < 0 || hold < -1)
-		usage();
+		bad_usage();
 
 	fd = open("/dev/compactlab", O_RDWR);
 	if (fd < 0) {
@@ -91,7 +92,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	npages = ((unsigned long)mb << 20) / psz;
-	words = psz / sizeof(uint64_t);
+	words = psz / sizeof(__u64);
 	map = mmap(NULL, npages * psz, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	if (map == MAP_FAILED) {
 		perror("clab-frag: mmap");
@@ -99,7 +100,7 @@ int main(int argc, char **argv)
 	}
 	/* A fault the arena cannot serve is SIGBUS: ask for what fits. */
 	for (i = 0; i < npages; i++) {
-		uint64_t *p = (uint64_t *)(map + i * psz);
+		__u64 *p = (__u64 *)(map + i * psz);
 
 		for (w = 0; w < words; w++)
 			p[w] = pattern(i, w);
@@ -127,8 +128,9 @@ int main(int argc, char **argv)
 		}
 		pin = a.allocated;
 	}
-	printf("clab-frag: mapped %lu pages, kept %lu, discarded %lu, pinned %ld; %lld pages free\n",
-	       npages, npages - discarded, discarded, pin, free_pages(fd));
+	printf("clab-frag: mapped %lu pages, kept %lu, discarded %lu,",
+	       npages, npages - discarded, discarded);
+	printf(" pinned %ld; %lld pages free\n", pin, free_pages(fd));
 	fflush(stdout);
 
 	sigaction(SIGINT, &sa, NULL);
@@ -144,7 +146,7 @@ int main(int argc, char **argv)
 	}
 
 	for (i = 0; i < npages; i += stride) {
-		uint64_t *p = (uint64_t *)(map + i * psz);
+		__u64 *p = (__u64 *)(map + i * psz);
 
 		for (w = 0; w < words; w++)
 			mismatches += p[w] != pattern(i, w);

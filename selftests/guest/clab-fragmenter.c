@@ -44,6 +44,7 @@
 #include <fcntl.h>
 #include <setjmp.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -59,7 +60,7 @@
 
 /* A kernel-held block from CLAB_IOC_ALLOC. */
 struct block {
-	uint64_t handle;
+	__u64 handle;
 	unsigned int order;
 	unsigned int mt;
 };
@@ -67,7 +68,7 @@ struct block {
 /* The options and the state every pattern shares. */
 struct frag {
 	const char *pattern;
-	uint64_t seed;
+	__u64 seed;
 	long mb;
 	long hold;
 	long ops;
@@ -100,11 +101,11 @@ static struct frag f = {
 	.unmovable_pct = 10, .lock = "pinned", .orders = "0:8,1:2,2:2,3:1",
 };
 
-static uint64_t rng_state;
+static __u64 rng_state;
 /* clab_alloc.flags of the next CLAB_IOC_ALLOC calls. */
 static unsigned int alloc_flags;
 static sigjmp_buf fault_jmp;
-static volatile sig_atomic_t stop, dump_now;
+static atomic_int stop, dump_now;
 
 static void die(const char *what)
 {
@@ -112,7 +113,7 @@ static void die(const char *what)
 	exit(2);
 }
 
-static void usage(void)
+static void bad_usage(void)
 {
 	fprintf(stderr,
 		"usage: " PROG " gupta|poison|compaction_test|churn|replay\n"
@@ -137,9 +138,9 @@ static void on_sigbus(int sig)
 }
 
 /* splitmix64: small, seedable, good enough to draw pages and orders. */
-static uint64_t rnd(void)
+static __u64 rnd(void)
 {
-	uint64_t z = (rng_state += 0x9e3779b97f4a7c15ULL);
+	__u64 z = (rng_state += 0x9e3779b97f4a7c15ULL);
 
 	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
 	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
@@ -152,9 +153,9 @@ static unsigned long rnd_below(unsigned long n)
 }
 
 /* The contents of 64-bit word @w of mapped page @i. */
-static uint64_t pattern(unsigned long i, unsigned long w)
+static __u64 pattern(unsigned long i, unsigned long w)
 {
-	return ((uint64_t)i << 32) ^ w ^ (f.seed << 16) ^ 0xf7a6000000000000ULL;
+	return ((__u64)i << 32) ^ w ^ (f.seed << 16) ^ 0xf7a6000000000000ULL;
 }
 
 static long long free_pages(void)
@@ -169,7 +170,7 @@ static long long free_pages(void)
 static void setup(void)
 {
 	f.psz = sysconf(_SC_PAGESIZE);
-	f.words = f.psz / sizeof(uint64_t);
+	f.words = f.psz / sizeof(__u64);
 	f.fd = open("/dev/compactlab", O_RDWR);
 	if (f.fd < 0)
 		die("/dev/compactlab");
@@ -202,20 +203,19 @@ static void map_pages(unsigned long npages)
 static bool touch(unsigned long i)
 {
 	struct sigaction sa = { .sa_handler = on_sigbus }, old;
-	uint64_t *p = (uint64_t *)(f.map + i * f.psz);
-	volatile bool ok = true;
+	__u64 *p = (__u64 *)(f.map + i * f.psz);
 	unsigned long w;
 
 	sigaction(SIGBUS, &sa, &old);
-	if (sigsetjmp(fault_jmp, 1))
-		ok = false;
-	else
-		for (w = 0; w < f.words; w++)
-			p[w] = pattern(i, w);
+	if (sigsetjmp(fault_jmp, 1)) {
+		sigaction(SIGBUS, &old, NULL);
+		return false;
+	}
+	for (w = 0; w < f.words; w++)
+		p[w] = pattern(i, w);
 	sigaction(SIGBUS, &old, NULL);
-	if (ok)
-		f.mapped[i] = 1;
-	return ok;
+	f.mapped[i] = 1;
+	return true;
 }
 
 /* DISCARD @n mapped pages from page @i on. */
@@ -261,7 +261,7 @@ static unsigned long alloc_blocks(unsigned int order, unsigned int mt,
 	struct clab_alloc a = {
 		.order = order, .migratetype = mt, .count = count,
 	};
-	uint64_t *h;
+	__u64 *h;
 	unsigned long n;
 	int ret;
 
@@ -472,9 +472,10 @@ static int do_poison(void)
 		else
 			touch(p);
 	}
-	printf(PROG ": poison seed=%llu mb=%lu pages=%lu pageblocks=%lu poisoned=%lu pins=%lu ops=%lu mapped=%lu free_pages=%lld\n",
-	       (unsigned long long)f.seed, n * f.psz >> 20, n, nr_pb, poisoned,
-	       pins, ops, mapped_pages(), free_pages());
+	printf(PROG ": poison seed=%llu mb=%lu pages=%lu pageblocks=%lu",
+	       (unsigned long long)f.seed, n * f.psz >> 20, n, nr_pb);
+	printf(" poisoned=%lu pins=%lu ops=%lu mapped=%lu free_pages=%lld\n",
+	       poisoned, pins, ops, mapped_pages(), free_pages());
 	free(count);
 	free(blk);
 	free(hit);
@@ -506,7 +507,7 @@ static int do_compaction_test(void)
 	else if (!strcmp(f.lock, "unmovable"))
 		mt = CLAB_MT_UNMOVABLE;
 	else if (strcmp(f.lock, "movable"))
-		usage();
+		bad_usage();
 	/* The selftest's 100 MB chunks of a few GB: 1/32 of the region. */
 	chunk = f.chunk_kb ? ((unsigned long)f.chunk_kb << 10) / f.psz
 			   : total / 32;
@@ -561,9 +562,12 @@ static int do_compaction_test(void)
 		if (tries-- <= 0 || !compact_order9())
 			break;
 	}
-	printf(PROG ": compaction_test seed=%llu mb=%lu lock=%s chunk_pages=%lu chunks=%lu kept=%lu freed=%lu free_pages=%lld order9_first_pass=%lu order9=%lu possible=%lld result=%s\n",
-	       (unsigned long long)f.seed, n * f.psz >> 20, f.lock, chunk,
-	       chunks, kept, freed, before, direct, got, before >> 9,
+	printf(PROG ": compaction_test seed=%llu mb=%lu lock=%s chunk_pages=%lu",
+	       (unsigned long long)f.seed, n * f.psz >> 20, f.lock, chunk);
+	printf(" chunks=%lu kept=%lu freed=%lu free_pages=%lld", chunks, kept,
+	       freed, before);
+	printf(" order9_first_pass=%lu order9=%lu possible=%lld result=%s\n",
+	       direct, got, before >> 9,
 	       got * 3 >= (unsigned long long)(before >> 9) ? "pass" : "fail");
 	return 0;
 }
@@ -578,17 +582,17 @@ static unsigned long parse_orders(const char *s, unsigned long *weight)
 		o = strtoul(s, &end, 10);
 		if (end == s || *end != ':' || o > f.ver.max_order ||
 		    o >= MAX_ORDERS)
-			usage();
+			bad_usage();
 		s = end + 1;
 		w = strtoul(s, &end, 10);
 		if (end == s || (*end && *end != ','))
-			usage();
+			bad_usage();
 		weight[o] += w;
 		sum += w;
 		s = *end ? end + 1 : end;
 	}
 	if (!sum)
-		usage();
+		bad_usage();
 	return sum;
 }
 
@@ -644,16 +648,19 @@ static int do_churn(void)
 	}
 	free(slots);
 	held = held_blocks(&pages);
-	printf(PROG ": churn seed=%llu mb=%lu unmovable_pct=%ld orders=%s ops=%lu allocs=%lu frees=%lu failed=%lu blocks=%lu pages=%lu free_pages=%lld\n",
+	printf(PROG ": churn seed=%llu mb=%lu unmovable_pct=%ld orders=%s",
 	       (unsigned long long)f.seed, target * f.psz >> 20,
-	       f.unmovable_pct, f.orders, ops, allocs, frees, failed,
-	       held, pages, free_pages());
+	       f.unmovable_pct, f.orders);
+	printf(" ops=%lu allocs=%lu frees=%lu failed=%lu", ops, allocs, frees,
+	       failed);
+	printf(" blocks=%lu pages=%lu free_pages=%lld\n", held, pages,
+	       free_pages());
 	return 0;
 }
 
 /* replay: kernel pfn -> our page or block, open addressing. */
 struct pfn_slot {
-	uint64_t pfn;		/* key + 1; 0: empty */
+	__u64 pfn;		/* key + 1; 0: empty */
 	long page;		/* mapped page, or -1 */
 	long block;		/* f.blocks slot, or -1 */
 };
@@ -661,9 +668,9 @@ struct pfn_slot {
 static struct pfn_slot *pfn_table;
 static unsigned long pfn_table_size;
 
-static unsigned long pfn_home(uint64_t key);
+static unsigned long pfn_home(__u64 key);
 
-static struct pfn_slot *pfn_lookup(uint64_t pfn, bool insert)
+static struct pfn_slot *pfn_lookup(__u64 pfn, bool insert)
 {
 	unsigned long h = pfn_home(pfn + 1);
 
@@ -677,7 +684,7 @@ static struct pfn_slot *pfn_lookup(uint64_t pfn, bool insert)
 	}
 }
 
-static unsigned long pfn_home(uint64_t key)
+static unsigned long pfn_home(__u64 key)
 {
 	return ((key - 1) * 0x9e3779b97f4a7c15ULL) % pfn_table_size;
 }
@@ -727,7 +734,7 @@ static int do_replay(void)
 	FILE *in;
 
 	if (!f.trace)
-		usage();
+		bad_usage();
 	in = strcmp(f.trace, "-") ? fopen(f.trace, "r") : stdin;
 	if (!in)
 		die(f.trace);
@@ -810,10 +817,12 @@ static int do_replay(void)
 	if (in != stdin)
 		fclose(in);
 	held_blocks(&pages);
-	printf(PROG ": replay seed=%llu trace=%s events=%lu allocs=%lu frees=%lu unmatched_frees=%lu failed=%lu live=%lu mapped=%lu block_pages=%lu free_pages=%lld\n",
-	       (unsigned long long)f.seed, f.trace, lines, allocs, frees,
-	       unmatched, failed, replay_live, mapped_pages(), pages,
-	       free_pages());
+	printf(PROG ": replay seed=%llu trace=%s events=%lu allocs=%lu",
+	       (unsigned long long)f.seed, f.trace, lines, allocs);
+	printf(" frees=%lu unmatched_frees=%lu failed=%lu live=%lu", frees,
+	       unmatched, failed, replay_live);
+	printf(" mapped=%lu block_pages=%lu free_pages=%lld\n", mapped_pages(),
+	       pages, free_pages());
 	return 0;
 }
 
@@ -840,12 +849,12 @@ static void hold(void)
 }
 
 /* Check everything still held; the number of bad pages or blocks. */
-static unsigned long verify(void)
+static unsigned long verify_held(void)
 {
 	unsigned long i, w, bad = 0, pages = 0, blocks = 0, dropped = 0;
 
 	for (i = 0; i < f.npages; i++) {
-		uint64_t *p = (uint64_t *)(f.map + i * f.psz);
+		__u64 *p = (__u64 *)(f.map + i * f.psz);
 		unsigned long miss = 0;
 
 		if (!f.mapped[i])
@@ -911,13 +920,13 @@ int main(int argc, char **argv)
 	int k, ret;
 
 	if (argc < 2)
-		usage();
+		bad_usage();
 	f.pattern = argv[1];
 	for (k = 2; k < argc; k++) {
 		const char *o = argv[k];
 
 		if (k + 1 >= argc)
-			usage();
+			bad_usage();
 		if (!strcmp(o, "--seed"))
 			f.seed = strtoull(argv[++k], NULL, 0);
 		else if (!strcmp(o, "--mb"))
@@ -943,11 +952,11 @@ int main(int argc, char **argv)
 		else if (!strcmp(o, "--pfns"))
 			f.pfns = argv[++k];
 		else
-			usage();
+			bad_usage();
 	}
 	if (f.hold < -1 || f.ops < 0 || f.pins < 1 || f.chunk_kb < 0 ||
 	    f.retries < 0 || f.unmovable_pct < 0 || f.unmovable_pct > 100)
-		usage();
+		bad_usage();
 	rng_state = f.seed;
 	setup();
 
@@ -962,12 +971,12 @@ int main(int argc, char **argv)
 	else if (!strcmp(f.pattern, "replay"))
 		ret = do_replay();
 	else
-		usage();
+		bad_usage();
 	fflush(stdout);
 	if (ret)
 		return ret;
 	hold();
 	if (f.pfns)
 		dump_pfns();
-	return verify() ? 1 : 0;
+	return verify_held() ? 1 : 0;
 }

@@ -132,7 +132,7 @@ static int in_child(int (*fn)(void *), void *arg)
 
 static int child_touch(void *addr)
 {
-	*(volatile char *)addr = 1;
+	__atomic_store_n((char *)addr, 1, __ATOMIC_RELAXED);
 	return 0;
 }
 
@@ -152,7 +152,7 @@ static int drop_sys_admin(void)
 static int child_eperm(void *arg)
 {
 	int fd = *(int *)arg;
-	uint64_t handles[1];
+	__u64 handles[1];
 	struct clab_alloc a = {
 		.order = 0, .migratetype = CLAB_MT_UNMOVABLE, .count = 1,
 		.handles = (uintptr_t)handles,
@@ -175,7 +175,7 @@ static int child_eperm(void *arg)
 static int child_leaves_everything(void *arg)
 {
 	int fd = open(DEV, O_RDWR);
-	uint64_t handles[8];
+	__u64 handles[8];
 	struct clab_alloc a = {
 		.order = 1, .migratetype = CLAB_MT_MOVABLE, .count = 8,
 		.handles = (uintptr_t)handles,
@@ -205,7 +205,8 @@ static int child_sigbus(void *arg)
 	p = map(fd, 1);
 	if (!p)
 		return 2;
-	*(volatile char *)p = 1;	/* the arena is exhausted: SIGBUS */
+	/* The arena is exhausted: SIGBUS. */
+	__atomic_store_n(p, 1, __ATOMIC_RELAXED);
 	return 0;
 }
 
@@ -219,7 +220,7 @@ static void test_mapping(int fd)
 
 	f0 = free_pages();
 	p = map(fd, n);
-	tap(p != NULL, "mmap MAP_SHARED of %d pages", n);
+	tap(!!p, "mmap MAP_SHARED of %d pages", n);
 	if (!p)
 		exit(1);
 	tap(free_pages() == f0, "mmap alone allocates nothing");
@@ -311,8 +312,8 @@ static void *race_faults(void *arg)
 	int i;
 
 	for (i = 0; i < RACE_PAGES; i++)
-		r->sum += *(volatile char *)(r->map +
-			  ((r->start + i) % RACE_PAGES) * psz);
+		r->sum += __atomic_load_n(r->map + ((r->start + i) % RACE_PAGES) * psz,
+					  __ATOMIC_RELAXED);
 	return NULL;
 }
 
@@ -388,7 +389,7 @@ static void test_refusals(int fd)
 	munmap(p, 4 * psz);
 
 	{
-		uint64_t h[4];
+		__u64 h[4];
 		struct clab_alloc a, good = {
 			.order = 0, .migratetype = CLAB_MT_MOVABLE, .count = 1,
 			.handles = (uintptr_t)h,
@@ -441,7 +442,7 @@ static void test_refusals(int fd)
 		    free_pages() == f0,
 		    "ALLOC with a bad handle array: EFAULT, nothing kept");
 		tap(fails_with(fd, _IO(CLAB_IOC_MAGIC, 0x1f), NULL, ENOTTY) &&
-		    fails_with(fd, _IOR(CLAB_IOC_MAGIC, 0x00, uint64_t), h,
+		    fails_with(fd, _IOR(CLAB_IOC_MAGIC, 0x00, __u64), h,
 			       ENOTTY) &&
 		    fails_with(fd, _IO('x', 1), NULL, ENOTTY),
 		    "unknown ioctls (and a wrong size): ENOTTY");
@@ -459,7 +460,7 @@ static void test_kpages(int fd)
 {
 	static const char * const names[] = { "unmovable", "movable", "reclaimable" };
 	long long f0 = free_pages();
-	uint64_t h[3][4];
+	__u64 h[3][4];
 	int mt, i, good = 1;
 
 	for (mt = 0; mt < 3; mt++) {
@@ -523,7 +524,7 @@ static void test_exhaustion(void)
 {
 	long boost = set_tunable("watermark_boost_factor", 0);
 	long long f0 = free_pages();
-	uint64_t *h = calloc(ver.arena_pages, sizeof(*h));
+	__u64 *h = calloc(ver.arena_pages, sizeof(*h));
 	/*
 	 * RECLAIM: like the fault, the pins may block and drain the per-CPU
 	 * lists, so that they take every page the fault could.

@@ -27,7 +27,6 @@
 #include <fcntl.h>
 #include <setjmp.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -44,24 +43,26 @@
 #define ARENA_FILE	"/sys/kernel/debug/compactlab/arena"
 #define NOBODY		65534
 #define PAGE		4096UL
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 
 static int failed;
 
-static void check(int ok, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static void check(int ok, const char *fmt, ...)
+/* A result line, "PASS msg" or "FAIL msg"; any failure fails the run. */
+static void report(int ok, const char *msg)
 {
-	va_list ap;
-
-	printf("%s ", ok ? "PASS" : "FAIL");
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
+	printf("%s %s\n", ok ? "PASS" : "FAIL", msg);
 	fflush(stdout);
 	failed |= !ok;
 }
+
+/* report() with a printf() message, its format checked by the compiler. */
+#define check(ok, ...) do {						\
+	int __ok = (ok);						\
+	char __msg[512];						\
+									\
+	snprintf(__msg, sizeof(__msg), __VA_ARGS__);			\
+	report(__ok, __msg);						\
+} while (0)
 
 static void die(const char *what)
 {
@@ -129,7 +130,7 @@ static int privileged_ioctls(int fd, const char *who)
 	unsigned int i;
 	int r;
 
-	for (i = 0; i < sizeof(priv) / sizeof(priv[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(priv); i++) {
 		memset(&u, 0, sizeof(u));
 		/* Valid-looking arguments: only the capability is missing. */
 		if (priv[i].cmd == CLAB_IOC_ALLOC) {
@@ -214,6 +215,15 @@ static void sigbus(int sig)
 	siglongjmp(on_bus, 1);
 }
 
+/* Write a byte at @addr, faulting its page in: 1, or 0 on a SIGBUS. */
+static int touch(char *addr)
+{
+	if (sigsetjmp(on_bus, 1))
+		return 0;
+	*addr = 1;
+	return 1;
+}
+
 /*
  * Touch up to @max pages of [p, p + len) spread over the range (first and
  * last included); then every page PFN_OF knows must be inside the arena.
@@ -225,18 +235,17 @@ static unsigned long touch_and_check(int fd, char *p, size_t len,
 				     int *bus)
 {
 	unsigned long pages = (len + PAGE - 1) / PAGE, step, i, bad = 0;
-	volatile unsigned long n = 0;
+	unsigned long n = 0;
 
 	step = pages > max ? pages / max : 1;
 	*bus = 0;
 	for (i = 0; i < pages; i += step) {
-		if (sigsetjmp(on_bus, 1)) {
+		if (!touch(p + i * PAGE) ||
+		    (i + step >= pages && i != pages - 1 &&
+		     !touch(p + (pages - 1) * PAGE))) {
 			*bus = 1;	/* arena exhausted: a clean SIGBUS */
 			break;
 		}
-		p[i * PAGE] = 1;
-		if (i + step >= pages && i != pages - 1)
-			p[(pages - 1) * PAGE] = 1;
 		n++;
 	}
 	*touched = n;
@@ -256,7 +265,7 @@ static unsigned long touch_and_check(int fd, char *p, size_t len,
 
 static int cmd_mmap(void)
 {
-	struct { size_t len; off_t off; const char *what; } cases[] = {
+	struct { size_t len; off_t off; const char *what; } maps[] = {
 		{ 0, 0, "length 0" },
 		{ PAGE, PAGE, "offset one page" },
 		{ PAGE, 1, "unaligned offset" },
@@ -280,32 +289,33 @@ static int cmd_mmap(void)
 	if (ioctl(fd, CLAB_IOC_GET_VERSION, &v))
 		die("GET_VERSION");
 	sigaction(SIGBUS, &sa, NULL);
-	cases[7].len = (v.arena_pages + 1) * PAGE;
+	maps[7].len = (v.arena_pages + 1) * PAGE;
 	printf("# arena: %llu pages in %d PFN ranges, first 0x%lx-0x%lx\n",
 	       (unsigned long long)v.arena_pages, nr_ranges, ranges[0].lo,
 	       ranges[0].hi);
-	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(maps); i++) {
 		unsigned long touched = 0, bad;
 		int bus = 0;
 		char *p;
 
-		p = mmap(NULL, cases[i].len, PROT_READ | PROT_WRITE, MAP_SHARED,
-			 fd, cases[i].off);
+		p = mmap(NULL, maps[i].len, PROT_READ | PROT_WRITE, MAP_SHARED,
+			 fd, maps[i].off);
 		if (p == MAP_FAILED) {
 			int e = errno;
 
 			check(e == EINVAL || e == ENOMEM || e == EOVERFLOW,
 			      "mmap %s (len %zu, offset %lld): fails with %s",
-			      cases[i].what, cases[i].len,
-			      (long long)cases[i].off, strerror(e));
+			      maps[i].what, maps[i].len,
+			      (long long)maps[i].off, strerror(e));
 			continue;
 		}
-		bad = touch_and_check(fd, p, cases[i].len,
+		bad = touch_and_check(fd, p, maps[i].len,
 				      v.arena_pages + 16, &touched, &bus);
-		check(!bad, "mmap %s (len %zu, offset %lld): mapped; %lu pages touched%s, %lu outside the arena",
-		      cases[i].what, cases[i].len, (long long)cases[i].off,
+		check(!bad,
+		      "mmap %s (len %zu, offset %lld): mapped; %lu pages touched%s, %lu outside the arena",
+		      maps[i].what, maps[i].len, (long long)maps[i].off,
 		      touched, bus ? " until SIGBUS" : "", bad);
-		munmap(p, cases[i].len);
+		munmap(p, maps[i].len);
 	}
 	/* Growing a mapping past its file range must not reach other memory. */
 	{
@@ -325,7 +335,8 @@ static int cmd_mmap(void)
 			munmap(p, 4 * PAGE);
 		} else {
 			bad = touch_and_check(fd, q, 64 * PAGE, 64, &touched, &bus);
-			check(!bad, "mremap to grow a mapping: allowed; %lu pages touched, %lu outside the arena",
+			check(!bad,
+			      "mremap to grow a mapping: allowed; %lu pages touched, %lu outside the arena",
 			      touched, bad);
 			munmap(q, 64 * PAGE);
 		}

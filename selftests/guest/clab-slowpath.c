@@ -33,6 +33,7 @@
 #include <fcntl.h>
 #include <setjmp.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -46,7 +47,7 @@
 
 static long psz;
 static sigjmp_buf fault_jmp;
-static volatile sig_atomic_t stop;
+static atomic_int stop;
 
 static void die(const char *what)
 {
@@ -82,27 +83,34 @@ static unsigned long arena_pages(int fd)
 	return v.arena_pages;
 }
 
-static uint64_t pattern(unsigned long i, unsigned long w)
+static __u64 pattern(unsigned long i, unsigned long w)
 {
-	return ((uint64_t)i << 32) ^ w ^ 0x51c0000000000000ULL;
+	return ((__u64)i << 32) ^ w ^ 0x51c0000000000000ULL;
+}
+
+/* Write the pattern into page @i of @map: 1, or 0 on a SIGBUS. */
+static int fill_page(char *map, unsigned long i)
+{
+	unsigned long w, words = psz / 8;
+	__u64 *p = (__u64 *)(map + i * psz);
+
+	if (sigsetjmp(fault_jmp, 1))
+		return 0;
+	for (w = 0; w < words; w++)
+		p[w] = pattern(i, w);
+	return 1;
 }
 
 /* Write pages of @map until @npages or the first SIGBUS. */
 static unsigned long fill(char *map, unsigned long npages)
 {
 	struct sigaction sa = { .sa_handler = on_sigbus };
-	volatile unsigned long i = 0;
-	unsigned long w, words = psz / 8;
+	unsigned long i;
 
 	sigaction(SIGBUS, &sa, NULL);
-	if (sigsetjmp(fault_jmp, 1) == 0) {
-		for (; i < npages; i++) {
-			uint64_t *p = (uint64_t *)(map + i * psz);
-
-			for (w = 0; w < words; w++)
-				p[w] = pattern(i, w);
-		}
-	}
+	for (i = 0; i < npages; i++)
+		if (!fill_page(map, i))
+			break;
 	signal(SIGBUS, SIG_DFL);
 	return i;
 }
@@ -113,7 +121,7 @@ static unsigned long verify(char *map, unsigned long npages,
 	unsigned long i, w, words = psz / 8, bad = 0;
 
 	for (i = 0; i < npages; i += stride) {
-		uint64_t *p = (uint64_t *)(map + i * psz);
+		__u64 *p = (__u64 *)(map + i * psz);
 
 		for (w = 0; w < words; w++)
 			bad += p[w] != pattern(i, w);
@@ -121,7 +129,7 @@ static unsigned long verify(char *map, unsigned long npages,
 	return bad;
 }
 
-static void ready(const char *file)
+static void write_ready(const char *file)
 {
 	FILE *f;
 
@@ -268,7 +276,7 @@ static int cmd_frag(int argc, char **argv)
 			die("DISCARD");
 	}
 	printf("frag: filled=%lu kept=%lu\n", n, kept);
-	ready(rfile);
+	write_ready(rfile);
 	hold(secs);
 	i = verify(map, n, 4);
 	printf("frag: verify mismatches=%lu\n", i);
@@ -337,7 +345,7 @@ static int cmd_pins(int argc, char **argv)
 	for (i = 1; i < n; i += 2)
 		freed += !free_handle(fd, handles[i]);
 	printf("pins: allocated=%lu freed=%lu\n", n, freed);
-	ready(rfile);
+	write_ready(rfile);
 	hold(secs);
 	return 0;
 }
@@ -371,7 +379,7 @@ static int cmd_fillrec(int argc, char **argv)
 		n = alloc_many(fd, 0, CLAB_MT_RECLAIMABLE, f, want, handles);
 		if (!rounds++) {
 			printf("fillrec: allocated=%lu\n", n);
-			ready(rfile);
+			write_ready(rfile);
 		}
 		if (loop)
 			for (i = 0; i < n; i++)

@@ -67,6 +67,11 @@ arena_field() {
 	sed -n "s/^$1: *//p" "$CLAB_DEBUGFS/arena"
 }
 
+# vmstat_of NAME: a counter of the module's vmstat (debugfs)
+vmstat_of() {
+	awk -v k="$1" '$1 == k {print $2}' "$CLAB_DEBUGFS/vmstat"
+}
+
 # memfree_kb: MemFree from /proc/meminfo
 memfree_kb() {
 	awk '/^MemFree:/ {print $2}' /proc/meminfo

@@ -61,10 +61,6 @@ frag_start() {
 	grep -q '^clab-frag:' /tmp/lc-frag.out
 }
 
-vmstat_of() {
-	awk -v k="$1" '$1 == k {print $2}' "$CLAB_DEBUGFS/vmstat"
-}
-
 ensure_loaded() {
 	clab_loaded || clab_load $CLAB_PARAMS
 }

@@ -20,17 +20,20 @@
 #include <stdlib.h>
 #include <string.h>
 
-typedef uint8_t u8;
-typedef uint16_t u16;
-typedef uint32_t u32;
-typedef uint64_t u64;
-typedef int8_t s8;
-typedef int16_t s16;
-typedef int32_t s32;
-typedef int64_t s64;
-typedef unsigned int gfp_t;
+/* The kernel's fixed-size types, as asm-generic/int-ll64.h defines them. */
+typedef unsigned char u8;
+typedef unsigned short u16;
+typedef unsigned int u32;
+typedef unsigned long long u64;
+typedef signed char s8;
+typedef short s16;
+typedef int s32;
+typedef long long s64;
 
-#define U64_MAX			UINT64_MAX
+#define __bitwise
+typedef unsigned int __bitwise gfp_t;
+
+#define U64_MAX			((u64)~0ULL)
 #define min3(a, b, c)		min(min(a, b), c)
 #define clamp(v, lo, hi)	min(max(v, lo), hi)
 #define round_down(x, y)	((x) & ~((__typeof__(x))(y) - 1))
@@ -53,6 +56,7 @@ static inline bool atomic_inc_not_zero(atomic_t *v)
 		;
 	return c != 0;
 }
+
 #define atomic_inc(v)		((void)__atomic_fetch_add(&(v)->counter, 1, __ATOMIC_RELAXED))
 #define atomic_dec(v)		((void)__atomic_fetch_sub(&(v)->counter, 1, __ATOMIC_RELAXED))
 #define atomic_dec_and_test(v)	(__atomic_sub_fetch(&(v)->counter, 1, __ATOMIC_ACQ_REL) == 0)
@@ -64,25 +68,36 @@ static inline bool atomic_inc_not_zero(atomic_t *v)
 #define __init
 #define __exit
 #define __must_check		__attribute__((warn_unused_result))
+#define __maybe_unused		__attribute__((__unused__))
 #define likely(x)		__builtin_expect(!!(x), 1)
 #define unlikely(x)		__builtin_expect(!!(x), 0)
-#define READ_ONCE(x)		(*(volatile __typeof__(x) *)&(x))
-#define WRITE_ONCE(x, v)	(*(volatile __typeof__(x) *)&(x) = (v))
+/* Single, untorn accesses: relaxed atomics, as READ_ONCE() guarantees. */
+#define READ_ONCE(x)		__atomic_load_n(&(x), __ATOMIC_RELAXED)
+#define WRITE_ONCE(x, v)	__atomic_store_n(&(x), (v), __ATOMIC_RELAXED)
 #define BIT(n)			(1UL << (n))
 #define ARRAY_SIZE(a)		(sizeof(a) / sizeof((a)[0]))
 #define DIV_ROUND_UP(n, d)	(((n) + (d) - 1) / (d))
 #define ALIGN(x, a)		(((x) + (a) - 1) & ~((__typeof__(x))(a) - 1))
 #define IS_ALIGNED(x, a)	(((x) & ((__typeof__(x))(a) - 1)) == 0)
-#define min(a, b)		((a) < (b) ? (a) : (b))
-#define max(a, b)		((a) > (b) ? (a) : (b))
-#define min_t(t, a, b)		((t)(a) < (t)(b) ? (t)(a) : (t)(b))
-#define max_t(t, a, b)		((t)(a) > (t)(b) ? (t)(a) : (t)(b))
+/* As the kernel's, these evaluate each argument once. */
+#define min(a, b) ({							\
+	__typeof__(a) __min_a = (a);					\
+	__typeof__(b) __min_b = (b);					\
+	__min_a < __min_b ? __min_a : __min_b;				\
+})
+#define max(a, b) ({							\
+	__typeof__(a) __max_a = (a);					\
+	__typeof__(b) __max_b = (b);					\
+	__max_a > __max_b ? __max_a : __max_b;				\
+})
+#define min_t(type, a, b)	min((type)(a), (type)(b))
+#define max_t(type, a, b)	max((type)(a), (type)(b))
 #define div_u64(a, b)		((u64)(a) / (u32)(b))
 
 #define CLAB_MAX_ORDER		10
 #define CLAB_PAGEBLOCK_ORDER	9u
 #define CLAB_PAGE_SHIFT		12
-#define CLAB_PAGE_SIZE		(1UL << CLAB_PAGE_SHIFT)
+#define CLAB_PAGE_SIZE		BIT(CLAB_PAGE_SHIFT)
 #define PAGE_SHIFT		CLAB_PAGE_SHIFT
 #define PAGE_SIZE		CLAB_PAGE_SIZE
 
@@ -111,6 +126,7 @@ static inline void rcu_read_unlock(void) { }
 #define msecs_to_jiffies(ms)	(ms)
 #define jiffies_to_msecs(j)	(j)
 #define DEFINE_SPINLOCK(x)	spinlock_t x
+/* A full barrier, as the kernel's is after a non-value-returning atomic. */
 #define smp_mb__after_atomic()	__atomic_thread_fence(__ATOMIC_SEQ_CST)
 #define clear_bit_unlock(nr, addr)	clear_bit(nr, addr)
 static inline void wake_up_bit(void *word, int bit) { }
@@ -121,18 +137,22 @@ extern unsigned long jiffies;
 #define MAX_SCHEDULE_TIMEOUT	LONG_MAX
 #define cmpxchg(p, o, n)	__sync_val_compare_and_swap(p, o, n)
 #define might_sleep_if(c)	((void)(c))
-#define scnprintf(buf, size, ...) ({ int __n = snprintf(buf, size, __VA_ARGS__); \
-	(size) ? min(__n, (int)(size) - 1) : 0; })
+#define scnprintf(buf, size, ...) ({					\
+	__typeof__(size) __size = (size);				\
+	int __n = snprintf(buf, __size, __VA_ARGS__);			\
+	__size ? min(__n, (int)__size - 1) : 0;				\
+})
 static inline void msleep(unsigned int ms) { jiffies += ms + 1; }
 typedef struct { int sleepers; } wait_queue_head_t;
 #define init_waitqueue_head(w)	((w)->sleepers = 0)
+/* Nothing sleeps in user space: no barrier is needed before this test. */
 #define waitqueue_active(w)	((w)->sleepers != 0)
 static inline void wake_up_interruptible(wait_queue_head_t *w) { }
 #define wait_event_interruptible(w, c)	({ assert(c); 0; })
 #define wait_event_interruptible_timeout(w, c, t) ({ (void)(t); (c) ? 1L : 0L; })
 static inline bool kthread_should_stop(void) { return false; }
 #define kthread_run(fn, data, ...) ((void)(fn), (void)(data), \
-				    (struct task_struct *)ERR_PTR(-ENOSYS))
+				    (struct task_struct *)ERR_PTR(-EOPNOTSUPP))
 static inline int kthread_stop(struct task_struct *t) { return 0; }
 
 /* Nothing completes asynchronously in user space: a wait times out at once. */
@@ -174,10 +194,18 @@ static inline void sort(void *base, size_t num, size_t size,
 typedef struct { int held; } spinlock_t;
 struct mutex { int held; };
 #define spin_lock_init(l)	((l)->held = 0)
-#define spin_lock(l)		do { assert(!(l)->held); (l)->held = 1; } while (0)
-#define spin_unlock(l)		do { assert((l)->held); (l)->held = 0; } while (0)
+#define spin_lock(l) do {						\
+	int *__held = &(l)->held;					\
+	assert(!*__held);						\
+	*__held = 1;							\
+} while (0)
+#define spin_unlock(l) do {						\
+	int *__held = &(l)->held;					\
+	assert(*__held);						\
+	*__held = 0;							\
+} while (0)
 #define spin_lock_irqsave(l, f)	do { (void)(f); spin_lock(l); } while (0)
-#define spin_trylock_irqsave(l, f) ({ (void)(f); assert(!(l)->held); (l)->held = 1; true; })
+#define spin_trylock_irqsave(l, f) ({ (void)(f); spin_lock(l); true; })
 #define spin_unlock_irqrestore(l, f) spin_unlock(l)
 #define mutex_init(l)		((l)->held = 0)
 #define mutex_lock(l)		spin_lock(l)
@@ -265,15 +293,15 @@ static inline bool list_empty(const struct list_head *h)
 
 /* Per-CPU data: the tests run on one CPU. */
 #define __percpu
-#define DEFINE_PER_CPU(type, name)	__typeof__(type) name
-#define DECLARE_PER_CPU(type, name)	extern __typeof__(type) name
+#define DEFINE_PER_CPU(t, name)		__typeof__(t) name
+#define DECLARE_PER_CPU(t, name)	extern __typeof__(t) name
 #define per_cpu_ptr(ptr, cpu)		((void)(cpu), (ptr))
 #define this_cpu_ptr(ptr)		(ptr)
 #define this_cpu_add(var, n)		((var) += (n))
 #define this_cpu_inc(var)		((var)++)
 #define for_each_possible_cpu(cpu)	for ((cpu) = 0; (cpu) < 1; (cpu)++)
 #define for_each_online_cpu(cpu)	for_each_possible_cpu(cpu)
-#define alloc_percpu(type)		((type *)calloc(1, sizeof(type)))
+#define alloc_percpu(t)			((__typeof__(t) *)calloc(1, sizeof(t)))
 #define free_percpu(p)			free(p)
 static inline int get_cpu(void) { return 0; }
 static inline void put_cpu(void) { }

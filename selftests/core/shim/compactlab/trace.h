@@ -20,72 +20,86 @@ struct clab_trace_counts {
 extern struct clab_trace_counts clab_trace_counts;
 
 static inline void trace_mm_compaction_isolate_migratepages(unsigned long start_pfn,
-		unsigned long end_pfn, unsigned long nr_scanned, unsigned long nr_taken)
+							    unsigned long end_pfn,
+							    unsigned long nr_scanned,
+							    unsigned long nr_taken)
 {
 	clab_trace_counts.isolate_migratepages++;
 }
 
 static inline void trace_mm_compaction_isolate_freepages(unsigned long start_pfn,
-		unsigned long end_pfn, unsigned long nr_scanned, unsigned long nr_taken)
+							 unsigned long end_pfn,
+							 unsigned long nr_scanned,
+							 unsigned long nr_taken)
 {
 	clab_trace_counts.isolate_freepages++;
 }
 
 static inline void trace_mm_compaction_migratepages(unsigned long nr_migrated,
-		unsigned long nr_failed)
+						    unsigned long nr_failed)
 {
 	clab_trace_counts.migratepages++;
 }
 
 static inline void trace_mm_compaction_begin(unsigned long zone_start,
-		unsigned long migrate_pfn, unsigned long free_pfn,
-		unsigned long zone_end, bool sync)
+					     unsigned long migrate_pfn,
+					     unsigned long free_pfn,
+					     unsigned long zone_end, bool sync)
 {
 	clab_trace_counts.begin++;
 }
 
 static inline void trace_mm_compaction_end(unsigned long zone_start,
-		unsigned long migrate_pfn, unsigned long free_pfn,
-		unsigned long zone_end, bool sync, int status)
+					   unsigned long migrate_pfn,
+					   unsigned long free_pfn,
+					   unsigned long zone_end, bool sync,
+					   int status)
 {
 	clab_trace_counts.end++;
 	clab_trace_counts.last_end_status = status;
 }
 
 static inline void trace_mm_compaction_try_to_compact_pages(int order,
-		unsigned int gfp_mask, int prio)
+							    unsigned int gfp_mask,
+							    int prio)
 {
 	clab_trace_counts.try_to_compact_pages++;
 }
 
 static inline void trace_mm_compaction_finished(int nid, int idx, int order,
-		int ret)
+						int ret)
 {
 	clab_trace_counts.finished++;
 	clab_trace_counts.last_finished_ret = ret;
 }
 
 static inline void trace_mm_compaction_suitable(int nid, int idx, int order,
-		int ret)
+						int ret)
 {
 	clab_trace_counts.suitable++;
 }
 
 static inline void trace_mm_compaction_deferred(int nid, int idx, int order,
-		unsigned int considered, unsigned int defer_shift, int order_failed)
+						unsigned int considered,
+						unsigned int defer_shift,
+						int order_failed)
 {
 	clab_trace_counts.deferred++;
 }
 
 static inline void trace_mm_compaction_defer_compaction(int nid, int idx,
-		int order, unsigned int considered, unsigned int defer_shift,
-		int order_failed)
+							int order,
+							unsigned int considered,
+							unsigned int defer_shift,
+							int order_failed)
 {
 	clab_trace_counts.defer_compaction++;
 }
 
 static inline void trace_mm_compaction_defer_reset(int nid, int idx, int order,
-		unsigned int considered, unsigned int defer_shift, int order_failed)
+						   unsigned int considered,
+						   unsigned int defer_shift,
+						   int order_failed)
 {
 	clab_trace_counts.defer_reset++;
 }
@@ -96,13 +110,13 @@ static inline void trace_mm_compaction_kcompactd_sleep(int nid)
 }
 
 static inline void trace_mm_compaction_wakeup_kcompactd(int nid, int order,
-		int highest_zoneidx)
+							int highest_zoneidx)
 {
 	clab_trace_counts.wakeup_kcompactd++;
 }
 
 static inline void trace_mm_compaction_kcompactd_wake(int nid, int order,
-		int highest_zoneidx)
+						      int highest_zoneidx)
 {
 	clab_trace_counts.kcompactd_wake++;
 }
