@@ -144,6 +144,8 @@ int clab_migrate_pages(struct clab_compact_control *cc)
 	struct clab_page *page, *next;
 	int pass, retry = 1, ret = 0;
 
+	/* Earlier batches' writebacks that are done by now. */
+	clab_writeback_complete_due();
 	for (pass = 0; pass < CLAB_NR_MAX_MIGRATE_PAGES_RETRY && retry; pass++) {
 		retry = 0;
 		list_for_each_entry_safe(page, next, &cc->migratepages, lru) {

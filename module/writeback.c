@@ -7,9 +7,11 @@
  * deadlines, each holding a reference on its page so that the page cannot
  * be freed under it; whoever waits on one sleeps until its deadline and
  * completes every writeback that is due, so that many pages written back
- * at once also complete together, as real I/O would. Pages marked under
- * writeback from outside (the device's MARK ioctl) are completed by their
- * marker; a waiter gives up on them after one delay and completes them.
+ * at once also complete together, as real I/O would. Every migration batch
+ * completes those that are due too, so none outlives its deadline for long
+ * when nobody waits. Pages marked under writeback from outside (the
+ * device's MARK ioctl) are completed by their marker; a waiter gives up on
+ * them after one delay and completes them.
  */
 #include <compactlab/writeback.h>
 #include <compactlab/mmzone.h>
@@ -83,8 +85,14 @@ void clab_start_writeback(struct clab_mem *mem, struct clab_page *page)
 	clab_end_writeback(page);
 }
 
-/* Complete every writeback in the table that is due. */
-static void clab_complete_due_writebacks(void)
+/**
+ * clab_writeback_complete_due() - complete every writeback that is due
+ *
+ * Called by waiters, and by every migration batch, so that the writebacks
+ * migration starts complete in time even when nobody waits on them. Takes
+ * the zone lock to free pages: call it with no spinlock held.
+ */
+void clab_writeback_complete_due(void)
 {
 	struct clab_writeback_slot done[CLAB_WRITEBACK_SLOTS];
 	unsigned long flags;
@@ -133,7 +141,7 @@ void clab_wait_on_writeback(struct clab_page *page)
 	if (found) {
 		if (time_before(jiffies, deadline))
 			msleep(jiffies_to_msecs(deadline - jiffies));
-		clab_complete_due_writebacks();
+		clab_writeback_complete_due();
 		return;
 	}
 	if (wait_on_bit_timeout(&page->flags, CLAB_PG_WRITEBACK,
@@ -154,5 +162,5 @@ void clab_writeback_flush(void)
 	for (i = 0; i < CLAB_WRITEBACK_SLOTS; i++)
 		if (clab_writeback_slots[i].page)
 			clab_writeback_slots[i].deadline = jiffies;
-	clab_complete_due_writebacks();
+	clab_writeback_complete_due();
 }

@@ -14,6 +14,7 @@ struct clab_mem;
 void clab_set_writeback_delay(unsigned int ms);
 void clab_start_writeback(struct clab_mem *mem, struct clab_page *page);
 void clab_writeback_flush(void);
+void clab_writeback_complete_due(void);
 void clab_end_writeback(struct clab_page *page);
 void clab_wait_on_writeback(struct clab_page *page);
 
