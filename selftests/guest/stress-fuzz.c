@@ -22,6 +22,7 @@
 #include <fcntl.h>
 #include <setjmp.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -40,14 +41,14 @@
 #define MAX_HANDLES	256
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 
-static uint64_t rng;
+static __u64 rng;
 static long psz;
 static int fd = -1;
 static sigjmp_buf fault_jmp;
-static volatile sig_atomic_t faults;
+static atomic_int faults;
 
 static struct { void *addr; size_t len; } maps[MAX_MAPS];
-static uint64_t handles[MAX_HANDLES];
+static __u64 handles[MAX_HANDLES];
 static unsigned int nhandles;
 
 static char *sysfs_files[MAX_FILES], *sysfs_saved[MAX_FILES];
@@ -56,25 +57,27 @@ static char *debugfs_files[MAX_FILES];
 static unsigned int ndebugfs;
 
 static unsigned long stats[8];
-enum { S_IOCTL, S_IOCTL_OK, S_MMAP, S_MMAP_OK, S_SYSFS, S_SYSFS_OK, S_READ,
-       S_REOPEN };
+enum {
+	S_IOCTL, S_IOCTL_OK, S_MMAP, S_MMAP_OK, S_SYSFS, S_SYSFS_OK, S_READ,
+	S_REOPEN
+};
 
-static uint64_t rnd(void)
+static __u64 rnd(void)
 {
-	uint64_t z = (rng += 0x9e3779b97f4a7c15ULL);
+	__u64 z = (rng += 0x9e3779b97f4a7c15ULL);
 
 	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
 	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
 	return z ^ (z >> 31);
 }
 
-static uint64_t below(uint64_t n)
+static __u64 below(__u64 n)
 {
 	return n ? rnd() % n : 0;
 }
 
 /* A value that is often at an edge: 0, 1, -1, a power of two, or random. */
-static uint64_t edgy(void)
+static __u64 edgy(void)
 {
 	switch (below(6)) {
 	case 0: return 0;
@@ -93,7 +96,7 @@ static uint64_t edgy(void)
  */
 static void *bad_ptr(void)
 {
-	static const uint64_t bad[] = {
+	static const __u64 bad[] = {
 		0, 1, 8, 4095, ~0ULL, 0xffff888000000000ULL, 0x8000000000000000ULL,
 	};
 
@@ -101,20 +104,50 @@ static void *bad_ptr(void)
 }
 
 /* Set while touch() has a jump target: a fault anywhere else is a bug. */
-static volatile sig_atomic_t in_touch;
-static volatile sig_atomic_t cur_op;
+static atomic_int in_touch;
+static atomic_int cur_op;
 
-static void on_fault(int sig)
+/* Appends @v in hex to @p; async-signal-safe. */
+static char *put_hex(char *p, unsigned long v)
 {
-	static const char msg[] = "stress-fuzz: fault outside touch(), op ";
-	char d[2] = { (char)('0' + cur_op % 10), '\n' };
+	char d[16];
+	int i = 0;
 
+	do {
+		d[i++] = "0123456789abcdef"[v & 15];
+		v >>= 4;
+	} while (v);
+	*p++ = '0';
+	*p++ = 'x';
+	while (i)
+		*p++ = d[--i];
+	return p;
+}
+
+/*
+ * On the alternate stack (main()), so that a fault outside touch() is
+ * reported with its address even if it was the stack that got lost.
+ */
+static void on_fault(int sig, siginfo_t *si, void *uc)
+{
+	static const char msg[] = "stress-fuzz: signal ";
+	char buf[96], *p = buf;
+
+	(void)uc;
 	if (!in_touch) {
-		(void)!write(2, msg, sizeof(msg) - 1);
-		(void)!write(2, d, 2);
+		memcpy(p, msg, sizeof(msg) - 1);
+		p += sizeof(msg) - 1;
+		*p++ = (char)('0' + sig / 10);
+		*p++ = (char)('0' + sig % 10);
+		memcpy(p, " at ", 4);
+		p = put_hex(p + 4, (unsigned long)si->si_addr);
+		memcpy(p, " outside touch(), op ", 21);
+		p += 21;
+		*p++ = (char)('0' + cur_op % 10);
+		*p++ = '\n';
+		(void)!write(2, buf, p - buf);
 		_exit(3);
 	}
-	(void)sig;
 	faults++;
 	siglongjmp(fault_jmp, 1);
 }
@@ -201,8 +234,8 @@ static void fuzz_ioctl(void)
 		CLAB_IOC_VERIFY, CLAB_IOC_COMPACT, CLAB_IOC_MARK,
 		CLAB_IOC_HANDLE_PFN, CLAB_IOC_ALLOC_TIMED, CLAB_IOC_TOUCH,
 	};
-	uint64_t buf[(sizeof(struct clab_counters) + 7) / 8 + 4];
-	uint64_t hbuf[8] = { 0 };
+	__u64 buf[(sizeof(struct clab_counters) + 7) / 8 + 4];
+	__u64 hbuf[8] = { 0 };
 	unsigned long cmd;
 	void *arg = buf;
 	unsigned int i;
@@ -212,7 +245,7 @@ static void fuzz_ioctl(void)
 	cmd = cmds[below(ARRAY_SIZE(cmds))];
 	switch (below(10)) {
 	case 0:		/* an unknown number, or a known one with a bad size */
-		cmd = below(2) ? _IOWR(CLAB_IOC_MAGIC, below(32), uint64_t) :
+		cmd = below(2) ? _IOWR(CLAB_IOC_MAGIC, below(32), __u64) :
 				 (cmd & ~_IOC_SIZEMASK) |
 				 ((below(256)) << _IOC_SIZESHIFT);
 		/* A size that happens to be right: no pointer into ourselves. */
@@ -276,10 +309,10 @@ static void fuzz_ioctl(void)
 		if (cmd == CLAB_IOC_ALLOC && arg == buf) {
 			struct clab_alloc *a = (void *)buf;
 
-			if (a->handles == (uintptr_t)hbuf)
-				for (i = 0; i < a->allocated && i < 8 &&
-					    nhandles < MAX_HANDLES; i++)
-					handles[nhandles++] = hbuf[i];
+			for (i = 0; a->handles == (uintptr_t)hbuf &&
+			     i < a->allocated && i < 8 &&
+			     nhandles < MAX_HANDLES; i++)
+				handles[nhandles++] = hbuf[i];
 		}
 		if (cmd == CLAB_IOC_FREE && arg == buf)
 			for (i = 0; i < nhandles; i++)
@@ -290,7 +323,7 @@ static void fuzz_ioctl(void)
 
 static void touch(void *addr, size_t len, int write)
 {
-	volatile unsigned char *p = addr;
+	unsigned char *p = addr;
 	size_t off;
 
 	if (sigsetjmp(fault_jmp, 1)) {
@@ -299,10 +332,12 @@ static void touch(void *addr, size_t len, int write)
 	}
 	in_touch = 1;
 	for (off = 0; off < len; off += psz * (1 + below(4))) {
+		/* Each access made, in order: a fault lands in touch(). */
 		if (write)
-			p[off] = (unsigned char)off;
+			__atomic_store_n(&p[off], (unsigned char)off,
+					 __ATOMIC_RELAXED);
 		else
-			(void)p[off];
+			(void)__atomic_load_n(&p[off], __ATOMIC_RELAXED);
 	}
 	in_touch = 0;
 }
@@ -310,17 +345,25 @@ static void touch(void *addr, size_t len, int write)
 static void fuzz_mmap(void)
 {
 	unsigned int m = below(MAX_MAPS);
-	size_t len;
+	size_t len, pages, off;
 	void *a;
 	int prot, flags;
 
 	stats[S_MMAP]++;
 	if (maps[m].addr) {
 		switch (below(5)) {
-		case 0:	/* a partial munmap, possibly in the middle */
-			len = (1 + below(maps[m].len / psz)) * psz;
-			munmap((char *)maps[m].addr +
-			       below(maps[m].len / psz) * psz, len);
+		case 0:
+			/*
+			 * A partial munmap, possibly in the middle, never past
+			 * the end: above a mapping lie the older ones, then our
+			 * stack and vDSO. An overrun of up to the length of a
+			 * huge mapping (an edgy() one) unmapped them, and the
+			 * next call died of a SIGSEGV no handler could take.
+			 */
+			pages = (maps[m].len + psz - 1) / psz;
+			off = below(pages);
+			munmap((char *)maps[m].addr + off * psz,
+			       (1 + below(pages - off)) * psz);
 			touch(maps[m].addr, maps[m].len, below(2));
 			break;
 		case 1:
@@ -429,12 +472,15 @@ static void restore_sysfs(void)
 
 int main(int argc, char **argv)
 {
+	static char altstack[65536];
 	unsigned long steps = 5000, seconds = 30, n;
+	struct sigaction sa = { 0 };
+	stack_t ss = { 0 };
 	time_t end;
 	unsigned int i;
 	char *s;
 
-	rng = (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 32);
+	rng = (__u64)time(NULL) ^ ((__u64)getpid() << 32);
 	for (i = 1; i + 1 < (unsigned int)argc; i += 2) {
 		if (!strcmp(argv[i], "--seed"))
 			rng = strtoull(argv[i + 1], NULL, 0);
@@ -460,8 +506,13 @@ int main(int argc, char **argv)
 		}
 		sysfs_saved[i] = s ? strdup(s) : NULL;
 	}
-	signal(SIGBUS, on_fault);
-	signal(SIGSEGV, on_fault);
+	ss.ss_sp = altstack;
+	ss.ss_size = sizeof(altstack);
+	sa.sa_sigaction = on_fault;
+	sa.sa_flags = SA_SIGINFO | SA_ONSTACK;
+	if (sigaltstack(&ss, NULL) || sigaction(SIGBUS, &sa, NULL) ||
+	    sigaction(SIGSEGV, &sa, NULL))
+		return 1;
 	reopen();
 	if (fd < 0)
 		return 1;
@@ -496,9 +547,12 @@ int main(int argc, char **argv)
 			munmap(maps[i].addr, maps[i].len);
 	close(fd);
 	restore_sysfs();
-	printf("stress-fuzz: %lu steps: %lu ioctls (%lu ok), %lu mmap ops (%lu ok), %lu sysfs writes (%lu ok), %lu reads, %lu reopens, %d faults\n",
-	       n, stats[S_IOCTL], stats[S_IOCTL_OK], stats[S_MMAP],
-	       stats[S_MMAP_OK], stats[S_SYSFS], stats[S_SYSFS_OK],
-	       stats[S_READ], stats[S_REOPEN], (int)faults);
+	printf("stress-fuzz: %lu steps: %lu ioctls (%lu ok), ", n,
+	       stats[S_IOCTL], stats[S_IOCTL_OK]);
+	printf("%lu mmap ops (%lu ok), %lu sysfs writes (%lu ok), ",
+	       stats[S_MMAP], stats[S_MMAP_OK], stats[S_SYSFS],
+	       stats[S_SYSFS_OK]);
+	printf("%lu reads, %lu reopens, %d faults\n", stats[S_READ],
+	       stats[S_REOPEN], (int)faults);
 	return 0;
 }

@@ -4,8 +4,8 @@
 # Stress and fuzz, the debug kernel's tier (Documentation/testing.rst):
 # stress-migrate (processes verifying checksummed pages while every
 # compaction entry point runs, until a million migrations) and stress-fuzz
-# (random ioctls, mmaps, sysfs writes, debugfs reads, $CLAB_STRESS_SECONDS,
-# default 30).
+# (random ioctls, mmaps, sysfs writes, debugfs reads: 12,000 operations,
+# at most $CLAB_STRESS_SECONDS, default 300).
 # Skipped on the distro kernels unless CLAB_STRESS_SECONDS is set (e.g.
 # scripts/vm-run -- 'CLAB_STRESS_SECONDS=5 ./test-stress.sh'). A kernel
 # report fails the run on the host (console scan; on the debug kernel a
@@ -18,17 +18,17 @@ if [ "${CLAB_KERNEL:-}" != debug ] && [ -z "${CLAB_STRESS_SECONDS:-}" ]; then
 	skip "stress-migrate, stress-fuzz" "the debug kernel's tier (vm-run --debug)"
 	exit 4
 fi
-secs=${CLAB_STRESS_SECONDS:-30}
+secs=${CLAB_STRESS_SECONDS:-300}
 
 plan 5
 
-# stress-migrate runs until 1,000,000 migrations (at most 900 s; about
-# 400 s on the debug kernel under TCG). kcompactd joins in: proactiveness
-# 90 (restored afterwards). CLAB_STRESS_MIGRATIONS lowers the target for a
+# stress-migrate runs until 1,000,000 migrations (at most 900 s; a few
+# minutes on the debug kernel under TCG). kcompactd joins in: proactiveness
+# 100 (restored afterwards). CLAB_STRESS_MIGRATIONS lowers the target for a
 # quick run by hand.
 target=${CLAB_STRESS_MIGRATIONS:-1000000}
 pro=$(cat "$CLAB_SYSFS/compaction_proactiveness")
-echo 90 >"$CLAB_SYSFS/compaction_proactiveness"
+echo 100 >"$CLAB_SYSFS/compaction_proactiveness"
 d0=$(vmstat_of compact_daemon_migrate_scanned)
 s0=$(vmstat_of compact_stall)
 out=$(./stress-migrate --procs 2 --threads 1 --mb 40 --seconds 900 \
@@ -50,21 +50,15 @@ ok $? "stress-migrate: at least $target migrations under the writers (${migr:-?}
 [ "$daemon" -gt 0 ] && [ "${o9:-0}" -gt 0 ]
 ok $? "every trigger ran: compact_memory, node compact, ioctl, kcompactd ($daemon scanned), order-9 allocations (${o9:-0})"
 
-out=$(./stress-fuzz --seconds "$secs" --steps 1000000 2>&1)
+# At least 10,000 operations: 12,000 steps, or fewer if $secs s run out
+# first (default 300; the debug kernel does a few hundred a second).
+out=$(./stress-fuzz --seconds "$secs" --steps 12000 2>&1)
 rc=$?
 echo "$out" | sed 's/^/# /'
 seed=$(echo "$out" | sed -n 's/^# stress-fuzz: seed \([^,]*\),.*/\1/p')
 steps=$(echo "$out" | sed -n 's/^stress-fuzz: \([0-9]*\) steps.*/\1/p')
-if [ $rc -gt 128 ]; then
-	# The fuzzer itself died of a signal its handlers could not take
-	# (seen: SIGSEGV, ~1 run in 3 on the debug kernel, no kernel
-	# report). Its own robustness is an open item; the kernel side is
-	# still checked: the console scan and the reload below.
-	skip "stress-fuzz ${secs}s (seed $seed)" "the fuzzer died of signal $((rc - 128)), its own bug (open)"
-else
-	[ $rc -eq 0 ] && [ "${steps:-0}" -ge 10000 ]
-	ok $? "stress-fuzz ${secs}s: ${steps:-?} operations, survived (seed $seed)"
-fi
+[ $rc -eq 0 ] && [ "${steps:-0}" -ge 10000 ]
+ok $? "stress-fuzz: ${steps:-?} operations, survived, exit $rc (seed $seed)"
 
 # The module still works after the fuzzing: it reloads and its
 # allocator gives a clean pattern check.
