@@ -121,7 +121,7 @@ static struct clab_kblock *clab_kpages_erase(struct clab_file *cf,
 	lockdep_assert_held(&cf->lock);
 	blk = xa_erase(&cf->blocks, handle);
 	if (blk && blk->page) {
-		cf->nr_pages -= 1UL << blk->order;
+		atomic_long_sub(1L << blk->order, &cf->nr_pages);
 		clab_kpages_clear_marks(cf, blk);
 		clab_file_disown_page(cf, blk->page);
 		blk->page = NULL;
@@ -202,7 +202,7 @@ int clab_kpages_alloc(struct clab_file *cf, unsigned int order, int mt,
 	page->private = *handle;
 	WRITE_ONCE(page->owner, mt == CLAB_MIGRATE_RECLAIMABLE ?
 		   &cf->cache_owner : &cf->kernel_owner);
-	cf->nr_pages += 1UL << order;
+	atomic_long_add(1L << order, &cf->nr_pages);
 	if (mt == CLAB_MIGRATE_RECLAIMABLE)
 		clab_lru_add(cf->mem, page);
 	mutex_unlock(&cf->lock);
@@ -421,17 +421,20 @@ static void clab_kowner_put(struct clab_owner *owner)
 	clab_file_put(kowner_to_file(owner));
 }
 
-static bool clab_kowner_trylock(struct clab_owner *owner)
+/* Kernel-held blocks: the file's lock covers all of them. */
+static bool clab_kowner_trylock(struct clab_owner *owner,
+				struct clab_page *page)
 {
 	return mutex_trylock(&kowner_to_file(owner)->lock);
 }
 
-static void clab_kowner_lock(struct clab_owner *owner)
+static void clab_kowner_lock(struct clab_owner *owner, struct clab_page *page)
 {
 	mutex_lock(&kowner_to_file(owner)->lock);
 }
 
-static void clab_kowner_unlock(struct clab_owner *owner)
+static void clab_kowner_unlock(struct clab_owner *owner,
+			       struct clab_page *page)
 {
 	mutex_unlock(&kowner_to_file(owner)->lock);
 }
@@ -483,7 +486,7 @@ static void clab_kowner_drop(struct clab_owner *owner, struct clab_page *page)
 	if (WARN_ON_ONCE(!blk))
 		return;
 	clab_kpages_forget_writeback(blk, page);
-	kowner_to_file(owner)->nr_pages -= 1UL << blk->order;
+	atomic_long_sub(1L << blk->order, &kowner_to_file(owner)->nr_pages);
 	blk->page = NULL;
 	WRITE_ONCE(page->owner, NULL);
 	page->private = 0;

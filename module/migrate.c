@@ -23,15 +23,15 @@ enum clab_migrate_outcome {
 	CLAB_MIGRATE_NO_TARGET,	/* no free page left: stop everything */
 };
 
-/* Lock the owner as the mode allows: never block in async mode. */
-static bool clab_lock_owner(struct clab_owner *owner,
+/* Lock the page's owner as the mode allows: never block in async mode. */
+static bool clab_lock_owner(struct clab_owner *owner, struct clab_page *page,
 			    enum clab_migrate_mode mode, bool force)
 {
-	if (owner->ops->trylock(owner))
+	if (owner->ops->trylock(owner, page))
 		return true;
 	if (mode == CLAB_MIGRATE_ASYNC || !force)
 		return false;
-	owner->ops->lock(owner);
+	owner->ops->lock(owner, page);
 	return true;
 }
 
@@ -64,7 +64,7 @@ static enum clab_migrate_outcome clab_migrate_one(struct clab_compact_control *c
 	/* The owner let go of the page: our reference frees it. */
 	if (!owner)
 		return CLAB_MIGRATED;
-	if (!clab_lock_owner(owner, cc->mode, force)) {
+	if (!clab_lock_owner(owner, page, cc->mode, force)) {
 		owner->ops->put(owner);
 		return CLAB_MIGRATE_AGAIN;
 	}
@@ -107,7 +107,7 @@ static enum clab_migrate_outcome clab_migrate_one(struct clab_compact_control *c
 	atomic_dec(&page->refcount);
 	ret = CLAB_MIGRATED;
 unlock:
-	owner->ops->unlock(owner);
+	owner->ops->unlock(owner, page);
 	owner->ops->put(owner);
 	return ret;
 }

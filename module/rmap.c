@@ -14,9 +14,10 @@
  *	                -> zaps its PTE, whichever process maps it
  *
  * Pages are mapped on fault with vmf_insert_pfn() (VM_PFNMAP: the arena
- * has no struct page). The fault takes the owner lock and re-reads the
- * page of its offset, so a fault on a page being moved waits for the move
- * and maps the new page. A fault allocates with CLAB_GFP_RECLAIM, outside
+ * has no struct page). A user page's owner lock is the stripe of its
+ * offset (clab_file.page_lock[], see rmap.h). The fault takes the stripe
+ * of its offset and re-reads the page there, so a fault on a page being
+ * moved waits for the move and maps the new page. A fault allocates with CLAB_GFP_RECLAIM, outside
  * the owner lock, so it may reclaim, compact and OOM-kill as a user fault
  * in the kernel does.
  *
@@ -87,11 +88,21 @@ static struct clab_file *user_owner_to_file(struct clab_owner *owner)
 	return container_of(owner, struct clab_file, user_owner);
 }
 
+/* The owner lock of the user page at @pgoff. */
+static struct mutex *clab_page_lock(struct clab_file *cf, unsigned long pgoff)
+{
+	return &cf->page_lock[pgoff & (CLAB_PAGE_LOCKS - 1)];
+}
+
 /* The last reference: the file is closed and no migrator holds it. */
 static void clab_file_free(struct kref *ref)
 {
 	struct clab_file *cf = container_of(ref, struct clab_file, ref);
 
+	int i;
+
+	for (i = 0; i < CLAB_PAGE_LOCKS; i++)
+		mutex_destroy(&cf->page_lock[i]);
 	mutex_destroy(&cf->lock);
 	kfree_rcu(cf, rcu);
 }
@@ -130,22 +141,38 @@ void clab_file_disown_page(struct clab_file *cf, struct clab_page *page)
 {
 	lockdep_assert_held(&cf->lock);
 	WRITE_ONCE(page->owner, NULL);
-	page->private = 0;
+	WRITE_ONCE(page->private, 0);
 	clab_put_page(cf->mem, page);
 }
 
-/* Free the user pages at offsets first..last; their PTEs must be gone. */
+/*
+ * Free the user pages at offsets first..last, each under its owner lock,
+ * after zapping its PTEs when @zap (a discard; a closing vma has none):
+ * under the lock, no fault can map the page again before it goes.
+ */
 static void clab_rmap_free_range(struct clab_file *cf, unsigned long first,
-				 unsigned long last)
+				 unsigned long last, bool zap)
 {
 	struct clab_page *page;
 	unsigned long pgoff;
 
 	lockdep_assert_held(&cf->lock);
 	xa_for_each_range(&cf->pages, pgoff, page, first, last) {
-		xa_erase(&cf->pages, pgoff);
-		cf->nr_pages--;
-		clab_file_disown_page(cf, page);
+		struct mutex *lock = clab_page_lock(cf, pgoff);
+
+		mutex_lock(lock);
+		/* A migration may have replaced it: the page there now. */
+		page = xa_load(&cf->pages, pgoff);
+		if (page) {
+			if (zap)
+				unmap_mapping_range(cf->inode->i_mapping,
+						    (loff_t)pgoff << PAGE_SHIFT,
+						    PAGE_SIZE, 1);
+			xa_erase(&cf->pages, pgoff);
+			atomic_long_dec(&cf->nr_pages);
+			clab_file_disown_page(cf, page);
+		}
+		mutex_unlock(lock);
 	}
 }
 
@@ -161,27 +188,51 @@ static void clab_user_put(struct clab_owner *owner)
 	clab_file_put(user_owner_to_file(owner));
 }
 
-static bool clab_user_trylock(struct clab_owner *owner)
+/*
+ * Lock the stripe of @page's offset (only try, when @try). The offset
+ * changes only under its stripe (a fault, a move, a disown), so once the
+ * offset read before locking is still there, it stays until the unlock.
+ */
+static bool clab_user_lock_page(struct clab_file *cf, struct clab_page *page,
+				bool try)
 {
-	return mutex_trylock(&user_owner_to_file(owner)->lock);
+	for (;;) {
+		unsigned long pgoff = READ_ONCE(page->private);
+		struct mutex *lock = clab_page_lock(cf, pgoff);
+
+		if (!try)
+			mutex_lock(lock);
+		else if (!mutex_trylock(lock))
+			return false;
+		if (READ_ONCE(page->private) == pgoff)
+			return true;
+		mutex_unlock(lock);
+		if (try)
+			return false;
+	}
 }
 
-static void clab_user_lock(struct clab_owner *owner)
+static bool clab_user_trylock(struct clab_owner *owner, struct clab_page *page)
 {
-	mutex_lock(&user_owner_to_file(owner)->lock);
+	return clab_user_lock_page(user_owner_to_file(owner), page, true);
 }
 
-static void clab_user_unlock(struct clab_owner *owner)
+static void clab_user_lock(struct clab_owner *owner, struct clab_page *page)
 {
-	mutex_unlock(&user_owner_to_file(owner)->lock);
+	clab_user_lock_page(user_owner_to_file(owner), page, false);
+}
+
+static void clab_user_unlock(struct clab_owner *owner, struct clab_page *page)
+{
+	mutex_unlock(clab_page_lock(user_owner_to_file(owner), page->private));
 }
 
 static bool clab_user_owns(struct clab_owner *owner, struct clab_page *page)
 {
 	struct clab_file *cf = user_owner_to_file(owner);
 
-	lockdep_assert_held(&cf->lock);
-	return cf->inode && page->owner == owner &&
+	lockdep_assert_held(clab_page_lock(cf, page->private));
+	return READ_ONCE(cf->inode) && page->owner == owner &&
 	       xa_load(&cf->pages, page->private) == page;
 }
 
@@ -189,7 +240,7 @@ static void clab_user_unmap(struct clab_owner *owner, struct clab_page *page)
 {
 	struct clab_file *cf = user_owner_to_file(owner);
 
-	lockdep_assert_held(&cf->lock);
+	lockdep_assert_held(clab_page_lock(cf, page->private));
 	unmap_mapping_range(cf->inode->i_mapping,
 			    (loff_t)page->private << PAGE_SHIFT, PAGE_SIZE, 1);
 }
@@ -200,9 +251,9 @@ static void clab_user_move(struct clab_owner *owner, struct clab_page *old,
 	struct clab_file *cf = user_owner_to_file(owner);
 	void *prev;
 
-	lockdep_assert_held(&cf->lock);
+	lockdep_assert_held(clab_page_lock(cf, old->private));
 	WRITE_ONCE(new->owner, owner);
-	new->private = old->private;
+	WRITE_ONCE(new->private, old->private);
 	/* Replaces a present entry: the xarray allocates nothing. */
 	prev = xa_store(&cf->pages, old->private, new, GFP_NOWAIT);
 	WARN_ON_ONCE(prev != old);
@@ -229,7 +280,7 @@ static const struct clab_owner_ops clab_user_owner_ops = {
 struct clab_file *clab_file_create(struct clab_mem *mem)
 {
 	struct clab_file *cf;
-	int ret;
+	int ret, i;
 
 	cf = kzalloc(sizeof(*cf), GFP_KERNEL);
 	if (!cf)
@@ -244,6 +295,8 @@ struct clab_file *clab_file_create(struct clab_mem *mem)
 	cf->cache_owner.ops = &clab_cache_owner_ops;
 	kref_init(&cf->ref);
 	mutex_init(&cf->lock);
+	for (i = 0; i < CLAB_PAGE_LOCKS; i++)
+		mutex_init(&cf->page_lock[i]);
 	cf->mem = mem;
 	xa_init(&cf->pages);
 	xa_init_flags(&cf->blocks, XA_FLAGS_ALLOC1);
@@ -278,10 +331,11 @@ void clab_file_release(struct clab_file *cf)
 	cf->pid = NULL;
 	clab_kpages_release(cf);
 	mutex_lock(&cf->lock);
-	clab_rmap_free_range(cf, 0, ULONG_MAX);
+	clab_rmap_free_range(cf, 0, ULONG_MAX, false);
 	xa_destroy(&cf->pages);
 	inode = cf->inode;
-	cf->inode = NULL;
+	/* No page is owned now: no migrator reaches the inode again. */
+	WRITE_ONCE(cf->inode, NULL);
 	mutex_unlock(&cf->lock);
 	iput(inode);
 	clab_file_put(cf);
@@ -292,16 +346,17 @@ void clab_file_release(struct clab_file *cf)
 static vm_fault_t clab_rmap_fault(struct vm_fault *vmf)
 {
 	struct clab_file *cf = vmf->vma->vm_private_data;
+	struct mutex *lock = clab_page_lock(cf, vmf->pgoff);
 	struct clab_page *page, *fresh = NULL;
 	unsigned long pfn;
 	vm_fault_t ret;
 	void *prev;
 
-	mutex_lock(&cf->lock);
+	mutex_lock(lock);
 	page = xa_load(&cf->pages, vmf->pgoff);
 	if (!page) {
-		/* Never allocate under the owner lock: see rmap.h. */
-		mutex_unlock(&cf->lock);
+		/* Never allocate under an owner lock: see rmap.h. */
+		mutex_unlock(lock);
 		fresh = clab_alloc_pages(cf->mem, 0,
 					 CLAB_GFP_USER | CLAB_GFP_RECLAIM, 0);
 		if (!fresh) {
@@ -310,7 +365,7 @@ static vm_fault_t clab_rmap_fault(struct vm_fault *vmf)
 					    vmf->address);
 			return VM_FAULT_SIGBUS;
 		}
-		mutex_lock(&cf->lock);
+		mutex_lock(lock);
 		page = xa_load(&cf->pages, vmf->pgoff);
 	}
 	if (!page) {
@@ -319,9 +374,9 @@ static vm_fault_t clab_rmap_fault(struct vm_fault *vmf)
 			ret = VM_FAULT_OOM;
 			goto unlock;
 		}
-		fresh->private = vmf->pgoff;
+		WRITE_ONCE(fresh->private, vmf->pgoff);
 		WRITE_ONCE(fresh->owner, &cf->user_owner);
-		cf->nr_pages++;
+		atomic_long_inc(&cf->nr_pages);
 		page = fresh;
 		fresh = NULL;
 	}
@@ -329,7 +384,7 @@ static vm_fault_t clab_rmap_fault(struct vm_fault *vmf)
 				      clab_page_to_idx(cf->mem, page));
 	ret = vmf_insert_pfn(vmf->vma, vmf->address, pfn);
 unlock:
-	mutex_unlock(&cf->lock);
+	mutex_unlock(lock);
 	/* Lost a race with another fault on the same offset, or no memory. */
 	if (fresh)
 		clab_put_page(cf->mem, fresh);
@@ -345,14 +400,46 @@ static void clab_rmap_open(struct vm_area_struct *vma)
 {
 }
 
-/* The vma, or the piece of it being unmapped, is gone: free its pages. */
+/*
+ * Whether a vma of @mapping other than @vma maps an offset of @vma. Only a
+ * transient copy shares offsets with its original: the new vma of a move
+ * that clab_rmap_mremap() refused (move_vma() puts the PTEs back and unmaps
+ * the copy), or of a move whose page tables could not all be moved. The
+ * i_mmap tree is walked in order: vma_interval_tree_*() is not exported.
+ */
+static bool clab_rmap_shared(struct address_space *mapping,
+			     struct vm_area_struct *vma)
+{
+	unsigned long first = vma->vm_pgoff, last = first + vma_pages(vma) - 1;
+	struct vm_area_struct *v;
+	struct rb_node *n;
+	bool ret = false;
+
+	i_mmap_lock_read(mapping);
+	for (n = rb_first_cached(&mapping->i_mmap); n && !ret; n = rb_next(n)) {
+		v = rb_entry(n, struct vm_area_struct, shared.rb);
+		ret = v != vma && v->vm_pgoff <= last &&
+		      v->vm_pgoff + vma_pages(v) > first;
+	}
+	i_mmap_unlock_read(mapping);
+	return ret;
+}
+
+/*
+ * The vma, or the piece of it being unmapped, is gone: free its pages.
+ * Not those of a copy, which are its original's (that still maps them),
+ * nor any for the emptied piece a failed split closes (vm_start ==
+ * vm_end, vm_pgoff 0: its range would be every offset).
+ */
 static void clab_rmap_close(struct vm_area_struct *vma)
 {
 	struct clab_file *cf = vma->vm_private_data;
 
+	if (!vma_pages(vma) || clab_rmap_shared(vma->vm_file->f_mapping, vma))
+		return;
 	mutex_lock(&cf->lock);
 	clab_rmap_free_range(cf, vma->vm_pgoff,
-			     vma->vm_pgoff + vma_pages(vma) - 1);
+			     vma->vm_pgoff + vma_pages(vma) - 1, false);
 	mutex_unlock(&cf->lock);
 }
 
@@ -438,8 +525,8 @@ static int clab_rmap_lookup(struct file *file, u64 addr, u64 len,
  * @addr: page-aligned start, inside one vma of @file
  * @len: page-aligned length
  *
- * Zaps the PTEs of the range and frees its pages; the next touch faults
- * in a fresh zeroed page.
+ * Zaps the PTEs of the range and frees its pages, page by page under
+ * their owner locks; the next touch faults in a fresh zeroed page.
  *
  * Return: 0 or -EINVAL.
  */
@@ -454,9 +541,7 @@ int clab_rmap_discard(struct clab_file *cf, struct file *file, u64 addr,
 	if (ret)
 		goto unlock_mmap;
 	mutex_lock(&cf->lock);
-	unmap_mapping_range(cf->inode->i_mapping, (loff_t)pgoff << PAGE_SHIFT,
-			    len, 1);
-	clab_rmap_free_range(cf, pgoff, pgoff + (len >> PAGE_SHIFT) - 1);
+	clab_rmap_free_range(cf, pgoff, pgoff + (len >> PAGE_SHIFT) - 1, true);
 	mutex_unlock(&cf->lock);
 unlock_mmap:
 	mmap_read_unlock(current->mm);
@@ -484,7 +569,7 @@ int clab_rmap_pfn_of(struct clab_file *cf, struct file *file, u64 addr,
 	ret = clab_rmap_lookup(file, addr, PAGE_SIZE, &pgoff);
 	if (ret)
 		goto unlock_mmap;
-	mutex_lock(&cf->lock);
+	mutex_lock(clab_page_lock(cf, pgoff));
 	page = xa_load(&cf->pages, pgoff);
 	if (page) {
 		*index = clab_page_to_idx(cf->mem, page);
@@ -492,7 +577,7 @@ int clab_rmap_pfn_of(struct clab_file *cf, struct file *file, u64 addr,
 	} else {
 		ret = -ENOENT;
 	}
-	mutex_unlock(&cf->lock);
+	mutex_unlock(clab_page_lock(cf, pgoff));
 unlock_mmap:
 	mmap_read_unlock(current->mm);
 	return ret;
@@ -522,7 +607,7 @@ bool clab_rmap_oom_kill(struct clab_mem *mem)
 
 	mutex_lock(&clab_files_lock);
 	list_for_each_entry(cf, &clab_files, list) {
-		unsigned long n = READ_ONCE(cf->nr_pages);
+		unsigned long n = atomic_long_read(&cf->nr_pages);
 
 		if (cf->mem == mem && cf->pid && n > pages) {
 			pages = n;

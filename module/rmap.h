@@ -7,11 +7,16 @@
  * Locking, outermost first:
  *
  *	mmap_lock (or the per-VMA lock of a fault)
- *	  clab_file.lock               the owner lock of all three owners
- *	    i_mmap_rwsem, PTL          taken inside unmap_mapping_range()
+ *	  clab_file.lock               the owner lock of kernel-held blocks
+ *	    clab_file.page_lock[]      the owner lock of user pages, one per
+ *	                               offset stripe; never two at once
+ *	      i_mmap_rwsem, PTL        taken inside unmap_mapping_range()
  *
- * Arena pages are never allocated under clab_file.lock, so allocation
- * (and any direct compaction in it) may block on any owner lock. The core
+ * A user page's owner lock is the stripe of its file offset, so that
+ * compactors (kcompactd, direct compaction, a trigger) moving different
+ * pages of one mapping do not collide on one lock, as the kernel's page
+ * lock lets them. Arena pages are never allocated under an owner lock, so
+ * allocation (and any direct compaction in it) may block on any of them. The core
  * finds a page's owner under rcu_read_lock() and tryget()s it; the object
  * is freed with kfree_rcu() after its last reference.
  */
@@ -29,6 +34,9 @@
 #include <compactlab/mmzone.h>
 #include <compactlab/owner.h>
 
+/* Owner lock stripes of a file's user pages (a power of two). */
+#define CLAB_PAGE_LOCKS		64
+
 /**
  * struct clab_file - one open /dev/compactlab
  * @user_owner: owner of the pages mapped to user space;
@@ -40,8 +48,12 @@
  * @ref: one for the open file, one per owner reference (tryget); the
  *	last put frees the object after an RCU grace period
  * @rcu: for that kfree_rcu()
- * @lock: the owner lock: protects @pages, @blocks, @next_pgoff, @inode,
- *	and the owner and private fields of this file's pages
+ * @lock: the owner lock of kernel-held blocks: protects @blocks,
+ *	@next_pgoff, @inode, and the owner and private fields of the blocks'
+ *	pages; taken around releasing and discarding user pages
+ * @page_lock: the owner locks of user pages, one per offset stripe
+ *	(offset % CLAB_PAGE_LOCKS): each protects the entries of @pages at
+ *	its offsets and the owner and private fields of the pages there
  * @mem: the shadow memory pages come from
  * @inode: private anonymous inode; its i_mapping is the file's f_mapping,
  *	the address space whose i_mmap tree reaches every vma of the file.
@@ -51,8 +63,7 @@
  * @next_pgoff: first file offset not yet given to an mmap; each mmap gets
  *	a fresh range, so an offset is mapped by exactly one vma
  * @nr_pages: arena pages the file holds (faulted-in user pages and the
- *	pages of kernel-held blocks not dropped); written under @lock, read
- *	racily by the OOM killer
+ *	pages of kernel-held blocks not dropped); read by the OOM killer
  * @pid: thread group of the task that opened the file (the OOM victim)
  * @list: on the list of open files, for the OOM killer
  */
@@ -62,13 +73,14 @@ struct clab_file {
 	struct clab_owner cache_owner;
 	struct kref ref;
 	struct rcu_head rcu;
-	struct mutex lock;		/* the owner lock, as above */
+	struct mutex lock;		/* kernel blocks' owner lock */
+	struct mutex page_lock[CLAB_PAGE_LOCKS];	/* user pages' */
 	struct clab_mem *mem;
 	struct inode *inode;
 	struct xarray pages;
 	struct xarray blocks;
 	unsigned long next_pgoff;
-	unsigned long nr_pages;
+	atomic_long_t nr_pages;
 	struct pid *pid;
 	struct list_head list;
 };

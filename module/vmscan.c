@@ -169,12 +169,12 @@ static unsigned long clab_reclaim_page(struct clab_mem *mem,
 		owner = NULL;
 	rcu_read_unlock();
 	if (owner) {
-		owner->ops->lock(owner);
+		owner->ops->lock(owner, page);
 		if (owner->ops->drop && owner->ops->owns(owner, page)) {
 			owner->ops->drop(owner, page);
 			dropped = true;
 		}
-		owner->ops->unlock(owner);
+		owner->ops->unlock(owner, page);
 		owner->ops->put(owner);
 	}
 	if (dropped) {

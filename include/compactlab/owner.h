@@ -10,16 +10,18 @@
  * with tryget(), so an owner must free its object only after an RCU grace
  * period once its last reference is gone (kfree_rcu). Then:
  *
- *	lock(owner)                    serialise against faults and frees
+ *	lock(owner, page)              serialise against faults and frees
  *	still owns page at its key?    (page->owner == owner and the owner's
  *	                                table maps page->private to page)
  *	unmap(owner, page)             zap every user PTE of the page
  *	... copy the contents ...
  *	move(owner, old, new)          publish the new page at the key
- *	unlock(owner)
+ *	unlock(owner, page)
  *
- * A fault on a zapped address takes the owner lock, so it waits until the
- * move is published and then maps the new page.
+ * The lock an owner takes for a page may cover the page's key alone (as
+ * the kernel's page lock does) or all of the owner's pages; either way a
+ * fault on a zapped address takes it, so it waits until the move is
+ * published and then maps the new page.
  */
 #ifndef _COMPACTLAB_OWNER_H
 #define _COMPACTLAB_OWNER_H
@@ -34,9 +36,9 @@ struct clab_owner;
  * @tryget: take a reference unless the owner is already going away (its
  *	count reached zero); called under rcu_read_lock()
  * @put: drop a reference
- * @trylock: take the owner lock without blocking; true on success
- * @lock: take the owner lock
- * @unlock: release it
+ * @trylock: take the owner lock of @page without blocking; true on success
+ * @lock: take the owner lock of @page
+ * @unlock: release the lock that @lock or @trylock took for @page
  * @owns: with the lock held: does the owner still hold @page at its key?
  * @unmap: with the lock held: remove every user mapping of @page
  * @move: with the lock held: the contents of @old now live in @new; make
@@ -50,9 +52,9 @@ struct clab_owner;
 struct clab_owner_ops {
 	bool (*tryget)(struct clab_owner *owner);
 	void (*put)(struct clab_owner *owner);
-	bool (*trylock)(struct clab_owner *owner);
-	void (*lock)(struct clab_owner *owner);
-	void (*unlock)(struct clab_owner *owner);
+	bool (*trylock)(struct clab_owner *owner, struct clab_page *page);
+	void (*lock)(struct clab_owner *owner, struct clab_page *page);
+	void (*unlock)(struct clab_owner *owner, struct clab_page *page);
 	bool (*owns)(struct clab_owner *owner, struct clab_page *page);
 	void (*unmap)(struct clab_owner *owner, struct clab_page *page);
 	void (*move)(struct clab_owner *owner, struct clab_page *old,

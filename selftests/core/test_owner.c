@@ -19,7 +19,7 @@ static void t_put(struct clab_owner *o)
 	to_test_owner(o)->refs--;
 }
 
-static bool t_trylock(struct clab_owner *o)
+static bool t_trylock(struct clab_owner *o, struct clab_page *page)
 {
 	if (to_test_owner(o)->locked)
 		return false;
@@ -27,13 +27,13 @@ static bool t_trylock(struct clab_owner *o)
 	return true;
 }
 
-static void t_lock(struct clab_owner *o)
+static void t_lock(struct clab_owner *o, struct clab_page *page)
 {
 	TEST_ASSERT(!to_test_owner(o)->locked);
 	to_test_owner(o)->locked = 1;
 }
 
-static void t_unlock(struct clab_owner *o)
+static void t_unlock(struct clab_owner *o, struct clab_page *page)
 {
 	to_test_owner(o)->locked = 0;
 }

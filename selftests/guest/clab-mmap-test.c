@@ -214,7 +214,7 @@ static void test_mapping(int fd)
 {
 	const int n = 16;
 	struct clab_pfn_of pf[16], q;
-	long long f0, f1, f2;
+	long long f0, f1, f2, f3;
 	int i, j, good;
 	char *p, *u;
 
@@ -279,12 +279,19 @@ static void test_mapping(int fd)
 		    "fork: the parent's mapping and page count unchanged");
 	}
 
-	/* mremap is refused and the mapping survives. */
+	/*
+	 * mremap is refused and the mapping survives. The kernel refuses
+	 * after copying the vma and unmaps the copy: its close must not
+	 * free the pages the original still maps.
+	 */
+	f3 = free_pages();
 	u = mmap(NULL, 2 * psz, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	tap(u != MAP_FAILED &&
 	    mremap(p + 10 * psz, psz, psz, MREMAP_MAYMOVE | MREMAP_FIXED, u) ==
 	    MAP_FAILED && errno == EINVAL && holds(p + 10 * psz, 0x4a),
 	    "mremap to a new address refused with EINVAL");
+	tap(pfn_of(fd, p + 10 * psz, &q) == 0 && free_pages() == f3,
+	    "the refused move freed nothing: PFN_OF still finds the page");
 	tap(mremap(p, 7 * psz, 8 * psz, 0) == MAP_FAILED,
 	    "mremap growing in place refused");
 	if (u != MAP_FAILED)
