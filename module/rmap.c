@@ -17,9 +17,9 @@
  * has no struct page). A user page's owner lock is the stripe of its
  * offset (clab_file.page_lock[], see rmap.h). The fault takes the stripe
  * of its offset and re-reads the page there, so a fault on a page being
- * moved waits for the move and maps the new page. A fault allocates with CLAB_GFP_RECLAIM, outside
- * the owner lock, so it may reclaim, compact and OOM-kill as a user fault
- * in the kernel does.
+ * moved waits for the move and maps the new page. A fault allocates with
+ * CLAB_GFP_RECLAIM, outside the owner lock, so it may reclaim, compact and
+ * OOM-kill as a user fault in the kernel does.
  *
  * Every open file is on clab_files (under clab_files_lock) with the number
  * of arena pages it holds and the thread group that opened it: the OOM
@@ -98,7 +98,6 @@ static struct mutex *clab_page_lock(struct clab_file *cf, unsigned long pgoff)
 static void clab_file_free(struct kref *ref)
 {
 	struct clab_file *cf = container_of(ref, struct clab_file, ref);
-
 	int i;
 
 	for (i = 0; i < CLAB_PAGE_LOCKS; i++)
