@@ -16,30 +16,10 @@
 /* Fill the whole arena with owned movable pages, keyed by their index. */
 static struct test_owner *fill_arena(struct clab_mem *mem)
 {
-	unsigned long n = mem->arena->nr_pages, got = 0;
+	unsigned long n = mem->arena->nr_pages;
 	struct test_owner *o = test_owner_create(mem, n);
-	struct clab_page *p;
-	int round;
 
-	for (round = 0; round < 2; round++) {
-		while ((p = clab_alloc_pages(mem, 0, CLAB_GFP_MOVABLE | CLAB_GFP_NO_WMARK, 0))) {
-			unsigned long idx = clab_page_to_idx(mem, p);
-
-			p->owner = &o->owner;
-			p->private = idx;
-			o->table[idx] = p;
-			got++;
-		}
-		clab_drain_all_pages(mem, NULL);
-	}
-	TEST_ASSERT(got == n);
-	/* Give every page its content pattern now that keys are known. */
-	for (got = 0; got < n; got++) {
-		u64 *w = clab_arena_page_address(mem->arena, got);
-
-		for (unsigned int i = 0; i < CLAB_PAGE_SIZE / 8; i++)
-			w[i] = got * 0x9e3779b97f4a7c15ULL + i;
-	}
+	TEST_ASSERT(test_owner_fill_arena(o) == n);
 	return o;
 }
 

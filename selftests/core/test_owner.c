@@ -139,6 +139,34 @@ struct clab_page *test_owner_alloc(struct test_owner *o, unsigned long key,
 	return p;
 }
 
+/*
+ * Take every free page of the arena as an owned movable page keyed by its
+ * index (two rounds: the second gets what the first left on the per-CPU
+ * lists), each filled with its key's pattern. Returns the pages taken: the
+ * arena's size when it was empty.
+ */
+unsigned long test_owner_fill_arena(struct test_owner *o)
+{
+	unsigned long got = 0;
+	struct clab_page *p;
+	int round;
+
+	for (round = 0; round < 2; round++) {
+		while ((p = clab_alloc_pages(o->mem, 0, CLAB_GFP_MOVABLE |
+					     CLAB_GFP_NO_WMARK, 0))) {
+			unsigned long idx = clab_page_to_idx(o->mem, p);
+
+			p->owner = &o->owner;
+			p->private = idx;
+			o->table[idx] = p;
+			fill(o, idx, p);
+			got++;
+		}
+		clab_drain_all_pages(o->mem, NULL);
+	}
+	return got;
+}
+
 void test_owner_free(struct test_owner *o, unsigned long key)
 {
 	struct clab_page *p = o->table[key];

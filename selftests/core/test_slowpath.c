@@ -32,24 +32,8 @@ static struct test_owner *fragment(struct clab_mem *mem, unsigned int stride)
 {
 	unsigned long n = mem->arena->nr_pages, k;
 	struct test_owner *o = test_owner_create(mem, n);
-	struct clab_page *p;
-	int round;
 
-	for (round = 0; round < 2; round++) {
-		while ((p = clab_alloc_pages(mem, 0, CLAB_GFP_MOVABLE | CLAB_GFP_NO_WMARK, 0))) {
-			k = clab_page_to_idx(mem, p);
-			p->owner = &o->owner;
-			p->private = k;
-			o->table[k] = p;
-		}
-		clab_drain_all_pages(mem, NULL);
-	}
-	for (k = 0; k < n; k++) {
-		u64 *w = clab_arena_page_address(mem->arena, k);
-
-		for (unsigned int i = 0; i < CLAB_PAGE_SIZE / 8; i++)
-			w[i] = k * 0x9e3779b97f4a7c15ULL + i;
-	}
+	test_owner_fill_arena(o);
 	for (k = 0; k < n; k++)
 		if (k % stride)
 			test_owner_free(o, k);

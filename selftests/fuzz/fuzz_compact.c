@@ -47,28 +47,10 @@ static void clear_marks(struct clab_page *p)
 /* Every page owned, keyed by its index, filled with its pattern. */
 static void fill_arena(struct clab_mem *mem, struct test_owner *o)
 {
-	unsigned long n = mem->arena->nr_pages, k;
-	struct clab_page *p;
-	int round;
+	unsigned long n = mem->arena->nr_pages, got;
 
-	for (round = 0; round < 2; round++) {
-		while ((p = clab_alloc_pages(mem, 0, CLAB_GFP_MOVABLE |
-					     CLAB_GFP_NO_WMARK, 0))) {
-			k = clab_page_to_idx(mem, p);
-			p->owner = &o->owner;
-			p->private = k;
-			o->table[k] = p;
-		}
-		clab_drain_all_pages(mem, NULL);
-	}
-	for (k = 0; k < n; k++) {
-		u64 *w = clab_arena_page_address(mem->arena, k);
-		unsigned int i;
-
-		FUZZ_ASSERT(o->table[k], "page %lu not filled", k);
-		for (i = 0; i < CLAB_PAGE_SIZE / 8; i++)
-			w[i] = k * 0x9e3779b97f4a7c15ULL + i;
-	}
+	got = test_owner_fill_arena(o);
+	FUZZ_ASSERT(got == n, "%lu of %lu pages filled", got, n);
 }
 
 static void check_all(struct clab_mem *mem, struct test_owner *o,
