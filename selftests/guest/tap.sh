@@ -76,3 +76,22 @@ vmstat_of() {
 memfree_kb() {
 	awk '/^MemFree:/ {print $2}' /proc/meminfo
 }
+
+# memfree_settled_kb: MemFree once the page cache and reclaimable slab are
+# dropped and two readings half a second apart agree within 1 MB (at most
+# five seconds of waiting), so that a reading compares memory, not timing.
+memfree_settled_kb() {
+	sync
+	echo 3 >/proc/sys/vm/drop_caches
+	prev=$(memfree_kb)
+	n=0
+	while [ $n -lt 10 ]; do
+		sleep 0.5
+		cur=$(memfree_kb)
+		d=$((cur - prev))
+		[ $d -lt 1024 ] && [ $d -gt -1024 ] && break
+		prev=$cur
+		n=$((n + 1))
+	done
+	echo "$cur"
+}

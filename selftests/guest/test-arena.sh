@@ -53,20 +53,38 @@ ok $? "a second insmod over the same range works"
 clab_unload
 
 # --- borrowed backend ---------------------------------------------------------
-free0=$(memfree_kb)
 clab_load && [ "$(arena_field backend)" = borrowed ] &&
 	[ "$(arena_field pages)" -eq 16384 ]
 ok $? "borrowed backend by default: 64M, $(arena_field pages) pages, $(arena_field ranges) ranges"
-free1=$(memfree_kb)
 pattern_ok 99
 ok $? "borrowed: pattern over the whole arena reads back with 0 mismatches"
 clab_unload
-free2=$(memfree_kb)
-diag "MemFree kB: before $free0, loaded $free1, unloaded $free2"
-# The 64 MB arena must leave and come back; the first load also grows
-# kernel caches once by several MB, which is no leak.
-[ $((free0 - free1)) -ge 60000 ] && [ $((free0 - free2)) -lt 16384 ]
-ok $? "borrowed memory is taken from the kernel and given back on unload"
+
+# borrow_measured: one load/unload of the default 64 MB borrowed arena between
+# settled MemFree readings; the arena must leave MemFree (at least 60000 of
+# its 65536 kB) and come back (all but 16 MB). The load above grew the
+# kernel's caches once already. On the debug kernel, KASAN's quarantine
+# releases earlier frees at moments of its choosing, several MB at a time, so
+# a single reading can be off by that much in either direction: the
+# measurement is repeated up to three times, and a module that does not take
+# or does not give back its memory fails all three.
+borrow_measured() {
+	free0=$(memfree_settled_kb)
+	clab_load || return 1
+	free1=$(memfree_kb)
+	clab_unload || return 1
+	free2=$(memfree_settled_kb)
+	diag "MemFree kB: before $free0, loaded $free1, unloaded $free2"
+	[ $((free0 - free1)) -ge 60000 ] && [ $((free0 - free2)) -lt 16384 ]
+}
+try=0 measured=1
+while [ $try -lt 3 ] && [ $measured -ne 0 ]; do
+	try=$((try + 1))
+	borrow_measured
+	measured=$?
+done
+[ $measured -eq 0 ]
+ok $? "borrowed memory is taken from the kernel and given back on unload (try $try)"
 
 clab_load arena_size=8M && [ "$(arena_field pages)" -eq 2048 ]
 ok $? "borrowed arena_size=8M"
@@ -130,7 +148,7 @@ ok $bad "malformed numbers are refused"
 # few MB that the kernel's own per-CPU lists move MemFree by.
 i=0 fails=0 base=
 while [ $i -lt 20 ]; do
-	[ $i -eq 2 ] && base=$(memfree_kb)
+	[ $i -eq 2 ] && base=$(memfree_settled_kb)
 	if [ $((i % 2)) -eq 0 ]; then
 		clab_load $CLAB_PARAMS || fails=$((fails + 1))
 	else
@@ -139,8 +157,9 @@ while [ $i -lt 20 ]; do
 	clab_unload || fails=$((fails + 1))
 	i=$((i + 1))
 done
-diag "MemFree after warm-up $base kB, after cycles: $(memfree_kb) kB"
-[ "$fails" -eq 0 ] && [ $((base - $(memfree_kb))) -lt 12288 ]
+end=$(memfree_settled_kb)
+diag "MemFree after warm-up $base kB, after cycles: $end kB"
+[ "$fails" -eq 0 ] && [ $((base - end)) -lt 12288 ]
 ok $? "20 insmod/rmmod cycles over both backends, no memory lost"
 
 clab_load $CLAB_PARAMS && pattern_ok 5
