@@ -31,6 +31,16 @@ static struct clab_arena *clab_arena_create_reserved(const struct clab_arena_par
 		return ERR_PTR(-EINVAL);
 	}
 	if (!request_mem_region(p->base, p->size, KBUILD_MODNAME)) {
+		/*
+		 * Either a busy resource overlaps the range, or there was no
+		 * memory for our resource entry: tell the two apart.
+		 */
+		if (region_intersects(p->base, p->size,
+				      IORESOURCE_MEM | IORESOURCE_BUSY,
+				      IORES_DESC_NONE) == REGION_DISJOINT) {
+			*why = "out of memory for the /proc/iomem entry";
+			return ERR_PTR(-ENOMEM);
+		}
 		*why = "the range is already claimed by another driver";
 		return ERR_PTR(-EBUSY);
 	}
