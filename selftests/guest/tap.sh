@@ -62,6 +62,19 @@ clab_loaded() {
 	[ -d /sys/module/compactlab ]
 }
 
+# unload_within N: retry rmmod N times, 0.05 s apart; the last refusal in
+# $UNLOAD_ERR, tries in $UNLOAD_TRIES.
+unload_within() {
+	UNLOAD_TRIES=0 UNLOAD_ERR=
+	while [ "$UNLOAD_TRIES" -lt "$1" ]; do
+		UNLOAD_TRIES=$((UNLOAD_TRIES + 1))
+		err=$(rmmod compactlab 2>&1) && return 0
+		UNLOAD_ERR=${err#rmmod: }
+		sleep 0.05
+	done
+	return 1
+}
+
 # arena_field NAME: a value from debugfs arena ("pages", "backend", ...)
 arena_field() {
 	sed -n "s/^$1: *//p" "$CLAB_DEBUGFS/arena"

@@ -3,10 +3,9 @@
 #
 # The module's lifecycle (issue 7): 100 insmod/rmmod cycles over both
 # backends; rmmod against live mappings, a running compaction trigger,
-# kcompactd's proactive work and kswapd's reclaim; fault injection at each
-# of the five init steps (fail_init_step=N), each unwinding fully; and, on
-# the debug kernel, the kernel's own fault injection at every allocation of
-# a load (fail-nth).
+# kcompactd's proactive work and kswapd's reclaim; and fault injection at
+# each of the five init steps (fail_init_step=N), each unwinding fully. The
+# kernel's own fault injection (fail-nth) is test-failnth.sh's.
 #
 # What rmmod answers while the module is in use: every open file and every
 # mapping of /dev/compactlab holds a module reference (fops.owner), and a
@@ -15,25 +14,12 @@
 # temporarily unavailable"), not EBUSY; test 3 records the text it got.
 . ./tap.sh
 
-plan 12
+plan 10
 
 # healthy: no kernel report since the last dmesg -c, and the module
 # answers (buddyinfo readable, device present) when loaded.
 healthy() {
 	! dmesg | grep -Eq 'BUG:|WARNING:|Oops|Call Trace|general protection|KASAN|UBSAN|list_(add|del) corruption|refcount_t'
-}
-
-# unload_within N: retry rmmod N times, 0.05 s apart; the last refusal in
-# $UNLOAD_ERR, tries in $UNLOAD_TRIES.
-unload_within() {
-	UNLOAD_TRIES=0 UNLOAD_ERR=
-	while [ "$UNLOAD_TRIES" -lt "$1" ]; do
-		UNLOAD_TRIES=$((UNLOAD_TRIES + 1))
-		err=$(rmmod compactlab 2>&1) && return 0
-		UNLOAD_ERR=${err#rmmod: }
-		sleep 0.05
-	done
-	return 1
 }
 
 # hold_start ARGS...: run clab-hold in the background until it is ready.
@@ -249,157 +235,6 @@ ok $? "fail_init_step=1..5 (reserved and borrowed): ENOMEM, nothing left behind,
 # leaked descriptor array (1.5 MB).
 [ $((free_base - free_end)) -lt 24576 ] && healthy
 ok $? "fault injection leaks nothing: MemFree $free_base -> $free_end kB over rounds 2-5"
-
-# --- 7. the kernel's fault injection at every allocation of init -------------
-# clab-failnth fails the N-th slab or page allocation of one finit_module()
-# (fail-nth, with the debug kernel's failslab and fail_page_alloc). A load
-# passes about 900 points in the kernel's module loader before clab_init()
-# and 150-250 in it; the loader's count varies by a few dozen from load to
-# load (KASAN's vmalloc shadow, the stack depot), so the sweep starts 64
-# points below the fewest a load refused at its first parameter passes, and
-# runs until a load passes all of its points. Every load must end as a
-# refusal with an errno and nothing left behind, or as a module that works
-# and unloads.
-#
-# Reports: warn_alloc's ("page allocation failure", "vmalloc error", each
-# with a stack dump) are what a failed allocation should print. The points
-# below clab_init() reach the loader's own handling, and some of it WARNs on
-# a failed allocation (event_define_fields() for our trace events): so
-# panic_on_warn is off and the console is quietened to KERN_EMERG during the
-# sweep (KASAN still panics), and each load's dmesg is sorted here instead:
-# a report with a compactlab frame fails the test, one without is the
-# loader's and is counted.
-FI=/sys/kernel/debug
-
-# fn_knob NAME VALUE: set a knob in failslab and fail_page_alloc, where it is.
-fn_knob() {
-	for d in failslab fail_page_alloc; do
-		[ -e "$FI/$d/$1" ] && echo "$2" >"$FI/$d/$1"
-	done
-}
-
-# fn_sort_log: sort this load's kernel messages; prints "ours N loader N"
-# for the reports other than warn_alloc's with and without a compactlab
-# frame, and "traces N expected N" for stack dumps and the reports that
-# explain them.
-fn_sort_log() {
-	dmesg -c | awk '
-	/page allocation failure|vmalloc error/ { kind = "alloc"; expl++; next }
-	/BUG:|WARNING:|Oops|general protection|KASAN|UBSAN|list_(add|del) corruption|refcount_t|possible (circular|recursive) locking|unreferenced object/ {
-		if (kind == "report" && !ours) loader++
-		kind = "report"; ours = 0; expl++; next
-	}
-	/Call Trace/ { traces++ }
-	kind == "report" && /\[compactlab\]$/ && !ours { ours = 1; own++ }
-	END {
-		if (kind == "report" && !ours) loader++
-		printf "ours %d loader %d traces %d expected %d\n", own, loader, traces, expl
-	}'
-}
-
-# fn_sweep PARAMS: the sweep for a load with PARAMS. Sets FN_FIRST and
-# FN_LAST (the first N tried, and the points a whole load passed),
-# FN_REFUSED, FN_LOADED (loads that succeeded with a point failed: an
-# allocation init does without, like a debugfs file, or one of the loader's),
-# FN_ERRNOS (the distinct errnos), FN_LOADER (the loader's reports) and
-# FN_BAD (what went wrong, at which N).
-fn_sweep() {
-	fn_params=$1
-	FN_FIRST= FN_LAST= FN_REFUSED=0 FN_LOADED=0 FN_ERRNOS= FN_LOADER=0 FN_BAD=
-	# The last parameter made invalid: refused before init allocates.
-	for i in 1 2 3; do
-		# shellcheck disable=SC2086
-		set -- $(./clab-failnth 1000000 "$CLAB_KO" "${fn_params}x")
-		[ "$4" -ne 0 ] && [ "${10}" -gt 64 ] || {
-			FN_BAD="$FN_BAD calibration:'$*'"
-			return
-		}
-		[ -z "$FN_FIRST" ] || [ "${10}" -lt "$FN_FIRST" ] && FN_FIRST=${10}
-	done
-	dmesg -c >/dev/null
-	FN_FIRST=$((FN_FIRST - 64))
-	n=$((FN_FIRST - 1)) inj=1
-	while [ "$inj" = 1 ] && [ $n -lt $((FN_FIRST + 2000)) ]; do
-		n=$((n + 1))
-		res=$(./clab-failnth $n "$CLAB_KO" "$fn_params") || {
-			FN_BAD="$FN_BAD $n:helper"
-			break
-		}
-		# shellcheck disable=SC2086
-		set -- $res
-		rc=$4 err=$6 inj=$8 FN_LAST=${10}
-		if [ "$rc" -eq 0 ]; then
-			[ "$inj" = 1 ] && FN_LOADED=$((FN_LOADED + 1))
-			# debugfs may be missing (a failed debugfs call is not
-			# an error); sysfs and the device may not.
-			{ [ -c /dev/compactlab ] &&
-				echo 1 >"$CLAB_SYSFS/compact_memory"; } ||
-				FN_BAD="$FN_BAD $n:loaded-but-broken"
-			unload_within 20 || FN_BAD="$FN_BAD $n:no-unload"
-		else
-			FN_REFUSED=$((FN_REFUSED + 1))
-			case " $FN_ERRNOS " in
-			*" $err "*) ;;
-			*) FN_ERRNOS="$FN_ERRNOS $err" ;;
-			esac
-			# Only an allocation failed: anything but ENOMEM
-			# would tell the user something untrue.
-			{ [ "$err" -eq 12 ] && ! clab_loaded && [ ! -e "$CLAB_SYSFS" ] &&
-				[ ! -e "$CLAB_DEBUGFS" ] && [ ! -e /dev/compactlab ] &&
-				! grep -q compactlab /proc/iomem; } ||
-				FN_BAD="$FN_BAD $n:leftover"
-		fi
-		# shellcheck disable=SC2046
-		set -- $(fn_sort_log)
-		FN_LOADER=$((FN_LOADER + $4))
-		[ "$2" -eq 0 ] && [ "$6" -le "$8" ] ||
-			FN_BAD="$FN_BAD $n:report($*)"
-	done
-	[ "$inj" = 0 ] || FN_BAD="$FN_BAD over-2000-points"
-}
-
-clab_loaded && unload_within 100
-if [ -w /proc/thread-self/fail-nth ] && [ -d "$FI/failslab" ] &&
-	[ -d "$FI/fail_page_alloc" ]; then
-	printk_was=$(cut -f1 /proc/sys/kernel/printk)
-	panic_on_warn_was=$(cat /proc/sys/kernel/panic_on_warn)
-	fn_knob verbose 0
-	fn_knob ignore-gfp-wait N
-	fn_knob ignore-gfp-highmem N
-	fn_knob min-order 0
-	dmesg -c >/dev/null
-	free_before=$(memfree_settled_kb)
-	echo 1 >/proc/sys/kernel/printk
-	echo 0 >/proc/sys/kernel/panic_on_warn
-	t0=$(date +%s)
-	fn_bad=
-	for params in "arena_base=$CLAB_ARENA_BASE arena_size=8M" "arena_size=16M"; do
-		fn_sweep "$params"
-		diag "fail-nth '$params': points $FN_FIRST..$FN_LAST; $FN_REFUSED refused (errno$FN_ERRNOS), $FN_LOADED loaded without the failed allocation; $FN_LOADER reports of the loader's${FN_BAD:+; bad:$FN_BAD}"
-		[ -z "$FN_BAD" ] && [ "$FN_REFUSED" -ge 20 ] ||
-			fn_bad="$fn_bad '$params':${FN_BAD:- $FN_REFUSED refused}"
-	done
-	echo "$panic_on_warn_was" >/proc/sys/kernel/panic_on_warn
-	echo "$printk_was" >/proc/sys/kernel/printk
-	fn_knob ignore-gfp-wait Y
-	fn_knob ignore-gfp-highmem Y
-	fn_knob min-order 1
-	fn_knob verbose 2
-	free_after=$(memfree_settled_kb)
-	diag "fail-nth: $(($(date +%s) - t0)) s; MemFree $free_before -> $free_after kB"
-	[ -z "$fn_bad" ]
-	ok $? "fail-nth at every allocation of init (reserved and borrowed): each load refused with nothing left behind, or loaded and working; no report from compactlab${fn_bad:+; bad:$fn_bad}"
-	# Some 500 loads move MemFree by up to 15 MB on the debug kernel on
-	# their own (KASAN's vmalloc shadow is freed lazily, with the vmap
-	# areas of the unloaded modules). A borrowed arena (16 MB) not given
-	# back on every refused load after its creation would be 600 MB;
-	# kmemleak checks the small objects after the run.
-	[ $((free_before - free_after)) -lt 32768 ]
-	ok $? "fail-nth leaks no memory: MemFree $free_before -> $free_after kB"
-else
-	skip "fail-nth at every allocation of init" "no fail-nth, failslab or fail_page_alloc in this kernel"
-	skip "fail-nth leaks no memory" "no fail-nth, failslab or fail_page_alloc in this kernel"
-fi
 
 clab_load $CLAB_PARAMS && ./clab-frag --mb 8 --hold 0 | grep -q '0 mismatched words' && healthy
 ok $? "at the end the module loads, works, and the kernel log is clean"
