@@ -173,6 +173,17 @@ static unsigned long check(const char *p, unsigned long pages,
 	return bad;
 }
 
+/* A new shared mapping of @pages of the device, outside any sweep. */
+static char *map_dev(unsigned long pages)
+{
+	char *p = mmap(NULL, pages * psz, PROT_READ | PROT_WRITE, MAP_SHARED,
+		       dev_fd, 0);
+
+	if (p == MAP_FAILED)
+		setup_error("mmap");
+	return p;
+}
+
 static void on_fault_signal(int sig)
 {
 	fault_sig = sig;
@@ -223,10 +234,7 @@ static int op_faults(const char **why)
 	int ret = 0;
 
 	left = disarm();
-	p = mmap(NULL, pages * psz, PROT_READ | PROT_WRITE, MAP_SHARED,
-		 dev_fd, 0);
-	if (p == MAP_FAILED)
-		setup_error("mmap");
+	p = map_dev(pages);
 	fault_sig = 0;
 	arm(left);
 	if (sigsetjmp(fault_jmp, 1) == 0)
@@ -346,10 +354,7 @@ static int op_discard(const char **why)
 	int err = 0;
 
 	left = disarm();
-	p = mmap(NULL, pages * psz, PROT_READ | PROT_WRITE, MAP_SHARED,
-		 dev_fd, 0);
-	if (p == MAP_FAILED)
-		setup_error("mmap");
+	p = map_dev(pages);
 	fill(p, pages, 3);
 	arm(left);
 	/* The second half goes; the first must stay as it was. */
@@ -484,10 +489,7 @@ static int do_ops(int argc, char **argv)
 	dev_fd = open(DEV, O_RDWR | O_CLOEXEC);
 	if (dev_fd < 0)
 		setup_error(DEV);
-	keep = mmap(NULL, KEEP_PAGES * psz, PROT_READ | PROT_WRITE, MAP_SHARED,
-		    dev_fd, 0);
-	if (keep == MAP_FAILED)
-		setup_error("mmap");
+	keep = map_dev(KEEP_PAGES);
 	fill(keep, KEEP_PAGES, 0);
 	for (i = 0; i < KEEP_PAGES; i++) {
 		struct clab_range r = { (uintptr_t)(keep + i * psz), psz };
