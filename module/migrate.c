@@ -20,6 +20,7 @@ enum clab_migrate_outcome {
 	CLAB_MIGRATE_AGAIN,	/* try again in a later pass */
 	CLAB_MIGRATE_BUSY,	/* give up: dirty or under writeback */
 	CLAB_MIGRATE_PINNED,	/* give up: pinned by its owner */
+	CLAB_MIGRATE_NOT_MOVABLE, /* give up: not an order-0 movable page */
 	CLAB_MIGRATE_NO_TARGET,	/* no free page left: stop everything */
 };
 
@@ -45,6 +46,15 @@ static enum clab_migrate_outcome clab_migrate_one(struct clab_compact_control *c
 	struct clab_page *new;
 
 	/*
+	 * Only order-0 movable pages move: copying one page of a larger
+	 * block and freeing the block would lose the rest of its data. The
+	 * scanners check this with the isolation reference held; refuse
+	 * anything else here too.
+	 */
+	if (!clab_page_test(page, CLAB_PG_HEAD) || page->order ||
+	    page->migratetype != CLAB_MIGRATE_MOVABLE)
+		return CLAB_MIGRATE_NOT_MOVABLE;
+	/*
 	 * Async and sync-light compaction leave pages under writeback;
 	 * sync waits for it, once the first passes moved the easy pages,
 	 * and without any owner lock held.
@@ -54,7 +64,9 @@ static enum clab_migrate_outcome clab_migrate_one(struct clab_compact_control *c
 			return CLAB_MIGRATE_BUSY;
 		if (!force)
 			return CLAB_MIGRATE_AGAIN;
-		clab_wait_on_writeback(page);
+		/* Killed while waiting: give the page up, intact. */
+		if (!clab_wait_on_writeback(page))
+			return CLAB_MIGRATE_BUSY;
 	}
 	rcu_read_lock();
 	owner = READ_ONCE(page->owner);
@@ -164,6 +176,8 @@ int clab_migrate_pages(struct clab_compact_control *cc)
 				goto failed;
 			case CLAB_MIGRATE_PINNED:
 				cc->fail_pinned++;
+				goto failed;
+			case CLAB_MIGRATE_NOT_MOVABLE:
 failed:
 				clab_release_isolated(cc, page);
 				cc->nr_migratepages--;

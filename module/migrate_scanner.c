@@ -74,21 +74,35 @@ static bool clab_page_is_isolatable(struct clab_page *page, unsigned int mode)
 	return true;
 }
 
-/* Take a reference and the isolation mark; false if the page is not ours. */
-static bool clab_isolate_movable_page(struct clab_page *page)
+/*
+ * Take a reference and the isolation mark; false if the page is not ours.
+ *
+ * The checks made before the reference was taken raced with freeing: the
+ * page may have been freed and reallocated since, as the head of a larger
+ * block or with another migratetype. Once the reference is held the block
+ * cannot be freed, so its head bit, order and migratetype are stable:
+ * check them again. A failure drops the reference with a real put, as it
+ * may be the last one (the owner let go of the page meanwhile).
+ */
+static bool clab_isolate_movable_page(struct clab_mem *mem,
+				      struct clab_page *page, unsigned int mode)
 {
 	struct clab_owner *owner;
 
 	if (!clab_get_page_unless_zero(page))
 		return false;
+	if (!clab_page_is_isolatable(page, mode))
+		goto put_page;
 	owner = READ_ONCE(page->owner);
-	if (!owner || !owner->ops->move ||
-	    test_and_set_bit(CLAB_PG_ISOLATED, &page->flags)) {
-		/* The page holds another reference: this cannot free it. */
-		atomic_dec(&page->refcount);
-		return false;
-	}
+	if (!owner || !owner->ops->move)
+		goto put_page;
+	if (test_and_set_bit(CLAB_PG_ISOLATED, &page->flags))
+		goto put_page;
 	return true;
+
+put_page:
+	clab_put_page(mem, page);
+	return false;
 }
 
 /*
@@ -172,7 +186,7 @@ static int clab_isolate_migratepages_block(struct clab_compact_control *cc,
 				goto isolate_abort;
 			}
 		}
-		if (!clab_isolate_movable_page(page))
+		if (!clab_isolate_movable_page(mem, page, mode))
 			goto isolate_fail;
 		list_add(&page->lru, &cc->migratepages);
 		cc->nr_migratepages++;

@@ -131,6 +131,18 @@ static unsigned long clab_find_cheapest_block(struct clab_compact_control *cc,
 	return best;
 }
 
+/* Is the page an order-0 movable page this compaction's mode may move? */
+static bool clab_page_can_move(struct clab_compact_control *cc,
+			       struct clab_page *page)
+{
+	if (!clab_page_test(page, CLAB_PG_HEAD) || page->order ||
+	    page->migratetype != CLAB_MIGRATE_MOVABLE)
+		return false;
+	return cc->mode == CLAB_MIGRATE_SYNC ||
+	       (!clab_page_test(page, CLAB_PG_DIRTY) &&
+		!clab_page_test(page, CLAB_PG_WRITEBACK));
+}
+
 /* Isolate every in-use page of the block; false if one cannot be. */
 static bool clab_isolate_block(struct clab_compact_control *cc,
 			       unsigned long start, unsigned int order)
@@ -152,19 +164,20 @@ static bool clab_isolate_block(struct clab_compact_control *cc,
 		}
 		if (clab_page_test(page, CLAB_PG_PCP))
 			continue;
-		if (!clab_page_test(page, CLAB_PG_HEAD) || page->order ||
-		    page->migratetype != CLAB_MIGRATE_MOVABLE)
-			return false;
-		if (cc->mode != CLAB_MIGRATE_SYNC &&
-		    (clab_page_test(page, CLAB_PG_DIRTY) ||
-		     clab_page_test(page, CLAB_PG_WRITEBACK)))
+		if (!clab_page_can_move(cc, page))
 			return false;
 		if (!clab_get_page_unless_zero(page))
 			continue;	/* freed under us: one less to move */
+		/*
+		 * Freed and reallocated since the check? With the reference
+		 * held the head, order and migratetype are stable: check
+		 * again. A failure puts for real: the owner may have let go
+		 * meanwhile, leaving ours the last reference.
+		 */
 		owner = READ_ONCE(page->owner);
-		if (!owner || !owner->ops->move ||
+		if (!clab_page_can_move(cc, page) || !owner || !owner->ops->move ||
 		    test_and_set_bit(CLAB_PG_ISOLATED, &page->flags)) {
-			atomic_dec(&page->refcount);
+			clab_put_page(mem, page);
 			return false;
 		}
 		list_add_tail(&page->lru, &cc->migratepages);

@@ -671,7 +671,11 @@ static void clab_prep_new_page(struct clab_mem *mem, struct clab_page *page,
 	page->migratetype = mt;
 	page->owner = NULL;
 	page->private = 0;
-	atomic_set(&page->refcount, 1);
+	/*
+	 * Publish head, order and type before the reference: a scanner that
+	 * takes a reference (get_page_unless_zero) then reads them stable.
+	 */
+	atomic_set_release(&page->refcount, 1);
 	set_bit(idx, mem->inuse);
 	for (i = 1; i < (1UL << order); i++) {
 		struct clab_page *tail = page + i;
@@ -942,7 +946,7 @@ void clab_prep_isolated_pages(struct clab_mem *mem, struct clab_page *page,
 		p->migratetype = CLAB_MIGRATE_MOVABLE;
 		p->owner = NULL;
 		p->private = 0;
-		atomic_set(&p->refcount, 1);
+		atomic_set_release(&p->refcount, 1);
 		set_bit(clab_page_to_idx(mem, p), mem->inuse);
 		list_add_tail(&p->lru, list);
 	}

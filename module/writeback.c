@@ -118,17 +118,21 @@ void clab_writeback_complete_due(void)
  * clab_wait_on_writeback() - wait until the page is clean on disk
  * @page: the page, on which the caller holds a reference
  *
- * Sleeps at most the completion delay. Must not be called with an owner
- * lock held: the owner's faults and frees would wait too.
+ * Sleeps at most the completion delay, killably. Must not be called with
+ * an owner lock held: the owner's faults and frees would wait too.
+ *
+ * Return: false if a fatal signal cut the wait short (the page may still
+ * be under writeback), true otherwise.
  */
-void clab_wait_on_writeback(struct clab_page *page)
+bool clab_wait_on_writeback(struct clab_page *page)
 {
 	unsigned long deadline = 0, flags;
 	bool found = false;
-	int i;
+	long remaining;
+	int i, ret;
 
 	if (!clab_page_test(page, CLAB_PG_WRITEBACK))
-		return;
+		return true;
 	spin_lock_irqsave(&clab_writeback_lock, flags);
 	for (i = 0; i < CLAB_WRITEBACK_SLOTS; i++) {
 		if (clab_writeback_slots[i].page == page) {
@@ -139,15 +143,26 @@ void clab_wait_on_writeback(struct clab_page *page)
 	}
 	spin_unlock_irqrestore(&clab_writeback_lock, flags);
 	if (found) {
-		if (time_before(jiffies, deadline))
-			msleep(jiffies_to_msecs(deadline - jiffies));
+		/*
+		 * One reading of the time: a tick between a "before the
+		 * deadline?" test and a second reading would wrap the
+		 * unsigned remainder into a sleep of days.
+		 */
+		remaining = (long)(deadline - jiffies);
+		if (remaining > 0 && schedule_timeout_killable(remaining) &&
+		    fatal_signal_pending(current))
+			return false;
 		clab_writeback_complete_due();
-		return;
+		return true;
 	}
-	if (wait_on_bit_timeout(&page->flags, CLAB_PG_WRITEBACK,
-				TASK_UNINTERRUPTIBLE,
-				msecs_to_jiffies(READ_ONCE(clab_writeback_delay_ms))))
+	ret = wait_on_bit_timeout(&page->flags, CLAB_PG_WRITEBACK, TASK_KILLABLE,
+				  msecs_to_jiffies(READ_ONCE(clab_writeback_delay_ms)));
+	if (ret == -EINTR)
+		return false;
+	/* Its marker never completed it: complete it for them. */
+	if (ret)
 		clab_end_writeback(page);
+	return true;
 }
 
 /**

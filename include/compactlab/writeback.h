@@ -16,6 +16,6 @@ void clab_start_writeback(struct clab_mem *mem, struct clab_page *page);
 void clab_writeback_flush(void);
 void clab_writeback_complete_due(void);
 void clab_end_writeback(struct clab_page *page);
-void clab_wait_on_writeback(struct clab_page *page);
+bool clab_wait_on_writeback(struct clab_page *page);
 
 #endif /* _COMPACTLAB_WRITEBACK_H */

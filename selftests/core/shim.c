@@ -8,4 +8,6 @@
 static struct task_struct clab_test_task;
 struct task_struct *current = &clab_test_task;
 struct clab_trace_counts clab_trace_counts;
-unsigned long jiffies = 1000;
+unsigned long clab_shim_jiffies = 1000, clab_shim_jiffies_step;
+unsigned long clab_shim_longest_sleep;
+void (*clab_shim_get_hook)(atomic_t *v, bool taken);

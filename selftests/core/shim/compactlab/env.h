@@ -46,14 +46,29 @@ static inline unsigned long rounddown_pow_of_two(unsigned long n)
 typedef struct { int counter; } atomic_t;
 #define atomic_read(v)		__atomic_load_n(&(v)->counter, __ATOMIC_RELAXED)
 #define atomic_set(v, i)	__atomic_store_n(&(v)->counter, (i), __ATOMIC_RELAXED)
+#define atomic_set_release(v, i) __atomic_store_n(&(v)->counter, (i), __ATOMIC_RELEASE)
 #define atomic_add(i, v)	((void)__atomic_fetch_add(&(v)->counter, (i), __ATOMIC_RELAXED))
+
+/*
+ * Race windows for the single-threaded tests: when set, called by every
+ * atomic_inc_not_zero() just before it reads the counter (@taken false)
+ * and, if it took a reference, just after (@taken true), so that a test
+ * can do there what another CPU could do in that window.
+ */
+extern void (*clab_shim_get_hook)(atomic_t *v, bool taken);
+
 static inline bool atomic_inc_not_zero(atomic_t *v)
 {
-	int c = atomic_read(v);
+	int c;
 
+	if (clab_shim_get_hook)
+		clab_shim_get_hook(v, false);
+	c = atomic_read(v);
 	while (c && !__atomic_compare_exchange_n(&v->counter, &c, c + 1, false,
 						 __ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
 		;
+	if (c && clab_shim_get_hook)
+		clab_shim_get_hook(v, true);
 	return c != 0;
 }
 
@@ -123,6 +138,7 @@ static inline void rcu_read_unlock(void) { }
 #define BITS_PER_LONG		64
 #define BITS_TO_LONGS(n)	DIV_ROUND_UP(n, BITS_PER_LONG)
 #define TASK_UNINTERRUPTIBLE	2
+#define TASK_KILLABLE		(TASK_UNINTERRUPTIBLE | 0x100)
 #define msecs_to_jiffies(ms)	(ms)
 #define jiffies_to_msecs(j)	(j)
 #define DEFINE_SPINLOCK(x)	spinlock_t x
@@ -132,7 +148,21 @@ static inline void rcu_read_unlock(void) { }
 static inline void wake_up_bit(void *word, int bit) { }
 /* Time and threads: the tests call the threads' work functions directly. */
 #define HZ			100
-extern unsigned long jiffies;
+/*
+ * jiffies advances by clab_shim_jiffies_step at every reading (0 unless a
+ * test asks), so that a test can put a tick between two readings.
+ */
+extern unsigned long clab_shim_jiffies, clab_shim_jiffies_step;
+static inline unsigned long *clab_shim_read_jiffies(void)
+{
+	static unsigned long snapshot;
+
+	snapshot = clab_shim_jiffies;
+	clab_shim_jiffies += clab_shim_jiffies_step;
+	return &snapshot;
+}
+
+#define jiffies			(*clab_shim_read_jiffies())
 #define time_before(a, b)	((long)((a) - (b)) < 0)
 #define MAX_SCHEDULE_TIMEOUT	LONG_MAX
 #define cmpxchg(p, o, n)	__sync_val_compare_and_swap(p, o, n)
@@ -142,7 +172,22 @@ extern unsigned long jiffies;
 	int __n = snprintf(buf, __size, __VA_ARGS__);			\
 	__size ? min(__n, (int)__size - 1) : 0;				\
 })
-static inline void msleep(unsigned int ms) { jiffies += ms + 1; }
+/* The longest sleep asked for, in jiffies, for the tests to check. */
+extern unsigned long clab_shim_longest_sleep;
+static inline void clab_shim_sleep(unsigned long j)
+{
+	if (j > clab_shim_longest_sleep)
+		clab_shim_longest_sleep = j;
+	clab_shim_jiffies += j;
+}
+
+static inline void msleep(unsigned int ms) { clab_shim_sleep(ms + 1); }
+static inline long schedule_timeout_killable(long timeout)
+{
+	clab_shim_sleep(timeout);
+	return 0;
+}
+
 typedef struct { int sleepers; } wait_queue_head_t;
 #define init_waitqueue_head(w)	((w)->sleepers = 0)
 /* Nothing sleeps in user space: no barrier is needed before this test. */
