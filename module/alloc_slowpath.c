@@ -341,6 +341,7 @@ static struct clab_page *clab_alloc_pages_may_oom(struct clab_mem *mem, int nid,
 						  unsigned int alloc_flags,
 						  bool *did_some_progress)
 {
+	bool (*kill)(struct clab_mem *mem);
 	struct clab_page *page;
 	int i;
 
@@ -348,8 +349,9 @@ static struct clab_page *clab_alloc_pages_may_oom(struct clab_mem *mem, int nid,
 	if (order > CLAB_COSTLY_ORDER || (gfp & (CLAB_GFP_RETRY_MAYFAIL |
 						 CLAB_GFP_NORETRY | CLAB_GFP_THISNODE)))
 		return NULL;
-	if (!READ_ONCE(mem->oom_kill) || !mem->oom_kill_hook ||
-	    !mem->oom_kill_hook(mem))
+	/* One reading: the interface may unset the hook meanwhile. */
+	kill = READ_ONCE(mem->oom_kill_hook);
+	if (!READ_ONCE(mem->oom_kill) || !kill || !kill(mem))
 		return NULL;
 	*did_some_progress = true;
 	for (i = 0; i < 40; i++) {

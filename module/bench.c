@@ -20,8 +20,9 @@
  * Each benchmark runs in CLAB_BENCH_ROUNDS rounds that alternate which side
  * goes first, so that a slow spell of the (shared, emulated) host falls on
  * both. Timed stretches are CLAB_BENCH_CHUNK operations long; cond_resched()
- * runs between them, outside the timed part. One benchmark runs at a time:
- * a write while another runs gets -EBUSY.
+ * runs between them, outside the timed part, and a fatal signal ends the
+ * run there (-EINTR, no result). N is at most CLAB_BENCH_MAX_N. One
+ * benchmark runs at a time: a write while another runs gets -EBUSY.
  *
  * The shadow pages a benchmark holds are movable pages with no owner, so
  * compaction never isolates them (a concurrent compaction only skips them).
@@ -40,12 +41,13 @@
 #include <compactlab/arena.h>
 #include <compactlab/mmzone.h>
 #include "bench.h"
+#include "interfaces.h"
 
 #define CLAB_BENCH_ROUNDS	4
 #define CLAB_BENCH_CHUNK	1024
 #define CLAB_BENCH_BATCH	512
 #define CLAB_BENCH_SPREAD	4096	/* page pairs: 32 MiB in all */
-#define CLAB_BENCH_MAX_N	(10UL * 1000 * 1000)
+#define CLAB_BENCH_MAX_N	(1000UL * 1000)
 
 /* A side of an allocator comparison. */
 enum clab_bench_side {
@@ -154,6 +156,8 @@ static int clab_bench_single(struct clab_mem *mem, enum clab_bench_side side,
 			}
 		}
 		*ns += ktime_get_ns() - t0;
+		if (fatal_signal_pending(current))
+			return -EINTR;
 		cond_resched();
 	}
 	return 0;
@@ -195,6 +199,8 @@ static int clab_bench_batched(struct clab_mem *mem, enum clab_bench_side side,
 		*ns += ktime_get_ns() - t0;
 		if (got < CLAB_BENCH_BATCH)
 			return -ENOMEM;
+		if (fatal_signal_pending(current))
+			return -EINTR;
 		cond_resched();
 	}
 	return 0;
@@ -283,6 +289,9 @@ static bool clab_bench_copies(enum clab_bench_copy how, void **to,
 				k = 0;
 		}
 		*ns += ktime_get_ns() - t0;
+		/* The caller sees the signal and discards the run. */
+		if (fatal_signal_pending(current))
+			break;
 		cond_resched();
 	}
 	return true;
@@ -318,7 +327,7 @@ static int clab_bench_run_copy(struct clab_mem *mem, unsigned long n,
 			      GFP_KERNEL);
 	if (!pages || !addr)
 		goto free_arrays;
-	for (; nr < 2 * CLAB_BENCH_SPREAD; nr++) {
+	for (; nr < 2 * CLAB_BENCH_SPREAD && !fatal_signal_pending(current); nr++) {
 		pages[nr] = clab_alloc_pages(mem, 0, CLAB_GFP_MOVABLE, 0);
 		if (!pages[nr])
 			break;
@@ -348,6 +357,12 @@ static int clab_bench_run_copy(struct clab_mem *mem, unsigned long n,
 							      &res->ns[set][how]);
 			}
 		}
+	}
+	/* Killed: the copies stopped early, their times mean nothing. */
+	if (fatal_signal_pending(current)) {
+		memset(res, 0, sizeof(*res));
+		ret = -EINTR;
+		goto free_pages;
 	}
 	for (how = 0; how < CLAB_BENCH_NR_COPIES; how++)
 		for (set = 0; set < CLAB_BENCH_NR_SETS && !have[how]; set++)
@@ -448,10 +463,11 @@ static int clab_bench_parse(const char __user *ubuf, size_t len,
 {
 	int ret = kstrtoul_from_user(ubuf, len, 0, n);
 
-	if (ret)
-		return ret;
-	if (!*n || *n > CLAB_BENCH_MAX_N)
-		return -EINVAL;
+	if (ret || !*n || *n > CLAB_BENCH_MAX_N) {
+		pr_info_ratelimited("bench: expected a count from 1 to %lu\n",
+				    CLAB_BENCH_MAX_N);
+		return ret ?: -EINVAL;
+	}
 	return 0;
 }
 
@@ -474,6 +490,8 @@ static ssize_t clab_bench_write(struct file *file, const char __user *ubuf,
 	unsigned long n;
 	int ret;
 
+	if (!clab_interfaces_ready("bench"))
+		return -ENODEV;
 	ret = clab_bench_parse(ubuf, len, &n);
 	if (ret)
 		return ret;

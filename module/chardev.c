@@ -117,6 +117,8 @@ static int clab_chardev_open(struct inode *inode, struct file *file)
 {
 	struct clab_file *cf;
 
+	if (!clab_interfaces_ready("/dev/" KBUILD_MODNAME))
+		return -ENODEV;
 	cf = clab_file_create(clab_chardev_mem);
 	if (IS_ERR(cf))
 		return PTR_ERR(cf);

@@ -76,27 +76,6 @@ static int clab_arena_show(struct seq_file *m, void *v)
 }
 DEFINE_SHOW_ATTRIBUTE(clab_arena);
 
-/*
- * Free pages of the shadow memory: buddy pages plus pages on per-CPU lists.
- * Racy against concurrent allocations; exact when nothing allocates.
- */
-static unsigned long clab_free_and_pcp_pages(struct clab_mem *mem)
-{
-	struct clab_node *node;
-	struct clab_zone *zone;
-	unsigned long free = 0;
-	int cpu;
-
-	clab_for_each_populated_zone(mem, node, zone) {
-		free += READ_ONCE(zone->nr_free_pages);
-		if (!zone->pcp)
-			continue;
-		for_each_possible_cpu(cpu)
-			free += READ_ONCE(per_cpu_ptr(zone->pcp, cpu)->count);
-	}
-	return free;
-}
-
 static int clab_pattern_show(struct seq_file *m, void *v)
 {
 	struct clab_mem *mem = m->private;
@@ -117,37 +96,38 @@ static int clab_pattern_open(struct inode *inode, struct file *file)
 
 /*
  * The pattern overwrites every arena page, so it runs only while no page is
- * allocated. An allocation racing with the check can still be overwritten:
- * this is a debugging aid for an idle arena, not a lock against users.
+ * allocated: every free block is taken off the free lists for the duration
+ * (nothing can be allocated meanwhile) and given back after.
  */
 static ssize_t clab_pattern_write(struct file *file, const char __user *ubuf,
 				  size_t count, loff_t *ppos)
 {
 	struct clab_mem *mem = file_inode(file)->i_private;
-	unsigned long free;
+	unsigned long taken, nr_pages = mem->arena->nr_pages;
+	LIST_HEAD(blocks);
 	ssize_t ret = count;
 	u64 seed;
 	int err;
 
+	if (!clab_interfaces_ready("pattern_check"))
+		return -ENODEV;
 	err = kstrtou64_from_user(ubuf, count, 0, &seed);
 	if (err) {
-		pr_info("pattern_check: expected a numeric seed\n");
+		pr_info_ratelimited("pattern_check: expected a numeric seed\n");
 		return err;
 	}
 	if (!mutex_trylock(&clab_pattern_lock))
 		return -EBUSY;
-	/* Per-CPU pages go back to the buddy lists first. */
-	clab_drain_all_pages(mem, NULL);
-	free = clab_free_and_pcp_pages(mem);
-	if (free != mem->arena->nr_pages) {
-		pr_info("pattern_check: refused: %lu of %lu arena pages are not free\n",
-			mem->arena->nr_pages - min(free, mem->arena->nr_pages),
-			mem->arena->nr_pages);
+	taken = clab_take_free_pages(mem, &blocks);
+	if (taken != nr_pages) {
+		pr_info_ratelimited("pattern_check: refused: %lu of %lu arena pages are not free\n",
+				    nr_pages - min(taken, nr_pages), nr_pages);
 		ret = -EBUSY;
-		goto unlock;
+		goto give_back;
 	}
 	clab_arena_pattern_check(mem->arena, seed);
-unlock:
+give_back:
+	clab_give_back_free_pages(mem, &blocks);
 	mutex_unlock(&clab_pattern_lock);
 	return ret;
 }

@@ -7,6 +7,8 @@
 
 struct clab_mem;
 
+bool clab_interfaces_ready(const char *what);
+
 int clab_sysfs_init(struct clab_mem *mem);
 void clab_sysfs_exit(void);
 void clab_debugfs_init(struct clab_mem *mem);

@@ -45,6 +45,29 @@ MODULE_PARM_DESC(fail_init_step,
 static struct clab_arena *clab_arena;
 static struct clab_mem clab_mem;
 
+/*
+ * Set (with release) once init has fully succeeded, cleared when exit
+ * starts. Until then every interface refuses work: sysfs files and the
+ * device are visible before init ends, and an init that fails frees what
+ * they would use.
+ */
+static bool clab_ready;
+
+/**
+ * clab_interfaces_ready() - may an interface call into the core now?
+ * @what: the file or operation asking, for the log line
+ *
+ * Return: true once init has fully succeeded (and until exit starts);
+ * false, with a rate-limited log line, before.
+ */
+bool clab_interfaces_ready(const char *what)
+{
+	if (smp_load_acquire(&clab_ready))
+		return true;
+	pr_info_ratelimited("%s: refused: the module is not initialised\n", what);
+	return false;
+}
+
 /* Does fault injection ask init step @step to fail? Logs when it does. */
 static bool clab_init_step_fails(unsigned int step)
 {
@@ -147,6 +170,8 @@ static int __init clab_init(void)
 		ret = -ENOMEM;
 		goto exit_chardev;
 	}
+	/* Nothing fails from here on: open the interfaces for work. */
+	smp_store_release(&clab_ready, true);
 	return 0;
 
 exit_chardev:
@@ -167,6 +192,7 @@ destroy_arena:
 
 static void __exit clab_exit(void)
 {
+	WRITE_ONCE(clab_ready, false);
 	clab_chardev_exit();
 	clab_bench_exit();
 	clab_debugfs_exit();

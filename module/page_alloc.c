@@ -979,6 +979,72 @@ void clab_drain_all_pages(struct clab_mem *mem, struct clab_zone *zone)
 }
 
 /**
+ * clab_take_free_pages() - take every free block off the free lists
+ * @mem: the shadow memory
+ * @list: receives the blocks' head pages, linked by lru; each keeps its
+ *	order and free-list migratetype
+ *
+ * Per-CPU pages are drained first. The blocks taken are neither free nor
+ * allocated: nobody can allocate, compact or merge them until
+ * clab_give_back_free_pages() returns them. Whoever holds them may write
+ * them.
+ *
+ * Return: the pages taken (the arena's size when nothing was in use).
+ */
+unsigned long clab_take_free_pages(struct clab_mem *mem, struct list_head *list)
+{
+	unsigned long taken = 0, flags;
+	struct clab_node *node;
+	struct clab_zone *zone;
+	unsigned int order;
+	int mt;
+
+	clab_drain_all_pages(mem, NULL);
+	clab_for_each_populated_zone(mem, node, zone) {
+		spin_lock_irqsave(&zone->lock, flags);
+		for (order = 0; order < CLAB_NR_ORDERS; order++) {
+			for (mt = 0; mt < CLAB_MIGRATE_TYPES; mt++) {
+				struct list_head *fl =
+					&zone->free_area[order].free_list[mt];
+				struct clab_page *page;
+
+				while (!list_empty(fl)) {
+					page = list_first_entry(fl, struct clab_page, lru);
+					__clab_del_from_free_list(zone, page, order);
+					list_add_tail(&page->lru, list);
+					taken += 1UL << order;
+				}
+			}
+		}
+		spin_unlock_irqrestore(&zone->lock, flags);
+	}
+	return taken;
+}
+
+/**
+ * clab_give_back_free_pages() - return blocks taken by clab_take_free_pages()
+ * @mem: the shadow memory
+ * @list: the blocks; emptied
+ */
+void clab_give_back_free_pages(struct clab_mem *mem, struct list_head *list)
+{
+	struct clab_page *page, *next;
+	unsigned long flags;
+
+	list_for_each_entry_safe(page, next, list, lru) {
+		unsigned long idx = clab_page_to_idx(mem, page);
+		struct clab_zone *zone = clab_idx_to_zone(mem, idx);
+
+		list_del(&page->lru);
+		spin_lock_irqsave(&zone->lock, flags);
+		__clab_free_one_page(zone, idx, page->order, page->migratetype,
+				     false, NULL);
+		spin_unlock_irqrestore(&zone->lock, flags);
+		cond_resched();
+	}
+}
+
+/**
  * clab_unreserve_highatomic_pageblock() - give a highatomic block back
  * @mem: the shadow memory
  * @nid: the node whose zones come first

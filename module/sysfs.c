@@ -108,10 +108,13 @@ static const struct clab_tunable clab_oom_kill = {
 	.range = "0 or 1",
 };
 
-static ssize_t clab_tunable_show(const struct clab_tunable *t, char *buf)
+static ssize_t clab_tunable_show(const struct clab_tunable *t,
+				 const struct kobj_attribute *attr, char *buf)
 {
 	int *val = (int *)((char *)clab_sysfs_mem + t->offset);
 
+	if (!clab_interfaces_ready(attr->attr.name))
+		return -ENODEV;
 	return sysfs_emit(buf, "%d\n", READ_ONCE(*val));
 }
 
@@ -126,15 +129,17 @@ static ssize_t clab_tunable_store(const struct clab_tunable *t,
 	long val;
 	int ret;
 
+	if (!clab_interfaces_ready(attr->attr.name))
+		return -ENODEV;
 	ret = kstrtol(buf, 10, &val);
 	if (ret || val < INT_MIN || val > INT_MAX) {
-		pr_info("%s: not a decimal integer in the range of an int\n",
+		pr_info_ratelimited("%s: not a decimal integer in the range of an int\n",
 			attr->attr.name);
 		return -EINVAL;
 	}
 	ret = t->set(clab_sysfs_mem, val);
 	if (ret) {
-		pr_info("%s: %ld rejected (%d): the valid range is %s\n",
+		pr_info_ratelimited("%s: %ld rejected (%d): the valid range is %s\n",
 			attr->attr.name, val, ret, t->range);
 		return ret;
 	}
@@ -144,7 +149,7 @@ static ssize_t clab_tunable_store(const struct clab_tunable *t,
 static ssize_t min_free_kbytes_show(struct kobject *kobj,
 				    struct kobj_attribute *attr, char *buf)
 {
-	return clab_tunable_show(&clab_min_free_kbytes, buf);
+	return clab_tunable_show(&clab_min_free_kbytes, attr, buf);
 }
 
 static ssize_t min_free_kbytes_store(struct kobject *kobj,
@@ -158,7 +163,7 @@ static ssize_t watermark_scale_factor_show(struct kobject *kobj,
 					   struct kobj_attribute *attr,
 					   char *buf)
 {
-	return clab_tunable_show(&clab_watermark_scale_factor, buf);
+	return clab_tunable_show(&clab_watermark_scale_factor, attr, buf);
 }
 
 static ssize_t watermark_scale_factor_store(struct kobject *kobj,
@@ -173,7 +178,7 @@ static ssize_t watermark_boost_factor_show(struct kobject *kobj,
 					   struct kobj_attribute *attr,
 					   char *buf)
 {
-	return clab_tunable_show(&clab_watermark_boost_factor, buf);
+	return clab_tunable_show(&clab_watermark_boost_factor, attr, buf);
 }
 
 static ssize_t watermark_boost_factor_store(struct kobject *kobj,
@@ -188,7 +193,7 @@ static ssize_t watermark_boost_factor_store(struct kobject *kobj,
 static ssize_t name##_show(struct kobject *kobj,			\
 			   struct kobj_attribute *attr, char *buf)	\
 {									\
-	return clab_tunable_show(&clab_##name, buf);			\
+	return clab_tunable_show(&clab_##name, attr, buf);		\
 }									\
 static ssize_t name##_store(struct kobject *kobj,			\
 			    struct kobj_attribute *attr,		\
@@ -206,9 +211,12 @@ CLAB_TUNABLE_ATTR(oom_kill);
 static ssize_t policy_show(struct kobject *kobj, struct kobj_attribute *attr,
 			   char *buf)
 {
-	int cur = READ_ONCE(clab_sysfs_mem->compact_policy), i;
 	ssize_t len = 0;
+	int cur, i;
 
+	if (!clab_interfaces_ready(attr->attr.name))
+		return -ENODEV;
+	cur = READ_ONCE(clab_sysfs_mem->compact_policy);
 	for (i = 0; i < CLAB_NR_POLICIES; i++)
 		len += sysfs_emit_at(buf, len, i == cur ? "[%s]%s" : "%s%s",
 				     clab_compact_policy_names[i],
@@ -219,10 +227,13 @@ static ssize_t policy_show(struct kobject *kobj, struct kobj_attribute *attr,
 static ssize_t policy_store(struct kobject *kobj, struct kobj_attribute *attr,
 			    const char *buf, size_t count)
 {
-	int i = sysfs_match_string(clab_compact_policy_names, buf);
+	int i;
 
+	if (!clab_interfaces_ready(attr->attr.name))
+		return -ENODEV;
+	i = sysfs_match_string(clab_compact_policy_names, buf);
 	if (i < 0) {
-		pr_info("policy: expected linux or min_moves\n");
+		pr_info_ratelimited("policy: expected linux or min_moves\n");
 		return -EINVAL;
 	}
 	WRITE_ONCE(clab_sysfs_mem->compact_policy, i);
@@ -243,8 +254,10 @@ static ssize_t clab_compact_trigger(struct kobject *kobj,
 	struct kernfs_node *kn;
 	bool one;
 
+	if (!clab_interfaces_ready(attr->attr.name))
+		return -ENODEV;
 	if (kstrtobool(buf, &one) || !one) {
-		pr_info("%s: write 1 to compact\n", attr->attr.name);
+		pr_info_ratelimited("%s: write 1 to compact\n", attr->attr.name);
 		return -EINVAL;
 	}
 	if (!try_module_get(THIS_MODULE))
@@ -299,8 +312,9 @@ static ssize_t compact_store(struct kobject *kobj, struct kobj_attribute *attr,
 
 	for (nid = 0; nid < CLAB_MAX_NUMNODES; nid++)
 		if (clab_node_kobj[nid] == kobj)
-			break;
-	return clab_compact_trigger(kobj, attr, buf, count, nid);
+			return clab_compact_trigger(kobj, attr, buf, count, nid);
+	pr_info_ratelimited("%s: not a node's file\n", attr->attr.name);
+	return -EINVAL;
 }
 
 static struct kobj_attribute compact_attr = __ATTR_RW(compact);

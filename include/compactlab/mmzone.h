@@ -328,6 +328,8 @@ unsigned long __clab_isolate_free_page(struct clab_zone *zone,
 void clab_prep_isolated_pages(struct clab_mem *mem, struct clab_page *page,
 			      unsigned int order, struct list_head *list);
 void clab_drain_all_pages(struct clab_mem *mem, struct clab_zone *zone);
+unsigned long clab_take_free_pages(struct clab_mem *mem, struct list_head *list);
+void clab_give_back_free_pages(struct clab_mem *mem, struct list_head *list);
 bool clab_zone_watermark_ok(struct clab_zone *zone, unsigned int order,
 			    unsigned long mark, int highest_zoneidx,
 			    unsigned int alloc_flags, long free_pages);
