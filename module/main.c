@@ -62,6 +62,7 @@ static bool clab_ready;
  */
 bool clab_interfaces_ready(const char *what)
 {
+	/* Pairs with the release at the end of clab_init(). */
 	if (smp_load_acquire(&clab_ready))
 		return true;
 	pr_info_ratelimited("%s: refused: the module is not initialised\n", what);
@@ -170,7 +171,11 @@ static int __init clab_init(void)
 		ret = -ENOMEM;
 		goto exit_chardev;
 	}
-	/* Nothing fails from here on: open the interfaces for work. */
+	/*
+	 * Nothing fails from here on: open the interfaces for work. The
+	 * release orders every init store before it (pairs with the acquire
+	 * in clab_interfaces_ready()).
+	 */
 	smp_store_release(&clab_ready, true);
 	return 0;
 

@@ -134,13 +134,13 @@ static ssize_t clab_tunable_store(const struct clab_tunable *t,
 	ret = kstrtol(buf, 10, &val);
 	if (ret || val < INT_MIN || val > INT_MAX) {
 		pr_info_ratelimited("%s: not a decimal integer in the range of an int\n",
-			attr->attr.name);
+				    attr->attr.name);
 		return -EINVAL;
 	}
 	ret = t->set(clab_sysfs_mem, val);
 	if (ret) {
 		pr_info_ratelimited("%s: %ld rejected (%d): the valid range is %s\n",
-			attr->attr.name, val, ret, t->range);
+				    attr->attr.name, val, ret, t->range);
 		return ret;
 	}
 	return count;

@@ -38,9 +38,9 @@
 #define BATCH	64
 #define PATTERN	"/sys/kernel/debug/compactlab/pattern_check"
 
-/* What the child counts, shared with the parent. */
+/* What the child counts, shared with the parent (read after it exits). */
 struct counts {
-	volatile long allocs, verified, mismatches;
+	long allocs, verified, mismatches;
 };
 
 static double now(void)
