@@ -31,6 +31,7 @@
 #include <linux/kobject.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
+#include <linux/ratelimit.h>
 #include <linux/string.h>
 #include <linux/kstrtox.h>
 #include <linux/limits.h>
@@ -51,47 +52,70 @@ static DEFINE_MUTEX(clab_compact_trigger_lock);
  * @offset: where the value lives in struct clab_mem
  * @set: the core's setter; validates, stores and recomputes
  * @range: the valid values, for the log line on a rejected write
+ * @log: the rate limit of this file's log lines about rejected writes
+ *	(each file has its own, so that a flood at one file does not hide
+ *	the reason another refused a write)
  */
 struct clab_tunable {
 	size_t offset;
 	int (*set)(struct clab_mem *mem, long val);
 	const char *range;
+	struct ratelimit_state *log;
 };
+
+#define CLAB_TUNABLE_LOG(name)						\
+	static DEFINE_RATELIMIT_STATE(clab_##name##_log,		\
+				      DEFAULT_RATELIMIT_INTERVAL,	\
+				      DEFAULT_RATELIMIT_BURST)
+
+CLAB_TUNABLE_LOG(min_free_kbytes);
+CLAB_TUNABLE_LOG(watermark_scale_factor);
+CLAB_TUNABLE_LOG(watermark_boost_factor);
+CLAB_TUNABLE_LOG(extfrag_threshold);
+CLAB_TUNABLE_LOG(compact_unevictable_allowed);
+CLAB_TUNABLE_LOG(compaction_proactiveness);
+CLAB_TUNABLE_LOG(oom_kill);
 
 static const struct clab_tunable clab_min_free_kbytes = {
 	.offset = offsetof(struct clab_mem, min_free_kbytes),
 	.set = clab_set_min_free_kbytes,
 	.range = "0 or more",
+	.log = &clab_min_free_kbytes_log,
 };
 
 static const struct clab_tunable clab_watermark_scale_factor = {
 	.offset = offsetof(struct clab_mem, watermark_scale_factor),
 	.set = clab_set_watermark_scale_factor,
 	.range = "1 to 3000",
+	.log = &clab_watermark_scale_factor_log,
 };
 
 static const struct clab_tunable clab_watermark_boost_factor = {
 	.offset = offsetof(struct clab_mem, watermark_boost_factor),
 	.set = clab_set_watermark_boost_factor,
 	.range = "0 or more",
+	.log = &clab_watermark_boost_factor_log,
 };
 
 static const struct clab_tunable clab_extfrag_threshold = {
 	.offset = offsetof(struct clab_mem, extfrag_threshold),
 	.set = clab_set_extfrag_threshold,
 	.range = "0 to 1000",
+	.log = &clab_extfrag_threshold_log,
 };
 
 static const struct clab_tunable clab_compact_unevictable_allowed = {
 	.offset = offsetof(struct clab_mem, compact_unevictable_allowed),
 	.set = clab_set_compact_unevictable_allowed,
 	.range = "0 or 1",
+	.log = &clab_compact_unevictable_allowed_log,
 };
 
 static const struct clab_tunable clab_compaction_proactiveness = {
 	.offset = offsetof(struct clab_mem, compaction_proactiveness),
 	.set = clab_set_compaction_proactiveness,
 	.range = "0 to 100",
+	.log = &clab_compaction_proactiveness_log,
 };
 
 static int clab_set_oom_kill(struct clab_mem *mem, long val)
@@ -106,6 +130,7 @@ static const struct clab_tunable clab_oom_kill = {
 	.offset = offsetof(struct clab_mem, oom_kill),
 	.set = clab_set_oom_kill,
 	.range = "0 or 1",
+	.log = &clab_oom_kill_log,
 };
 
 static ssize_t clab_tunable_show(const struct clab_tunable *t,
@@ -133,14 +158,16 @@ static ssize_t clab_tunable_store(const struct clab_tunable *t,
 		return -ENODEV;
 	ret = kstrtol(buf, 10, &val);
 	if (ret || val < INT_MIN || val > INT_MAX) {
-		pr_info_ratelimited("%s: not a decimal integer in the range of an int\n",
-				    attr->attr.name);
+		if (__ratelimit(t->log))
+			pr_info("%s: not a decimal integer in the range of an int\n",
+				attr->attr.name);
 		return -EINVAL;
 	}
 	ret = t->set(clab_sysfs_mem, val);
 	if (ret) {
-		pr_info_ratelimited("%s: %ld rejected (%d): the valid range is %s\n",
-				    attr->attr.name, val, ret, t->range);
+		if (__ratelimit(t->log))
+			pr_info("%s: %ld rejected (%d): the valid range is %s\n",
+				attr->attr.name, val, ret, t->range);
 		return ret;
 	}
 	return count;
