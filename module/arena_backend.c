@@ -8,7 +8,99 @@
 #include <linux/io.h>
 #include <linux/ioport.h>
 #include <linux/mm.h>
+#include <linux/of.h>
+#include <linux/of_reserved_mem.h>
+#include <linux/sched.h>
+#include <linux/security.h>
 #include <compactlab/arena.h>
+#ifdef CONFIG_X86
+#include <asm/e820/api.h>
+#endif
+
+/* The compatible a reserved-memory node carries to hand its range to us. */
+#define CLAB_DT_COMPATIBLE	"compactlab,arena"
+
+#ifdef CONFIG_X86
+/* Every E820 type of 6.1 to 6.12: what "no entry of another type" walks. */
+static const enum e820_type clab_e820_types[] = {
+	E820_TYPE_RAM, E820_TYPE_RESERVED, E820_TYPE_ACPI, E820_TYPE_NVS,
+	E820_TYPE_UNUSABLE, E820_TYPE_PMEM, E820_TYPE_PRAM,
+	E820_TYPE_SOFT_RESERVED, E820_TYPE_RESERVED_KERN,
+};
+
+/*
+ * Is [start, end) wholly of @type in the firmware's original E820 table
+ * (@firmware) or in the kernel's current one? The exported queries only say
+ * whether some entry meets a range, so: no entry of another type meets the
+ * range, and every page meets an entry of @type (no hole of a page or more).
+ */
+static bool clab_e820_all(bool firmware, u64 start, u64 end,
+			  enum e820_type type)
+{
+	bool (*meets)(u64 start, u64 end, enum e820_type type);
+	unsigned int i;
+	u64 addr;
+
+	meets = firmware ? e820__mapped_raw_any : e820__mapped_any;
+	for (i = 0; i < ARRAY_SIZE(clab_e820_types); i++)
+		if (clab_e820_types[i] != type &&
+		    meets(start, end, clab_e820_types[i]))
+			return false;
+	for (addr = start; addr < end; addr += PAGE_SIZE) {
+		if (!meets(addr, addr + PAGE_SIZE, type))
+			return false;
+		cond_resched();
+	}
+	return true;
+}
+
+/*
+ * Was the range set aside with memmap=SIZE$BASE? That option turns RAM of
+ * the firmware's map into Reserved in the kernel's: the range must be
+ * Reserved now, and RAM in the map the firmware gave (the one
+ * /sys/firmware/memmap shows), over all of it. A firmware Reserved range, a
+ * PCI window or a BAR never was RAM.
+ */
+static bool clab_range_set_aside(u64 base, u64 size, const char **why)
+{
+	if (!clab_e820_all(false, base, base + size, E820_TYPE_RESERVED)) {
+		*why = "not wholly Reserved in the kernel's E820 map (use memmap=SIZE$BASE)";
+		return false;
+	}
+	if (!clab_e820_all(true, base, base + size, E820_TYPE_RAM)) {
+		*why = "not RAM in the firmware's E820 map: not a memmap= reservation";
+		return false;
+	}
+	return true;
+}
+#else
+/*
+ * Was the range set aside for us in the device tree? Only a no-map
+ * reserved-memory node whose compatible is CLAB_DT_COMPATIBLE says so:
+ * other no-map ranges belong to firmware (secure world, co-processors).
+ */
+static bool clab_range_set_aside(u64 base, u64 size, const char **why)
+{
+	struct device_node *np;
+	bool found = false;
+
+	for_each_compatible_node(np, NULL, CLAB_DT_COMPATIBLE) {
+		struct reserved_mem *rmem = of_reserved_mem_lookup(np);
+
+		if (rmem && of_device_is_available(np) &&
+		    of_property_read_bool(np, "no-map") &&
+		    base >= rmem->base &&
+		    base + size <= rmem->base + rmem->size) {
+			found = true;
+			of_node_put(np);
+			break;
+		}
+	}
+	if (!found)
+		*why = "no \"" CLAB_DT_COMPATIBLE "\" no-map reserved-memory node covers the range";
+	return found;
+}
+#endif
 
 static struct clab_arena *clab_arena_create_reserved(const struct clab_arena_params *p,
 						     const char **why)
@@ -20,11 +112,18 @@ static struct clab_arena *clab_arena_create_reserved(const struct clab_arena_par
 	void *vaddr;
 	int ret;
 
+	/* Decide before anything maps or touches the range. */
+	if (security_locked_down(LOCKDOWN_DEV_MEM)) {
+		*why = "the kernel is locked down: no access to physical memory (lockdown=)";
+		return ERR_PTR(-EPERM);
+	}
 	if (region_intersects(p->base, p->size, IORESOURCE_SYSTEM_RAM,
 			      IORES_DESC_NONE) != REGION_DISJOINT) {
 		*why = "the range overlaps System RAM (reserve it with memmap= or no-map)";
 		return ERR_PTR(-EINVAL);
 	}
+	if (!clab_range_set_aside(p->base, p->size, why))
+		return ERR_PTR(-EINVAL);
 	if (region_intersects(p->base, p->size, IORESOURCE_MEM,
 			      IORES_DESC_NONE) != REGION_INTERSECTS) {
 		*why = "the range is not wholly described as memory in /proc/iomem";
@@ -133,8 +232,15 @@ give_back:
  * @p: the checked request
  * @why: set to a human-readable reason on failure
  *
- * Return: the arena, or an ERR_PTR: -EINVAL for a range the kernel uses,
- * -EBUSY for a range already claimed, -ENOMEM when memory is short.
+ * A reserved range must have been set aside for compactlab: on x86 with
+ * memmap=SIZE$BASE (Reserved in the kernel's E820 map, RAM in the
+ * firmware's), elsewhere by a no-map reserved-memory node with compatible
+ * "compactlab,arena". It is checked before it is mapped.
+ *
+ * Return: the arena, or an ERR_PTR: -EPERM when the kernel is locked down
+ * against /dev/mem, -EINVAL for a range the kernel uses or that was not set
+ * aside for us, -EBUSY for a range already claimed, -ENOMEM when memory is
+ * short.
  */
 struct clab_arena *clab_arena_create(const struct clab_arena_params *p,
 				     const char **why)

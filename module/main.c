@@ -13,13 +13,17 @@
 #include "bench.h"
 #include "interfaces.h"
 
+/*
+ * A physical address, so a hardware parameter (refused under lockdown), and
+ * like /proc/iomem readable by root alone.
+ */
 static char *arena_base;
-module_param(arena_base, charp, 0444);
+module_param_hw(arena_base, charp, iomem, 0400);
 MODULE_PARM_DESC(arena_base,
 		 "Physical base of a reserved arena (e.g. 0x30000000); unset: borrow memory from the kernel");
 
 static char *arena_size;
-module_param(arena_size, charp, 0444);
+module_param(arena_size, charp, 0400);
 MODULE_PARM_DESC(arena_size,
 		 "Arena size in memparse syntax (e.g. 128M); default 64M for a borrowed arena");
 

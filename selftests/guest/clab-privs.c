@@ -7,6 +7,11 @@
  *                               then opening each FILE for writing (the
  *                               device: for reading and writing) must
  *                               fail with EACCES
+ *   clab-privs noread FILE...   as uid/gid 65534, opening each FILE for
+ *                               reading must fail with EACCES
+ *   clab-privs canread FILE...  as uid/gid 65534, each FILE must open and
+ *                               read (the control: 65534 is not refused
+ *                               everything)
  *   clab-privs nocap            open /dev/compactlab as root, drop
  *                               CAP_SYS_ADMIN with capset(); the privileged
  *                               ioctls must fail with EPERM, GET_VERSION
@@ -91,6 +96,34 @@ static int cmd_unpriv(int argc, char **argv)
 		      fd < 0 ? strerror(errno) : "succeeded");
 		if (fd >= 0)
 			close(fd);
+	}
+	return failed;
+}
+
+/* As uid 65534: read each file (@want_read) or be refused with EACCES. */
+static int cmd_read(int argc, char **argv, int want_read)
+{
+	char buf[256];
+	ssize_t n = -1;
+	int i, fd, e;
+
+	become_nobody();
+	for (i = 0; i < argc; i++) {
+		fd = open(argv[i], O_RDONLY);
+		e = errno;
+		if (fd >= 0) {
+			n = read(fd, buf, sizeof(buf));
+			e = errno;
+			close(fd);
+		}
+		if (want_read)
+			check(fd >= 0 && n >= 0, "uid 65534: can read %s%s%s",
+			      argv[i], fd < 0 || n < 0 ? ": " : "",
+			      fd < 0 || n < 0 ? strerror(e) : "");
+		else
+			check(fd < 0 && e == EACCES,
+			      "uid 65534: open(%s, O_RDONLY): %s", argv[i],
+			      fd < 0 ? strerror(e) : "succeeded");
 	}
 	return failed;
 }
@@ -350,12 +383,17 @@ int main(int argc, char **argv)
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (argc >= 3 && !strcmp(argv[1], "unpriv"))
 		return cmd_unpriv(argc - 2, argv + 2);
+	if (argc >= 3 && !strcmp(argv[1], "noread"))
+		return cmd_read(argc - 2, argv + 2, 0);
+	if (argc >= 3 && !strcmp(argv[1], "canread"))
+		return cmd_read(argc - 2, argv + 2, 1);
 	if (argc == 2 && !strcmp(argv[1], "nocap"))
 		return cmd_nocap();
 	if (argc == 2 && !strcmp(argv[1], "setuid"))
 		return cmd_setuid();
 	if (argc == 2 && !strcmp(argv[1], "mmap"))
 		return cmd_mmap();
-	fprintf(stderr, "usage: clab-privs unpriv FILE... | nocap | setuid | mmap\n");
+	fprintf(stderr,
+		"usage: clab-privs unpriv|noread|canread FILE... | nocap | setuid | mmap\n");
 	return 2;
 }

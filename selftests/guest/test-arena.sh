@@ -4,9 +4,53 @@
 # The arena (issue 2): both backends, the /proc/iomem claim, a pattern over
 # the whole range, refusal of every invalid parameter combination with a
 # clear error, unload releasing everything, and 20 load/unload cycles.
+# Issue 11: a reserved arena only over memory set aside for compactlab (x86:
+# memmap=; device tree: a "compactlab,arena" no-map node), never a PCI
+# window, device registers or a firmware reserved range, and not under
+# lockdown. In a guest booted locked down
+#   scripts/vm-run --no-load --append lockdown=integrity -- ./test-arena.sh
+# only the lockdown case runs.
 . ./tap.sh
 
-plan 19
+# lockdown_level: none, integrity or confidentiality; empty without the
+# lockdown LSM.
+lockdown_level() {
+	f=/sys/kernel/security/lockdown
+	[ -e $f ] || mount -t securityfs securityfs /sys/kernel/security 2>/dev/null
+	[ -r $f ] && sed -n 's/.*\[\(.*\)\].*/\1/p' $f
+}
+LOCKDOWN=$(lockdown_level)
+
+if [ -n "$LOCKDOWN" ] && [ "$LOCKDOWN" != none ]; then
+	plan 1
+	clab_unload
+	dmesg -c >/dev/null
+	if clab_load $CLAB_PARAMS; then
+		clab_unload
+		t_fail "refused under lockdown=$LOCKDOWN (it loaded)"
+		exit 1
+	fi
+	msg=$(dmesg | grep -E 'compactlab:|Lockdown:' | tail -n1)
+	diag "insmod said: $CLAB_LOAD_ERR"
+	diag "kernel log: $msg"
+	case $CLAB_LOAD_ERR:$msg in
+	*"unsigned module loading is restricted"*)
+		skip "refused under lockdown=$LOCKDOWN" \
+			"this kernel refuses every unsigned module under lockdown (module signing), so compactlab's check cannot be reached"
+		;;
+	*"Operation not permitted":*"locked down"* | \
+	*"Operation not permitted":*"unsafe module parameter"*)
+		t_ok "refused under lockdown=$LOCKDOWN: Operation not permitted"
+		;;
+	*)
+		t_fail "refused under lockdown=$LOCKDOWN (wrong error or log line)"
+		;;
+	esac
+	tap_done
+	exit
+fi
+
+plan 23
 
 size_bytes() {
 	case $1 in
@@ -134,6 +178,69 @@ esac
 	refused "borrowed size over half of RAM" "Invalid argument" "half of RAM" \
 		arena_size=2G
 }
+
+# --- ranges not set aside for compactlab (issue 11) ----------------------------
+CHUNK=4194304	# the largest buddy block, 4 MiB with 4 KiB pages
+
+# iomem_window PATTERN: an 8 MiB range, CHUNK aligned, inside the first
+# top-level /proc/iomem entry named PATTERN that holds one and does not hold
+# the arena; empty if none.
+iomem_window() {
+	grep -E "^[0-9a-f]+-[0-9a-f]+ : ($1)\$" /proc/iomem |
+		while read -r r _ _; do
+			s=$((0x${r%-*})) e=$((0x${r#*-} + 1))
+			a=$(((s + CHUNK - 1) / CHUNK * CHUNK))
+			[ "$BASE" -ge "$s" ] && [ "$BASE" -lt "$e" ] && continue
+			if [ $((a + 8388608)) -le "$e" ]; then
+				hex "$a"
+				break
+			fi
+		done
+}
+
+# iomem_block PATTERN: the CHUNK-aligned address below the first /proc/iomem
+# entry named PATTERN; empty if none.
+iomem_block() {
+	r=$(grep -E "^ *[0-9a-f]+-[0-9a-f]+ : ($1)\$" /proc/iomem | head -n1 |
+		sed 's/^ *//; s/ .*//')
+	[ -n "$r" ] && hex $((0x${r%-*} / CHUNK * CHUNK))
+}
+
+# refused_at DESC ADDR LOG-TEXT: an 8 MiB arena at ADDR is refused with
+# EINVAL and LOG-TEXT in the log line; a skip when ADDR is empty.
+refused_at() {
+	if [ -z "$2" ]; then
+		skip "refused: $1" "no such range in this guest's /proc/iomem"
+		return
+	fi
+	refused "$1 at $2" "Invalid argument" "$3" arena_base="$2" arena_size=8M
+}
+
+if [ "$CLAB_ARCH" = arm64 ]; then
+	NOT_OURS='no "compactlab,arena" no-map reserved-memory node covers the range'
+	refused_at "a PCI window" "$(iomem_window 'pcie@[0-9a-f]+|PCI Bus [0-9a-f:]+')" \
+		"$NOT_OURS"
+	refused_at "device registers (pl011)" "$(iomem_block 'pl011@[0-9a-f]+')" \
+		"$NOT_OURS"
+	# vm-run's device tree: a no-map node without our compatible, as
+	# secure firmware's.
+	refused_at "a firmware no-map range" "$CLAB_FW_NOMAP" "$NOT_OURS"
+else
+	NOT_RESERVED="not wholly Reserved in the kernel's E820 map"
+	refused_at "a PCI window" "$(iomem_window 'PCI Bus [0-9a-f:]+')" \
+		"$NOT_RESERVED"
+	refused_at "device registers (IOAPIC)" "$(iomem_block 'IOAPIC 0')" \
+		"$NOT_RESERVED"
+	# QEMU's e820 reserves [0xfd00000000, 1 TiB): Reserved, never RAM.
+	refused_at "a firmware Reserved range" "$(iomem_window 'Reserved')" \
+		"not RAM in the firmware's E820 map"
+fi
+case $LOCKDOWN in
+'') skip "refused under lockdown" "this kernel has no lockdown LSM" ;;
+*) skip "refused under lockdown" \
+	"the kernel is not locked down; run: scripts/vm-run --no-load --append lockdown=integrity -- ./test-arena.sh" ;;
+esac
+
 bad=0
 for p in "arena_base=banana arena_size=8M" "arena_base=$CLAB_ARENA_BASE arena_size=lots" \
 	"arena_size=-4M" "arena_size=0x"; do

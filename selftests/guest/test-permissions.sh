@@ -5,10 +5,13 @@
 # are root's alone; an unprivileged user is refused with EACCES; a file
 # without CAP_SYS_ADMIN gets EPERM from the privileged ioctls; no raw
 # kernel address in debugfs, the trace or our log lines; mmap cannot reach
-# outside the arena. clab-privs does what needs system calls.
+# outside the arena. Issue 11: the mode of every file the module creates
+# (sysfs, parameters, debugfs, the device); uid 65534 cannot read the
+# private ones (the arena's physical base and size, debugfs, the device)
+# and can read the rest. clab-privs does what needs system calls.
 . ./tap.sh
 
-plan 9
+plan 13
 
 DEV=/dev/compactlab
 if ! clab_loaded; then
@@ -27,26 +30,60 @@ privs_ok() {
 }
 
 # --- modes ------------------------------------------------------------------
+# Every file the module creates: sysfs, its parameters, debugfs, the device.
+PARAMS=/sys/module/compactlab/parameters
+FILES="$(find "$CLAB_SYSFS" "$PARAMS" "$CLAB_DEBUGFS" -type f) $DEV"
+n=$(echo $FILES | wc -w)
+
 # Numeric owners: the initramfs has no /etc/passwd.
 [ -c $DEV ] && [ "$(stat -c '%a %u:%g' $DEV)" = "600 0:0" ]
 ok $? "$DEV is mode 0600, owner 0:0 ($(stat -c '%a %u:%g' $DEV))"
 
 bad=
-for f in $(find "$CLAB_SYSFS" -type f); do
+for f in $FILES; do
 	m=$(stat -c %a "$f")
 	# No write bit for group or other; owner root.
 	case $m in
 	*[2367]? | *[2367]) bad="$bad $f:$m" ;;
 	esac
-	[ "$(stat -c %u "$f")" = 0 ] || bad="$bad $f:owner"
+	[ "$(stat -c %u:%g "$f")" = 0:0 ] || bad="$bad $f:owner"
 done
-n=$(find "$CLAB_SYSFS" -type f | wc -l)
-[ -z "$bad" ] && [ "$n" -gt 0 ]
-ok $? "$n files in $CLAB_SYSFS (and node*/): no group or other write${bad:+; bad:$bad}"
+[ -z "$bad" ] && [ "$(find "$CLAB_SYSFS" -type f | wc -l)" -gt 0 ]
+ok $? "$n files in sysfs, parameters, debugfs and /dev: owner 0:0, no group or other write${bad:+; bad:$bad}"
+
+# Physical addresses are root's alone, as in /proc/iomem.
+m="$(stat -c %a $PARAMS/arena_base) $(stat -c %a $PARAMS/arena_size)"
+[ "$m" = "400 400" ]
+ok $? "parameters arena_base and arena_size are mode 0400 ($m)"
+
+bad=
+for f in $(find "$CLAB_DEBUGFS" -type f); do
+	m=$(stat -c %a "$f")
+	case $m in
+	*00) ;;
+	*) bad="$bad $f:$m" ;;
+	esac
+done
+[ -z "$bad" ]
+ok $? "debugfs files: no group or other permission${bad:+; bad:$bad}"
 
 # --- an unprivileged user ----------------------------------------------------
-writable=$(find "$CLAB_SYSFS" -type f -perm -u+w)
-privs_ok "uid 65534 cannot open $DEV or write a sysfs file" unpriv $DEV $writable
+writable=$(find "$CLAB_SYSFS" "$PARAMS" "$CLAB_DEBUGFS" -type f -perm -u+w)
+privs_ok "uid 65534 cannot open $DEV or write a sysfs or debugfs file" unpriv $DEV $writable
+
+# Private: every file without the other-read bit, and the two addresses
+# whatever their mode.
+private="$PARAMS/arena_base $PARAMS/arena_size"
+public=
+for f in $FILES; do
+	case $f in $PARAMS/arena_base | $PARAMS/arena_size) continue ;; esac
+	case $(stat -c %A "$f") in
+	*r??) public="$public $f" ;;
+	*) private="$private $f" ;;
+	esac
+done
+privs_ok "uid 65534 cannot read the $(echo $private | wc -w) private files" noread $private
+privs_ok "uid 65534 reads the $(echo $public | wc -w) world-readable files" canread $public
 
 privs_ok "root without CAP_SYS_ADMIN: privileged ioctls EPERM" nocap
 privs_ok "uid 65534 holding root's open file: privileged ioctls EPERM" setuid
