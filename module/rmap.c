@@ -399,27 +399,58 @@ static void clab_rmap_open(struct vm_area_struct *vma)
 {
 }
 
+static unsigned long clab_vma_last_pgoff(const struct vm_area_struct *v)
+{
+	return v->vm_pgoff + ((v->vm_end - v->vm_start) >> PAGE_SHIFT) - 1;
+}
+
+/*
+ * Whether a vma other than @vma in the i_mmap subtree at @node maps an
+ * offset in first..last. The tree is the kernel's interval tree of vmas:
+ * ordered by vm_pgoff, each node caching in shared.rb_subtree_last the
+ * highest last offset beneath it. Its helpers are not exported, so the
+ * query is ours: a subtree whose highest last offset is below @first holds
+ * no overlap, nor does anything after a vma that starts beyond @last. That
+ * visits O(log n) nodes per overlapping vma (at most two here: @vma and
+ * one copy). The recursion goes left only, so no deeper than the tree.
+ */
+static bool clab_subtree_maps(const struct rb_node *node,
+			      const struct vm_area_struct *vma,
+			      unsigned long first, unsigned long last)
+{
+	const struct vm_area_struct *v;
+
+	while (node) {
+		v = rb_entry(node, struct vm_area_struct, shared.rb);
+		if (v->shared.rb_subtree_last < first)
+			return false;
+		if (clab_subtree_maps(node->rb_left, vma, first, last))
+			return true;
+		if (v->vm_pgoff > last)
+			return false;
+		if (v != vma && clab_vma_last_pgoff(v) >= first)
+			return true;
+		node = node->rb_right;
+	}
+	return false;
+}
+
 /*
  * Whether a vma of @mapping other than @vma maps an offset of @vma. Only a
  * transient copy shares offsets with its original: the new vma of a move
  * that clab_rmap_mremap() refused (move_vma() puts the PTEs back and unmaps
- * the copy), or of a move whose page tables could not all be moved. The
- * i_mmap tree is walked in order: vma_interval_tree_*() is not exported.
+ * the copy), or of a move whose page tables could not all be moved.
+ * O(log n) in the vmas of the file, so that unmapping n of them is not
+ * O(n^2) under i_mmap_rwsem.
  */
 static bool clab_rmap_shared(struct address_space *mapping,
 			     struct vm_area_struct *vma)
 {
-	unsigned long first = vma->vm_pgoff, last = first + vma_pages(vma) - 1;
-	struct vm_area_struct *v;
-	struct rb_node *n;
-	bool ret = false;
+	bool ret;
 
 	i_mmap_lock_read(mapping);
-	for (n = rb_first_cached(&mapping->i_mmap); n && !ret; n = rb_next(n)) {
-		v = rb_entry(n, struct vm_area_struct, shared.rb);
-		ret = v != vma && v->vm_pgoff <= last &&
-		      v->vm_pgoff + vma_pages(v) > first;
-	}
+	ret = clab_subtree_maps(mapping->i_mmap.rb_root.rb_node, vma,
+				vma->vm_pgoff, clab_vma_last_pgoff(vma));
 	i_mmap_unlock_read(mapping);
 	return ret;
 }
@@ -438,7 +469,7 @@ static void clab_rmap_close(struct vm_area_struct *vma)
 		return;
 	mutex_lock(&cf->lock);
 	clab_rmap_free_range(cf, vma->vm_pgoff,
-			     vma->vm_pgoff + vma_pages(vma) - 1, false);
+			     clab_vma_last_pgoff(vma), false);
 	mutex_unlock(&cf->lock);
 }
 
