@@ -147,7 +147,9 @@ void clab_file_disown_page(struct clab_file *cf, struct clab_page *page)
 /*
  * Free the user pages at offsets first..last, each under its owner lock,
  * after zapping its PTEs when @zap (a discard; a closing vma has none):
- * under the lock, no fault can map the page again before it goes.
+ * under the lock, no fault can map the page again before it goes. May
+ * reschedule between pages (a release frees the whole arena): the walk
+ * looks the next offset up afresh, and cf->lock is a mutex.
  */
 static void clab_rmap_free_range(struct clab_file *cf, unsigned long first,
 				 unsigned long last, bool zap)
@@ -172,6 +174,7 @@ static void clab_rmap_free_range(struct clab_file *cf, unsigned long first,
 			clab_file_disown_page(cf, page);
 		}
 		mutex_unlock(lock);
+		cond_resched();
 	}
 }
 
