@@ -25,6 +25,11 @@
  * of arena pages it holds and the thread group that opened it: the OOM
  * killer (clab_rmap_oom_kill(), the mem->oom_kill_hook) picks the file
  * holding the most and kills that process.
+ *
+ * The file's object, its offset table and the table's nodes are charged
+ * to the memory cgroup of the task that opens or faults (GFP_KERNEL_ACCOUNT,
+ * XA_FLAGS_ACCOUNT): a user spreading pages over sparse offsets grows the
+ * table within their own limit.
  */
 #include <linux/fs.h>
 #include <linux/fs_context.h>
@@ -284,7 +289,7 @@ struct clab_file *clab_file_create(struct clab_mem *mem)
 	struct clab_file *cf;
 	int ret, i;
 
-	cf = kzalloc(sizeof(*cf), GFP_KERNEL);
+	cf = kzalloc(sizeof(*cf), GFP_KERNEL_ACCOUNT);
 	if (!cf)
 		return ERR_PTR(-ENOMEM);
 	cf->inode = alloc_anon_inode(clab_rmap_mnt->mnt_sb);
@@ -300,8 +305,8 @@ struct clab_file *clab_file_create(struct clab_mem *mem)
 	for (i = 0; i < CLAB_PAGE_LOCKS; i++)
 		mutex_init(&cf->page_lock[i]);
 	cf->mem = mem;
-	xa_init(&cf->pages);
-	xa_init_flags(&cf->blocks, XA_FLAGS_ALLOC1);
+	xa_init_flags(&cf->pages, XA_FLAGS_ACCOUNT);
+	xa_init_flags(&cf->blocks, XA_FLAGS_ALLOC1 | XA_FLAGS_ACCOUNT);
 	cf->pid = get_task_pid(current, PIDTYPE_TGID);
 	mutex_lock(&clab_files_lock);
 	list_add_tail(&cf->list, &clab_files);
@@ -371,7 +376,8 @@ static vm_fault_t clab_rmap_fault(struct vm_fault *vmf)
 		page = xa_load(&cf->pages, vmf->pgoff);
 	}
 	if (!page) {
-		prev = xa_store(&cf->pages, vmf->pgoff, fresh, GFP_KERNEL);
+		prev = xa_store(&cf->pages, vmf->pgoff, fresh,
+				GFP_KERNEL_ACCOUNT);
 		if (xa_is_err(prev)) {
 			ret = VM_FAULT_OOM;
 			goto unlock;
