@@ -21,10 +21,10 @@
  * CLAB_GFP_RECLAIM, outside the owner lock, so it may reclaim, compact and
  * OOM-kill as a user fault in the kernel does.
  *
- * Every open file is on clab_files (under clab_files_lock) with the number
- * of arena pages it holds and the thread group that opened it: the OOM
- * killer (clab_rmap_oom_kill(), the mem->oom_kill_hook) picks the file
- * holding the most and kills that process.
+ * Every open file is on clab_files (under clab_files_lock), for the OOM
+ * killer (clab_rmap_oom_kill(), the mem->oom_kill_hook): it counts the
+ * pages each process maps, from every file's vmas, and kills the process
+ * mapping the most, as the kernel's kills the largest RSS.
  *
  * The file's object, its offset table and the table's nodes are charged
  * to the memory cgroup of the task that opens or faults (GFP_KERNEL_ACCOUNT,
@@ -35,12 +35,13 @@
 #include <linux/fs_context.h>
 #include <linux/mm.h>
 #include <linux/mount.h>
-#include <linux/pid.h>
+#include <linux/oom.h>
 #include <linux/pseudo_fs.h>
 #include <linux/sched/mm.h>
 #include <linux/sched/signal.h>
 #include <linux/sched/task.h>
 #include <linux/slab.h>
+#include <linux/sort.h>
 #include <compactlab/arena.h>
 #include "rmap.h"
 
@@ -307,7 +308,6 @@ struct clab_file *clab_file_create(struct clab_mem *mem)
 	cf->mem = mem;
 	xa_init_flags(&cf->pages, XA_FLAGS_ACCOUNT);
 	xa_init_flags(&cf->blocks, XA_FLAGS_ALLOC1 | XA_FLAGS_ACCOUNT);
-	cf->pid = get_task_pid(current, PIDTYPE_TGID);
 	mutex_lock(&clab_files_lock);
 	list_add_tail(&cf->list, &clab_files);
 	mutex_unlock(&clab_files_lock);
@@ -334,8 +334,6 @@ void clab_file_release(struct clab_file *cf)
 	mutex_lock(&clab_files_lock);
 	list_del(&cf->list);
 	mutex_unlock(&clab_files_lock);
-	put_pid(cf->pid);
-	cf->pid = NULL;
 	clab_kpages_release(cf);
 	mutex_lock(&cf->lock);
 	clab_rmap_free_range(cf, 0, ULONG_MAX, false);
@@ -622,55 +620,216 @@ unlock_mmap:
 	return ret;
 }
 
+/*
+ * The OOM killer. A process's share of the arena is the user pages its
+ * vmas map, summed over every open file of @mem: each file's i_mmap tree
+ * names the vmas and their mm, the offset table the pages in each. That
+ * is what the kernel's oom_badness() counts (RSS), and what a kill gives
+ * back; kernel-held blocks (CLAB_IOC_ALLOC, for administrators) belong to
+ * a file, not a process, and are not counted.
+ */
+
+/* One mm mapping arena pages; grabbed (mmgrab) while the choice is made. */
+struct clab_oom_candidate {
+	struct mm_struct *mm;
+	unsigned long pages;
+	struct task_struct *task;	/* a killable process using @mm */
+	bool seen;			/* some process uses @mm */
+	bool dying;			/* a process using @mm is exiting */
+	bool unkillable;		/* one is OOM_SCORE_ADJ_MIN or init */
+};
+
+/* The candidates of one OOM kill, built on the caller's stack. */
+struct clab_oom_control {
+	struct clab_mem *mem;			/* whose arena is full */
+	struct clab_oom_candidate *c;		/* candidates, @nr of @size */
+	unsigned int nr;
+	unsigned int size;
+};
+
+/* Add @pages to @mm's candidate, a new one if @mm has none yet. */
+static int clab_oom_add(struct clab_oom_control *oc, struct mm_struct *mm,
+			unsigned long pages)
+{
+	struct clab_oom_candidate *c;
+	unsigned int i;
+
+	/* The vmas of a file come in offset order: mostly one mm in a row. */
+	for (i = oc->nr; i--; )
+		if (oc->c[i].mm == mm) {
+			oc->c[i].pages += pages;
+			return 0;
+		}
+	if (oc->nr == oc->size) {
+		c = krealloc_array(oc->c, oc->size * 2 + 16, sizeof(*c),
+				   GFP_KERNEL);
+		if (!c)
+			return -ENOMEM;
+		oc->c = c;
+		oc->size = oc->size * 2 + 16;
+	}
+	mmgrab(mm);
+	oc->c[oc->nr++] = (struct clab_oom_candidate){ .mm = mm,
+						       .pages = pages };
+	return 0;
+}
+
+/* Count the pages each vma of @cf maps. clab_files_lock held. */
+static int clab_oom_count_file(struct clab_oom_control *oc,
+			       struct clab_file *cf)
+{
+	struct address_space *mapping = cf->inode->i_mapping;
+	struct vm_area_struct *v;
+	unsigned long pgoff, pages;
+	struct clab_page *page;
+	struct rb_node *n;
+	int ret = 0;
+
+	lockdep_assert_held(&clab_files_lock);
+	i_mmap_lock_read(mapping);
+	for (n = rb_first_cached(&mapping->i_mmap); n && !ret; n = rb_next(n)) {
+		v = rb_entry(n, struct vm_area_struct, shared.rb);
+		pages = 0;
+		/* Racy, as the kernel's RSS counters: a heuristic. */
+		xa_for_each_range(&cf->pages, pgoff, page, v->vm_pgoff,
+				  clab_vma_last_pgoff(v))
+			pages++;
+		if (pages)
+			ret = clab_oom_add(oc, v->vm_mm, pages);
+		cond_resched();
+	}
+	i_mmap_unlock_read(mapping);
+	return ret;
+}
+
+static int clab_oom_cmp_pages(const void *a, const void *b)
+{
+	const struct clab_oom_candidate *x = a, *y = b;
+
+	if (x->pages != y->pages)
+		return x->pages < y->pages ? 1 : -1;
+	return 0;
+}
+
+static struct clab_oom_candidate *
+clab_oom_find(struct clab_oom_control *oc, struct mm_struct *mm)
+{
+	unsigned int i;
+
+	for (i = 0; i < oc->nr; i++)
+		if (oc->c[i].mm == mm)
+			return &oc->c[i];
+	return NULL;
+}
+
+/* The mm of process @p: that of any thread still holding it, or NULL. */
+static struct mm_struct *clab_oom_task_mm(struct task_struct *p)
+{
+	struct mm_struct *mm = NULL;
+	struct task_struct *t;
+
+	for_each_thread(p, t) {
+		task_lock(t);
+		mm = t->mm;
+		task_unlock(t);
+		if (mm)
+			break;
+	}
+	return mm;
+}
+
+/*
+ * Match every process to its candidate, under RCU: which are dying and
+ * which may not be killed (OOM_SCORE_ADJ_MIN, init, kernel threads).
+ */
+static void clab_oom_match_tasks(struct clab_oom_control *oc)
+{
+	struct clab_oom_candidate *c;
+	struct task_struct *p;
+
+	for_each_process(p) {
+		if (p->flags & PF_KTHREAD)
+			continue;
+		c = clab_oom_find(oc, clab_oom_task_mm(p));
+		if (!c)
+			continue;
+		c->seen = true;
+		if (fatal_signal_pending(p) || (p->flags & PF_EXITING) ||
+		    (p->signal->flags & SIGNAL_GROUP_EXIT))
+			c->dying = true;
+		if (READ_ONCE(p->signal->oom_score_adj) == OOM_SCORE_ADJ_MIN ||
+		    is_global_init(p))
+			c->unkillable = true;
+		else if (!c->task)
+			c->task = p;
+	}
+}
+
 /**
  * clab_rmap_oom_kill() - the OOM killer of the shadow memory
  * @mem: the shadow memory an allocation failed in
  *
- * The mem->oom_kill_hook: picks the open file holding the most arena pages
- * and sends SIGKILL to the thread group that opened it; its pages come
- * back when it exits and its files close. A victim already dying is not
- * killed again (nor is another chosen): its pages are on their way. Called
- * from an allocating task, never under an owner lock; clab_files_lock keeps
- * the chosen file's pid alive against a concurrent close.
+ * The mem->oom_kill_hook: sends SIGKILL to the process that maps the most
+ * arena pages, skipping those with oom_score_adj OOM_SCORE_ADJ_MIN (and
+ * init) for the next largest, as the kernel's OOM killer does; the pages
+ * come back when its vmas close. While a process mapping pages is already
+ * dying (or its mm is being torn down) nobody else is killed: those pages
+ * are on their way. Called from an allocating task, never under an owner
+ * lock. The kill is privileged (SEND_SIG_PRIV), as the kernel's.
  *
  * Return: true if a kill was sent or a victim is already dying.
  */
 bool clab_rmap_oom_kill(struct clab_mem *mem)
 {
+	struct clab_oom_control oc = { .mem = mem };
+	struct task_struct *victim = NULL;
+	struct clab_oom_candidate *c;
 	char comm[TASK_COMM_LEN];
-	struct task_struct *task;
 	unsigned long pages = 0;
-	struct pid *pid = NULL;
+	bool wait = false;
 	struct clab_file *cf;
-	bool dying;
+	unsigned int i;
+	int ret = 0;
 
 	mutex_lock(&clab_files_lock);
 	list_for_each_entry(cf, &clab_files, list) {
-		unsigned long n = atomic_long_read(&cf->nr_pages);
-
-		if (cf->mem == mem && cf->pid && n > pages) {
-			pages = n;
-			pid = cf->pid;
-		}
+		if (cf->mem != mem)
+			continue;
+		ret = clab_oom_count_file(&oc, cf);
+		if (ret)
+			break;
 	}
-	pid = get_pid(pid);
 	mutex_unlock(&clab_files_lock);
-	if (!pid)
-		return false;
-	task = get_pid_task(pid, PIDTYPE_TGID);
-	if (!task) {
-		/* Exited; whoever inherited the file is not its opener. */
-		put_pid(pid);
-		return false;
+	if (ret)
+		goto drop_mms;
+	sort(oc.c, oc.nr, sizeof(*oc.c), clab_oom_cmp_pages, NULL);
+
+	rcu_read_lock();
+	clab_oom_match_tasks(&oc);
+	for (i = 0; i < oc.nr && !victim && !wait; i++) {
+		c = &oc.c[i];
+		/* Unseen: its last process is exiting, the mm not yet torn down. */
+		if (!c->seen || c->dying)
+			wait = true;
+		else if (!c->unkillable && c->task)
+			victim = c->task;
 	}
-	get_task_comm(comm, task);
-	dying = fatal_signal_pending(task) || (task->flags & PF_EXITING);
-	put_task_struct(task);
-	if (!dying) {
-		kill_pid(pid, SIGKILL, 1);
+	if (victim) {
+		get_task_struct(victim);
+		pages = c->pages;
+	}
+	rcu_read_unlock();
+
+	if (victim) {
+		get_task_comm(comm, victim);
+		send_sig_info(SIGKILL, SEND_SIG_PRIV, victim);
 		pr_warn("Out of memory: Killed process %d (%s) compactlab pages:%lu\n",
-			pid_nr(pid), comm, pages);
+			task_tgid_nr(victim), comm, pages);
+		put_task_struct(victim);
 	}
-	put_pid(pid);
-	return true;
+drop_mms:
+	for (i = 0; i < oc.nr; i++)
+		mmdrop(oc.c[i].mm);
+	kfree(oc.c);
+	return victim || wait;
 }

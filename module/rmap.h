@@ -63,9 +63,10 @@
  * @next_pgoff: first file offset not yet given to an mmap; each mmap gets
  *	a fresh range, so an offset is mapped by exactly one vma
  * @nr_pages: arena pages the file holds (faulted-in user pages and the
- *	pages of kernel-held blocks not dropped); read by the OOM killer
- * @pid: thread group of the task that opened the file (the OOM victim)
- * @list: on the list of open files, for the OOM killer
+ *	pages of kernel-held blocks not dropped); a statistic (the OOM
+ *	killer counts the pages each process maps instead)
+ * @list: on the list of open files, for the OOM killer, which walks the
+ *	vmas of each
  */
 struct clab_file {
 	struct clab_owner user_owner;
@@ -81,7 +82,6 @@ struct clab_file {
 	struct xarray blocks;
 	unsigned long next_pgoff;
 	atomic_long_t nr_pages;
-	struct pid *pid;
 	struct list_head list;
 };
 
