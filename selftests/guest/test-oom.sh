@@ -26,6 +26,8 @@ echo 0 >$SYS/watermark_boost_factor
 echo 1 >$SYS/oom_kill
 
 rm -f /tmp/clab-oompick.pids
+# Only this test's messages: the debug kernel's boot log names lockdep.
+dmesg -c >/dev/null
 
 # oompick MODE: run it; its last line in $out, the kills it caused in $nk
 oompick() {
