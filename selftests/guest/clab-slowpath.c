@@ -695,8 +695,11 @@ static int cmd_oompick(const char *mode)
 		h = alloc_timed(fd, 0, CLAB_MT_UNMOVABLE, rf | CLAB_ALLOC_F_NOWARN,
 				NULL);
 	}
-	/* Give a kill time to land before looking. */
-	for (i = 0; i < 20 && !holder_dead(holder[0]) &&
+	/*
+	 * Give a kill time to land before looking: a victim with 7/8 of the
+	 * arena takes seconds to exit on the debug kernel.
+	 */
+	for (i = 0; i < 300 && !holder_dead(holder[0]) &&
 	     (nr < 2 || !holder_dead(holder[1])); i++)
 		usleep(100000);
 	for (i = 0; i < nr; i++)
