@@ -176,13 +176,23 @@ static int clab_alloc_flags_to_gfp(u32 flags, unsigned int *gfp)
 	return 0;
 }
 
+/* Handles copied out at a time: ALLOC's buffer stays small for any count. */
+#define CLAB_ALLOC_BATCH	64
+
+/*
+ * On EFAULT every block of the request is freed again, by its batch number
+ * and under the owner lock (clab_kpages_free_batch()): by handle, it could
+ * free the block another thread of the file was given the handle for.
+ */
 static long clab_ioctl_alloc(struct clab_file *cf,
 			     struct clab_alloc __user *uarg)
 {
+	u64 handles[CLAB_ALLOC_BATCH];
+	u64 __user *out;
 	struct clab_alloc req;
-	u64 *handles, n, i;
-	unsigned int gfp;
-	long ret;
+	unsigned int gfp, i;
+	u64 n = 0, batch = 0;
+	bool full = false;
 	u32 h;
 
 	if (!capable(CAP_SYS_ADMIN))
@@ -194,35 +204,31 @@ static long clab_ioctl_alloc(struct clab_file *cf,
 	    req.count > cf->mem->arena->nr_pages || req.pad ||
 	    clab_alloc_flags_to_gfp(req.flags, &gfp))
 		return -EINVAL;
-	handles = kvmalloc_array(req.count, sizeof(*handles), GFP_KERNEL);
-	if (!handles)
+	out = u64_to_user_ptr(req.handles);
+	while (n < req.count && !full) {
+		for (i = 0; i < CLAB_ALLOC_BATCH && n + i < req.count; i++) {
+			if (fatal_signal_pending(current) ||
+			    clab_kpages_alloc(cf, req.order,
+					      clab_migratetype_of[req.migratetype],
+					      gfp, &h, &batch, NULL)) {
+				full = true;
+				break;
+			}
+			handles[i] = h;
+		}
+		if (copy_to_user(out + n, handles, i * sizeof(*handles)))
+			goto free_blocks;
+		n += i;
+	}
+	if (!n)
 		return -ENOMEM;
-	for (n = 0; n < req.count && !fatal_signal_pending(current); n++) {
-		if (clab_kpages_alloc(cf, req.order,
-				      clab_migratetype_of[req.migratetype],
-				      gfp, &h, NULL))
-			break;
-		handles[n] = h;
-	}
-	if (!n) {
-		ret = -ENOMEM;
-		goto free_handles;
-	}
-	if (copy_to_user(u64_to_user_ptr(req.handles), handles,
-			 n * sizeof(*handles)) ||
-	    put_user(n, &uarg->allocated)) {
-		ret = -EFAULT;
+	if (put_user(n, &uarg->allocated))
 		goto free_blocks;
-	}
-	kvfree(handles);
 	return 0;
 
 free_blocks:
-	for (i = 0; i < n; i++)
-		clab_kpages_free(cf, handles[i]);
-free_handles:
-	kvfree(handles);
-	return ret;
+	clab_kpages_free_batch(cf, batch);
+	return -EFAULT;
 }
 
 static long clab_ioctl_alloc_timed(struct clab_file *cf,
@@ -230,6 +236,7 @@ static long clab_ioctl_alloc_timed(struct clab_file *cf,
 {
 	struct clab_alloc_timed req;
 	unsigned int gfp;
+	u64 batch = 0;
 	long ret;
 	u32 h;
 
@@ -243,11 +250,11 @@ static long clab_ioctl_alloc_timed(struct clab_file *cf,
 		return -EINVAL;
 	ret = clab_kpages_alloc(cf, req.order,
 				clab_migratetype_of[req.migratetype], gfp, &h,
-				&req.latency_ns);
+				&batch, &req.latency_ns);
 	req.handle = ret ? 0 : h;
 	if (copy_to_user(uarg, &req, sizeof(req))) {
 		if (!ret)
-			clab_kpages_free(cf, h);
+			clab_kpages_free_batch(cf, batch);
 		return -EFAULT;
 	}
 	return ret;

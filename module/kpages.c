@@ -155,6 +155,9 @@ static unsigned int clab_kpages_gfp(int mt)
  * @mt: CLAB_MIGRATE_UNMOVABLE, _MOVABLE or _RECLAIMABLE
  * @gfp: CLAB_GFP_* flags beyond the migratetype's (reclaim, retry, ...)
  * @handle: out: the block's handle
+ * @batch: in/out: the block joins batch *@batch, or when that is 0 starts
+ *	a new one and sets *@batch to its number (see
+ *	clab_kpages_free_batch())
  * @latency_ns: out, if not NULL: nanoseconds clab_alloc_pages() took,
  *	written on failure too
  *
@@ -165,7 +168,8 @@ static unsigned int clab_kpages_gfp(int mt)
  * Return: 0, or -ENOMEM when the arena (or the handle space) is exhausted.
  */
 int clab_kpages_alloc(struct clab_file *cf, unsigned int order, int mt,
-		      unsigned int gfp, u32 *handle, u64 *latency_ns)
+		      unsigned int gfp, u32 *handle, u64 *batch,
+		      u64 *latency_ns)
 {
 	struct clab_kblock *blk;
 	struct clab_page *page;
@@ -198,6 +202,9 @@ int clab_kpages_alloc(struct clab_file *cf, unsigned int order, int mt,
 		goto put_page;
 	}
 	blk->handle = *handle;
+	if (!*batch)
+		*batch = ++cf->next_batch;
+	blk->batch = *batch;
 	clab_kpages_pattern_walk(cf, blk, *handle, true);
 	page->private = *handle;
 	WRITE_ONCE(page->owner, mt == CLAB_MIGRATE_RECLAIMABLE ?
@@ -236,6 +243,36 @@ int clab_kpages_free(struct clab_file *cf, u64 handle)
 		return -EINVAL;
 	clab_kpages_destroy(blk);
 	return 0;
+}
+
+/**
+ * clab_kpages_free_batch() - undo an allocation user space never learned of
+ * @cf: the file's object
+ * @batch: the batch number clab_kpages_alloc() gave
+ *
+ * Frees the blocks of @batch still in the table, each checked and erased
+ * under the owner lock: not by handle, since another thread of the file
+ * may have freed one of them (handles are guessable) and been given its
+ * handle again for a block of its own, which must stay.
+ */
+void clab_kpages_free_batch(struct clab_file *cf, u64 batch)
+{
+	struct clab_kblock *blk;
+	unsigned long handle = 0;
+
+	for (;;) {
+		mutex_lock(&cf->lock);
+		xa_for_each_start(&cf->blocks, handle, blk, handle)
+			if (blk->batch == batch)
+				break;
+		if (blk)
+			blk = clab_kpages_erase(cf, handle);
+		mutex_unlock(&cf->lock);
+		if (!blk)
+			return;
+		clab_kpages_destroy(blk);
+		cond_resched();
+	}
 }
 
 /**

@@ -21,21 +21,27 @@
  * CLAB_GFP_RECLAIM, outside the owner lock, so it may reclaim, compact and
  * OOM-kill as a user fault in the kernel does.
  *
- * Every open file is on clab_files (under clab_files_lock) with the number
- * of arena pages it holds and the thread group that opened it: the OOM
- * killer (clab_rmap_oom_kill(), the mem->oom_kill_hook) picks the file
- * holding the most and kills that process.
+ * Every open file is on clab_files (under clab_files_lock), for the OOM
+ * killer (clab_rmap_oom_kill(), the mem->oom_kill_hook): it counts the
+ * pages each process maps, from every file's vmas, and kills the process
+ * mapping the most, as the kernel's kills the largest RSS.
+ *
+ * The file's object, its offset table and the table's nodes are charged
+ * to the memory cgroup of the task that opens or faults (GFP_KERNEL_ACCOUNT,
+ * XA_FLAGS_ACCOUNT): a user spreading pages over sparse offsets grows the
+ * table within their own limit.
  */
 #include <linux/fs.h>
 #include <linux/fs_context.h>
 #include <linux/mm.h>
 #include <linux/mount.h>
-#include <linux/pid.h>
+#include <linux/oom.h>
 #include <linux/pseudo_fs.h>
 #include <linux/sched/mm.h>
 #include <linux/sched/signal.h>
 #include <linux/sched/task.h>
 #include <linux/slab.h>
+#include <linux/sort.h>
 #include <compactlab/arena.h>
 #include "rmap.h"
 
@@ -147,7 +153,9 @@ void clab_file_disown_page(struct clab_file *cf, struct clab_page *page)
 /*
  * Free the user pages at offsets first..last, each under its owner lock,
  * after zapping its PTEs when @zap (a discard; a closing vma has none):
- * under the lock, no fault can map the page again before it goes.
+ * under the lock, no fault can map the page again before it goes. May
+ * reschedule between pages (a release frees the whole arena): the walk
+ * looks the next offset up afresh, and cf->lock is a mutex.
  */
 static void clab_rmap_free_range(struct clab_file *cf, unsigned long first,
 				 unsigned long last, bool zap)
@@ -172,6 +180,7 @@ static void clab_rmap_free_range(struct clab_file *cf, unsigned long first,
 			clab_file_disown_page(cf, page);
 		}
 		mutex_unlock(lock);
+		cond_resched();
 	}
 }
 
@@ -281,7 +290,7 @@ struct clab_file *clab_file_create(struct clab_mem *mem)
 	struct clab_file *cf;
 	int ret, i;
 
-	cf = kzalloc(sizeof(*cf), GFP_KERNEL);
+	cf = kzalloc(sizeof(*cf), GFP_KERNEL_ACCOUNT);
 	if (!cf)
 		return ERR_PTR(-ENOMEM);
 	cf->inode = alloc_anon_inode(clab_rmap_mnt->mnt_sb);
@@ -297,9 +306,8 @@ struct clab_file *clab_file_create(struct clab_mem *mem)
 	for (i = 0; i < CLAB_PAGE_LOCKS; i++)
 		mutex_init(&cf->page_lock[i]);
 	cf->mem = mem;
-	xa_init(&cf->pages);
-	xa_init_flags(&cf->blocks, XA_FLAGS_ALLOC1);
-	cf->pid = get_task_pid(current, PIDTYPE_TGID);
+	xa_init_flags(&cf->pages, XA_FLAGS_ACCOUNT);
+	xa_init_flags(&cf->blocks, XA_FLAGS_ALLOC1 | XA_FLAGS_ACCOUNT);
 	mutex_lock(&clab_files_lock);
 	list_add_tail(&cf->list, &clab_files);
 	mutex_unlock(&clab_files_lock);
@@ -326,8 +334,6 @@ void clab_file_release(struct clab_file *cf)
 	mutex_lock(&clab_files_lock);
 	list_del(&cf->list);
 	mutex_unlock(&clab_files_lock);
-	put_pid(cf->pid);
-	cf->pid = NULL;
 	clab_kpages_release(cf);
 	mutex_lock(&cf->lock);
 	clab_rmap_free_range(cf, 0, ULONG_MAX, false);
@@ -368,7 +374,8 @@ static vm_fault_t clab_rmap_fault(struct vm_fault *vmf)
 		page = xa_load(&cf->pages, vmf->pgoff);
 	}
 	if (!page) {
-		prev = xa_store(&cf->pages, vmf->pgoff, fresh, GFP_KERNEL);
+		prev = xa_store(&cf->pages, vmf->pgoff, fresh,
+				GFP_KERNEL_ACCOUNT);
 		if (xa_is_err(prev)) {
 			ret = VM_FAULT_OOM;
 			goto unlock;
@@ -399,27 +406,58 @@ static void clab_rmap_open(struct vm_area_struct *vma)
 {
 }
 
+static unsigned long clab_vma_last_pgoff(const struct vm_area_struct *v)
+{
+	return v->vm_pgoff + ((v->vm_end - v->vm_start) >> PAGE_SHIFT) - 1;
+}
+
+/*
+ * Whether a vma other than @vma in the i_mmap subtree at @node maps an
+ * offset in first..last. The tree is the kernel's interval tree of vmas:
+ * ordered by vm_pgoff, each node caching in shared.rb_subtree_last the
+ * highest last offset beneath it. Its helpers are not exported, so the
+ * query is ours: a subtree whose highest last offset is below @first holds
+ * no overlap, nor does anything after a vma that starts beyond @last. That
+ * visits O(log n) nodes per overlapping vma (at most two here: @vma and
+ * one copy). The recursion goes left only, so no deeper than the tree.
+ */
+static bool clab_subtree_maps(const struct rb_node *node,
+			      const struct vm_area_struct *vma,
+			      unsigned long first, unsigned long last)
+{
+	const struct vm_area_struct *v;
+
+	while (node) {
+		v = rb_entry(node, struct vm_area_struct, shared.rb);
+		if (v->shared.rb_subtree_last < first)
+			return false;
+		if (clab_subtree_maps(node->rb_left, vma, first, last))
+			return true;
+		if (v->vm_pgoff > last)
+			return false;
+		if (v != vma && clab_vma_last_pgoff(v) >= first)
+			return true;
+		node = node->rb_right;
+	}
+	return false;
+}
+
 /*
  * Whether a vma of @mapping other than @vma maps an offset of @vma. Only a
  * transient copy shares offsets with its original: the new vma of a move
  * that clab_rmap_mremap() refused (move_vma() puts the PTEs back and unmaps
- * the copy), or of a move whose page tables could not all be moved. The
- * i_mmap tree is walked in order: vma_interval_tree_*() is not exported.
+ * the copy), or of a move whose page tables could not all be moved.
+ * O(log n) in the vmas of the file, so that unmapping n of them is not
+ * O(n^2) under i_mmap_rwsem.
  */
 static bool clab_rmap_shared(struct address_space *mapping,
 			     struct vm_area_struct *vma)
 {
-	unsigned long first = vma->vm_pgoff, last = first + vma_pages(vma) - 1;
-	struct vm_area_struct *v;
-	struct rb_node *n;
-	bool ret = false;
+	bool ret;
 
 	i_mmap_lock_read(mapping);
-	for (n = rb_first_cached(&mapping->i_mmap); n && !ret; n = rb_next(n)) {
-		v = rb_entry(n, struct vm_area_struct, shared.rb);
-		ret = v != vma && v->vm_pgoff <= last &&
-		      v->vm_pgoff + vma_pages(v) > first;
-	}
+	ret = clab_subtree_maps(mapping->i_mmap.rb_root.rb_node, vma,
+				vma->vm_pgoff, clab_vma_last_pgoff(vma));
 	i_mmap_unlock_read(mapping);
 	return ret;
 }
@@ -438,7 +476,7 @@ static void clab_rmap_close(struct vm_area_struct *vma)
 		return;
 	mutex_lock(&cf->lock);
 	clab_rmap_free_range(cf, vma->vm_pgoff,
-			     vma->vm_pgoff + vma_pages(vma) - 1, false);
+			     clab_vma_last_pgoff(vma), false);
 	mutex_unlock(&cf->lock);
 }
 
@@ -582,55 +620,216 @@ unlock_mmap:
 	return ret;
 }
 
+/*
+ * The OOM killer. A process's share of the arena is the user pages its
+ * vmas map, summed over every open file of @mem: each file's i_mmap tree
+ * names the vmas and their mm, the offset table the pages in each. That
+ * is what the kernel's oom_badness() counts (RSS), and what a kill gives
+ * back; kernel-held blocks (CLAB_IOC_ALLOC, for administrators) belong to
+ * a file, not a process, and are not counted.
+ */
+
+/* One mm mapping arena pages; grabbed (mmgrab) while the choice is made. */
+struct clab_oom_candidate {
+	struct mm_struct *mm;
+	unsigned long pages;
+	struct task_struct *task;	/* a killable process using @mm */
+	bool seen;			/* some process uses @mm */
+	bool dying;			/* a process using @mm is exiting */
+	bool unkillable;		/* one is OOM_SCORE_ADJ_MIN or init */
+};
+
+/* The candidates of one OOM kill, built on the caller's stack. */
+struct clab_oom_control {
+	struct clab_mem *mem;			/* whose arena is full */
+	struct clab_oom_candidate *c;		/* candidates, @nr of @size */
+	unsigned int nr;
+	unsigned int size;
+};
+
+/* Add @pages to @mm's candidate, a new one if @mm has none yet. */
+static int clab_oom_add(struct clab_oom_control *oc, struct mm_struct *mm,
+			unsigned long pages)
+{
+	struct clab_oom_candidate *c;
+	unsigned int i;
+
+	/* The vmas of a file come in offset order: mostly one mm in a row. */
+	for (i = oc->nr; i--; )
+		if (oc->c[i].mm == mm) {
+			oc->c[i].pages += pages;
+			return 0;
+		}
+	if (oc->nr == oc->size) {
+		c = krealloc_array(oc->c, oc->size * 2 + 16, sizeof(*c),
+				   GFP_KERNEL);
+		if (!c)
+			return -ENOMEM;
+		oc->c = c;
+		oc->size = oc->size * 2 + 16;
+	}
+	mmgrab(mm);
+	oc->c[oc->nr++] = (struct clab_oom_candidate){ .mm = mm,
+						       .pages = pages };
+	return 0;
+}
+
+/* Count the pages each vma of @cf maps. clab_files_lock held. */
+static int clab_oom_count_file(struct clab_oom_control *oc,
+			       struct clab_file *cf)
+{
+	struct address_space *mapping = cf->inode->i_mapping;
+	struct vm_area_struct *v;
+	unsigned long pgoff, pages;
+	struct clab_page *page;
+	struct rb_node *n;
+	int ret = 0;
+
+	lockdep_assert_held(&clab_files_lock);
+	i_mmap_lock_read(mapping);
+	for (n = rb_first_cached(&mapping->i_mmap); n && !ret; n = rb_next(n)) {
+		v = rb_entry(n, struct vm_area_struct, shared.rb);
+		pages = 0;
+		/* Racy, as the kernel's RSS counters: a heuristic. */
+		xa_for_each_range(&cf->pages, pgoff, page, v->vm_pgoff,
+				  clab_vma_last_pgoff(v))
+			pages++;
+		if (pages)
+			ret = clab_oom_add(oc, v->vm_mm, pages);
+		cond_resched();
+	}
+	i_mmap_unlock_read(mapping);
+	return ret;
+}
+
+static int clab_oom_cmp_pages(const void *a, const void *b)
+{
+	const struct clab_oom_candidate *x = a, *y = b;
+
+	if (x->pages != y->pages)
+		return x->pages < y->pages ? 1 : -1;
+	return 0;
+}
+
+static struct clab_oom_candidate *
+clab_oom_find(struct clab_oom_control *oc, struct mm_struct *mm)
+{
+	unsigned int i;
+
+	for (i = 0; i < oc->nr; i++)
+		if (oc->c[i].mm == mm)
+			return &oc->c[i];
+	return NULL;
+}
+
+/* The mm of process @p: that of any thread still holding it, or NULL. */
+static struct mm_struct *clab_oom_task_mm(struct task_struct *p)
+{
+	struct mm_struct *mm = NULL;
+	struct task_struct *t;
+
+	for_each_thread(p, t) {
+		task_lock(t);
+		mm = t->mm;
+		task_unlock(t);
+		if (mm)
+			break;
+	}
+	return mm;
+}
+
+/*
+ * Match every process to its candidate, under RCU: which are dying and
+ * which may not be killed (OOM_SCORE_ADJ_MIN, init, kernel threads).
+ */
+static void clab_oom_match_tasks(struct clab_oom_control *oc)
+{
+	struct clab_oom_candidate *c;
+	struct task_struct *p;
+
+	for_each_process(p) {
+		if (p->flags & PF_KTHREAD)
+			continue;
+		c = clab_oom_find(oc, clab_oom_task_mm(p));
+		if (!c)
+			continue;
+		c->seen = true;
+		if (fatal_signal_pending(p) || (p->flags & PF_EXITING) ||
+		    (p->signal->flags & SIGNAL_GROUP_EXIT))
+			c->dying = true;
+		if (READ_ONCE(p->signal->oom_score_adj) == OOM_SCORE_ADJ_MIN ||
+		    is_global_init(p))
+			c->unkillable = true;
+		else if (!c->task)
+			c->task = p;
+	}
+}
+
 /**
  * clab_rmap_oom_kill() - the OOM killer of the shadow memory
  * @mem: the shadow memory an allocation failed in
  *
- * The mem->oom_kill_hook: picks the open file holding the most arena pages
- * and sends SIGKILL to the thread group that opened it; its pages come
- * back when it exits and its files close. A victim already dying is not
- * killed again (nor is another chosen): its pages are on their way. Called
- * from an allocating task, never under an owner lock; clab_files_lock keeps
- * the chosen file's pid alive against a concurrent close.
+ * The mem->oom_kill_hook: sends SIGKILL to the process that maps the most
+ * arena pages, skipping those with oom_score_adj OOM_SCORE_ADJ_MIN (and
+ * init) for the next largest, as the kernel's OOM killer does; the pages
+ * come back when its vmas close. While a process mapping pages is already
+ * dying (or its mm is being torn down) nobody else is killed: those pages
+ * are on their way. Called from an allocating task, never under an owner
+ * lock. The kill is privileged (SEND_SIG_PRIV), as the kernel's.
  *
  * Return: true if a kill was sent or a victim is already dying.
  */
 bool clab_rmap_oom_kill(struct clab_mem *mem)
 {
+	struct clab_oom_control oc = { .mem = mem };
+	struct task_struct *victim = NULL;
+	struct clab_oom_candidate *c;
 	char comm[TASK_COMM_LEN];
-	struct task_struct *task;
 	unsigned long pages = 0;
-	struct pid *pid = NULL;
+	bool wait = false;
 	struct clab_file *cf;
-	bool dying;
+	unsigned int i;
+	int ret = 0;
 
 	mutex_lock(&clab_files_lock);
 	list_for_each_entry(cf, &clab_files, list) {
-		unsigned long n = atomic_long_read(&cf->nr_pages);
-
-		if (cf->mem == mem && cf->pid && n > pages) {
-			pages = n;
-			pid = cf->pid;
-		}
+		if (cf->mem != mem)
+			continue;
+		ret = clab_oom_count_file(&oc, cf);
+		if (ret)
+			break;
 	}
-	pid = get_pid(pid);
 	mutex_unlock(&clab_files_lock);
-	if (!pid)
-		return false;
-	task = get_pid_task(pid, PIDTYPE_TGID);
-	if (!task) {
-		/* Exited; whoever inherited the file is not its opener. */
-		put_pid(pid);
-		return false;
+	if (ret)
+		goto drop_mms;
+	sort(oc.c, oc.nr, sizeof(*oc.c), clab_oom_cmp_pages, NULL);
+
+	rcu_read_lock();
+	clab_oom_match_tasks(&oc);
+	for (i = 0; i < oc.nr && !victim && !wait; i++) {
+		c = &oc.c[i];
+		/* Unseen: its last process is exiting, the mm not yet torn down. */
+		if (!c->seen || c->dying)
+			wait = true;
+		else if (!c->unkillable && c->task)
+			victim = c->task;
 	}
-	get_task_comm(comm, task);
-	dying = fatal_signal_pending(task) || (task->flags & PF_EXITING);
-	put_task_struct(task);
-	if (!dying) {
-		kill_pid(pid, SIGKILL, 1);
+	if (victim) {
+		get_task_struct(victim);
+		pages = c->pages;
+	}
+	rcu_read_unlock();
+
+	if (victim) {
+		get_task_comm(comm, victim);
+		send_sig_info(SIGKILL, SEND_SIG_PRIV, victim);
 		pr_warn("Out of memory: Killed process %d (%s) compactlab pages:%lu\n",
-			pid_nr(pid), comm, pages);
+			task_tgid_nr(victim), comm, pages);
+		put_task_struct(victim);
 	}
-	put_pid(pid);
-	return true;
+drop_mms:
+	for (i = 0; i < oc.nr; i++)
+		mmdrop(oc.c[i].mm);
+	kfree(oc.c);
+	return victim || wait;
 }

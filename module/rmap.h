@@ -49,8 +49,9 @@
  *	last put frees the object after an RCU grace period
  * @rcu: for that kfree_rcu()
  * @lock: the owner lock of kernel-held blocks: protects @blocks,
- *	@next_pgoff, @inode, and the owner and private fields of the blocks'
- *	pages; taken around releasing and discarding user pages
+ *	@next_pgoff, @next_batch, @inode, and the owner and private fields
+ *	of the blocks' pages; taken around releasing and discarding user
+ *	pages
  * @page_lock: the owner locks of user pages, one per offset stripe
  *	(offset % CLAB_PAGE_LOCKS): each protects the entries of @pages at
  *	its offsets and the owner and private fields of the pages there
@@ -62,10 +63,13 @@
  * @blocks: handle -> struct clab_kblock * of the kernel-held blocks
  * @next_pgoff: first file offset not yet given to an mmap; each mmap gets
  *	a fresh range, so an offset is mapped by exactly one vma
+ * @next_batch: the last batch number given to an allocation of kernel-held
+ *	blocks: a handle is reused once freed, a batch number never
  * @nr_pages: arena pages the file holds (faulted-in user pages and the
- *	pages of kernel-held blocks not dropped); read by the OOM killer
- * @pid: thread group of the task that opened the file (the OOM victim)
- * @list: on the list of open files, for the OOM killer
+ *	pages of kernel-held blocks not dropped); a statistic (the OOM
+ *	killer counts the pages each process maps instead)
+ * @list: on the list of open files, for the OOM killer, which walks the
+ *	vmas of each
  */
 struct clab_file {
 	struct clab_owner user_owner;
@@ -80,8 +84,8 @@ struct clab_file {
 	struct xarray pages;
 	struct xarray blocks;
 	unsigned long next_pgoff;
+	u64 next_batch;
 	atomic_long_t nr_pages;
-	struct pid *pid;
 	struct list_head list;
 };
 
@@ -91,6 +95,8 @@ struct clab_file {
  * @order: block order
  * @migratetype: CLAB_MIGRATE_UNMOVABLE, _MOVABLE or _RECLAIMABLE
  * @handle: the block's handle in clab_file.blocks
+ * @batch: the allocation (one CLAB_IOC_ALLOC) the block came from: tells
+ *	it from a later block that reused its handle, for an undo
  * @cf: the file that holds it
  * @writeback_lock: protects @writeback_page; nests inside clab_file.lock
  * @writeback_page: the head page whose writeback @writeback_work ends, or
@@ -106,6 +112,7 @@ struct clab_kblock {
 	unsigned int order;
 	int migratetype;
 	u32 handle;
+	u64 batch;
 	struct clab_file *cf;
 	spinlock_t writeback_lock;	/* protects @writeback_page */
 	struct clab_page *writeback_page;
@@ -132,8 +139,10 @@ bool clab_rmap_oom_kill(struct clab_mem *mem);
 extern const struct clab_owner_ops clab_kernel_owner_ops;
 extern const struct clab_owner_ops clab_cache_owner_ops;
 int clab_kpages_alloc(struct clab_file *cf, unsigned int order, int mt,
-		      unsigned int gfp, u32 *handle, u64 *latency_ns);
+		      unsigned int gfp, u32 *handle, u64 *batch,
+		      u64 *latency_ns);
 int clab_kpages_free(struct clab_file *cf, u64 handle);
+void clab_kpages_free_batch(struct clab_file *cf, u64 batch);
 int clab_kpages_verify(struct clab_file *cf, u64 handle, u64 *mismatches);
 int clab_kpages_mark(struct clab_file *cf, u64 handle, unsigned long set,
 		     bool clear, unsigned int writeback_delay_ms);

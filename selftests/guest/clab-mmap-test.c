@@ -4,7 +4,8 @@
  *
  * Mapping on fault, write and read back, PFN_OF, DISCARD, a partial munmap
  * in the middle of a mapping, fork (the child has no mapping), MAP_PRIVATE
- * and mremap refused, kernel-held blocks (ALLOC, VERIFY, FREE), every
+ * and mremap refused (also among 300 vmas of one file, whose closes query
+ * the file's i_mmap tree), kernel-held blocks (ALLOC, VERIFY, FREE), every
  * ioctl refusal with its errno (EPERM after dropping CAP_SYS_ADMIN with
  * capset), arena exhaustion (ENOMEM, SIGBUS on fault), and that closing or
  * exiting gives every page back. Page accounting uses CLAB_IOC_COUNTERS:
@@ -302,6 +303,51 @@ static void test_mapping(int fd)
 	tap(free_pages() == f0, "munmap of the rest gives every page back");
 }
 
+#define MANY_VMAS	300
+
+/*
+ * Many vmas of one file: a close asks the file's i_mmap interval tree
+ * whether another vma (a transient copy) maps its offsets. Refused moves
+ * of vmas all over the tree free nothing; each munmap frees its own page.
+ */
+static void test_many_vmas(int fd)
+{
+	long long f = free_pages();
+	char *v[MANY_VMAS], *u;
+	int i, n, ok;
+
+	for (n = 0; n < MANY_VMAS; n++) {
+		v[n] = mmap(NULL, psz, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
+			    0);
+		if (v[n] == MAP_FAILED)
+			break;
+		fill(v[n], n & 0x7f);
+	}
+	tap(n == MANY_VMAS && free_pages() == f - n,
+	    "%d one-page mappings of one file, %lld pages taken", n,
+	    f - free_pages());
+	u = mmap(NULL, psz, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ok = u != MAP_FAILED;
+	for (i = 0; ok && i < n; i += 37)
+		ok = mremap(v[i], psz, psz, MREMAP_MAYMOVE | MREMAP_FIXED, u) ==
+		     MAP_FAILED && errno == EINVAL;
+	if (u != MAP_FAILED)
+		munmap(u, psz);
+	for (i = 0; ok && i < n; i++)
+		ok = holds(v[i], i & 0x7f);
+	tap(ok && free_pages() == f - n,
+	    "refused moves of every 37th vma free nothing, every page intact");
+	for (i = 1; i < n; i += 2)
+		munmap(v[i], psz);
+	for (ok = 1, i = 0; ok && i < n; i += 2)
+		ok = holds(v[i], i & 0x7f);
+	tap(ok && free_pages() == f - (n + 1) / 2,
+	    "munmap of every other vma frees exactly its pages, the rest intact");
+	for (i = 0; i < n; i += 2)
+		munmap(v[i], psz);
+	tap(free_pages() == f, "munmap of the rest gives every page back");
+}
+
 #define RACE_PAGES	256
 #define RACE_THREADS	4
 
@@ -588,6 +634,7 @@ int main(void)
 	    (unsigned long long)ver.arena_pages);
 
 	test_mapping(fd);
+	test_many_vmas(fd);
 	test_concurrent_faults(fd);
 	test_refusals(fd);
 	test_kpages(fd);

@@ -27,6 +27,16 @@
  *	prints their errnos. MODE 1: a child maps most of the arena, the
  *	parent pins the rest, then asks for one page with RECLAIM; prints
  *	how it went and how the child ended.
+ *   clab-slowpath oompick MODE
+ *	whom the OOM killer (oom_kill=1) picks. Holders map and fill parts
+ *	of the arena, this process pins the rest and asks for one page with
+ *	RECLAIM. MODE privs: this (root) process opens the file and pins on
+ *	it; its child drops to uid 65534 and maps 7/8 through it. MODE
+ *	orphan: a process opens, forks a child that maps 7/8 through its
+ *	file, and exits. MODE adj: a holder of 1/2 with oom_score_adj -1000
+ *	and a holder of 3/8. Prints "oompick: later=E h0=STATE h1=STATE"
+ *	(STATE: alive, or signaled:SIG, or exited:CODE), holders in that
+ *	order; every holder is gone on exit.
  * Exit status: 0, 1 on a content mismatch, 2 on a usage or setup error.
  */
 #define _GNU_SOURCE
@@ -43,6 +53,7 @@
 #include <unistd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <linux/compactlab.h>
 
@@ -539,6 +550,165 @@ static int cmd_oom(int mode)
 	return 0;
 }
 
+/*
+ * A holder: a child that maps @pages of @fd (or of a file of its own when
+ * @fd < 0) and fills them, as uid 65534 when @drop, with @adj written to
+ * its oom_score_adj when non-zero; it writes its pid to @ready, then waits.
+ * It lets go of stdout, and its pid goes to /tmp/clab-oompick.pids, so
+ * that a holder outliving a killed parent neither holds up nor escapes
+ * the test.
+ */
+static pid_t spawn_holder(int fd, unsigned long pages, int adj, int drop,
+			  int ready)
+{
+	pid_t pid = fork();
+	char *map;
+	FILE *f;
+
+	if (pid)
+		return pid;
+	f = fopen("/tmp/clab-oompick.pids", "a");
+	if (!f || fprintf(f, "%d\n", getpid()) < 0 || fclose(f))
+		_exit(2);
+	if (!freopen("/dev/null", "w", stdout))
+		_exit(2);
+	if (adj) {
+		f = fopen("/proc/self/oom_score_adj", "w");
+		if (!f || fprintf(f, "%d\n", adj) < 0 || fclose(f))
+			_exit(2);
+	}
+	if (drop && (setgid(65534) || setuid(65534)))
+		_exit(2);
+	if (fd < 0)
+		fd = open_dev();
+	map = mmap(NULL, pages * psz, PROT_READ | PROT_WRITE, MAP_SHARED,
+		   fd, 0);
+	if (map == MAP_FAILED)
+		_exit(2);
+	fill(map, pages);
+	pid = getpid();
+	if (write(ready, &pid, sizeof(pid)) != sizeof(pid))
+		_exit(2);
+	for (;;)
+		pause();
+}
+
+static pid_t read_pid(int rfd)
+{
+	pid_t pid;
+
+	if (read(rfd, &pid, sizeof(pid)) != sizeof(pid)) {
+		fprintf(stderr, "clab-slowpath: a holder died early\n");
+		exit(2);
+	}
+	return pid;
+}
+
+static int holder_dead(pid_t pid)
+{
+	siginfo_t si = { 0 };
+
+	return !waitid(P_PID, pid, &si, WEXITED | WNOHANG | WNOWAIT) &&
+	       si.si_pid == pid;
+}
+
+static void holder_state(pid_t pid, char *buf, size_t len)
+{
+	int st;
+
+	if (waitpid(pid, &st, WNOHANG) == 0) {
+		snprintf(buf, len, "alive");
+		kill(pid, SIGKILL);
+		waitpid(pid, &st, 0);
+	} else if (WIFSIGNALED(st)) {
+		snprintf(buf, len, "signaled:%d", WTERMSIG(st));
+	} else {
+		snprintf(buf, len, "exited:%d", WEXITSTATUS(st));
+	}
+}
+
+static int cmd_oompick(const char *mode)
+{
+	const __u32 rf = CLAB_ALLOC_F_RECLAIM;
+	unsigned long n, free_now;
+	pid_t holder[2] = { -1, -1 }, opener;
+	char state[2][32] = { "none", "none" };
+	struct clab_counters cnt;
+	int fd, pfd[2], st, i, nr;
+	__u64 *handles, h;
+
+	if (prctl(PR_SET_CHILD_SUBREAPER, 1))
+		die("PR_SET_CHILD_SUBREAPER");
+	fd = open_dev();
+	if (ioctl(fd, CLAB_IOC_COUNTERS, &cnt))
+		die("COUNTERS");
+	free_now = cnt.nr_free_pages + cnt.nr_free_pcp;
+	n = arena_pages(fd);
+	if (pipe(pfd))
+		die("pipe");
+	if (!strcmp(mode, "privs")) {
+		/* This process opened fd; the child maps through it. */
+		holder[0] = spawn_holder(fd, free_now - free_now / 8, 0, 1,
+					 pfd[1]);
+		nr = 1;
+	} else if (!strcmp(mode, "orphan")) {
+		opener = fork();
+		if (opener < 0)
+			die("fork");
+		if (!opener) {
+			int ofd = open_dev(), cfd[2];
+
+			if (pipe(cfd))
+				_exit(2);
+			spawn_holder(ofd, free_now - free_now / 8, 0, 0,
+				     cfd[1]);
+			holder[0] = read_pid(cfd[0]);
+			if (write(pfd[1], &holder[0], sizeof(holder[0])) !=
+			    sizeof(holder[0]))
+				_exit(2);
+			_exit(0);
+		}
+		waitpid(opener, &st, 0);
+		nr = 1;
+	} else if (!strcmp(mode, "adj")) {
+		holder[0] = spawn_holder(-1, free_now / 2, -1000, 0, pfd[1]);
+		read_pid(pfd[0]);
+		holder[1] = spawn_holder(-1, free_now * 3 / 8, 0, 0, pfd[1]);
+		nr = 2;
+	} else {
+		fprintf(stderr, "clab-slowpath: unknown oompick mode %s\n",
+			mode);
+		return 2;
+	}
+	holder[nr - 1] = read_pid(pfd[0]);
+	printf("holders: %d %d free=%lu\n", holder[0], holder[1], free_now);
+
+	/* Pin the rest without killing (RETRY_MAYFAIL), then ask. */
+	handles = calloc(n, sizeof(*handles));
+	if (!handles)
+		die("calloc");
+	alloc_many(fd, 0, CLAB_MT_UNMOVABLE, rf | CLAB_ALLOC_F_RETRY_MAYFAIL |
+		   CLAB_ALLOC_F_NOWARN, n, handles);
+	h = alloc_timed(fd, 0, CLAB_MT_UNMOVABLE, rf, NULL);
+	for (i = 0; i < 50 && !h; i++) {
+		usleep(100000);
+		h = alloc_timed(fd, 0, CLAB_MT_UNMOVABLE, rf | CLAB_ALLOC_F_NOWARN,
+				NULL);
+	}
+	/*
+	 * Give a kill time to land before looking: a victim with 7/8 of the
+	 * arena takes seconds to exit on the debug kernel.
+	 */
+	for (i = 0; i < 300 && !holder_dead(holder[0]) &&
+	     (nr < 2 || !holder_dead(holder[1])); i++)
+		usleep(100000);
+	for (i = 0; i < nr; i++)
+		holder_state(holder[i], state[i], sizeof(state[i]));
+	printf("oompick: later=%s h0=%s h1=%s\n", h ? "ok" : "ENOMEM",
+	       state[0], state[1]);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	psz = sysconf(_SC_PAGESIZE);
@@ -557,6 +727,8 @@ int main(int argc, char **argv)
 		return cmd_lru();
 	if (!strcmp(argv[1], "oom") && argc > 2)
 		return cmd_oom(atoi(argv[2]));
+	if (!strcmp(argv[1], "oompick") && argc > 2)
+		return cmd_oompick(argv[2]);
 usage:
 	fprintf(stderr, "usage: see the comment at the top of clab-slowpath.c\n");
 	return 2;

@@ -6,7 +6,7 @@
 # fragmenting and giving everything back.
 . ./tap.sh
 
-plan 7
+plan 9
 
 DEV=/dev/compactlab
 [ -c $DEV ] && [ "$(stat -c %a $DEV)" = 600 ]
@@ -29,6 +29,22 @@ echo "$out" | sed 's/^/# /'
 [ $rc -eq 0 ] && echo "$out" | grep -q 'kept 1024, discarded 3072, pinned 64' &&
 	echo "$out" | grep -q '0 mismatched words'
 ok $? "clab-frag: 16M mapped, 3 of 4 pages discarded, 64 pinned, kept pages intact"
+
+# ALLOC into a buffer that faults part way: EFAULT, and the rollback frees
+# the request's blocks only, not a block a racing thread of the file got
+# one of their handles for (FREE, then ALLOC: handles are reused lowest
+# first).
+out=$(./clab-alloc-race 100 2000)
+rc=$?
+diag "clab-alloc-race 100 2000: $out"
+field() {
+	echo "$2" | tr ' ' '\n' | sed -n "s/^$1=//p"
+}
+[ $rc -eq 0 ] && [ "$(field efault "$out")" = 100 ] &&
+	[ "$(field leaked "$out")" = 0 ]
+ok $? "ALLOC whose buffer faults: EFAULT every round, no block of it left"
+[ $rc -eq 0 ] && [ "$(field lost "$out")" = 0 ] && [ "$(field raced "$out")" -gt 0 ]
+ok $? "the rollback never frees a racing thread's block ($(field lost "$out") lost of $(field raced "$out") raced)"
 
 # The frag program exited: a second run finds the same free count.
 a=$(./clab-frag --mb 4 --hold 0 | sed -n 's/.*; \([0-9]*\) pages free/\1/p' | head -n1)
