@@ -32,9 +32,60 @@
 # policy. Each must succeed or fail with ENOMEM, no fault may end in a
 # signal, and a fragmented mapping kept through them all must hold its
 # pattern after every run.
+#
+# A user at the interfaces while init fails (issue 11, item 4): clab-failnth
+# hammer opens /dev/compactlab, maps, faults, ALLOCs and COMPACTs whenever
+# it is there, writes compact_memory and node0/compact and reads every sysfs
+# file whenever they are there, and keeps trying while they are not. It
+# runs during loads that fail after the interfaces appeared
+# (fail_init_step=4: sysfs; 5: sysfs and the device; every kernel) and
+# during the fail-nth sweep of init. Every refused load must leave nothing
+# behind and no report; the hammer's counts say how often it got in.
 . ./tap.sh
 
-plan 4
+plan 6
+
+# --- 0. init fails while a user is at the interfaces (fail_init_step) ----------
+# hammer_counts FILE: "opens O writes W reads R" from a hammer's last line.
+hammer_counts() {
+	sed -n 's/^hammer: opens \([0-9]*\),.* writes \([0-9]*\), reads \([0-9]*\),.*/opens \1 writes \2 reads \3/p' "$1"
+}
+clab_loaded && unload_within 100
+loads=${CLAB_HAMMER_LOADS:-12}
+hs_bad='' hs_opens=0 hs_writes=0 hs_reads=0 hs_n=0
+t0=$(date +%s)
+for step in 4 5; do
+	diag "fail_init_step=$step: $loads loads under the user"
+	i=0
+	while [ $i -lt "$loads" ]; do
+		i=$((i + 1)) hs_n=$((hs_n + 1))
+		./clab-failnth hammer 120 >/tmp/hammer.out 2>&1 &
+		hp=$!
+		sleep 0.2
+		if clab_load $CLAB_PARAMS fail_init_step=$step; then
+			hs_bad="$hs_bad $step.$i:loaded"
+			unload_within 100
+		fi
+		kill -TERM $hp
+		wait $hp || hs_bad="$hs_bad $step.$i:hammer-exit"
+		case $CLAB_LOAD_ERR in
+		*"Cannot allocate memory"*) ;;
+		*) hs_bad="$hs_bad $step.$i:'$CLAB_LOAD_ERR'" ;;
+		esac
+		{ ! clab_loaded && [ ! -e "$CLAB_SYSFS" ] && [ ! -e /dev/compactlab ]; } ||
+			hs_bad="$hs_bad $step.$i:leftover"
+		# shellcheck disable=SC2046
+		set -- $(hammer_counts /tmp/hammer.out)
+		[ $# -eq 6 ] || { hs_bad="$hs_bad $step.$i:no-counts"; continue; }
+		hs_opens=$((hs_opens + $2)) hs_writes=$((hs_writes + $4))
+		hs_reads=$((hs_reads + $6))
+	done
+done
+diag "fail_init_step=4,5 with a user: $hs_n loads in $(($(date +%s) - t0)) s; the user got in: $hs_opens opens of the device, $hs_writes compaction writes, $hs_reads sysfs reads"
+[ -z "$hs_bad" ]
+ok $? "fail_init_step=4 and 5 under a user at every interface: each load refused with ENOMEM, nothing left behind${hs_bad:+; bad:$hs_bad}"
+clab_load $CLAB_PARAMS && ./clab-frag --mb 8 --hold 0 | grep -q '0 mismatched words'
+ok $? "after the loads under a user the module loads and a fragmenter round-trips its pages"
 
 FI=/sys/kernel/debug
 
@@ -163,13 +214,22 @@ free_before=$(memfree_settled_kb)
 fn_quiet
 t0=$(date +%s)
 fn_bad=
+# A user at the interfaces through the whole sweep: it gets in at every
+# point that fails after sysfs or the device appeared.
+./clab-failnth hammer 3600 >/tmp/hammer.out 2>&1 &
+hp=$!
 for params in "arena_base=$CLAB_ARENA_BASE arena_size=8M" "arena_size=16M"; do
 	fn_sweep "$params"
 	diag "fail-nth '$params': points $FN_FIRST..$FN_LAST; $FN_REFUSED refused (errno$FN_ERRNOS), $FN_LOADED loaded without the failed allocation; $FN_OTHERS reports without a compactlab frame${FN_BAD:+; bad:$FN_BAD}"
 	[ -z "$FN_BAD" ] && [ "$FN_REFUSED" -ge 20 ] ||
 		fn_bad="$fn_bad '$params':${FN_BAD:- $FN_REFUSED refused}"
 done
+kill -TERM $hp
+wait $hp || fn_bad="$fn_bad hammer-exit"
 fn_loud
+# shellcheck disable=SC2046
+set -- $(hammer_counts /tmp/hammer.out)
+diag "fail-nth: the user at the interfaces got in: ${2:-?} opens of the device, ${4:-?} compaction writes, ${6:-?} sysfs reads"
 free_after=$(memfree_settled_kb)
 diag "fail-nth: $(($(date +%s) - t0)) s; MemFree $free_before -> $free_after kB"
 [ -z "$fn_bad" ]
