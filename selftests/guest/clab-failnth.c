@@ -29,7 +29,7 @@
  *
  *   clab-failnth hammer [SECONDS]
  *	A user at every interface, for the loads above and fail_init_step=N
- *	(no fail-nth needed): one process opens /dev/compactlab in a tight
+ *	(no fail-nth needed): two processes open /dev/compactlab in a tight
  *	loop and, whenever the open succeeds, issues GET_VERSION, maps and
  *	touches a page, ALLOCs a block, now and then COMPACTs the node, and
  *	closes; one writes 1 to compact_memory and node0/compact; one reads
@@ -602,15 +602,46 @@ static bool module_live(void)
 	return !strncmp(buf, "live", 4);
 }
 
-/* The device: whenever it is there, use it, then close it. */
+/* GET_VERSION, ALLOC, a mapping with two faults. */
+static void hammer_use_dev(int fd, struct hammer_stats *st)
+{
+	struct clab_version ver;
+	char *p;
+
+	if (ioctl(fd, CLAB_IOC_GET_VERSION, &ver) == 0) {
+		__u64 h;
+		struct clab_alloc a = {
+			.order = 0, .migratetype = CLAB_MT_MOVABLE,
+			.count = 1, .handles = (uintptr_t)&h,
+		};
+
+		st->ioctls++;
+		if (ioctl(fd, CLAB_IOC_ALLOC, &a) == 0)
+			st->ioctls++;
+	}
+	p = mmap(NULL, 2 * psz, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (p != MAP_FAILED) {
+		st->mmaps++;
+		if (sigsetjmp(fault_jmp, 1) == 0) {
+			p[0] = 1;
+			p[psz] = 2;
+			st->faults++;
+		}
+		munmap(p, 2 * psz);
+	}
+}
+
+/*
+ * The device: whenever it is there, use it, then close it. A file opened
+ * while init runs is kept past the end of the load, whatever it was, and
+ * used again then.
+ */
 static void hammer_dev(struct hammer_stats *st)
 {
 	unsigned long n = 0;
 
 	while (!hammer_stop) {
-		struct clab_version ver;
 		int fd = open(DEV, O_RDWR | O_CLOEXEC);
-		char *p;
 
 		st->tries++;
 		if (fd < 0) {
@@ -619,27 +650,10 @@ static void hammer_dev(struct hammer_stats *st)
 			continue;
 		}
 		st->opens++;
-		if (ioctl(fd, CLAB_IOC_GET_VERSION, &ver) == 0) {
-			__u64 h;
-			struct clab_alloc a = {
-				.order = 0, .migratetype = CLAB_MT_MOVABLE,
-				.count = 1, .handles = (uintptr_t)&h,
-			};
-
-			st->ioctls++;
-			if (ioctl(fd, CLAB_IOC_ALLOC, &a) == 0)
-				st->ioctls++;
-		}
-		p = mmap(NULL, 2 * psz, PROT_READ | PROT_WRITE, MAP_SHARED,
-			 fd, 0);
-		if (p != MAP_FAILED) {
-			st->mmaps++;
-			if (sigsetjmp(fault_jmp, 1) == 0) {
-				p[0] = 1;
-				p[psz] = 2;
-				st->faults++;
-			}
-			munmap(p, 2 * psz);
+		hammer_use_dev(fd, st);
+		if (!module_live()) {
+			usleep(100000);
+			hammer_use_dev(fd, st);
 		}
 		if (module_live()) {
 			close(fd);
@@ -737,7 +751,7 @@ static void hammer_read(struct hammer_stats *st)
 static int do_hammer(int argc, char **argv)
 {
 	static void (*const fn[])(struct hammer_stats *) = {
-		hammer_dev, hammer_write, hammer_read,
+		hammer_dev, hammer_dev, hammer_write, hammer_read,
 	};
 	struct sigaction sa = { .sa_handler = on_hammer_stop };
 	struct sigaction sf = { .sa_handler = on_fault_signal };

@@ -51,18 +51,18 @@ hammer_counts() {
 	sed -n 's/^hammer: opens \([0-9]*\),.* writes \([0-9]*\), reads \([0-9]*\),.*/opens \1 writes \2 reads \3/p' "$1"
 }
 clab_loaded && unload_within 100
-loads=${CLAB_HAMMER_LOADS:-12}
+loads=${CLAB_HAMMER_LOADS:-6}
 hs_bad='' hs_opens=0 hs_writes=0 hs_reads=0 hs_n=0
 t0=$(date +%s)
 for step in 4 5; do
-	diag "fail_init_step=$step: $loads loads under the user"
+	diag "fail_init_step=$step: $loads loads under the user (at $(($(date +%s) - t0)) s)"
 	i=0
 	while [ $i -lt "$loads" ]; do
 		i=$((i + 1)) hs_n=$((hs_n + 1))
 		./clab-failnth hammer 120 >/tmp/hammer.out 2>&1 &
 		hp=$!
 		sleep 0.2
-		if clab_load $CLAB_PARAMS fail_init_step=$step; then
+		if clab_load arena_base="$CLAB_ARENA_BASE" arena_size=8M fail_init_step=$step; then
 			hs_bad="$hs_bad $step.$i:loaded"
 			unload_within 100
 		fi

@@ -65,6 +65,12 @@ seed=$(sed -n 's/^# stress-race: seed \([^,]*\),.*/\1/p' /tmp/race.out)
 
 [ -n "$mism" ] && [ "$mism" -eq 0 ] && [ "$errs" -eq 0 ] && [ $rc -eq 0 ]
 ok $? "stress-race: ${mism:-?} mismatched words, ${errs:-?} errors over ${ops:-?} operations, ${rounds:-?} racer rounds, exit $rc (seed $seed)"
+# Where the leaked pages are: the pageblocks still holding allocated pages.
+if [ "${leak:-0}" -gt 0 ]; then
+	awk '$1 !~ /^#/ && $8 + $9 + $10 > 0 {
+		print "# still allocated: block " $1 " (" $5 "): movable " $8 ", reclaimable " $9 ", unmovable " $10 }' \
+		"$CLAB_DEBUGFS/pageblocks"
+fi
 [ -n "$leak" ] && [ "$leak" -eq 0 ]
 ok $? "stress-race: every page came back to the free lists (${leak:-?} leaked)"
 [ -n "$migr" ] && [ "$migr" -gt 0 ] && [ "$wakes" -gt 0 ]
