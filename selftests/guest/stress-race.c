@@ -24,9 +24,11 @@
  *	dropped a reclaimable one: ENODATA) and FREEs them.
  *   one racer thread aims at the window of a page that changes between the
  *	migrate scanner's checks and its reference: it discards aligned runs
- *	of order-0 user pages and at once allocates order-1..3 MOVABLE
- *	kernel blocks (which the freed pages may merge into), VERIFYs and
- *	FREEs them, and checks its pages, in a tight loop.
+ *	of order-0 user pages (of the block's size, or 64 pages to get past
+ *	the per-CPU list) and at once allocates order-1..3 MOVABLE kernel
+ *	blocks (which the freed pages may merge into), VERIFYs and FREEs
+ *	them, and checks its pages, in a tight loop. Its mapping is as large
+ *	as two user threads' together.
  *
  * One compactor process: three threads issuing CLAB_IOC_COMPACT back to
  * back (every node, order and priority; mostly whole nodes), two writing
@@ -172,6 +174,7 @@ struct mapping {
 	unsigned char *addr;
 	int fd;
 	__u64 serial;		/* names the mapping's contents */
+	size_t pages;		/* 0 at first: map_pages */
 	__u32 *gen;		/* per page; 0: no page (reads as zero) */
 };
 
@@ -259,8 +262,8 @@ static void touch_page(struct mapping *m, size_t page, const char *who)
 static bool map_new(struct mapping *m, int fd, void *at)
 {
 	int flags = MAP_SHARED | (at ? MAP_FIXED : 0);
-	void *p = mmap(at, map_pages * psz, PROT_READ | PROT_WRITE, flags,
-		       fd, 0);
+	size_t n = m->pages ? m->pages : map_pages;
+	void *p = mmap(at, n * psz, PROT_READ | PROT_WRITE, flags, fd, 0);
 
 	if (p == MAP_FAILED) {
 		if (errno != ENOMEM)
@@ -269,9 +272,10 @@ static bool map_new(struct mapping *m, int fd, void *at)
 		return false;
 	}
 	m->addr = p;
+	m->pages = n;
 	m->fd = fd;
 	m->serial = atomic_fetch_add(&sh->serial, 1);
-	memset(m->gen, 0, map_pages * sizeof(*m->gen));
+	memset(m->gen, 0, n * sizeof(*m->gen));
 	return true;
 }
 
@@ -288,7 +292,7 @@ static void sweep(struct mapping *m, const char *who)
 		return;
 	}
 	fault_jmp = &jb;
-	for (pg = 0; pg < map_pages; pg++)
+	for (pg = 0; pg < m->pages; pg++)
 		if (m->gen[pg])
 			check_page(m, pg, who);
 	fault_jmp = NULL;
@@ -667,11 +671,16 @@ static void *racer_main(void *arg)
 	struct mapping *m = &rc->m;
 	size_t pg;
 
-	for (pg = 0; pg < map_pages; pg++)
+	for (pg = 0; pg < m->pages; pg++)
 		touch_page(m, pg, "racer");
 	while (!stopping()) {
 		unsigned int order = 1 + rnd(&rc->rng, 3), i;
-		size_t run = 1UL << order;
+		/*
+		 * A run of the block's size, or one in four times 64 pages:
+		 * more than the per-CPU list keeps, so that the freed pages
+		 * reach the buddy lists and merge.
+		 */
+		size_t run = rnd(&rc->rng, 4) ? 1UL << order : 64;
 		struct clab_range cr;
 		__u64 handles[4];
 		struct clab_alloc a = {
@@ -681,7 +690,7 @@ static void *racer_main(void *arg)
 			.flags = CLAB_ALLOC_F_NOWARN,
 		};
 
-		pg = rnd(&rc->rng, map_pages / run) * run;
+		pg = rnd(&rc->rng, m->pages / run) * run;
 		for (i = 0; i < run; i++)
 			if (m->gen[pg + i])
 				check_page(m, pg + i, "racer");
@@ -702,7 +711,7 @@ static void *racer_main(void *arg)
 			}
 			/* Refault elsewhere while the blocks are held. */
 			for (i = 0; i < 4; i++)
-				touch_page(m, rnd(&rc->rng, map_pages), "racer");
+				touch_page(m, rnd(&rc->rng, m->pages), "racer");
 			for (i = 0; i < a.allocated; i++)
 				free_block(rc->own_fd, handles[i],
 					   CLAB_MT_MOVABLE);
@@ -754,7 +763,9 @@ static int run_mapper(unsigned int proc, __u64 rng)
 		return 1;
 	rc->own_fd = fd;
 	rc->rng = splitmix(&rng);
-	rc->m.gen = calloc(map_pages, sizeof(__u32));
+	/* The racer's pages: as many as two user threads' mappings. */
+	rc->m.pages = 2 * NMAPS * map_pages;
+	rc->m.gen = calloc(rc->m.pages, sizeof(__u32));
 	if (!rc->m.gen || !map_new(&rc->m, fd, NULL) ||
 	    pthread_create(&rc->tid, NULL, racer_main, rc))
 		return 1;
@@ -790,7 +801,7 @@ static int run_mapper(unsigned int proc, __u64 rng)
 					munmap(u[t].maps[i].addr,
 					       map_pages * psz);
 		}
-		munmap(rc->m.addr, map_pages * psz);
+		munmap(rc->m.addr, rc->m.pages * psz);
 		close(fd);
 	}
 	return 0;
@@ -1123,7 +1134,7 @@ int main(int argc, char **argv)
 	if (!nr_nodes)
 		nr_nodes = 1;
 	/* A third of the arena for user pages, over every mapping. */
-	map_pages = arena_pages / 3 / (nprocs * (nthreads * NMAPS + 1));
+	map_pages = arena_pages / 3 / (nprocs * (nthreads + 2) * NMAPS);
 	if (map_pages < 16)
 		map_pages = 16;
 	map_pages &= ~7UL;
