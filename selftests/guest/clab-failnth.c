@@ -27,7 +27,7 @@
  *	operations (quote "COMPACT min_moves"); -v reports every point on
  *	stderr.
  *
- *   clab-failnth hammer [SECONDS]
+ *   clab-failnth hammer [SECONDS [IDLE_US]]
  *	A user at every interface, for the loads above and fail_init_step=N
  *	(no fail-nth needed): two processes open /dev/compactlab in a tight
  *	loop and, whenever the open succeeds, issues GET_VERSION, maps and
@@ -35,10 +35,12 @@
  *	closes; one writes 1 to compact_memory and node0/compact; one reads
  *	every file under /sys/kernel/compactlab. Each keeps trying while the
  *	files are absent, so that a load that creates them and then fails
- *	meets a user inside its window. Runs until SIGTERM (or SECONDS),
+ *	meets a user inside its window (after 64 tries that found nothing,
+ *	each yields the CPU, or sleeps IDLE_US microseconds, so that a long
+ *	sweep is not slowed down much). Runs until SIGTERM (or SECONDS),
  *	then prints "hammer: opens O, ioctls I, mmaps M, faults F, writes W,
  *	reads R, tries T" (W and R: successful writes to and reads of the
- *	sysfs files; T: open attempts of all three).
+ *	sysfs files; T: open attempts of all four).
  *
  * Exit 2: a usage or setup error, or no fail-nth.
  */
@@ -577,6 +579,16 @@ struct hammer_stats {
 };
 
 static atomic_int hammer_stop;
+static unsigned int hammer_idle_us;
+
+/* After 64 tries that found nothing: yield, or sleep when asked to. */
+static void hammer_idle(void)
+{
+	if (hammer_idle_us)
+		usleep(hammer_idle_us);
+	else
+		sched_yield();
+}
 
 static void on_hammer_stop(int sig)
 {
@@ -646,7 +658,7 @@ static void hammer_dev(struct hammer_stats *st)
 		st->tries++;
 		if (fd < 0) {
 			if (!(++n % 64))
-				sched_yield();
+				hammer_idle();
 			continue;
 		}
 		st->opens++;
@@ -687,7 +699,7 @@ static void hammer_write(struct hammer_stats *st)
 		st->tries++;
 		if (fd < 0) {
 			if (!(++n % 64))
-				sched_yield();
+				hammer_idle();
 			continue;
 		}
 		n++;
@@ -741,7 +753,7 @@ static void hammer_read(struct hammer_stats *st)
 		st->tries++;
 		if (!hammer_read_tree("/sys/kernel/compactlab", st)) {
 			if (!(++n % 64))
-				sched_yield();
+				hammer_idle();
 		} else if (module_live()) {
 			usleep(20000);
 		}
@@ -760,10 +772,12 @@ static int do_hammer(int argc, char **argv)
 	unsigned int i;
 	int status, bad = 0;
 
-	if (argc > 3) {
-		fprintf(stderr, "usage: clab-failnth hammer [SECONDS]\n");
+	if (argc > 4) {
+		fprintf(stderr, "usage: clab-failnth hammer [SECONDS [IDLE_US]]\n");
 		return 2;
 	}
+	if (argc == 4)
+		hammer_idle_us = strtoul(argv[3], NULL, 0);
 	psz = sysconf(_SC_PAGESIZE);
 	st = mmap(NULL, sizeof(*st), PROT_READ | PROT_WRITE,
 		  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
@@ -783,7 +797,7 @@ static int do_hammer(int argc, char **argv)
 			_exit(0);
 		}
 	}
-	if (argc == 3)
+	if (argc >= 3)
 		alarm(strtoul(argv[2], NULL, 0));
 	while (!hammer_stop)
 		pause();
@@ -814,6 +828,6 @@ int main(int argc, char **argv)
 		return do_hammer(argc, argv);
 	fprintf(stderr, "usage: clab-failnth load N KO [PARAMS]\n"
 		"       clab-failnth ops [-v] [NAME...]\n"
-		"       clab-failnth hammer [SECONDS]\n");
+		"       clab-failnth hammer [SECONDS [IDLE_US]]\n");
 	return 2;
 }
