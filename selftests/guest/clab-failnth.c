@@ -27,6 +27,21 @@
  *	operations (quote "COMPACT min_moves"); -v reports every point on
  *	stderr.
  *
+ *   clab-failnth hammer [SECONDS [IDLE_US]]
+ *	A user at every interface, for the loads above and fail_init_step=N
+ *	(no fail-nth needed): two processes open /dev/compactlab in a tight
+ *	loop and, whenever the open succeeds, issues GET_VERSION, maps and
+ *	touches a page, ALLOCs a block, now and then COMPACTs the node, and
+ *	closes; one writes 1 to compact_memory and node0/compact; one reads
+ *	every file under /sys/kernel/compactlab. Each keeps trying while the
+ *	files are absent, so that a load that creates them and then fails
+ *	meets a user inside its window (after 64 tries that found nothing,
+ *	each yields the CPU, or sleeps IDLE_US microseconds, so that a long
+ *	sweep is not slowed down much). Runs until SIGTERM (or SECONDS),
+ *	then prints "hammer: opens O, ioctls I, mmaps M, faults F, writes W,
+ *	reads R, tries T" (W and R: successful writes to and reads of the
+ *	sysfs files; T: open attempts of all four).
+ *
  * Exit 2: a usage or setup error, or no fail-nth.
  */
 #define _GNU_SOURCE
@@ -44,6 +59,8 @@
 #include <sys/mman.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <dirent.h>
+#include <sched.h>
 #include <unistd.h>
 #include <linux/compactlab.h>
 
@@ -555,13 +572,262 @@ static int do_ops(int argc, char **argv)
 	return total_bad ? 1 : 0;
 }
 
+/* --- hammer ------------------------------------------------------------------ */
+
+struct hammer_stats {
+	atomic_ulong opens, ioctls, mmaps, faults, writes, reads, tries;
+};
+
+static atomic_int hammer_stop;
+static unsigned int hammer_idle_us;
+
+/* After 64 tries that found nothing: yield, or sleep when asked to. */
+static void hammer_idle(void)
+{
+	if (hammer_idle_us)
+		usleep(hammer_idle_us);
+	else
+		sched_yield();
+}
+
+static void on_hammer_stop(int sig)
+{
+	(void)sig;
+	hammer_stop = 1;
+}
+
+/*
+ * Has the module finished its init? The hammer is after the loads that
+ * fail: once a load succeeded it steps back (20 ms after each use, no
+ * compaction), so that the sweep's rmmod finds no reference.
+ */
+static bool module_live(void)
+{
+	char buf[16] = "";
+	int fd = open("/sys/module/compactlab/initstate", O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return false;
+	if (read(fd, buf, sizeof(buf) - 1) < 0)
+		buf[0] = 0;
+	close(fd);
+	return !strncmp(buf, "live", 4);
+}
+
+/* GET_VERSION, ALLOC, a mapping with two faults. */
+static void hammer_use_dev(int fd, struct hammer_stats *st)
+{
+	struct clab_version ver;
+	char *p;
+
+	if (ioctl(fd, CLAB_IOC_GET_VERSION, &ver) == 0) {
+		__u64 h;
+		struct clab_alloc a = {
+			.order = 0, .migratetype = CLAB_MT_MOVABLE,
+			.count = 1, .handles = (uintptr_t)&h,
+		};
+
+		st->ioctls++;
+		if (ioctl(fd, CLAB_IOC_ALLOC, &a) == 0)
+			st->ioctls++;
+	}
+	p = mmap(NULL, 2 * psz, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (p != MAP_FAILED) {
+		st->mmaps++;
+		if (sigsetjmp(fault_jmp, 1) == 0) {
+			p[0] = 1;
+			p[psz] = 2;
+			st->faults++;
+		}
+		munmap(p, 2 * psz);
+	}
+}
+
+/*
+ * The device: whenever it is there, use it, then close it. A file opened
+ * while init runs is kept past the end of the load, whatever it was, and
+ * used again then.
+ */
+static void hammer_dev(struct hammer_stats *st)
+{
+	unsigned long n = 0;
+
+	while (!hammer_stop) {
+		int fd = open(DEV, O_RDWR | O_CLOEXEC);
+
+		st->tries++;
+		if (fd < 0) {
+			if (!(++n % 64))
+				hammer_idle();
+			continue;
+		}
+		st->opens++;
+		hammer_use_dev(fd, st);
+		if (!module_live()) {
+			usleep(100000);
+			hammer_use_dev(fd, st);
+		}
+		if (module_live()) {
+			close(fd);
+			usleep(20000);
+			continue;
+		}
+		if (!(st->opens % 8)) {
+			struct clab_compact cc = {
+				.order = -1, .priority = CLAB_PRIO_SYNC_FULL,
+				.migratetype = CLAB_MT_MOVABLE,
+			};
+
+			if (ioctl(fd, CLAB_IOC_COMPACT, &cc) == 0)
+				st->ioctls++;
+		}
+		close(fd);
+	}
+}
+
+/* compact_memory and node0/compact: a compaction whenever they are there. */
+static void hammer_write(struct hammer_stats *st)
+{
+	static const char *const files[] = {
+		SYSFS "compact_memory", SYSFS "node0/compact",
+	};
+	unsigned long n = 0;
+
+	while (!hammer_stop) {
+		int fd = open(files[n % 2], O_WRONLY | O_CLOEXEC);
+
+		st->tries++;
+		if (fd < 0) {
+			if (!(++n % 64))
+				hammer_idle();
+			continue;
+		}
+		n++;
+		if (module_live()) {
+			close(fd);
+			usleep(20000);
+			continue;
+		}
+		if (write(fd, "1", 1) == 1)
+			st->writes++;
+		close(fd);
+	}
+}
+
+/* Read every file under @dir, recursively; false if @dir is absent. */
+static bool hammer_read_tree(const char *dir, struct hammer_stats *st)
+{
+	struct dirent *de;
+	DIR *d = opendir(dir);
+	char buf[4096];
+
+	if (!d)
+		return false;
+	while ((de = readdir(d)) && !hammer_stop) {
+		char path[512];
+		int fd;
+
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		if (de->d_type == DT_DIR) {
+			hammer_read_tree(path, st);
+			continue;
+		}
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		if (read(fd, buf, sizeof(buf)) >= 0)
+			st->reads++;
+		close(fd);
+	}
+	closedir(d);
+	return true;
+}
+
+static void hammer_read(struct hammer_stats *st)
+{
+	unsigned long n = 0;
+
+	while (!hammer_stop) {
+		st->tries++;
+		if (!hammer_read_tree("/sys/kernel/compactlab", st)) {
+			if (!(++n % 64))
+				hammer_idle();
+		} else if (module_live()) {
+			usleep(20000);
+		}
+	}
+}
+
+static int do_hammer(int argc, char **argv)
+{
+	static void (*const fn[])(struct hammer_stats *) = {
+		hammer_dev, hammer_dev, hammer_write, hammer_read,
+	};
+	struct sigaction sa = { .sa_handler = on_hammer_stop };
+	struct sigaction sf = { .sa_handler = on_fault_signal };
+	pid_t pids[ARRAY_SIZE(fn)];
+	struct hammer_stats *st;
+	unsigned int i;
+	int status, bad = 0;
+
+	if (argc > 4) {
+		fprintf(stderr, "usage: clab-failnth hammer [SECONDS [IDLE_US]]\n");
+		return 2;
+	}
+	if (argc == 4)
+		hammer_idle_us = strtoul(argv[3], NULL, 0);
+	psz = sysconf(_SC_PAGESIZE);
+	st = mmap(NULL, sizeof(*st), PROT_READ | PROT_WRITE,
+		  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (st == MAP_FAILED)
+		setup_error("mmap");
+	memset(st, 0, sizeof(*st));
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGALRM, &sa, NULL);
+	sigaction(SIGBUS, &sf, NULL);
+	for (i = 0; i < ARRAY_SIZE(fn); i++) {
+		pids[i] = fork();
+		if (pids[i] < 0)
+			setup_error("fork");
+		if (pids[i] == 0) {
+			fn[i](st);
+			_exit(0);
+		}
+	}
+	if (argc >= 3)
+		alarm(strtoul(argv[2], NULL, 0));
+	while (!hammer_stop)
+		pause();
+	for (i = 0; i < ARRAY_SIZE(fn); i++) {
+		kill(pids[i], SIGTERM);
+		if (waitpid(pids[i], &status, 0) != pids[i] ||
+		    !WIFEXITED(status) || WEXITSTATUS(status)) {
+			printf("# hammer child %u: status %#x\n", i, status);
+			bad = 1;
+		}
+	}
+	printf("hammer: opens %lu, ioctls %lu, mmaps %lu, faults %lu, ",
+	       (unsigned long)st->opens, (unsigned long)st->ioctls,
+	       (unsigned long)st->mmaps, (unsigned long)st->faults);
+	printf("writes %lu, reads %lu, tries %lu\n",
+	       (unsigned long)st->writes, (unsigned long)st->reads,
+	       (unsigned long)st->tries);
+	return bad;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc >= 2 && !strcmp(argv[1], "load"))
 		return do_load(argc, argv);
 	if (argc >= 2 && !strcmp(argv[1], "ops"))
 		return do_ops(argc, argv);
+	if (argc >= 2 && !strcmp(argv[1], "hammer"))
+		return do_hammer(argc, argv);
 	fprintf(stderr, "usage: clab-failnth load N KO [PARAMS]\n"
-		"       clab-failnth ops [-v] [NAME...]\n");
+		"       clab-failnth ops [-v] [NAME...]\n"
+		"       clab-failnth hammer [SECONDS [IDLE_US]]\n");
 	return 2;
 }
