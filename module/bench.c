@@ -269,7 +269,8 @@ static bool clab_bench_copies(enum clab_bench_copy how, void **to,
 	unsigned long done, i, len, k = 0;
 	u64 t0;
 
-	for (done = 0; done < n; done += len) {
+	/* After a fatal signal, nothing: the caller discards the run. */
+	for (done = 0; done < n && !fatal_signal_pending(current); done += len) {
 		len = min_t(unsigned long, n - done, CLAB_BENCH_CHUNK);
 		t0 = ktime_get_ns();
 		for (i = 0; i < len; i++) {
@@ -289,9 +290,6 @@ static bool clab_bench_copies(enum clab_bench_copy how, void **to,
 				k = 0;
 		}
 		*ns += ktime_get_ns() - t0;
-		/* The caller sees the signal and discards the run. */
-		if (fatal_signal_pending(current))
-			break;
 		cond_resched();
 	}
 	return true;
