@@ -63,18 +63,20 @@ struct clab_tunable {
 	struct ratelimit_state *log;
 };
 
-#define CLAB_TUNABLE_LOG(name)						\
-	static DEFINE_RATELIMIT_STATE(clab_##name##_log,		\
-				      DEFAULT_RATELIMIT_INTERVAL,	\
-				      DEFAULT_RATELIMIT_BURST)
-
-CLAB_TUNABLE_LOG(min_free_kbytes);
-CLAB_TUNABLE_LOG(watermark_scale_factor);
-CLAB_TUNABLE_LOG(watermark_boost_factor);
-CLAB_TUNABLE_LOG(extfrag_threshold);
-CLAB_TUNABLE_LOG(compact_unevictable_allowed);
-CLAB_TUNABLE_LOG(compaction_proactiveness);
-CLAB_TUNABLE_LOG(oom_kill);
+static DEFINE_RATELIMIT_STATE(clab_min_free_kbytes_log, DEFAULT_RATELIMIT_INTERVAL,
+			      DEFAULT_RATELIMIT_BURST);
+static DEFINE_RATELIMIT_STATE(clab_watermark_scale_factor_log, DEFAULT_RATELIMIT_INTERVAL,
+			      DEFAULT_RATELIMIT_BURST);
+static DEFINE_RATELIMIT_STATE(clab_watermark_boost_factor_log, DEFAULT_RATELIMIT_INTERVAL,
+			      DEFAULT_RATELIMIT_BURST);
+static DEFINE_RATELIMIT_STATE(clab_extfrag_threshold_log, DEFAULT_RATELIMIT_INTERVAL,
+			      DEFAULT_RATELIMIT_BURST);
+static DEFINE_RATELIMIT_STATE(clab_compact_unevictable_allowed_log, DEFAULT_RATELIMIT_INTERVAL,
+			      DEFAULT_RATELIMIT_BURST);
+static DEFINE_RATELIMIT_STATE(clab_compaction_proactiveness_log, DEFAULT_RATELIMIT_INTERVAL,
+			      DEFAULT_RATELIMIT_BURST);
+static DEFINE_RATELIMIT_STATE(clab_oom_kill_log, DEFAULT_RATELIMIT_INTERVAL,
+			      DEFAULT_RATELIMIT_BURST);
 
 static const struct clab_tunable clab_min_free_kbytes = {
 	.offset = offsetof(struct clab_mem, min_free_kbytes),
