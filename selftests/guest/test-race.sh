@@ -11,7 +11,7 @@
 # is checked, and at the end the arena's free pages must be back.
 #
 # Duration: $STRESS_MIN minutes (a soak; from the environment or from a file
-# ./stress-min in the shared directory), else $CLAB_RACE_SECONDS, else 100 s.
+# ./stress-min in the shared directory), else $CLAB_RACE_SECONDS, else 60 s.
 # Skipped on the distro kernels unless one of those is set, e.g.
 #   scripts/vm-run --smp 4 -- 'CLAB_RACE_SECONDS=30 ./test-race.sh'
 # On the debug kernel a KASAN report or a WARN panics the guest, and the
@@ -29,7 +29,7 @@ fi
 if [ -n "$mins" ]; then
 	secs=$((mins * 60))
 else
-	secs=${CLAB_RACE_SECONDS:-100}
+	secs=${CLAB_RACE_SECONDS:-60}
 fi
 
 plan 5
