@@ -12,7 +12,7 @@
 #   - a sync compaction waiting on writeback dies at once when killed.
 . ./tap.sh
 
-plan 6
+plan 7
 
 S=$CLAB_SYSFS
 D=$CLAB_DEBUGFS
@@ -103,6 +103,10 @@ dies_within 300 $pid
 ok $? "a sync compaction waiting on 10 s writebacks dies within 3 s of SIGKILL (took ${TOOK}0 ms)"
 kill $holder
 wait $holder
-# Let the writebacks end before the next test.
-sleep 1
+
+# Leave an idle arena, as loaded, to the next test: the writebacks end
+# 10 s after the marks, then a fresh module.
+sleep 9
+unload_within 100 && clab_load $CLAB_PARAMS
+ok $? "module reloaded with its original parameters${CLAB_LOAD_ERR:+: $CLAB_LOAD_ERR}"
 tap_done
