@@ -15,6 +15,11 @@
 
 plan 31
 
+# An idle arena whatever ran before (per-CPU lists drained, nothing held):
+# a fresh module with vm-run's parameters.
+clab_unload
+clab_load $CLAB_PARAMS || diag "insmod: $CLAB_LOAD_ERR"
+
 D=$CLAB_DEBUGFS
 S=$CLAB_SYSFS
 TMP=/tmp/views
