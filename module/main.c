@@ -9,7 +9,6 @@
 #include <compactlab/arena.h>
 #include <compactlab/compaction.h>
 #include <compactlab/vmstat.h>
-#include <compactlab/writeback.h>
 #include "bench.h"
 #include "interfaces.h"
 
@@ -207,7 +206,6 @@ static void __exit clab_exit(void)
 	clab_debugfs_exit();
 	clab_sysfs_exit();
 	clab_stop_threads(&clab_mem);
-	clab_writeback_flush();
 	clab_mem_exit(&clab_mem);
 	clab_arena_destroy(clab_arena);
 }

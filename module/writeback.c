@@ -5,13 +5,18 @@
  * Writing a page back takes a configurable time (the "completion delay").
  * Writebacks that migration starts are kept in a small table with their
  * deadlines, each holding a reference on its page so that the page cannot
- * be freed under it; whoever waits on one sleeps until its deadline and
- * completes every writeback that is due, so that many pages written back
- * at once also complete together, as real I/O would. Every migration batch
- * completes those that are due too, so none outlives its deadline for long
- * when nobody waits. Pages marked under writeback from outside (the
- * device's MARK ioctl) are completed by their marker; a waiter gives up on
- * them after one delay and completes them.
+ * be freed under it. They complete on their own, as I/O does: a delayed
+ * work armed for the earliest deadline in the table completes every one
+ * that is due and re-arms itself for the next. Whoever waits on one sleeps
+ * until its deadline and completes those that are due, and so does every
+ * migration batch, so that many pages written back at once also complete
+ * together. Without the work, a writeback started by the last migration
+ * batch before the system went idle (one that a killed compactor gave up,
+ * or one cut short when the free scanner ran out) would hold its page
+ * until the next migration: freed by its owner, the page would stay
+ * allocated. Pages marked under writeback from outside (the device's MARK
+ * ioctl) are completed by their marker; a waiter gives up on them after
+ * one delay and completes them.
  */
 #include <compactlab/writeback.h>
 #include <compactlab/mmzone.h>
@@ -27,9 +32,32 @@ struct clab_writeback_slot {
 
 static unsigned int clab_writeback_delay_ms = 10;
 
-/* Protects clab_writeback_slots. */
+static void clab_writeback_timeout(struct work_struct *work);
+
+/*
+ * Protects clab_writeback_slots and the deadline the completion work is
+ * armed for (clab_writeback_armed, clab_writeback_armed_at).
+ */
 static DEFINE_SPINLOCK(clab_writeback_lock);
 static struct clab_writeback_slot clab_writeback_slots[CLAB_WRITEBACK_SLOTS];
+static bool clab_writeback_armed;
+static unsigned long clab_writeback_armed_at;
+static DECLARE_DELAYED_WORK(clab_writeback_work, clab_writeback_timeout);
+
+/* Have the work run at @deadline, unless it is armed to run by then. */
+static void clab_writeback_arm(unsigned long deadline)
+{
+	unsigned long now = jiffies;
+
+	lockdep_assert_held(&clab_writeback_lock);
+	if (clab_writeback_armed &&
+	    !time_after(clab_writeback_armed_at, deadline))
+		return;
+	clab_writeback_armed = true;
+	clab_writeback_armed_at = deadline;
+	mod_delayed_work(system_wq, &clab_writeback_work,
+			 time_after(deadline, now) ? deadline - now : 0);
+}
 
 /**
  * clab_set_writeback_delay() - how long an emulated writeback takes
@@ -78,6 +106,7 @@ void clab_start_writeback(struct clab_mem *mem, struct clab_page *page)
 		s->mem = mem;
 		s->page = page;
 		s->deadline = deadline;
+		clab_writeback_arm(deadline);
 		spin_unlock_irqrestore(&clab_writeback_lock, flags);
 		return;
 	}
@@ -88,30 +117,49 @@ void clab_start_writeback(struct clab_mem *mem, struct clab_page *page)
 /**
  * clab_writeback_complete_due() - complete every writeback that is due
  *
- * Called by waiters, and by every migration batch, so that the writebacks
- * migration starts complete in time even when nobody waits on them. Takes
- * the zone lock to free pages: call it with no spinlock held.
+ * Called by the completion work, by waiters and by every migration batch.
+ * Arms the work for the earliest writeback still in flight. Takes the zone
+ * lock to free pages: call it with no spinlock held.
  */
 void clab_writeback_complete_due(void)
 {
 	struct clab_writeback_slot done[CLAB_WRITEBACK_SLOTS];
-	unsigned long flags;
+	unsigned long flags, now = jiffies, next = 0;
+	bool pending = false;
 	int i, n = 0;
 
 	spin_lock_irqsave(&clab_writeback_lock, flags);
 	for (i = 0; i < CLAB_WRITEBACK_SLOTS; i++) {
 		struct clab_writeback_slot *s = &clab_writeback_slots[i];
 
-		if (s->page && !time_before(jiffies, s->deadline)) {
+		if (!s->page)
+			continue;
+		if (!time_before(now, s->deadline)) {
 			done[n++] = *s;
 			s->page = NULL;
+		} else if (!pending || time_before(s->deadline, next)) {
+			next = s->deadline;
+			pending = true;
 		}
 	}
+	if (pending)
+		clab_writeback_arm(next);
 	spin_unlock_irqrestore(&clab_writeback_lock, flags);
 	for (i = 0; i < n; i++) {
 		clab_end_writeback(done[i].page);
 		clab_put_page(done[i].mem, done[i].page);
 	}
+}
+
+/* The completion work: the earliest writeback in flight is due. */
+static void clab_writeback_timeout(struct work_struct *work)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&clab_writeback_lock, flags);
+	clab_writeback_armed = false;
+	spin_unlock_irqrestore(&clab_writeback_lock, flags);
+	clab_writeback_complete_due();
 }
 
 /**
@@ -166,16 +214,21 @@ bool clab_wait_on_writeback(struct clab_page *page)
 }
 
 /**
- * clab_writeback_flush() - complete every writeback in flight (unload)
+ * clab_writeback_flush() - complete every writeback in flight (teardown)
  *
- * Drops the references the table holds, so that no page stays allocated.
+ * Stops the completion work and drops the references the table holds, so
+ * that no page stays allocated. Nothing may start a writeback meanwhile.
  */
 void clab_writeback_flush(void)
 {
+	unsigned long flags;
 	int i;
 
+	cancel_delayed_work_sync(&clab_writeback_work);
+	spin_lock_irqsave(&clab_writeback_lock, flags);
+	clab_writeback_armed = false;
 	for (i = 0; i < CLAB_WRITEBACK_SLOTS; i++)
-		if (clab_writeback_slots[i].page)
-			clab_writeback_slots[i].deadline = jiffies;
+		clab_writeback_slots[i].deadline = jiffies;
+	spin_unlock_irqrestore(&clab_writeback_lock, flags);
 	clab_writeback_complete_due();
 }

@@ -6,6 +6,7 @@
  */
 #include <compactlab/mmzone.h>
 #include <compactlab/vmstat.h>
+#include <compactlab/writeback.h>
 #include "page_alloc_internal.h"
 
 const char * const clab_zone_names[CLAB_MAX_NR_ZONES] = {
@@ -285,12 +286,15 @@ free_descriptors:
 /**
  * clab_mem_exit() - tear the shadow memory down
  * @mem: the shadow memory; its clients must have freed their pages
+ *
+ * The writebacks still in flight end first: they hold page references.
  */
 void clab_mem_exit(struct clab_mem *mem)
 {
 	struct clab_node *node;
 	struct clab_zone *zone;
 
+	clab_writeback_flush();
 	clab_for_each_zone(mem, node, zone)
 		free_percpu(zone->pcp);
 	kvfree(mem->inuse);

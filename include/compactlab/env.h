@@ -40,6 +40,7 @@
 #include <linux/kthread.h>
 #include <linux/rcupdate.h>
 #include <linux/wait.h>
+#include <linux/workqueue.h>
 
 /* Both are provided by module/compat.h in the kernel build. */
 #define CLAB_PAGEBLOCK_ORDER	((unsigned int)pageblock_order)

@@ -243,11 +243,53 @@ static void test_writeback_wait_reads_time_once(void)
 	test_mem_destroy(mem);
 }
 
+/*
+ * A writeback that migration started completes at its deadline on its own,
+ * with nobody waiting and no migration batch after it: its page, freed by
+ * its owner meanwhile, goes back to the free lists. The completion is
+ * armed for the earliest deadline in flight, also when a shorter delay
+ * follows a longer one.
+ */
+static void test_writeback_completes_unattended(void)
+{
+	struct clab_mem *mem = test_mem_create("8M", 1, NULL, NULL);
+	struct clab_page *slow = clab_alloc_pages(mem, 0, CLAB_GFP_MOVABLE, 0);
+	struct clab_page *fast = clab_alloc_pages(mem, 0, CLAB_GFP_MOVABLE, 0);
+	unsigned long t0 = clab_shim_jiffies;
+
+	TEST_ASSERT(slow && fast);
+	clab_set_writeback_delay(100);
+	clab_start_writeback(mem, slow);
+	clab_set_writeback_delay(10);
+	clab_start_writeback(mem, fast);
+	/* The owners let go: the writebacks' references keep both pages. */
+	clab_put_page(mem, slow);
+	clab_put_page(mem, fast);
+	CHECK_EQ(atomic_read(&slow->refcount), 1);
+	CHECK_EQ(atomic_read(&fast->refcount), 1);
+	TEST_ASSERT(clab_shim_delayed_work && clab_shim_delayed_work->pending);
+	CHECK(!clab_shim_run_delayed_work());
+	clab_shim_jiffies = t0 + 10;
+	CHECK(clab_shim_run_delayed_work());
+	CHECK_EQ(atomic_read(&fast->refcount), 0);
+	CHECK(clab_page_test(slow, CLAB_PG_WRITEBACK));
+	/* Re-armed for the one still in flight. */
+	CHECK(clab_shim_delayed_work->pending);
+	CHECK(!clab_shim_run_delayed_work());
+	clab_shim_jiffies = t0 + 100;
+	CHECK(clab_shim_run_delayed_work());
+	CHECK_EQ(atomic_read(&slow->refcount), 0);
+	CHECK(!clab_shim_delayed_work->pending);
+	CHECK_EQ(mem_check(mem), 0);
+	test_mem_destroy(mem);
+}
+
 #define ISOLATE_RACE_CASES(X) \
 	X(test_realloc_before_get) \
 	X(test_disown_after_get_linux) \
 	X(test_disown_after_get_min_moves) \
 	X(test_migrate_refuses_large_block) \
-	X(test_writeback_wait_reads_time_once)
+	X(test_writeback_wait_reads_time_once) \
+	X(test_writeback_completes_unattended)
 
 CLAB_TEST_SUITE(isolate_race, ISOLATE_RACE_CASES);

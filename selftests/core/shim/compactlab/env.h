@@ -164,6 +164,7 @@ static inline unsigned long *clab_shim_read_jiffies(void)
 
 #define jiffies			(*clab_shim_read_jiffies())
 #define time_before(a, b)	((long)((a) - (b)) < 0)
+#define time_after(a, b)	time_before(b, a)
 #define MAX_SCHEDULE_TIMEOUT	LONG_MAX
 #define cmpxchg(p, o, n)	__sync_val_compare_and_swap(p, o, n)
 #define might_sleep_if(c)	((void)(c))
@@ -199,6 +200,54 @@ static inline bool kthread_should_stop(void) { return false; }
 #define kthread_run(fn, data, ...) ((void)(fn), (void)(data), \
 				    (struct task_struct *)ERR_PTR(-EOPNOTSUPP))
 static inline int kthread_stop(struct task_struct *t) { return 0; }
+
+/*
+ * Delayed work never runs by itself in user space: the shim remembers the
+ * last one armed, and a test runs it, once it is due, with
+ * clab_shim_run_delayed_work().
+ */
+struct work_struct { int unused; };
+struct delayed_work {
+	struct work_struct work;
+	void (*func)(struct work_struct *work);
+	bool pending;
+	unsigned long expires;
+};
+
+#define DECLARE_DELAYED_WORK(n, f)	struct delayed_work n = { .func = (f) }
+#define system_wq			NULL
+extern struct delayed_work *clab_shim_delayed_work;
+
+static inline bool mod_delayed_work(void *wq, struct delayed_work *dw,
+				    unsigned long delay)
+{
+	bool was_pending = dw->pending;
+
+	dw->pending = true;
+	dw->expires = clab_shim_jiffies + delay;
+	clab_shim_delayed_work = dw;
+	return was_pending;
+}
+
+static inline bool cancel_delayed_work_sync(struct delayed_work *dw)
+{
+	bool was_pending = dw->pending;
+
+	dw->pending = false;
+	return was_pending;
+}
+
+/* Run the armed delayed work if it is due; whether it ran. */
+static inline bool clab_shim_run_delayed_work(void)
+{
+	struct delayed_work *dw = clab_shim_delayed_work;
+
+	if (!dw || !dw->pending || time_before(clab_shim_jiffies, dw->expires))
+		return false;
+	dw->pending = false;
+	dw->func(&dw->work);
+	return true;
+}
 
 /* Nothing completes asynchronously in user space: a wait times out at once. */
 static inline int wait_on_bit_timeout(unsigned long *word, int bit,
