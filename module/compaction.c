@@ -29,6 +29,7 @@ const char * const clab_migrate_mode_names[] = {
 
 const char * const clab_compact_policy_names[CLAB_NR_POLICIES] = {
 	[CLAB_POLICY_LINUX] = "linux",
+	[CLAB_POLICY_TUNED] = "tuned",
 	[CLAB_POLICY_MIN_MOVES] = "min_moves",
 };
 

@@ -14,7 +14,7 @@
  *   compaction_proactiveness     vm.compaction_proactiveness
  *   oom_kill                0: a failed allocation fails; 1: SIGKILL the
  *                           largest user of the arena first
- *   policy                  linux or min_moves
+ *   policy                  linux, tuned or min_moves
  *   compact_memory          write 1: compact every zone (vm.compact_memory)
  *   node<N>/compact         write 1: compact node N's zones
  *
@@ -262,7 +262,7 @@ static ssize_t policy_store(struct kobject *kobj, struct kobj_attribute *attr,
 		return -ENODEV;
 	i = sysfs_match_string(clab_compact_policy_names, buf);
 	if (i < 0) {
-		pr_info_ratelimited("policy: expected linux or min_moves\n");
+		pr_info_ratelimited("policy: expected linux, tuned or min_moves\n");
 		return -EINVAL;
 	}
 	WRITE_ONCE(clab_sysfs_mem->compact_policy, i);

@@ -49,13 +49,16 @@ extern const char * const clab_migrate_mode_names[];
 
 /**
  * enum clab_compact_policy - how a compaction chooses what to move
- * @CLAB_POLICY_LINUX: the kernel's two scanners, faithfully
+ * @CLAB_POLICY_LINUX: the kernel's two scanners, as Linux 6.1 runs them
+ * @CLAB_POLICY_TUNED: the kernel's two scanners with our improvements
+ *	(Documentation/design.rst lists them), to be measured against linux
  * @CLAB_POLICY_MIN_MOVES: for a target order, empty the aligned block that
  *	needs the fewest migrations, moving exactly its pages
  * @CLAB_NR_POLICIES: the number of policies
  */
 enum clab_compact_policy {
 	CLAB_POLICY_LINUX,
+	CLAB_POLICY_TUNED,
 	CLAB_POLICY_MIN_MOVES,
 	CLAB_NR_POLICIES
 };
@@ -149,6 +152,15 @@ struct clab_compact_control {
 	bool rescan;
 	struct clab_capture_control *capc;
 };
+
+/*
+ * Does this compaction run compactlab's improvements on the kernel's
+ * scanners (policy tuned), rather than Linux 6.1's rules (policy linux)?
+ */
+static inline bool clab_compact_is_tuned(const struct clab_compact_control *cc)
+{
+	return cc->policy == CLAB_POLICY_TUNED;
+}
 
 /* isolate_migrate_t */
 enum clab_isolate_result {

@@ -208,7 +208,7 @@ mfk=$(cat $sys/min_free_kbytes)
 wsf=$(cat $sys/watermark_scale_factor)
 echo 0 >$sys/min_free_kbytes
 echo 1 >$sys/watermark_scale_factor
-for p in linux min_moves; do
+for p in linux tuned min_moves; do
 	echo $p >$sys/policy || { rc=2; continue; }
 	out=$(./bench-gupta moves)
 	[ $? = 0 ] || rc=1

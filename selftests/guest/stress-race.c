@@ -32,9 +32,9 @@
  *
  * One compactor process: three threads issuing CLAB_IOC_COMPACT back to
  * back (every node, order and priority; mostly whole nodes), two writing
- * compact_memory and node<N>/compact, switching policy between linux and
- * min_moves, moving compaction_proactiveness (kcompactd) and reading every
- * sysfs and debugfs file, and one that pushes the free pages below the watermarks with
+ * compact_memory and node<N>/compact, switching policy between linux,
+ * tuned and min_moves, moving compaction_proactiveness (kcompactd) and
+ * reading every sysfs and debugfs file, and one that pushes the free pages below the watermarks with
  * reclaimable blocks (kswapd and direct reclaim) and holds them a moment.
  *
  * At the end everything is unmapped, freed and closed, the tunables are
@@ -913,7 +913,7 @@ static void *compact_ioctl_main(void *arg)
 
 static void *trigger_main(void *arg)
 {
-	static const char *const policies[] = { "linux", "min_moves" };
+	static const char *const policies[] = { "linux", "tuned", "min_moves" };
 	__u64 rng = (uintptr_t)arg;
 	char path[128], val[16];
 
@@ -941,7 +941,7 @@ static void *trigger_main(void *arg)
 				count(OP_NODE_COMPACT);
 		} else if (r < 65) {
 			ret = write_str(SYSFS "/policy",
-					policies[rnd(&rng, 2)]);
+					policies[rnd(&rng, 3)]);
 			if (ret)
 				report_error("policy: %s", strerror(-ret));
 			else

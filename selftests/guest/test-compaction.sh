@@ -93,13 +93,13 @@ echo 0 >$CLAB_SYSFS/compact_unevictable_allowed &&
 	echo "$old" >$CLAB_SYSFS/compact_unevictable_allowed
 ok $? "compact_unevictable_allowed: 0 and 1 read back; 2, -1 refused with EINVAL (default $old)"
 
-[ "$(cat $CLAB_SYSFS/policy)" = "[linux] min_moves" ] &&
+[ "$(cat $CLAB_SYSFS/policy)" = "[linux] tuned min_moves" ] &&
 	echo min_moves >$CLAB_SYSFS/policy &&
-	[ "$(cat $CLAB_SYSFS/policy)" = "linux [min_moves]" ] &&
+	[ "$(cat $CLAB_SYSFS/policy)" = "linux tuned [min_moves]" ] &&
 	(write_err $CLAB_SYSFS/policy fastest | grep -q 'Invalid argument') &&
-	[ "$(cat $CLAB_SYSFS/policy)" = "linux [min_moves]" ] &&
+	[ "$(cat $CLAB_SYSFS/policy)" = "linux tuned [min_moves]" ] &&
 	echo linux >$CLAB_SYSFS/policy &&
-	[ "$(cat $CLAB_SYSFS/policy)" = "[linux] min_moves" ]
+	[ "$(cat $CLAB_SYSFS/policy)" = "[linux] tuned min_moves" ]
 ok $? "policy: [linux] by default, min_moves and linux read back, 'fastest' refused with EINVAL"
 
 r=0
@@ -269,7 +269,7 @@ ok $? "min_moves: pgmigrate_success +$mig <= the cheapest block's $cost migratio
 [ $rc -eq 0 ] && [ "$(field "hold: kept" mismatches "$out")" = 0 ]
 ok $? "min_moves: user pages intact"
 echo linux >$CLAB_SYSFS/policy
-[ "$(cat $CLAB_SYSFS/policy)" = "[linux] min_moves" ]
+[ "$(cat $CLAB_SYSFS/policy)" = "[linux] tuned min_moves" ]
 ok $? "policy restored to linux"
 
 # --- COMPACT: the result and counts ------------------------------------------
