@@ -86,11 +86,26 @@ hugetlb() {
 	echo "BENCH hugetlb run=$1 $out"
 }
 
-# gupta kernel|clab RUN [PREFIX]
+# gupta kernel|clab RUN [PREFIX]: the clab side runs once per policy, on
+# a fresh pattern each (PREFIX, the pageblocks views, with linux only)
 gupta() {
-	out=$(./bench-gupta "$1" "$mb" ${3:+"$3"})
-	[ $? = 0 ] || rc=1
-	echo "BENCH gupta run=$2 $out"
+	if [ "$1" = kernel ]; then
+		out=$(./bench-gupta kernel "$mb")
+		[ $? = 0 ] || rc=1
+		echo "BENCH gupta run=$2 policy=kernel $out"
+		return
+	fi
+	for p in linux tuned min_moves; do
+		echo $p >$sys/policy || { rc=2; continue; }
+		if [ $p = linux ]; then
+			out=$(./bench-gupta clab "$mb" ${3:+"$3"})
+		else
+			out=$(./bench-gupta clab "$mb")
+		fi
+		[ $? = 0 ] || rc=1
+		echo "BENCH gupta run=$2 policy=$p $out"
+	done
+	echo linux >$sys/policy
 }
 
 # Unmovable spread from the pageblocks view: blocks holding an unmovable
