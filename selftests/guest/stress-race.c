@@ -34,8 +34,9 @@
  * back (every node, order and priority; mostly whole nodes), two writing
  * compact_memory and node<N>/compact, switching policy between linux,
  * tuned and min_moves, moving compaction_proactiveness (kcompactd) and
- * reading every sysfs and debugfs file, and one that pushes the free pages below the watermarks with
- * reclaimable blocks (kswapd and direct reclaim) and holds them a moment.
+ * reading every sysfs and debugfs file, and one that pushes the free pages
+ * below the watermarks with reclaimable blocks (kswapd and direct reclaim)
+ * and holds them a moment.
  *
  * At the end everything is unmapped, freed and closed, the tunables are
  * restored, and the arena's free pages (buddy + per-CPU lists) must come
