@@ -1,12 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * test_linux61_finish.c - policy linux against Linux 6.1, rule by rule:
- * when a compaction is finished (__compact_finished()) and when it is
- * worth running (__compaction_suitable()). Where policy tuned keeps an
- * improvement, the case checks tuned too.
+ * when a compaction is finished (__compact_finished()), when it is worth
+ * running (__compaction_suitable()), when the allocator retries it
+ * (should_compact_retry() and __alloc_pages_slowpath()), and what becomes
+ * of a watermark boost direct reclaim cannot pay back. Where policy tuned
+ * keeps an improvement, the case checks tuned too.
  */
 #include <compactlab/compaction.h>
 #include <compactlab/extfrag.h>
+#include "page_alloc_internal.h"
 #include "mem_check.h"
 #include "test_owner.h"
 #include "tap.h"
@@ -204,10 +207,139 @@ static void test_suitable_excludes_highatomic(void)
 	finish(mem, o);
 }
 
+/*
+ * should_compact_retry() (6.1): a compaction that keeps succeeding while
+ * others take its page runs out of retries, and then goes to the priority
+ * check: one more round of retries at a higher priority, if there is one.
+ */
+static void test_compact_retry_escalates_after_retries(void)
+{
+	enum clab_compact_priority prio = CLAB_DEF_COMPACT_PRIORITY;
+	int retries = 0, n;
+
+	for (n = 0; n < CLAB_MAX_COMPACT_RETRIES; n++)
+		CHECK(clab_should_compact_retry(2, CLAB_COMPACT_SUCCESS, false,
+						&prio, &retries));
+	CHECK_EQ(prio, CLAB_DEF_COMPACT_PRIORITY);
+	/* Out of retries: escalate to SYNC_FULL, count again from 0. */
+	CHECK(clab_should_compact_retry(2, CLAB_COMPACT_SUCCESS, false, &prio, &retries));
+	CHECK_EQ(prio, CLAB_COMPACT_PRIO_SYNC_FULL);
+	CHECK_EQ(retries, 0);
+	for (n = 0; clab_should_compact_retry(2, CLAB_COMPACT_SUCCESS, false,
+					      &prio, &retries); n++)
+		;
+	CHECK_EQ(n, CLAB_MAX_COMPACT_RETRIES);
+	CHECK_EQ(prio, CLAB_COMPACT_PRIO_SYNC_FULL);
+
+	/* Costly: already at its highest priority, 4 retries and no more. */
+	prio = CLAB_DEF_COMPACT_PRIORITY;
+	for (n = 0, retries = 0;
+	     clab_should_compact_retry(9, CLAB_COMPACT_SUCCESS, false, &prio, &retries);
+	     n++)
+		;
+	CHECK_EQ(n, CLAB_MAX_COMPACT_RETRIES / 4);
+	CHECK_EQ(prio, CLAB_DEF_COMPACT_PRIORITY);
+	/* From ASYNC, out of retries: up to SYNC_LIGHT. */
+	prio = CLAB_COMPACT_PRIO_ASYNC;
+	retries = CLAB_MAX_COMPACT_RETRIES / 4;
+	CHECK(clab_should_compact_retry(9, CLAB_COMPACT_SUCCESS, false, &prio, &retries));
+	CHECK_EQ(prio, CLAB_COMPACT_PRIO_SYNC_LIGHT);
+}
+
+/*
+ * __alloc_pages_slowpath() (6.1): should_compact_retry() is asked only
+ * after direct reclaim made progress. With nothing reclaimable and direct
+ * compaction deferred, policy linux fails the order-2 request (the
+ * kernel's weakness); tuned escalates to SYNC_FULL, which ignores the
+ * deferral, and allocates.
+ */
+static void test_withdrawn_retry_needs_reclaim_progress(void)
+{
+	static const enum clab_compact_policy policies[] = {
+		CLAB_POLICY_LINUX, CLAB_POLICY_TUNED,
+	};
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(policies); i++) {
+		struct clab_mem *mem = test_mem_create("16M", 1, NULL, NULL);
+		struct test_owner *o = fragment(mem);
+		struct clab_zone *zone = zone0(mem);
+		struct clab_page *p;
+		int k;
+
+		mem->compact_policy = policies[i];
+		for (k = 0; k < CLAB_COMPACT_MAX_DEFER_SHIFT; k++)
+			clab_defer_compaction(zone, 2);
+		CHECK_EQ(clab_node_reclaimable_pages(zone->node), 0);
+		p = clab_alloc_pages(mem, 0, CLAB_GFP_MOVABLE | CLAB_GFP_RECLAIM |
+				     CLAB_GFP_NOWARN, 2);
+		DIAG("%s: order-2 allocation %s",
+		     clab_compact_policy_names[policies[i]],
+		     p ? "succeeded" : "failed");
+		if (policies[i] == CLAB_POLICY_LINUX)
+			CHECK(!p);
+		else
+			CHECK(p);
+		if (p)
+			clab_free_pages(mem, p, 2);
+		finish(mem, o);
+	}
+}
+
+/*
+ * __alloc_pages_slowpath() and balance_pgdat() (6.1): only kswapd gives up
+ * a watermark boost it cannot pay back; direct reclaim that finds nothing
+ * leaves it, and a request that fails the boosted min mark fails. tuned
+ * drops the boost and allocates.
+ */
+static void test_unpayable_boost_kept(void)
+{
+	static const enum clab_compact_policy policies[] = {
+		CLAB_POLICY_LINUX, CLAB_POLICY_TUNED,
+	};
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(policies); i++) {
+		struct clab_mem *mem = test_mem_create("16M", 1, NULL, NULL);
+		struct test_owner *o = fragment(mem);
+		struct clab_zone *zone = zone0(mem);
+		unsigned long flags, boost;
+		struct clab_page *p;
+
+		mem->compact_policy = policies[i];
+		/* The boosted min mark is above the free pages. */
+		spin_lock_irqsave(&zone->lock, flags);
+		boost = zone->nr_free_pages;
+		zone->watermark_boost = boost;
+		spin_unlock_irqrestore(&zone->lock, flags);
+		CHECK_EQ(clab_node_reclaimable_pages(zone->node), 0);
+		/* Movable, as the free pages: no fallback raises a boost. */
+		p = clab_alloc_pages(mem, 0, CLAB_GFP_MOVABLE | CLAB_GFP_RECLAIM |
+				     CLAB_GFP_NOWARN, 0);
+		DIAG("%s: order-0 allocation %s, boost %lu -> %lu",
+		     clab_compact_policy_names[policies[i]],
+		     p ? "succeeded" : "failed", boost, zone->watermark_boost);
+		if (policies[i] == CLAB_POLICY_LINUX) {
+			CHECK(!p);
+			CHECK_EQ(zone->watermark_boost, boost);
+		} else {
+			CHECK(p);
+			CHECK_EQ(zone->watermark_boost, 0);
+		}
+		if (p)
+			clab_free_pages(mem, p, 0);
+		zone->watermark_boost = 0;
+		finish(mem, o);
+	}
+}
+
 #define LINUX61_FINISH_CASES(X) \
 	X(test_finished_has_no_watermark_gate) \
 	X(test_finished_proactive_contended) \
 	X(test_finished_proactive_beside_direct) \
-	X(test_suitable_excludes_highatomic)
+	X(test_suitable_excludes_highatomic) \
+	X(test_compact_retry_escalates_after_retries) \
+	X(test_withdrawn_retry_needs_reclaim_progress) \
+	X(test_unpayable_boost_kept)
 
 CLAB_TEST_SUITE(linux61_finish, LINUX61_FINISH_CASES);
