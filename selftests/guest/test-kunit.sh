@@ -26,14 +26,15 @@ err=$(insmod "$KO" 2>&1)
 rc=$?
 secs=$(($(date +%s) - t0))
 
-# Each suite's cases: "ok|not ok NAME" lines, at the results' first depth.
+# Each suite's cases: "ok|fail NAME" lines (one word each, for read), at the
+# results' first depth.
 : >/tmp/kunit.cases
 for s in $SUITES; do
 	r=/sys/kernel/debug/kunit/compactlab_$s/results
 	[ -r "$r" ] || continue
 	awk -v s="compactlab_$s" '
 		/^    (not )?ok [0-9]+ / {
-			st = ($1 == "not") ? "not ok" : "ok"
+			st = ($1 == "not") ? "fail" : "ok"
 			name = ($1 == "not") ? $4 : $3
 			if (name == "-")
 				name = ($1 == "not") ? $5 : $4
