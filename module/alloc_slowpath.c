@@ -131,7 +131,8 @@ static bool clab_compaction_withdrawn(enum clab_compact_result result)
  * The kernel's should_compact_retry(): a failed or withdrawn compaction
  * escalates the priority (down to SYNC_LIGHT for costly orders, SYNC_FULL
  * otherwise) and resets the count; a compaction that succeeded but lost
- * its page to others is retried up to 16 times (4 for costly orders).
+ * its page to others is retried up to 16 times (4 for costly orders), and
+ * then escalates as a failed one does.
  *
  * Return: true to retry.
  */
@@ -155,8 +156,9 @@ bool clab_should_compact_retry(unsigned int order, enum clab_compact_result resu
 		goto check_priority;
 	if (order > CLAB_COSTLY_ORDER)
 		max_retries /= 4;
-	return *compaction_retries <= max_retries;
-
+	if (*compaction_retries <= max_retries)
+		return true;
+	/* Out of retries: one more round at a higher priority, if any. */
 check_priority:
 	min_priority = order > CLAB_COSTLY_ORDER ? CLAB_MIN_COMPACT_COSTLY_PRIORITY :
 						   CLAB_MIN_COMPACT_PRIORITY;
@@ -224,10 +226,10 @@ static bool clab_should_reclaim_retry(struct clab_mem *mem, int nid,
 }
 
 /*
- * Direct reclaim found nothing to reclaim: a watermark boost, which only
- * asks reclaim to free more after fragmenting fallbacks, cannot be paid
- * back, so drop it rather than fail the allocation on it (as kswapd drops
- * it after a fruitless pass, only later).
+ * tuned: direct reclaim found nothing to reclaim, so a watermark boost,
+ * which only asks reclaim to free more after fragmenting fallbacks, cannot
+ * be paid back: drop it rather than fail the allocation on it. In the
+ * kernel only kswapd drops a boost, after a fruitless pass, later.
  */
 static void clab_drop_unpayable_boost(struct clab_mem *mem, int nid,
 				      unsigned int gfp)
@@ -385,6 +387,7 @@ struct clab_page *__clab_alloc_pages_slowpath(struct clab_mem *mem, int nid,
 	unsigned int alloc_flags = clab_gfp_to_alloc_flags(gfp, order);
 	unsigned long did_some_progress = 0;
 	struct clab_page *page;
+	bool tuned;
 
 	if (alloc_flags & CLAB_ALLOC_KSWAPD)
 		clab_wake_all_kswapds(mem, nid, gfp, order);
@@ -409,6 +412,8 @@ struct clab_page *__clab_alloc_pages_slowpath(struct clab_mem *mem, int nid,
 	}
 
 retry:
+	/* Read at each round, as the policy may change meanwhile. */
+	tuned = READ_ONCE(mem->compact_policy) == CLAB_POLICY_TUNED;
 	if (alloc_flags & CLAB_ALLOC_KSWAPD)
 		clab_wake_all_kswapds(mem, nid, gfp, order);
 	page = clab_get_page_from_freelist(mem, nid, gfp, order, alloc_flags);
@@ -418,7 +423,7 @@ retry:
 		goto nopage;
 
 	did_some_progress = clab_try_to_free_pages(mem, nid, gfp, order);
-	if (!did_some_progress)
+	if (!did_some_progress && tuned)
 		clab_drop_unpayable_boost(mem, nid, gfp);
 	page = clab_get_page_from_freelist(mem, nid, gfp, order, alloc_flags);
 	/*
@@ -445,13 +450,14 @@ retry:
 		goto retry;
 	/*
 	 * The kernel asks should_compact_retry() only after reclaim made
-	 * progress. Beyond it: a compaction that withdrew (deferred,
-	 * contended, or met the scanners having skipped part of the zone)
-	 * may also escalate without: free memory is there, fragmented, and
-	 * a harder priority scans the whole zone. Escalation is bounded by
-	 * the top priority.
+	 * progress. tuned goes beyond it: a compaction that withdrew
+	 * (deferred, contended, or met the scanners having skipped part of
+	 * the zone) may also escalate without: free memory is there,
+	 * fragmented, and a harder priority scans the whole zone. Escalation
+	 * is bounded by the top priority.
 	 */
-	if ((did_some_progress > 0 || clab_compaction_withdrawn(compact_result)) &&
+	if ((did_some_progress > 0 ||
+	     (tuned && clab_compaction_withdrawn(compact_result))) &&
 	    order &&
 	    clab_should_compact_retry(order, compact_result,
 				      compact_result == CLAB_COMPACT_SKIPPED &&

@@ -78,14 +78,18 @@ enum clab_compact_result __clab_compaction_suitable(struct clab_zone *zone,
 		return CLAB_COMPACT_SUCCESS;
 	/*
 	 * Migration needs free pages to move into: the watermark plus twice
-	 * the request, order-0 pages, counting every free page.
+	 * the request, order-0 pages. The kernel checks with ALLOC_CMA alone,
+	 * a flag that grants no reserve (it only lets CMA pages count, and
+	 * the arena has none): the highatomic reserve is not usable as
+	 * targets, so it is subtracted, as for any request without
+	 * ALLOC_RESERVES.
 	 */
 	watermark = (order > CLAB_COSTLY_ORDER ?
 		     clab_wmark_pages(zone, CLAB_WMARK_LOW) :
 		     clab_wmark_pages(zone, CLAB_WMARK_MIN)) +
 		    clab_compact_gap(order);
-	if (!clab_zone_watermark_ok(zone, 0, watermark, highest_zoneidx,
-				    CLAB_ALLOC_HIGHATOMIC, wmark_target))
+	if (!clab_zone_watermark_ok(zone, 0, watermark, highest_zoneidx, 0,
+				    wmark_target))
 		return CLAB_COMPACT_SKIPPED;
 	return CLAB_COMPACT_CONTINUE;
 }
@@ -126,11 +130,17 @@ enum clab_compact_result clab_compaction_suitable(struct clab_zone *zone,
 	return ret;
 }
 
+/*
+ * The kernel's __compact_finished(): the scanners met; or, for a proactive
+ * pass, the zone's score fell to the low mark or kswapd is running; or,
+ * at a pageblock boundary, a free block of the order is on a list the
+ * request may use or steal from. No watermark is checked here: that was
+ * compaction_suitable()'s job, and the allocation checks its own.
+ */
 static enum clab_compact_result __clab_compact_finished(struct clab_compact_control *cc)
 {
 	struct clab_zone *zone = cc->zone;
 	enum clab_compact_result ret;
-	unsigned long watermark;
 	unsigned int order;
 
 	if (clab_compact_scanners_met(cc)) {
@@ -144,18 +154,24 @@ static enum clab_compact_result __clab_compact_finished(struct clab_compact_cont
 		unsigned int low = clab_fragmentation_score_wmark(zone->node->mem,
 								  true);
 
+		/* Stand back for kswapd, as the kernel does. */
+		if (READ_ONCE(zone->node->kswapd_running))
+			return CLAB_COMPACT_PARTIAL_SKIPPED;
 		/*
-		 * Stand back for kswapd, as the kernel does; and, beyond it,
-		 * for direct compactors, whose free pages and blocks a
-		 * concurrent proactive pass would otherwise take.
+		 * tuned: and for direct compactors too, whose free pages and
+		 * blocks a concurrent proactive pass would otherwise take.
+		 * kcompactd runs its passes with the kernel's scanners
+		 * whatever the policy, so the selected policy decides here.
 		 */
-		if (READ_ONCE(zone->node->kswapd_running) ||
+		if (READ_ONCE(zone->node->mem->compact_policy) == CLAB_POLICY_TUNED &&
 		    atomic_read(&zone->node->nr_direct_compactors))
 			return CLAB_COMPACT_PARTIAL_SKIPPED;
 
 		if (clab_fragmentation_score_zone(zone) > low)
-			return CLAB_COMPACT_CONTINUE;
-		return CLAB_COMPACT_SUCCESS;
+			ret = CLAB_COMPACT_CONTINUE;
+		else
+			ret = CLAB_COMPACT_SUCCESS;
+		goto out;
 	}
 	if (clab_is_via_compact_memory(cc->order))
 		return CLAB_COMPACT_CONTINUE;
@@ -164,10 +180,6 @@ static enum clab_compact_result __clab_compact_finished(struct clab_compact_cont
 		return CLAB_COMPACT_CONTINUE;
 
 	ret = CLAB_COMPACT_NO_SUITABLE_PAGE;
-	watermark = clab_wmark_pages(zone, cc->alloc_flags & CLAB_ALLOC_WMARK_MASK);
-	if (!clab_zone_watermark_ok(zone, 0, watermark, cc->highest_zoneidx,
-				    cc->alloc_flags, READ_ONCE(zone->nr_free_pages)))
-		goto out;
 	for (order = cc->order; order < CLAB_NR_ORDERS; order++) {
 		struct clab_free_area *area = &zone->free_area[order];
 		bool can_steal;
@@ -181,6 +193,7 @@ static enum clab_compact_result __clab_compact_finished(struct clab_compact_cont
 			return CLAB_COMPACT_SUCCESS;
 	}
 out:
+	/* Contended or killed: stop short of the goal (a proactive pass too). */
 	if (cc->contended || fatal_signal_pending(current))
 		ret = CLAB_COMPACT_CONTENDED;
 	return ret;

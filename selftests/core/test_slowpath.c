@@ -68,12 +68,17 @@ static void test_escalation(void)
 	CHECK_EQ(prio, CLAB_COMPACT_PRIO_SYNC_LIGHT);
 	CHECK(!clab_should_compact_retry(9, CLAB_COMPACT_CONTENDED, false, &prio, &retries));
 
-	/* Success that lost its page to others: 16 retries, 4 if costly. */
+	/*
+	 * Success that lost its page to others: 16 retries, 4 if costly;
+	 * then, as should_compact_retry() (6.1), one escalation if the
+	 * priority allows and 16 retries more.
+	 */
 	for (n = 0, retries = 0, prio = CLAB_DEF_COMPACT_PRIORITY;
 	     clab_should_compact_retry(2, CLAB_COMPACT_SUCCESS, false, &prio, &retries); n++)
 		;
-	CHECK_EQ(n, CLAB_MAX_COMPACT_RETRIES);
-	for (n = 0, retries = 0;
+	CHECK_EQ(n, 2 * CLAB_MAX_COMPACT_RETRIES + 1);
+	CHECK_EQ(prio, CLAB_COMPACT_PRIO_SYNC_FULL);
+	for (n = 0, retries = 0, prio = CLAB_DEF_COMPACT_PRIORITY;
 	     clab_should_compact_retry(9, CLAB_COMPACT_SUCCESS, false, &prio, &retries); n++)
 		;
 	CHECK_EQ(n, CLAB_MAX_COMPACT_RETRIES / 4);

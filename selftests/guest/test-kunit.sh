@@ -3,8 +3,8 @@
 #
 # The KUnit suites of the core (issue 7), on the debug kernel: loading
 # compactlab_kunit.ko (selftests/kunit, built by scripts/build-kunit and
-# shipped next to this script by run-check) runs the five suites,
-# compactlab_{arena,extfrag,page_alloc,compaction,slowpath}: selftests/core's
+# shipped next to this script by run-check) runs the suites in SUITES,
+# compactlab_{arena,extfrag,page_alloc,...}: selftests/core's
 # cases, compiled into the kernel under KASAN and lockdep. Their KTAP
 # results (/sys/kernel/debug/kunit/<suite>/results) become one TAP line per
 # case here, so that the harness counts them; a failed case's diagnostics
@@ -13,7 +13,7 @@
 . ./tap.sh
 
 KO=./compactlab_kunit.ko
-SUITES="arena extfrag page_alloc compaction slowpath"
+SUITES="arena extfrag page_alloc compaction slowpath linux61_finish"
 
 if [ ! -f "$KO" ] || [ ! -d /sys/kernel/debug/kunit ]; then
 	plan 1
@@ -26,14 +26,15 @@ err=$(insmod "$KO" 2>&1)
 rc=$?
 secs=$(($(date +%s) - t0))
 
-# Each suite's cases: "ok|not ok NAME" lines, at the results' first depth.
+# Each suite's cases: "ok|fail NAME" lines (one word each, for read), at the
+# results' first depth.
 : >/tmp/kunit.cases
 for s in $SUITES; do
 	r=/sys/kernel/debug/kunit/compactlab_$s/results
 	[ -r "$r" ] || continue
 	awk -v s="compactlab_$s" '
 		/^    (not )?ok [0-9]+ / {
-			st = ($1 == "not") ? "not ok" : "ok"
+			st = ($1 == "not") ? "fail" : "ok"
 			name = ($1 == "not") ? $4 : $3
 			if (name == "-")
 				name = ($1 == "not") ? $5 : $4
@@ -48,8 +49,9 @@ found=0
 for s in $SUITES; do
 	[ -r "/sys/kernel/debug/kunit/compactlab_$s/results" ] && found=$((found + 1))
 done
-[ $rc -eq 0 ] && [ $found -eq 5 ]
-ok $? "compactlab_kunit.ko loads and registers its 5 suites ($found)"
+nsuites=$(echo "$SUITES" | wc -w)
+[ $rc -eq 0 ] && [ $found -eq "$nsuites" ]
+ok $? "compactlab_kunit.ko loads and registers its $nsuites suites ($found)"
 
 while read -r st name; do
 	if [ "$st" = ok ]; then
