@@ -5,13 +5,15 @@
  *
  * A scanner marks a pageblock "skip" when scanning it found nothing to take,
  * and remembers where it got to, so that the next compaction does not scan
- * the same barren blocks again. Beyond the kernel: a compaction that
- * ignores the hints (compact_memory, proactive, SYNC_FULL) leaves none
- * behind either; the kernel's do, and a proactive pass that stops part-way
- * then hides the blocks it skipped from the next direct compaction.
+ * the same barren blocks again. As in Linux 6.1, a compaction that ignores
+ * the hints (compact_memory, proactive, SYNC_FULL) still leaves them, and
+ * its cached positions, behind; policy tuned does not (it would otherwise
+ * hide, after a proactive pass that stopped part-way, the blocks that pass
+ * marked from the next direct compaction).
  * The hints go stale: they are flushed when a direct compaction's scanners
  * met and kswapd goes to sleep, or when deferral reaches its limit
- * (compaction_restarting()).
+ * (compaction_restarting()), and then only for blocks that a sample shows
+ * to be worth scanning again.
  */
 #include <compactlab/compaction.h>
 
@@ -79,6 +81,25 @@ bool clab_test_and_set_skip(struct clab_compact_control *cc, unsigned long pfn)
 }
 
 /**
+ * clab_compact_leaves_skip_hints() - may this compaction set skip hints and
+ * move the cached positions?
+ * @cc: the compaction
+ *
+ * Linux 6.1 (update_cached_migrate(), update_pageblock_skip() and the end
+ * of isolate_migratepages_block()) refuses only when no_set_skip_hint is
+ * set: its compactions that ignore the hints still leave them. Policy
+ * tuned also refuses for those.
+ *
+ * Return: true if it may.
+ */
+bool clab_compact_leaves_skip_hints(const struct clab_compact_control *cc)
+{
+	if (cc->no_set_skip_hint)
+		return false;
+	return !(cc->ignore_skip_hint && clab_compact_is_tuned(cc));
+}
+
+/**
  * clab_update_cached_migrate() - the migrate scanner finished a block
  * @cc: the compaction
  * @pfn: a shadow PFN in the block it finished
@@ -90,7 +111,7 @@ void clab_update_cached_migrate(struct clab_compact_control *cc,
 {
 	struct clab_zone *zone = cc->zone;
 
-	if (cc->no_set_skip_hint || cc->ignore_skip_hint)
+	if (!clab_compact_leaves_skip_hints(cc))
 		return;
 	pfn = clab_pageblock_end_pfn(pfn);
 	if (pfn > zone->compact_cached_migrate_pfn[0])
@@ -112,7 +133,7 @@ void clab_update_pageblock_skip(struct clab_compact_control *cc,
 {
 	struct clab_zone *zone = cc->zone;
 
-	if (cc->no_set_skip_hint || cc->ignore_skip_hint)
+	if (!clab_compact_leaves_skip_hints(cc))
 		return;
 	clab_set_pageblock_skip(clab_zone_mem_of(cc), pfn);
 	if (pfn < zone->compact_cached_free_pfn)
@@ -130,80 +151,158 @@ void clab_reset_cached_positions(struct clab_zone *zone)
 	zone->compact_cached_free_pfn = clab_pageblock_start_pfn(zone->end - 1);
 }
 
-/* Does a sample of the block (every 8th page) show something to migrate? */
-static bool clab_block_has_movable(struct clab_mem *mem, unsigned long start)
+/*
+ * The head of the allocated block holding @pfn, or NULL for a free page.
+ * Blocks are aligned to their order, so the head of a tail page is the
+ * first head met when rounding @pfn down to ever larger powers of two.
+ * A racy read, as the kernel's compound_head() here: it is only a hint.
+ */
+static struct clab_page *clab_sample_head(struct clab_mem *mem,
+					  unsigned long pfn)
 {
-	unsigned long pfn;
+	struct clab_page *page = clab_idx_to_page(mem, pfn);
+	unsigned int order;
 
-	for (pfn = start; pfn < start + CLAB_PAGEBLOCK_PAGES;
-	     pfn += 1UL << CLAB_COSTLY_ORDER) {
-		struct clab_page *page = clab_idx_to_page(mem, pfn);
-
-		if (clab_page_test(page, CLAB_PG_HEAD) &&
-		    page->migratetype == CLAB_MIGRATE_MOVABLE)
-			return true;
+	if (clab_page_test(page, CLAB_PG_HEAD))
+		return page;
+	if (!clab_page_test(page, CLAB_PG_TAIL))
+		return NULL;
+	for (order = 1; order < CLAB_NR_ORDERS; order++) {
+		page = clab_idx_to_page(mem, round_down(pfn, 1UL << order));
+		if (clab_page_test(page, CLAB_PG_HEAD))
+			return READ_ONCE(page->order) >= order ? page : NULL;
 	}
-	return false;
+	return NULL;
 }
 
-/* Does a sample of a MOVABLE block show a free page to migrate into? */
-static bool clab_block_has_free(struct clab_mem *mem, unsigned long start)
+/*
+ * pageblock_skip_persistent(): a block inside an allocation of pageblock
+ * order or more keeps its hint until the allocation is freed (it has
+ * nothing to migrate and no free page).
+ */
+static bool clab_pageblock_skip_persistent(struct clab_mem *mem,
+					   unsigned long pfn)
 {
-	unsigned long pfn;
+	struct clab_page *head = clab_sample_head(mem, pfn);
 
-	if (clab_get_pageblock_migratetype(mem, start) != CLAB_MIGRATE_MOVABLE)
+	return head && READ_ONCE(head->order) >= CLAB_PAGEBLOCK_ORDER;
+}
+
+/*
+ * PageLRU() as the reset samples it: a page the kernel would keep on an LRU
+ * list and not isolated. Here that is an allocated movable page (the
+ * kernel's anonymous and file pages, all on the LRU) or a reclaimable
+ * page on our LRU; for a tail, its head decides, as for a compound page.
+ */
+static bool clab_sample_lru(struct clab_mem *mem, unsigned long pfn)
+{
+	struct clab_page *head = clab_sample_head(mem, pfn);
+
+	if (!head)
 		return false;
-	for (pfn = start; pfn < start + CLAB_PAGEBLOCK_PAGES;
-	     pfn += 1UL << CLAB_COSTLY_ORDER)
-		if (clab_page_is_buddy(clab_idx_to_page(mem, pfn)))
+	if (clab_page_test(head, CLAB_PG_LRU))
+		return true;
+	return READ_ONCE(head->migratetype) == CLAB_MIGRATE_MOVABLE &&
+	       !clab_page_test(head, CLAB_PG_ISOLATED);
+}
+
+/*
+ * Linux 6.1's __reset_isolation_pfn(): decide for the block of @pfn whether
+ * its hint goes. A source candidate (@check_source) needs an LRU page in
+ * the sample of every 8th page, a target candidate (@check_target) a buddy
+ * page; until the free side found its starting block, only MOVABLE blocks
+ * qualify there. Once both sides have theirs, a block already clear needs
+ * no sample. Return: true if the block is (now) clear and qualifies.
+ */
+static bool clab_reset_isolation_pfn(struct clab_zone *zone, unsigned long pfn,
+				     bool check_source, bool check_target)
+{
+	struct clab_mem *mem = zone->node->mem;
+	unsigned long start, last;
+
+	if (pfn < zone->start || pfn >= zone->end)
+		return false;
+	if (clab_pageblock_skip_persistent(mem, pfn))
+		return false;
+	if (check_source && check_target && !clab_get_pageblock_skip(mem, pfn))
+		return true;
+	if (!check_source && check_target &&
+	    clab_get_pageblock_migratetype(mem, pfn) != CLAB_MIGRATE_MOVABLE)
+		return false;
+
+	start = max(clab_pageblock_start_pfn(pfn), zone->start);
+	last = min(clab_pageblock_end_pfn(pfn), zone->end) - 1;
+	for (pfn = start; pfn <= last; pfn += 1UL << CLAB_COSTLY_ORDER) {
+		if ((check_source && clab_sample_lru(mem, pfn)) ||
+		    (check_target && clab_page_is_buddy(clab_idx_to_page(mem, pfn)))) {
+			clab_clear_pageblock_skip(mem, start);
 			return true;
+		}
+	}
 	return false;
 }
 
 /**
- * __clab_reset_isolation_suitable() - flush a zone's skip hints
+ * __clab_reset_isolation_suitable() - flush a zone's stale skip hints
  * @zone: the zone
  *
- * Walks the zone from both ends at once, as the kernel does, clearing the
- * hint of every block; the first block from the bottom with something to
- * migrate and the first from the top with free pages become the scanners'
- * starting points. With neither found, the cached positions collapse so
- * that the next scanners meet at once.
+ * Linux 6.1's __reset_isolation_suitable(). Only when a direct compaction's
+ * scanners met since the last flush (compact_blockskip_flush); otherwise
+ * nothing. Walks the zone from both ends at once, one pageblock a step,
+ * until the two walks meet; a block's hint is cleared only when a sample
+ * shows it worth scanning (clab_reset_isolation_pfn()), and blocks inside
+ * an allocation of pageblock order keep theirs. The lowest source block
+ * and the highest target block cleared become the scanners' starting
+ * points (compact_init_* and the cached positions). Unless both were
+ * found, the cached positions collapse to where the walks met, so that the
+ * next compaction's scanners meet at once.
  */
 void __clab_reset_isolation_suitable(struct clab_zone *zone)
 {
-	struct clab_mem *mem = zone->node->mem;
 	unsigned long migrate_pfn = zone->start;
-	unsigned long free_pfn = clab_pageblock_start_pfn(zone->end - 1);
+	unsigned long free_pfn = zone->end - 1;
+	unsigned long reset_migrate = free_pfn, reset_free = migrate_pfn;
 	bool source_set = false, free_set = false;
 
+	if (!zone->compact_blockskip_flush)
+		return;
 	zone->compact_blockskip_flush = false;
-	for (; migrate_pfn <= free_pfn; migrate_pfn += CLAB_PAGEBLOCK_PAGES,
+
+	for (; migrate_pfn < free_pfn; migrate_pfn += CLAB_PAGEBLOCK_PAGES,
 	     free_pfn -= CLAB_PAGEBLOCK_PAGES) {
-		clab_clear_pageblock_skip(mem, migrate_pfn);
-		clab_clear_pageblock_skip(mem, free_pfn);
-		if (!source_set && clab_block_has_movable(mem, migrate_pfn)) {
-			zone->compact_init_migrate_pfn = migrate_pfn;
-			zone->compact_cached_migrate_pfn[0] = migrate_pfn;
-			zone->compact_cached_migrate_pfn[1] = migrate_pfn;
+		cond_resched();
+		if (clab_reset_isolation_pfn(zone, migrate_pfn, true, source_set) &&
+		    migrate_pfn < reset_migrate) {
 			source_set = true;
+			reset_migrate = migrate_pfn;
+			zone->compact_init_migrate_pfn = reset_migrate;
+			zone->compact_cached_migrate_pfn[0] = reset_migrate;
+			zone->compact_cached_migrate_pfn[1] = reset_migrate;
 		}
-		if (!free_set && clab_block_has_free(mem, free_pfn)) {
-			zone->compact_init_free_pfn = free_pfn;
-			zone->compact_cached_free_pfn = free_pfn;
+		if (clab_reset_isolation_pfn(zone, free_pfn, free_set, true) &&
+		    free_pfn > reset_free) {
 			free_set = true;
+			reset_free = free_pfn;
+			zone->compact_init_free_pfn = reset_free;
+			zone->compact_cached_free_pfn = reset_free;
 		}
-		if (free_pfn < CLAB_PAGEBLOCK_PAGES)
+		/*
+		 * A zone at pfn 0 of one pageblock or less (the kernel has
+		 * none): the next step would wrap below 0. Leave the free
+		 * position out of the zone, where compact_zone() resets it.
+		 */
+		if (free_pfn < CLAB_PAGEBLOCK_PAGES) {
+			migrate_pfn += CLAB_PAGEBLOCK_PAGES;
+			free_pfn = zone->end;
 			break;
+		}
 	}
-	if (!source_set) {
-		zone->compact_init_migrate_pfn = clab_pageblock_start_pfn(zone->end - 1);
-		zone->compact_cached_migrate_pfn[0] = zone->compact_init_migrate_pfn;
-		zone->compact_cached_migrate_pfn[1] = zone->compact_init_migrate_pfn;
-	}
-	if (!free_set) {
-		zone->compact_init_free_pfn = zone->start;
-		zone->compact_cached_free_pfn = zone->start;
+
+	/* No room left between them unless both sides found a block. */
+	if (reset_migrate >= reset_free) {
+		zone->compact_cached_migrate_pfn[0] = migrate_pfn;
+		zone->compact_cached_migrate_pfn[1] = migrate_pfn;
+		zone->compact_cached_free_pfn = free_pfn;
 	}
 }
 

@@ -254,6 +254,7 @@ bool clab_isolation_suitable(struct clab_compact_control *cc, unsigned long pfn)
 bool clab_get_pageblock_skip(struct clab_mem *mem, unsigned long pfn);
 void clab_set_pageblock_skip(struct clab_mem *mem, unsigned long pfn);
 bool clab_test_and_set_skip(struct clab_compact_control *cc, unsigned long pfn);
+bool clab_compact_leaves_skip_hints(const struct clab_compact_control *cc);
 void clab_update_cached_migrate(struct clab_compact_control *cc,
 				unsigned long pfn);
 void clab_update_pageblock_skip(struct clab_compact_control *cc,
