@@ -12,6 +12,8 @@
 
 /* Isolate only pages that migrate without blocking (async and sync-light). */
 #define CLAB_ISOLATE_ASYNC_MIGRATE	BIT(0)
+/* Unevictable pages may be isolated (compact_unevictable_allowed). */
+#define CLAB_ISOLATE_UNEVICTABLE	BIT(1)
 
 /*
  * May pages of this block be migrated by this compaction? Async direct
@@ -55,9 +57,11 @@ void clab_putback_movable_pages(struct clab_compact_control *cc)
 
 /*
  * Can this page be isolated for migration now? Unmovable and reclaimable
- * pages never are (reclaim frees the latter); pinned pages cannot be; dirty
+ * pages never are (reclaim frees the latter); pinned pages cannot be;
+ * unevictable pages only while compact_unevictable_allowed is set; dirty
  * pages need writeback first and pages under writeback must be waited on,
- * which only full sync compaction does.
+ * which only full sync compaction does. The checks come in the order of
+ * 6.1's isolate_migratepages_block(), though any failure ends alike.
  */
 static bool clab_page_is_isolatable(struct clab_page *page, unsigned int mode)
 {
@@ -66,6 +70,9 @@ static bool clab_page_is_isolatable(struct clab_page *page, unsigned int mode)
 	if (page->migratetype != CLAB_MIGRATE_MOVABLE)
 		return false;
 	if (clab_page_test(page, CLAB_PG_PINNED))
+		return false;
+	if (!(mode & CLAB_ISOLATE_UNEVICTABLE) &&
+	    clab_page_test(page, CLAB_PG_UNEVICTABLE))
 		return false;
 	if ((mode & CLAB_ISOLATE_ASYNC_MIGRATE) &&
 	    (clab_page_test(page, CLAB_PG_WRITEBACK) ||
@@ -302,6 +309,9 @@ enum clab_isolate_result clab_isolate_migratepages(struct clab_compact_control *
 					    cc->zone->start);
 	unsigned long block_end_pfn = clab_pageblock_end_pfn(low_pfn);
 
+	/* 6.1's isolate_migratepages(): unevictable pages in every mode. */
+	if (READ_ONCE(clab_zone_mem_of(cc)->compact_unevictable_allowed))
+		mode |= CLAB_ISOLATE_UNEVICTABLE;
 	if (cc->mode != CLAB_MIGRATE_SYNC)
 		mode |= CLAB_ISOLATE_ASYNC_MIGRATE;
 

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * test_linux61_migrate.c - the migrate scanner against Linux 6.1's rules:
- * what isolate_migratepages_block() counts as scanned, and the
- * order-aligned piece a per-CPU list page makes an async direct compactor
- * give up.
+ * what isolate_migratepages_block() counts as scanned, the order-aligned
+ * piece a per-CPU list page makes an async direct compactor give up, and
+ * the unevictable pages isolate_migratepages() takes only while
+ * compact_unevictable_allowed is set.
  *
  * Each case lays out the first pageblock of an 8M arena page by page and
  * runs the migrate scanner once on it, as clab_compact_zone() would.
@@ -160,8 +161,65 @@ static void test_pcp_page_skips_order_piece(void)
 	test_mem_destroy(mem);
 }
 
+/*
+ * 6.1 isolate_migratepages(): the isolate mode has ISOLATE_UNEVICTABLE
+ * when sysctl_compact_unevictable_allowed is set, in every migrate mode,
+ * and isolate_migratepages_block() fails an unevictable page without it.
+ *
+ * Block 0: 0 movable and unevictable, 1 movable, the rest pinned.
+ */
+static void test_unevictable_allowed(void)
+{
+	static const enum clab_migrate_mode modes[] = {
+		CLAB_MIGRATE_ASYNC, CLAB_MIGRATE_SYNC_LIGHT, CLAB_MIGRATE_SYNC,
+	};
+	struct clab_mem *mem = test_mem_create("8M", 1, NULL, NULL);
+	struct test_owner *o = fill_pinned(mem);
+	unsigned long scanned;
+	unsigned int i;
+	long first;
+
+	unpin(o, 0);
+	unpin(o, 1);
+	set_bit(CLAB_PG_UNEVICTABLE, &o->table[0]->flags);
+	CHECK_EQ(mem->compact_unevictable_allowed, 1);	/* the default */
+	for (i = 0; i < ARRAY_SIZE(modes); i++) {
+		CHECK_EQ(clab_set_compact_unevictable_allowed(mem, 0), 0);
+		CHECK_EQ(isolate_first_block(mem, modes[i], false, -1,
+					     &scanned, &first), 1);
+		CHECK_EQ(first, 1);
+		CHECK_EQ(scanned, 512);
+		CHECK_EQ(clab_set_compact_unevictable_allowed(mem, 1), 0);
+		CHECK_EQ(isolate_first_block(mem, modes[i], false, -1,
+					     &scanned, &first), 2);
+		CHECK_EQ(first, 0);
+	}
+
+	/*
+	 * A whole compaction leaves it where it is, then moves it (eight
+	 * free targets, and no watermark to keep them from the free scanner).
+	 */
+	clab_set_min_free_kbytes(mem, 0);
+	CHECK_EQ(clab_set_compact_unevictable_allowed(mem, 0), 0);
+	for (i = 1500; i < 1508; i++)	/* targets for the free scanner */
+		test_owner_free(o, i);
+	clab_drain_all_pages(mem, NULL);
+	clab_compact_node(mem, 0, &(struct clab_compact_stats){ 0 });
+	CHECK_EQ(test_owner_pfn(o, 0), 0);
+	CHECK(test_owner_pfn(o, 1) != 1);
+	CHECK_EQ(clab_set_compact_unevictable_allowed(mem, 1), 0);
+	clab_compact_node(mem, 0, &(struct clab_compact_stats){ 0 });
+	CHECK(test_owner_pfn(o, 0) != 0);
+
+	CHECK_EQ(test_owner_verify(o), 0);
+	CHECK_EQ(mem_check(mem), 0);
+	test_owner_destroy(o);
+	test_mem_destroy(mem);
+}
+
 #define LINUX61_MIGRATE_CASES(X) \
 	X(test_migrate_scanned_counts_free_and_pcp) \
-	X(test_pcp_page_skips_order_piece)
+	X(test_pcp_page_skips_order_piece) \
+	X(test_unevictable_allowed)
 
 CLAB_TEST_SUITE(linux61_migrate, LINUX61_MIGRATE_CASES);
