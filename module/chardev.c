@@ -423,7 +423,7 @@ static long clab_ioctl_mark(struct clab_file *cf,
 			    struct clab_mark __user *uarg)
 {
 	const u32 marks = CLAB_MARK_DIRTY | CLAB_MARK_WRITEBACK |
-			  CLAB_MARK_PINNED;
+			  CLAB_MARK_PINNED | CLAB_MARK_UNEVICTABLE;
 	unsigned long set = 0;
 	struct clab_mark req;
 
@@ -442,6 +442,8 @@ static long clab_ioctl_mark(struct clab_file *cf,
 		set |= BIT(CLAB_PG_WRITEBACK);
 	if (req.flags & CLAB_MARK_PINNED)
 		set |= BIT(CLAB_PG_PINNED);
+	if (req.flags & CLAB_MARK_UNEVICTABLE)
+		set |= BIT(CLAB_PG_UNEVICTABLE);
 	return clab_kpages_mark(cf, req.handle, set,
 				req.flags == CLAB_MARK_CLEAR,
 				req.writeback_delay_ms);

@@ -18,8 +18,10 @@
  * CLAB_IOC_TOUCH marks them accessed under the owner lock.
  * clab_file.nr_pages counts the pages of the blocks the file still holds.
  *
- * CLAB_IOC_MARK sets the dirty, writeback and pinned bits of a movable
- * block's pages under the owner lock, where migration checks them. An
+ * CLAB_IOC_MARK sets the dirty, writeback, pinned and unevictable bits of
+ * a movable block's pages under the owner lock, where migration checks
+ * them; the unevictable bit follows the block when it moves (an mlocked
+ * page stays mlocked), the others describe the old page only. An
  * emulated writeback ends from a delayed work that reaches the page
  * through clab_kblock.writeback_page, not through the owner lock: a sync
  * migrator holds that lock while it waits for the writeback to end.
@@ -33,7 +35,7 @@
 
 /* The page-flag bits CLAB_IOC_MARK sets and clears. */
 #define CLAB_KPAGES_MARKS	(BIT(CLAB_PG_DIRTY) | BIT(CLAB_PG_WRITEBACK) | \
-				 BIT(CLAB_PG_PINNED))
+				 BIT(CLAB_PG_PINNED) | BIT(CLAB_PG_UNEVICTABLE))
 
 /* The pattern of word @word of the block with handle @handle. */
 static u64 clab_kpages_pattern(u32 handle, unsigned long word)
@@ -107,6 +109,7 @@ static void clab_kpages_clear_marks(struct clab_file *cf,
 	for (i = 0; i < 1UL << blk->order; i++) {
 		clear_bit(CLAB_PG_DIRTY, &page[i].flags);
 		clear_bit(CLAB_PG_PINNED, &page[i].flags);
+		clear_bit(CLAB_PG_UNEVICTABLE, &page[i].flags);
 		if (clab_page_test(&page[i], CLAB_PG_WRITEBACK))
 			clab_end_writeback(&page[i]);
 	}
@@ -308,8 +311,9 @@ int clab_kpages_verify(struct clab_file *cf, u64 handle, u64 *mismatches)
  * clab_kpages_mark() - set or clear the page state of a movable block
  * @cf: the file's object
  * @handle: the handle of a CLAB_MIGRATE_MOVABLE block
- * @set: CLAB_PG_DIRTY, _WRITEBACK and _PINNED bits to set on every page
- * @clear: clear all three instead (@set must be 0)
+ * @set: CLAB_PG_DIRTY, _WRITEBACK, _PINNED and _UNEVICTABLE bits to set
+ *	on every page
+ * @clear: clear all four instead (@set must be 0)
  * @writeback_delay_ms: with CLAB_PG_WRITEBACK in @set: the writeback ends
  *	after this long (and sync migration waits at most this long)
  *
@@ -317,7 +321,7 @@ int clab_kpages_verify(struct clab_file *cf, u64 handle, u64 *mismatches)
  * migration sees a block either before or after the change.
  *
  * Return: 0, or -EINVAL for an unknown handle, a block that is not
- * movable or bits other than the three.
+ * movable or bits other than the four.
  */
 int clab_kpages_mark(struct clab_file *cf, u64 handle, unsigned long set,
 		     bool clear, unsigned int writeback_delay_ms)
@@ -512,6 +516,9 @@ static void clab_kowner_move(struct clab_owner *owner, struct clab_page *old,
 	/* Migration moves only pages whose writeback has ended. */
 	clab_kpages_forget_writeback(blk, old);
 	new->private = old->private;
+	/* Unevictable stays with the contents, as mlock does in the kernel. */
+	if (clab_page_test(old, CLAB_PG_UNEVICTABLE))
+		set_bit(CLAB_PG_UNEVICTABLE, &new->flags);
 	WRITE_ONCE(new->owner, owner);
 	blk->page = new;
 }

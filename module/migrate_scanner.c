@@ -12,6 +12,8 @@
 
 /* Isolate only pages that migrate without blocking (async and sync-light). */
 #define CLAB_ISOLATE_ASYNC_MIGRATE	BIT(0)
+/* Unevictable pages may be isolated (compact_unevictable_allowed). */
+#define CLAB_ISOLATE_UNEVICTABLE	BIT(1)
 
 /*
  * May pages of this block be migrated by this compaction? Async direct
@@ -55,9 +57,11 @@ void clab_putback_movable_pages(struct clab_compact_control *cc)
 
 /*
  * Can this page be isolated for migration now? Unmovable and reclaimable
- * pages never are (reclaim frees the latter); pinned pages cannot be; dirty
+ * pages never are (reclaim frees the latter); pinned pages cannot be;
+ * unevictable pages only while compact_unevictable_allowed is set; dirty
  * pages need writeback first and pages under writeback must be waited on,
- * which only full sync compaction does.
+ * which only full sync compaction does. The checks come in the order of
+ * 6.1's isolate_migratepages_block(), though any failure ends alike.
  */
 static bool clab_page_is_isolatable(struct clab_page *page, unsigned int mode)
 {
@@ -66,6 +70,9 @@ static bool clab_page_is_isolatable(struct clab_page *page, unsigned int mode)
 	if (page->migratetype != CLAB_MIGRATE_MOVABLE)
 		return false;
 	if (clab_page_test(page, CLAB_PG_PINNED))
+		return false;
+	if (!(mode & CLAB_ISOLATE_UNEVICTABLE) &&
+	    clab_page_test(page, CLAB_PG_UNEVICTABLE))
 		return false;
 	if ((mode & CLAB_ISOLATE_ASYNC_MIGRATE) &&
 	    (clab_page_test(page, CLAB_PG_WRITEBACK) ||
@@ -106,6 +113,32 @@ put_page:
 }
 
 /*
+ * The end of the free buddy block that @pfn lies inside (not at its head),
+ * or 0 if there is none: its head is the first block boundary below @pfn
+ * whose page is a free head of an order that reaches @pfn. Racy, as the
+ * kernel's buddy_order_unsafe() reads: only orders in range are believed.
+ */
+static unsigned long clab_free_block_end(struct clab_mem *mem,
+					 unsigned long pfn)
+{
+	unsigned int order;
+
+	for (order = 1; order <= CLAB_MAX_ORDER; order++) {
+		unsigned long head = round_down(pfn, 1UL << order);
+		struct clab_page *page = clab_idx_to_page(mem, head);
+		unsigned int head_order;
+
+		if (head == pfn || !clab_page_is_buddy(page))
+			continue;
+		head_order = READ_ONCE(page->order);
+		if (head_order < order || head_order > CLAB_MAX_ORDER)
+			return 0;
+		return head + (1UL << head_order);
+	}
+	return 0;
+}
+
+/*
  * Scan [low_pfn, end_pfn) of one pageblock and isolate what can move.
  * Returns 0, or -EINTR when a fatal signal aborted the scan.
  */
@@ -135,15 +168,6 @@ static int clab_isolate_migratepages_block(struct clab_compact_control *cc,
 	for (; low_pfn < end_pfn; low_pfn++) {
 		struct clab_page *page;
 
-		/*
-		 * Free pages and the tails of allocated blocks hold nothing
-		 * to migrate: jump to the next in-use block head. The pages
-		 * met, and their order, are the kernel's; only the steps over
-		 * free memory are saved (and not counted as scanned).
-		 */
-		low_pfn = find_next_bit(mem->inuse, end_pfn, low_pfn);
-		if (low_pfn >= end_pfn)
-			break;
 		if (skip_on_failure && low_pfn >= next_skip_pfn) {
 			if (nr_isolated)
 				break;
@@ -157,10 +181,15 @@ static int clab_isolate_migratepages_block(struct clab_compact_control *cc,
 			}
 			cond_resched();
 		}
+		/*
+		 * Every pfn the loop stops at counts, as in 6.1: a free block
+		 * once (its head; the rest is stepped over), a free page on a
+		 * per-CPU list, an allocated block's head, and each page
+		 * inside a block the scan began in.
+		 */
 		nr_scanned++;
 		page = clab_idx_to_page(mem, low_pfn);
 
-		/* Freed since the bit was read: a free block counts once. */
 		if (clab_page_is_buddy(page)) {
 			unsigned int order = READ_ONCE(page->order);
 
@@ -168,7 +197,35 @@ static int clab_isolate_migratepages_block(struct clab_compact_control *cc,
 				low_pfn += (1UL << order) - 1;
 			continue;
 		}
-		if (clab_page_test(page, CLAB_PG_HEAD) && page->order) {
+		/*
+		 * No allocated block starts here: a per-CPU list page, or a
+		 * page inside a free or allocated block. The kernel finds it
+		 * neither on an LRU nor movable: a failure, which makes an
+		 * async direct compactor give up its cc->order piece.
+		 *
+		 * One exception. Our migration frees its source pages to the
+		 * buddy lists, where they merge at once; the kernel's go to
+		 * the per-CPU lists and merge only when drained. So a scan
+		 * that resumes after its last isolated page may find that
+		 * page's free neighbour, a free head in the kernel, inside a
+		 * merged free block: step over the block, counted once, as
+		 * the kernel would have stepped over the neighbour.
+		 */
+		if (!test_bit(low_pfn, mem->inuse)) {
+			unsigned long free_end;
+
+			if (low_pfn != start_pfn || valid ||
+			    clab_page_test(page, CLAB_PG_PCP) ||
+			    clab_page_test(page, CLAB_PG_TAIL))
+				goto isolate_fail;
+			free_end = clab_free_block_end(mem, low_pfn);
+			if (!free_end)
+				goto isolate_fail;
+			low_pfn = free_end - 1;
+			continue;
+		}
+		/* A block above order 0 never moves: step over it, a failure. */
+		if (READ_ONCE(page->order)) {
 			unsigned int order = READ_ONCE(page->order);
 
 			if (order <= CLAB_MAX_ORDER)
@@ -252,6 +309,9 @@ enum clab_isolate_result clab_isolate_migratepages(struct clab_compact_control *
 					    cc->zone->start);
 	unsigned long block_end_pfn = clab_pageblock_end_pfn(low_pfn);
 
+	/* 6.1's isolate_migratepages(): unevictable pages in every mode. */
+	if (READ_ONCE(clab_zone_mem_of(cc)->compact_unevictable_allowed))
+		mode |= CLAB_ISOLATE_UNEVICTABLE;
 	if (cc->mode != CLAB_MIGRATE_SYNC)
 		mode |= CLAB_ISOLATE_ASYNC_MIGRATE;
 

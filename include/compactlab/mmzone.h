@@ -266,9 +266,9 @@ struct clab_mem_config {
  * @arena: the physical range
  * @pages: one descriptor per arena page
  * @pageblocks: one entry per pageblock
- * @inuse: one bit per page, set for the head of every allocated block, so
- *	that the migrate scanner visits in-use pages without stepping over
- *	free ones (atomic bitops)
+ * @inuse: one bit per page, set for the head of every allocated block:
+ *	the migrate scanner's test for a block it may isolate, and the
+ *	min_moves policy's walk over in-use pages (atomic bitops)
  * @nr_nodes: nodes in @nodes
  * @nodes: the shadow nodes
  * @min_free_kbytes: vm.min_free_kbytes of the shadow memory

@@ -52,6 +52,7 @@ enum clab_pageflags {
 	CLAB_PG_ACTIVE,		/* on the active LRU list */
 	CLAB_PG_REFERENCED,	/* accessed since last scanned */
 	CLAB_PG_PINNED,		/* pinned by its owner: cannot move now */
+	CLAB_PG_UNEVICTABLE,	/* unevictable, as mlocked page cache */
 };
 
 struct clab_owner;

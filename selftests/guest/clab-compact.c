@@ -8,6 +8,8 @@
  *                     [--ready FILE]          fragment, wait, check moves
  *   clab-compact async                        ASYNC leaves non-movable blocks
  *   clab-compact marks                        dirty, writeback, pinned blocks
+ *   clab-compact unevictable                  unevictable blocks against
+ *                                             compact_unevictable_allowed
  *   clab-compact writers [--threads T] [--mb N] [--ready FILE]
  *                                             concurrent writers
  *
@@ -356,7 +358,12 @@ static int cmd_einval(void)
 	}
 #define MARK(...) mark_req(&m, (struct clab_mark){ __VA_ARGS__ })
 	expect_errno(MARK(.handle = h[0]), EINVAL, "MARK flags 0");
-	expect_errno(MARK(.handle = h[0], .flags = 16), EINVAL, "MARK flags 16");
+	expect_errno(MARK(.handle = h[0], .flags = 32), EINVAL, "MARK flags 32");
+	expect_errno(MARK(.handle = h[0], .flags = CLAB_MARK_CLEAR |
+			  CLAB_MARK_UNEVICTABLE), EINVAL,
+		     "MARK CLEAR|UNEVICTABLE");
+	expect_errno(MARK(.handle = h[1], .flags = CLAB_MARK_UNEVICTABLE),
+		     EINVAL, "MARK UNEVICTABLE on an unmovable block");
 	expect_errno(MARK(.handle = h[0], .flags = CLAB_MARK_CLEAR |
 			  CLAB_MARK_DIRTY), EINVAL, "MARK CLEAR|DIRTY");
 	expect_errno(MARK(.handle = h[0], .flags = CLAB_MARK_WRITEBACK,
@@ -373,6 +380,11 @@ static int cmd_einval(void)
 		     EINVAL, "MARK handle 2^40");
 	nr_checks++;
 	ret = MARK(.handle = h[0], .flags = CLAB_MARK_PINNED);
+	if (!ret)
+		ret = MARK(.handle = h[0], .flags = CLAB_MARK_CLEAR);
+	if (!ret)
+		ret = MARK(.handle = h[0], .flags = CLAB_MARK_UNEVICTABLE |
+			   CLAB_MARK_DIRTY);
 	if (!ret)
 		ret = MARK(.handle = h[0], .flags = CLAB_MARK_CLEAR);
 	if (ret) {
@@ -619,25 +631,22 @@ static int cmp_idx(const void *a, const void *b)
 }
 
 /*
- * Dirty and writeback blocks move only under sync compaction; pinned
- * blocks never move. The marked blocks are the lowest of a batch, so the
- * migrate scanner (rising from the zone's start) reaches them.
+ * Allocate movable blocks and keep the @nkeep lowest (handles in @keep,
+ * arena indexes in @where), so that the migrate scanner, rising from the
+ * zone's start, reaches them; the others are freed.
  */
-static int cmd_marks(void)
+static void alloc_lowest(unsigned long nkeep, __u64 *keep, long *where)
 {
-	unsigned long n, i, mapped, bad = 0;
-	long (*pairs)[2], where[NR_MARKED];
-	__u64 *h, marked[NR_MARKED];
-	struct clab_compact c;
-	double t0, t1;
-	char *map;
-	int k;
+	unsigned long n = 2 * ver.pageblock_pages, i;
+	long (*pairs)[2];
+	__u64 *h;
 
-	n = 2 * ver.pageblock_pages;
 	h = calloc(n, sizeof(*h));
 	pairs = calloc(n, sizeof(*pairs));
+	if (!h || !pairs)
+		die("calloc");
 	n = alloc_blocks(0, CLAB_MT_MOVABLE, n, h);
-	if (n < NR_MARKED)
+	if (n < nkeep)
 		die("ALLOC");
 	for (i = 0; i < n; i++) {
 		pairs[i][0] = handle_index(h[i]);
@@ -645,13 +654,33 @@ static int cmd_marks(void)
 	}
 	qsort(pairs, n, sizeof(*pairs), cmp_idx);
 	for (i = 0; i < n; i++) {
-		if (i < NR_MARKED) {
-			marked[i] = pairs[i][1];
+		if (i < nkeep) {
+			keep[i] = pairs[i][1];
 			where[i] = pairs[i][0];
 		} else {
 			free_block(pairs[i][1]);
 		}
 	}
+	free(pairs);
+	free(h);
+}
+
+/*
+ * Dirty and writeback blocks move only under sync compaction; pinned
+ * blocks never move. The marked blocks are the lowest of a batch, so the
+ * migrate scanner (rising from the zone's start) reaches them.
+ */
+static int cmd_marks(void)
+{
+	unsigned long i, mapped, bad = 0;
+	long where[NR_MARKED];
+	__u64 marked[NR_MARKED];
+	struct clab_compact c;
+	double t0, t1;
+	char *map;
+	int k;
+
+	alloc_lowest(NR_MARKED, marked, where);
 	printf("marks: blocks at arena index %ld .. %ld\n", where[0],
 	       where[NR_MARKED - 1]);
 	/* Fragment the rest of the arena with user pages. */
@@ -707,6 +736,73 @@ static int cmd_marks(void)
 	for (i = 0; i < mapped; i += 4)
 		bad += check_page(map + i * psz, i, 0);
 	printf("marks: mismatches %lu\n", bad);
+	return bad ? 1 : 0;
+}
+
+/* Print whether the control and unevictable blocks moved since last time. */
+static void report_unevictable(const char *tag, __u64 *h, long *where)
+{
+	static const char * const names[] = { "control", "unevictable" };
+	int k;
+
+	printf("%s:", tag);
+	for (k = 0; k < 4; k++) {
+		long now = handle_index(h[k]);
+
+		printf(" %s%d %s", names[k / 2], k % 2,
+		       now == where[k] ? "stayed" : "moved");
+		where[k] = now;
+	}
+	printf("\n");
+}
+
+/*
+ * Unevictable blocks (as mlocked page cache) move under compaction only
+ * while compact_unevictable_allowed is 1, in every migrate mode (6.1's
+ * isolate_migratepages()); the mark follows a block that moved. Blocks:
+ * two unmarked controls and two unevictable, the lowest of a batch.
+ */
+static int cmd_unevictable(void)
+{
+	unsigned long i, mapped, bad = 0;
+	__u64 h[4];
+	long where[4];
+	char *map;
+	int k;
+
+	alloc_lowest(4, h, where);
+	printf("unevictable: blocks at arena index %ld .. %ld\n", where[0],
+	       where[3]);
+	mapped = map_fill(&map, ver.arena_pages);
+	for (i = 0; i < mapped; i++)
+		if (i % 4)
+			discard(map + i * psz, psz);
+	printf("unevictable: mapped %lu user pages, kept 1 of 4\n", mapped);
+	for (k = 2; k < 4; k++)
+		if (mark(h[k], CLAB_MARK_UNEVICTABLE, 0))
+			die("MARK");
+	if (write_file(SYSFS "/compact_unevictable_allowed", "0") ||
+	    write_file(SYSFS "/compact_memory", "1"))
+		die("compact_memory");
+	report_unevictable("unevictable after allowed=0", h, where);
+	if (write_file(SYSFS "/compact_unevictable_allowed", "1") ||
+	    write_file(SYSFS "/compact_memory", "1"))
+		die("compact_memory");
+	report_unevictable("unevictable after allowed=1", h, where);
+	/* MARK works on a block wherever it is now: CLEAR the moved ones. */
+	for (k = 2; k < 4; k++)
+		if (mark(h[k], CLAB_MARK_CLEAR, 0))
+			die("MARK CLEAR");
+	for (k = 0; k < 4; k++) {
+		struct clab_verify v = { .handle = h[k] };
+
+		if (ioctl(fd, CLAB_IOC_VERIFY, &v))
+			die("VERIFY");
+		bad += v.mismatches;
+	}
+	for (i = 0; i < mapped; i += 4)
+		bad += check_page(map + i * psz, i, 0);
+	printf("unevictable: mismatches %lu\n", bad);
 	return bad ? 1 : 0;
 }
 
@@ -823,6 +919,8 @@ int main(int argc, char **argv)
 		ret = cmd_async();
 	else if (!strcmp(argv[1], "marks"))
 		ret = cmd_marks();
+	else if (!strcmp(argv[1], "unevictable"))
+		ret = cmd_unevictable();
 	else if (!strcmp(argv[1], "writers"))
 		ret = cmd_writers(argc, argv);
 	if (ret != 2)

@@ -21,7 +21,7 @@ boost0=$(cat /sys/kernel/compactlab/watermark_boost_factor)
 pro0=$(cat /sys/kernel/compactlab/compaction_proactiveness)
 quiet_daemons
 
-plan 38
+plan 41
 
 CC=./clab-compact
 VMSTAT=$CLAB_DEBUGFS/vmstat
@@ -208,6 +208,22 @@ ok $? "marks: VERIFY finds every marked block and user page intact"
 echo "$out" | grep -q 'marks async: result' && echo "$out" | grep -q 'marks sync_light: result' &&
 	echo "$out" | grep -q 'marks sync_full: result'
 ok $? "marks: ASYNC, SYNC_LIGHT, SYNC_FULL compactions ran ($(field "marks async" migrated "$out"), $(field "marks sync_light" migrated "$out"), $(field "marks sync_full" migrated "$out") pages migrated)"
+
+# --- unevictable blocks and compact_unevictable_allowed -------------------
+reload
+out=$($CC unevictable)
+rc=$?
+echo "$out" | sed 's/^/# /'
+a0=$(echo "$out" | grep '^unevictable after allowed=0:')
+a1=$(echo "$out" | grep '^unevictable after allowed=1:')
+echo "$a0" | grep -q 'control. moved' &&
+	echo "$a0" | grep -q 'unevictable0 stayed unevictable1 stayed'
+ok $? "unevictable: compact_memory with compact_unevictable_allowed=0 leaves UNEVICTABLE blocks where they are, moves their unmarked neighbours"
+echo "$a1" | grep -q 'unevictable0 moved unevictable1 moved'
+ok $? "unevictable: compact_memory with compact_unevictable_allowed=1 moves them"
+[ $rc -eq 0 ] && [ "$(field "unevictable: mismatches" mismatches "$out")" = 0 ] &&
+	[ "$(cat $CLAB_SYSFS/compact_unevictable_allowed)" = 1 ]
+ok $? "unevictable: VERIFY finds every block and user page intact"
 
 # --- writers racing compaction --------------------------------------------
 reload

@@ -22,7 +22,8 @@
  * CLAB_IOC_ALLOC_TIMED and CLAB_IOC_TOUCH (0x0a-0x0b) were added to version
  * 1 without a bump: a module without them answers ENOTTY. The CLAB_ALLOC_F_*
  * flags came with 0x0a: a module without them answers EINVAL to a non-zero
- * clab_alloc.flags.
+ * clab_alloc.flags. CLAB_MARK_UNEVICTABLE came later, also without a bump:
+ * a module without it answers EINVAL.
  *
  * ioctl magic 0xDC, numbers 0x00-0x1f (not registered in
  * Documentation/userspace-api/ioctl/ioctl-number.rst; out of tree).
@@ -266,15 +267,17 @@ struct clab_compact {
 #define CLAB_MARK_DIRTY		(1U << 0)	/* contents not written back */
 #define CLAB_MARK_WRITEBACK	(1U << 1)	/* under writeback */
 #define CLAB_MARK_PINNED	(1U << 2)	/* pinned: cannot move */
-#define CLAB_MARK_CLEAR		(1U << 3)	/* clear all three; alone */
+#define CLAB_MARK_CLEAR		(1U << 3)	/* clear all four; alone */
+#define CLAB_MARK_UNEVICTABLE	(1U << 4)	/* unevictable, as mlocked */
 #define CLAB_MARK_MAX_DELAY_MS	10000
 
 /**
  * struct clab_mark - CLAB_IOC_MARK: page state of a block (CAP_SYS_ADMIN)
  * @handle: in: a CLAB_MT_MOVABLE block from CLAB_IOC_ALLOC on this file
- * @flags: in: CLAB_MARK_DIRTY, _WRITEBACK and _PINNED, set on every page
- *	of the block (others stay as they are); or CLAB_MARK_CLEAR alone,
- *	which clears all three (and ends a writeback at once)
+ * @flags: in: CLAB_MARK_DIRTY, _WRITEBACK, _PINNED and _UNEVICTABLE, set
+ *	on every page of the block (others stay as they are); or
+ *	CLAB_MARK_CLEAR alone, which clears all four (and ends a writeback
+ *	at once)
  * @writeback_delay_ms: in: with CLAB_MARK_WRITEBACK, 0 ..
  *	CLAB_MARK_MAX_DELAY_MS: the writeback ends after this long, and a
  *	sync compaction waits at most this long for it (the delay is global:
@@ -285,7 +288,11 @@ struct clab_compact {
  * where they are; sync compaction (compact_memory, node<N>/compact,
  * CLAB_IOC_COMPACT with order -1) writes a dirty page back, waits for the
  * writeback to end and then moves it; no compaction moves a pinned page.
- * A page that moved is clean: the marks do not follow it.
+ * An unevictable page is treated as mlocked page cache: every compaction
+ * moves it while /sys/kernel/compactlab/compact_unevictable_allowed is 1
+ * (the default) and none while it is 0. A page that moved is clean: the
+ * dirty, writeback and pinned marks do not follow it; the unevictable one
+ * does, as an mlocked page stays mlocked where it moves.
  */
 struct clab_mark {
 	__u64 handle;

@@ -1,0 +1,225 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * test_linux61_migrate.c - the migrate scanner against Linux 6.1's rules:
+ * what isolate_migratepages_block() counts as scanned, the order-aligned
+ * piece a per-CPU list page makes an async direct compactor give up, and
+ * the unevictable pages isolate_migratepages() takes only while
+ * compact_unevictable_allowed is set.
+ *
+ * Each case lays out the first pageblock of an 8M arena page by page and
+ * runs the migrate scanner once on it, as clab_compact_zone() would.
+ */
+#include <compactlab/compaction.h>
+#include "mem_check.h"
+#include "test_owner.h"
+#include "tap.h"
+
+static struct clab_zone *zone0(struct clab_mem *mem)
+{
+	return &mem->nodes[0].zones[CLAB_ZONE_NORMAL];
+}
+
+/* Owned movable pages at every index, every one of them pinned. */
+static struct test_owner *fill_pinned(struct clab_mem *mem)
+{
+	unsigned long n = mem->arena->nr_pages, k;
+	struct test_owner *o = test_owner_create(mem, n);
+
+	TEST_ASSERT(test_owner_fill_arena(o) == n);
+	for (k = 0; k < n; k++)
+		set_bit(CLAB_PG_PINNED, &o->table[k]->flags);
+	return o;
+}
+
+static void unpin(struct test_owner *o, unsigned long key)
+{
+	clear_bit(CLAB_PG_PINNED, &o->table[key]->flags);
+}
+
+/*
+ * One isolate_migratepages() call from the zone's start: the first block
+ * only (the scanner stops after the first suitable block). Leaves skip
+ * hints alone. Returns the pages isolated; *scanned gets nr_scanned and
+ * *isolated_first the lowest isolated index (or -1).
+ */
+static unsigned int isolate_first_block(struct clab_mem *mem,
+					enum clab_migrate_mode mode,
+					bool direct, int order,
+					unsigned long *scanned,
+					long *isolated_first)
+{
+	struct clab_compact_control cc = {
+		.zone = zone0(mem),
+		.order = order,
+		.gfp = CLAB_GFP_MOVABLE,
+		.migratetype = CLAB_MIGRATE_MOVABLE,
+		.mode = mode,
+		.direct_compaction = direct,
+		.no_set_skip_hint = true,
+	};
+	struct clab_page *page;
+	unsigned int n;
+
+	INIT_LIST_HEAD(&cc.freepages);
+	INIT_LIST_HEAD(&cc.migratepages);
+	cc.migrate_pfn = cc.zone->start;
+	cc.free_pfn = cc.zone->end;
+	clab_isolate_migratepages(&cc);
+	*scanned = cc.total_migrate_scanned;
+	*isolated_first = -1;
+	list_for_each_entry(page, &cc.migratepages, lru) {
+		long idx = clab_page_to_idx(mem, page);
+
+		if (*isolated_first < 0 || idx < *isolated_first)
+			*isolated_first = idx;
+	}
+	n = cc.nr_migratepages;
+	clab_putback_movable_pages(&cc);
+	return n;
+}
+
+/*
+ * 6.1 isolate_migratepages_block(): nr_scanned counts every pfn the loop
+ * stops at. A free buddy block counts once (its head; the scanner steps
+ * over the rest), a free page on a per-CPU list once (not buddy, not LRU,
+ * not movable: a failed isolation), every in-use page once.
+ *
+ * Block 0: 0-7 a free order-3 block, 8 in use, 9 on a per-CPU list,
+ * 10-15 a free order-1 and an order-2 block (10-11, 12-15), 16-511 in
+ * use. Every in-use page is pinned: nothing is isolated and the scan goes
+ * to the block's end. Scanned: 1 + 1 + 1 + 2 + 496 = 501.
+ */
+static void test_migrate_scanned_counts_free_and_pcp(void)
+{
+	struct clab_mem *mem = test_mem_create("8M", 1, NULL, NULL);
+	struct test_owner *o = fill_pinned(mem);
+	unsigned long k, scanned;
+	long first;
+
+	for (k = 0; k < 16; k++)
+		if (k != 8 && k != 9)
+			test_owner_free(o, k);
+	clab_drain_all_pages(mem, NULL);
+	test_owner_free(o, 9);		/* stays on the per-CPU list */
+	TEST_ASSERT(clab_page_test(clab_idx_to_page(mem, 9), CLAB_PG_PCP));
+	TEST_ASSERT(clab_page_is_buddy(clab_idx_to_page(mem, 0)));
+	CHECK_EQ(clab_idx_to_page(mem, 0)->order, 3);
+
+	CHECK_EQ(isolate_first_block(mem, CLAB_MIGRATE_SYNC_LIGHT, false, -1,
+				     &scanned, &first), 0);
+	DIAG("block 0 scanned %lu (6.1: 501)", scanned);
+	CHECK_EQ(scanned, 501);
+
+	clab_drain_all_pages(mem, NULL);
+	CHECK_EQ(mem_check(mem), 0);
+	test_owner_destroy(o);
+	test_mem_destroy(mem);
+}
+
+/*
+ * 6.1 isolate_migratepages_block(), skip_on_failure: async direct
+ * compaction works in cc->order aligned pieces, and a page that fails
+ * isolation gives its piece up, putting back what the piece had isolated.
+ * A page on a per-CPU list is such a failure (neither LRU nor movable).
+ *
+ * Order 2, block 0: 0-3 movable with 2 on a per-CPU list, 4-7 movable,
+ * the rest pinned. 0 and 1 are isolated, 2 fails and gives the piece up,
+ * 4-7 are isolated and the scan stops at 8: 4 pages, from 4, 7 scanned.
+ */
+static void test_pcp_page_skips_order_piece(void)
+{
+	struct clab_mem *mem = test_mem_create("8M", 1, NULL, NULL);
+	struct test_owner *o = fill_pinned(mem);
+	unsigned long k, scanned;
+	unsigned int n;
+	long first;
+
+	for (k = 0; k < 8; k++)
+		unpin(o, k);
+	test_owner_free(o, 2);		/* stays on the per-CPU list */
+	TEST_ASSERT(clab_page_test(clab_idx_to_page(mem, 2), CLAB_PG_PCP));
+	TEST_ASSERT(clab_get_pageblock_migratetype(mem, 0) == CLAB_MIGRATE_MOVABLE);
+
+	n = isolate_first_block(mem, CLAB_MIGRATE_ASYNC, true, 2, &scanned,
+				&first);
+	DIAG("isolated %u from %ld, scanned %lu (6.1: 4 from 4, 7)", n, first,
+	     scanned);
+	CHECK_EQ(n, 4);
+	CHECK_EQ(first, 4);
+	CHECK_EQ(scanned, 7);
+
+	/* Without skip_on_failure (not direct) the same layout gives 0-7. */
+	n = isolate_first_block(mem, CLAB_MIGRATE_ASYNC, false, 2, &scanned,
+				&first);
+	CHECK_EQ(n, 7);
+	CHECK_EQ(first, 0);
+
+	clab_drain_all_pages(mem, NULL);
+	CHECK_EQ(test_owner_verify(o), 0);
+	CHECK_EQ(mem_check(mem), 0);
+	test_owner_destroy(o);
+	test_mem_destroy(mem);
+}
+
+/*
+ * 6.1 isolate_migratepages(): the isolate mode has ISOLATE_UNEVICTABLE
+ * when sysctl_compact_unevictable_allowed is set, in every migrate mode,
+ * and isolate_migratepages_block() fails an unevictable page without it.
+ *
+ * Block 0: 0 movable and unevictable, 1 movable, the rest pinned.
+ */
+static void test_unevictable_allowed(void)
+{
+	static const enum clab_migrate_mode modes[] = {
+		CLAB_MIGRATE_ASYNC, CLAB_MIGRATE_SYNC_LIGHT, CLAB_MIGRATE_SYNC,
+	};
+	struct clab_mem *mem = test_mem_create("8M", 1, NULL, NULL);
+	struct test_owner *o = fill_pinned(mem);
+	unsigned long scanned;
+	unsigned int i;
+	long first;
+
+	unpin(o, 0);
+	unpin(o, 1);
+	set_bit(CLAB_PG_UNEVICTABLE, &o->table[0]->flags);
+	CHECK_EQ(mem->compact_unevictable_allowed, 1);	/* the default */
+	for (i = 0; i < ARRAY_SIZE(modes); i++) {
+		CHECK_EQ(clab_set_compact_unevictable_allowed(mem, 0), 0);
+		CHECK_EQ(isolate_first_block(mem, modes[i], false, -1,
+					     &scanned, &first), 1);
+		CHECK_EQ(first, 1);
+		CHECK_EQ(scanned, 512);
+		CHECK_EQ(clab_set_compact_unevictable_allowed(mem, 1), 0);
+		CHECK_EQ(isolate_first_block(mem, modes[i], false, -1,
+					     &scanned, &first), 2);
+		CHECK_EQ(first, 0);
+	}
+
+	/*
+	 * A whole compaction leaves it where it is, then moves it (eight
+	 * free targets, and no watermark to keep them from the free scanner).
+	 */
+	clab_set_min_free_kbytes(mem, 0);
+	CHECK_EQ(clab_set_compact_unevictable_allowed(mem, 0), 0);
+	for (i = 1500; i < 1508; i++)	/* targets for the free scanner */
+		test_owner_free(o, i);
+	clab_drain_all_pages(mem, NULL);
+	clab_compact_node(mem, 0, &(struct clab_compact_stats){ 0 });
+	CHECK_EQ(test_owner_pfn(o, 0), 0);
+	CHECK(test_owner_pfn(o, 1) != 1);
+	CHECK_EQ(clab_set_compact_unevictable_allowed(mem, 1), 0);
+	clab_compact_node(mem, 0, &(struct clab_compact_stats){ 0 });
+	CHECK(test_owner_pfn(o, 0) != 0);
+
+	CHECK_EQ(test_owner_verify(o), 0);
+	CHECK_EQ(mem_check(mem), 0);
+	test_owner_destroy(o);
+	test_mem_destroy(mem);
+}
+
+#define LINUX61_MIGRATE_CASES(X) \
+	X(test_migrate_scanned_counts_free_and_pcp) \
+	X(test_pcp_page_skips_order_piece) \
+	X(test_unevictable_allowed)
+
+CLAB_TEST_SUITE(linux61_migrate, LINUX61_MIGRATE_CASES);
