@@ -234,11 +234,15 @@ static int clab_isolate_migratepages_block(struct clab_compact_control *cc,
 		}
 		if (!clab_page_is_isolatable(page, mode))
 			goto isolate_fail;
-		/* The first isolation claims the block (test_and_set_skip). */
+		/*
+		 * The first isolation claims the block (6.1's
+		 * test_and_set_skip(), given the page's own pfn: only an
+		 * isolation at the block's first page tests and sets the
+		 * hint, and a block another scanner holds ends this one).
+		 */
 		if (!skip_updated) {
 			skip_updated = true;
-			if (clab_test_and_set_skip(cc, clab_pageblock_start_pfn(low_pfn)) &&
-			    start_pfn == clab_pageblock_start_pfn(start_pfn)) {
+			if (clab_test_and_set_skip(cc, low_pfn)) {
 				low_pfn = end_pfn;
 				goto isolate_abort;
 			}
@@ -276,8 +280,7 @@ isolate_abort:
 	 * second time in a row, is not worth scanning again soon.
 	 */
 	if (low_pfn == end_pfn && (!nr_isolated || cc->rescan)) {
-		if (valid && !skip_updated && !cc->no_set_skip_hint &&
-		    !cc->ignore_skip_hint)
+		if (valid && !skip_updated && clab_compact_leaves_skip_hints(cc))
 			clab_set_pageblock_skip(mem, start_pfn);
 		clab_update_cached_migrate(cc, end_pfn - 1);
 	}

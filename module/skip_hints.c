@@ -61,9 +61,11 @@ bool clab_isolation_suitable(struct clab_compact_control *cc, unsigned long pfn)
 /**
  * clab_test_and_set_skip() - claim a block for this migrate scanner
  * @cc: the compaction
- * @pfn: the block's first shadow PFN
+ * @pfn: the shadow PFN of the page being isolated
  *
- * Stops two compactors from scanning the same block at once.
+ * Stops two compactors from scanning the same block at once. As 6.1's
+ * test_and_set_skip(), only an isolation at the block's first page tests
+ * and sets the hint.
  *
  * Return: true if the block was already marked (another scanner has it).
  */
