@@ -206,7 +206,10 @@ struct clab_page *clab_compaction_alloc(struct clab_compact_control *cc)
 	struct clab_page *page;
 
 	if (list_empty(&cc->freepages)) {
-		clab_isolate_freepages(cc);
+		/* isolate_freepages(): the free lists first, then the scan. */
+		clab_fast_isolate_freepages(cc);
+		if (!cc->nr_freepages)
+			clab_isolate_freepages(cc);
 		if (list_empty(&cc->freepages))
 			return NULL;
 	}
@@ -250,4 +253,23 @@ unsigned long clab_release_freepages(struct clab_compact_control *cc)
 	}
 	cc->nr_freepages = 0;
 	return high;
+}
+
+/**
+ * clab_isolate_freepages_range() - isolate every free page of a range
+ * @cc: the compaction
+ * @start_pfn: where to start; moved to where the scan stopped
+ * @end_pfn: one past the end, in the same pageblock
+ *
+ * For fast_isolate_freepages(), which takes the rest of a pageblock it
+ * found a target in (fast_isolate_around()): stops early once there are
+ * as many targets as pages to migrate.
+ *
+ * Return: pages isolated.
+ */
+unsigned long clab_isolate_freepages_range(struct clab_compact_control *cc,
+					   unsigned long *start_pfn,
+					   unsigned long end_pfn)
+{
+	return clab_isolate_freepages_block(cc, start_pfn, end_pfn, 1);
 }

@@ -307,10 +307,12 @@ isolate_abort:
 enum clab_isolate_result clab_isolate_migratepages(struct clab_compact_control *cc)
 {
 	unsigned int mode = 0;
-	unsigned long low_pfn = cc->migrate_pfn;
+	unsigned long low_pfn = clab_fast_find_migrateblock(cc);
 	unsigned long block_start_pfn = max(clab_pageblock_start_pfn(low_pfn),
 					    cc->zone->start);
 	unsigned long block_end_pfn = clab_pageblock_end_pfn(low_pfn);
+	/* The fast search marked its block skip: scan it all the same. */
+	bool fast_find_block = low_pfn != cc->migrate_pfn && !cc->fast_search_fail;
 
 	/* 6.1's isolate_migratepages(): unevictable pages in every mode. */
 	if (READ_ONCE(clab_zone_mem_of(cc)->compact_unevictable_allowed))
@@ -319,12 +321,13 @@ enum clab_isolate_result clab_isolate_migratepages(struct clab_compact_control *
 		mode |= CLAB_ISOLATE_ASYNC_MIGRATE;
 
 	for (; block_end_pfn <= cc->free_pfn;
+	     fast_find_block = false,
 	     low_pfn = block_end_pfn, cc->migrate_pfn = low_pfn,
 	     block_start_pfn = block_end_pfn,
 	     block_end_pfn += CLAB_PAGEBLOCK_PAGES) {
 		if (!(low_pfn % (CLAB_COMPACT_CLUSTER_MAX * CLAB_PAGEBLOCK_PAGES)))
 			cond_resched();
-		if (IS_ALIGNED(low_pfn, CLAB_PAGEBLOCK_PAGES) &&
+		if (IS_ALIGNED(low_pfn, CLAB_PAGEBLOCK_PAGES) && !fast_find_block &&
 		    !clab_isolation_suitable(cc, low_pfn))
 			continue;
 		if (!clab_suitable_migration_source(cc, block_start_pfn)) {

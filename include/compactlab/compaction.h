@@ -93,9 +93,18 @@ struct clab_capture_control {
  * @nr_migratepages: pages on @migratepages
  * @free_pfn: where the free scanner resumes (falls, pageblock aligned)
  * @migrate_pfn: where the migrate scanner resumes (rises)
+ * @fast_start_pfn: the lowest block start fast_find_migrateblock() found,
+ *	where the linear migrate scanner restarts after a failed fast search;
+ *	0 before any, ULONG_MAX once used (fast_find_migrateblock.c)
  * @zone: the zone being compacted
  * @total_migrate_scanned: pages the migrate scanner looked at
  * @total_free_scanned: pages the free scanner looked at
+ * @fast_search_fail: free-list searches in a row that found nothing; each
+ *	halves how far the next one looks (clab_freelist_scan_limit())
+ * @search_order: the order fast_isolate_freepages() searches first, round
+ *	robin below @order (fast_isolate_freepages.c)
+ * @search_order_set: @search_order holds a value; the first search starts
+ *	it at @order (6.1's entry points initialise it to the order)
  * @total_isolated: pages isolated by either scanner
  * @nr_migrated: pages moved
  * @nr_migrate_failed: pages that could not be moved
@@ -126,9 +135,13 @@ struct clab_compact_control {
 	unsigned int nr_migratepages;
 	unsigned long free_pfn;
 	unsigned long migrate_pfn;
+	unsigned long fast_start_pfn;
 	struct clab_zone *zone;
 	unsigned long total_migrate_scanned;
 	unsigned long total_free_scanned;
+	unsigned short fast_search_fail;
+	short search_order;
+	bool search_order_set;
 	unsigned long total_isolated;
 	unsigned long nr_migrated;
 	unsigned long nr_migrate_failed;
@@ -160,6 +173,17 @@ struct clab_compact_control {
 static inline bool clab_compact_is_tuned(const struct clab_compact_control *cc)
 {
 	return cc->policy == CLAB_POLICY_TUNED;
+}
+
+/*
+ * How many free-list entries a fast search may look at: fewer after each
+ * search in a row that found nothing (the kernel's freelist_scan_limit()).
+ */
+static inline unsigned int
+clab_freelist_scan_limit(const struct clab_compact_control *cc)
+{
+	return (CLAB_COMPACT_CLUSTER_MAX >>
+		min_t(unsigned int, BITS_PER_LONG - 1, cc->fast_search_fail)) + 1;
 }
 
 /* isolate_migrate_t */
@@ -234,10 +258,19 @@ void clab_putback_movable_pages(struct clab_compact_control *cc);
 
 /* free_scanner.c */
 void clab_isolate_freepages(struct clab_compact_control *cc);
+unsigned long clab_isolate_freepages_range(struct clab_compact_control *cc,
+					   unsigned long *start_pfn,
+					   unsigned long end_pfn);
 struct clab_page *clab_compaction_alloc(struct clab_compact_control *cc);
 void clab_compaction_free(struct clab_compact_control *cc,
 			  struct clab_page *page);
 unsigned long clab_release_freepages(struct clab_compact_control *cc);
+
+/* fast_find_migrateblock.c */
+unsigned long clab_fast_find_migrateblock(struct clab_compact_control *cc);
+
+/* fast_isolate_freepages.c */
+unsigned long clab_fast_isolate_freepages(struct clab_compact_control *cc);
 
 /* migrate.c */
 int clab_migrate_pages(struct clab_compact_control *cc);

@@ -259,13 +259,19 @@ static void test_deferral(void)
 	test_mem_destroy(mem);
 }
 
-/* Pinned low half; top half with every other page free. */
+/*
+ * Pinned low half; top half with every other page free, freed from the
+ * top down so that the free lists' tails, where fast_isolate_freepages()
+ * looks first, hold the highest pages (freed last, they would hold the
+ * lowest: the search would then settle at the middle of the zone, and the
+ * scanners meet there).
+ */
 static struct test_owner *pinned_low_half(struct clab_mem *mem)
 {
 	struct test_owner *o = fill_arena(mem);
 	unsigned long k;
 
-	for (k = 0; k < 4096; k++) {
+	for (k = 4096; k-- > 0;) {
 		if (k < 2048)
 			pin(o, k);
 		else if (k % 2)

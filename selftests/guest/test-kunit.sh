@@ -45,8 +45,9 @@ n=$(wc -l </tmp/kunit.cases)
 
 plan $((n + 2))
 diag "insmod compactlab_kunit.ko: ${err:-ok}; the suites ran in ${secs} s"
-found=0
+found=0 want=0
 for s in $SUITES; do
+	want=$((want + 1))
 	[ -r "/sys/kernel/debug/kunit/compactlab_$s/results" ] && found=$((found + 1))
 done
 nsuites=$(echo "$SUITES" | wc -w)
