@@ -3,17 +3,17 @@
 #
 # The KUnit suites of the core (issue 7), on the debug kernel: loading
 # compactlab_kunit.ko (selftests/kunit, built by scripts/build-kunit and
-# shipped next to this script by run-check) runs the five suites,
-# compactlab_{arena,extfrag,page_alloc,compaction,slowpath}: selftests/core's
-# cases, compiled into the kernel under KASAN and lockdep. Their KTAP
-# results (/sys/kernel/debug/kunit/<suite>/results) become one TAP line per
-# case here, so that the harness counts them; a failed case's diagnostics
-# come before its line. Skipped where there is no compactlab_kunit.ko (the
-# distro kernels are built without KUnit).
+# shipped next to this script by run-check) runs the six suites,
+# compactlab_{arena,extfrag,page_alloc,compaction,slowpath,linux61_kswapd}:
+# selftests/core's cases, compiled into the kernel under KASAN and lockdep.
+# Their KTAP results (/sys/kernel/debug/kunit/<suite>/results) become one
+# TAP line per case here, so that the harness counts them; a failed case's
+# diagnostics come before its line. Skipped where there is no
+# compactlab_kunit.ko (the distro kernels are built without KUnit).
 . ./tap.sh
 
 KO=./compactlab_kunit.ko
-SUITES="arena extfrag page_alloc compaction slowpath"
+SUITES="arena extfrag page_alloc compaction slowpath linux61_kswapd"
 
 if [ ! -f "$KO" ] || [ ! -d /sys/kernel/debug/kunit ]; then
 	plan 1
