@@ -117,19 +117,36 @@ void clab_kcompactd_do_work(struct clab_node *node)
 		WRITE_ONCE(node->kcompactd_highest_zoneidx, CLAB_MAX_NR_ZONES - 1);
 }
 
+/*
+ * The policy of a proactive pass: tuned when selected, the kernel's scanners
+ * otherwise. min_moves empties an aligned block for a target order and a
+ * proactive pass has none (order -1), so it runs linux's scanners too.
+ */
+static enum clab_compact_policy clab_proactive_policy(struct clab_mem *mem)
+{
+	return READ_ONCE(mem->compact_policy) == CLAB_POLICY_TUNED ?
+	       CLAB_POLICY_TUNED : CLAB_POLICY_LINUX;
+}
+
 /**
  * clab_should_proactive_compact_node() - is the node fragmented enough?
  * @node: the node
  *
- * Return: true when proactive compaction is on, neither kswapd nor a
- * direct compactor is running, and the node's score is above the high mark.
+ * As the kernel's should_proactive_compact_node(): proactive compaction is
+ * on, kswapd is not running and the node's score is above the high mark.
+ * Under policy tuned it also stands back while a direct compactor works on
+ * the node, so that the two do not fight over the same free pages.
+ *
+ * Return: true when a proactive pass should run.
  */
 bool clab_should_proactive_compact_node(struct clab_node *node)
 {
 	struct clab_mem *mem = node->mem;
 
 	if (!READ_ONCE(mem->compaction_proactiveness) ||
-	    READ_ONCE(node->kswapd_running) ||
+	    READ_ONCE(node->kswapd_running))
+		return false;
+	if (clab_proactive_policy(mem) == CLAB_POLICY_TUNED &&
 	    atomic_read(&node->nr_direct_compactors))
 		return false;
 	return clab_fragmentation_score_node(node) >
@@ -141,10 +158,13 @@ bool clab_should_proactive_compact_node(struct clab_node *node)
  * @node: the node
  *
  * Whole zones, SYNC_LIGHT, skip hints ignored; each zone stops at the low
- * mark (see __clab_compact_finished()).
+ * mark (see __clab_compact_finished()). As in the kernel's
+ * proactive_compact_node(), the pages it scans are not kcompactd's
+ * compact_daemon_*_scanned: those count reactive work only.
  */
 void clab_proactive_compact_node(struct clab_node *node)
 {
+	enum clab_compact_policy policy = clab_proactive_policy(node->mem);
 	int z;
 
 	for (z = 0; z < CLAB_MAX_NR_ZONES; z++) {
@@ -153,7 +173,7 @@ void clab_proactive_compact_node(struct clab_node *node)
 			.order = -1,
 			.gfp = CLAB_GFP_KERNEL,
 			.mode = CLAB_MIGRATE_SYNC_LIGHT,
-			.policy = CLAB_POLICY_LINUX,
+			.policy = policy,
 			.ignore_skip_hint = true,
 			.whole_zone = true,
 			.proactive_compaction = true,
@@ -162,11 +182,6 @@ void clab_proactive_compact_node(struct clab_node *node)
 		if (!clab_zone_is_populated(cc.zone))
 			continue;
 		clab_compact_zone(&cc);
-		/* kcompactd's work, as newer kernels count it (6.1 did not). */
-		clab_count_vm_events(CLAB_KCOMPACTD_MIGRATE_SCANNED,
-				     cc.total_migrate_scanned);
-		clab_count_vm_events(CLAB_KCOMPACTD_FREE_SCANNED,
-				     cc.total_free_scanned);
 	}
 }
 

@@ -18,6 +18,7 @@
 #define CLAB_NR_ORDERS		(CLAB_MAX_ORDER + 1)
 #define CLAB_MAX_NUMNODES	4
 #define CLAB_COSTLY_ORDER	3	/* PAGE_ALLOC_COSTLY_ORDER */
+#define CLAB_MAX_RECLAIM_RETRIES 16	/* MAX_RECLAIM_RETRIES */
 
 enum clab_zone_type {
 	CLAB_ZONE_NORMAL,
@@ -213,13 +214,20 @@ struct clab_zone {
  * @kcompactd_max_order: the largest order a wakeup asked for
  * @kcompactd_highest_zoneidx: the highest zone a wakeup asked for
  * @proactive_compact_trigger: evaluate proactive compaction now
- * @nr_direct_compactors: direct compactions running on the node; proactive
- *	compaction stands back while there are any
+ * @nr_direct_compactors: direct compactions running on the node; under
+ *	policy tuned, proactive compaction stands back while there are any
  * @kswapd: the node's reclaim thread (vmscan.c)
  * @kswapd_wait: where it sleeps
- * @kswapd_order: the order a wakeup asked for; -1 when not woken
- * @kswapd_highest_zoneidx: the highest zone a wakeup asked for
+ * @kswapd_order: the largest order a wakeup asked for since kswapd last
+ *	read it (0 then)
+ * @kswapd_highest_zoneidx: the highest zone a wakeup asked for;
+ *	CLAB_MAX_NR_ZONES when none did since kswapd last read it
  * @kswapd_running: kswapd is balancing the node now
+ * @kswapd_woken: clab_wakeup_kswapd() woke kswapd; it clears this before
+ *	it decides to sleep
+ * @kswapd_failures: balance runs in a row that reclaimed nothing; from
+ *	CLAB_MAX_RECLAIM_RETRIES the node is hopeless and left to direct
+ *	reclaim; any reclaim progress resets it
  * @lru_lock: protects @lru, @nr_lru and the LRU flags of pages on them
  * @lru: the inactive and active lists of reclaimable pages
  * @nr_lru: pages (block heads) on each list
@@ -244,6 +252,8 @@ struct clab_node {
 	int kswapd_order;
 	int kswapd_highest_zoneidx;
 	bool kswapd_running;
+	bool kswapd_woken;
+	int kswapd_failures;
 	spinlock_t lru_lock;	/* the LRU lists (see above) */
 	struct list_head lru[CLAB_NR_LRU_LISTS];
 	unsigned long nr_lru[CLAB_NR_LRU_LISTS];
@@ -354,7 +364,11 @@ unsigned long clab_node_reclaimable_pages(struct clab_node *node);
 bool clab_node_balanced(struct clab_node *node, int order, int highest_zoneidx);
 void clab_wakeup_kswapd(struct clab_node *node, unsigned int gfp, int order,
 			int highest_zoneidx);
-void clab_balance_node(struct clab_node *node, int order, int highest_zoneidx);
+int clab_balance_node(struct clab_node *node, int order, int highest_zoneidx);
+bool clab_prepare_kswapd_sleep(struct clab_node *node, int order,
+			       int highest_zoneidx);
+bool clab_kswapd_settle(struct clab_node *node, int alloc_order,
+			int reclaim_order, int highest_zoneidx);
 int clab_kswapd_run(struct clab_node *node);
 void clab_kswapd_stop(struct clab_node *node);
 

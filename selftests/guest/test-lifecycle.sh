@@ -143,8 +143,9 @@ fi
 
 # --- 4. rmmod after kcompactd's proactive work ---------------------------------
 # Evidence of the proactive pass: compact_migrate_scanned grows with no
-# trigger written. compact_daemon_migrate_scanned is shown too (the
-# kernel's proactive_compact_node() counts it; see the report).
+# trigger written. compact_daemon_migrate_scanned is shown too: as in 6.1,
+# whose proactive_compact_node() counts nothing there, it stays put unless
+# a reactive kcompactd run happens meanwhile.
 ensure_loaded
 if frag_start "$MB"; then
 	m0=$(vmstat_of compact_migrate_scanned)
