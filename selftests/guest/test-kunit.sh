@@ -3,8 +3,8 @@
 #
 # The KUnit suites of the core (issue 7), on the debug kernel: loading
 # compactlab_kunit.ko (selftests/kunit, built by scripts/build-kunit and
-# shipped next to this script by run-check) runs the five suites,
-# compactlab_{arena,extfrag,page_alloc,compaction,slowpath}: selftests/core's
+# shipped next to this script by run-check) runs the six suites,
+# compactlab_{arena,extfrag,page_alloc,compaction,slowpath,linux61_free}: selftests/core's
 # cases, compiled into the kernel under KASAN and lockdep. Their KTAP
 # results (/sys/kernel/debug/kunit/<suite>/results) become one TAP line per
 # case here, so that the harness counts them; a failed case's diagnostics
@@ -13,7 +13,7 @@
 . ./tap.sh
 
 KO=./compactlab_kunit.ko
-SUITES="arena extfrag page_alloc compaction slowpath"
+SUITES="arena extfrag page_alloc compaction slowpath linux61_free"
 
 if [ ! -f "$KO" ] || [ ! -d /sys/kernel/debug/kunit ]; then
 	plan 1
