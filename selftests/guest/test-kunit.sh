@@ -48,8 +48,8 @@ found=0
 for s in $SUITES; do
 	[ -r "/sys/kernel/debug/kunit/compactlab_$s/results" ] && found=$((found + 1))
 done
-[ $rc -eq 0 ] && [ $found -eq 5 ]
-ok $? "compactlab_kunit.ko loads and registers its 5 suites ($found)"
+[ $rc -eq 0 ] && [ $found -eq 6 ]
+ok $? "compactlab_kunit.ko loads and registers its 6 suites ($found)"
 
 while read -r st name; do
 	if [ "$st" = ok ]; then
