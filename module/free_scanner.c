@@ -12,9 +12,10 @@
 #include "page_alloc_internal.h"
 
 /*
- * May free pages of this block be taken as targets? Never a wholly free
- * pageblock (that is what compaction is building); else only MOVABLE
- * blocks, unless the caller asked for any block.
+ * May free pages of this block be taken as targets? (The kernel's
+ * suitable_migration_target().) Never a block whose first page heads a free
+ * block of pageblock order or more (that is what compaction is building);
+ * else only MOVABLE blocks, unless the caller asked for any block.
  */
 static bool clab_suitable_migration_target(struct clab_compact_control *cc,
 					   unsigned long pfn)
@@ -26,11 +27,12 @@ static bool clab_suitable_migration_target(struct clab_compact_control *cc,
 	    READ_ONCE(page->order) >= CLAB_PAGEBLOCK_ORDER)
 		return false;
 	/*
-	 * Nor a wholly free pageblock made of smaller blocks, or the upper
-	 * half of a free block above pageblock order, which the kernel's
-	 * check of the first page misses (and then scans in vain).
+	 * tuned: nor a wholly free pageblock made of smaller blocks, or the
+	 * upper half of a free block above pageblock order, which the
+	 * kernel's check of the first page misses (and then scans in vain).
 	 */
-	if (atomic_read(&clab_idx_to_pageblock(mem, pfn)->nr_free) >=
+	if (clab_compact_is_tuned(cc) &&
+	    atomic_read(&clab_idx_to_pageblock(mem, pfn)->nr_free) >=
 	    CLAB_PAGEBLOCK_PAGES)
 		return false;
 	if (cc->ignore_block_suitable)
@@ -38,10 +40,14 @@ static bool clab_suitable_migration_target(struct clab_compact_control *cc,
 	return clab_is_migrate_movable(clab_get_pageblock_migratetype(mem, pfn));
 }
 
-/* Async compaction gives up rather than wait for the CPU. */
+/*
+ * Every COMPACT_CLUSTER_MAX pages (the lock, if held, was just dropped):
+ * give up on a fatal signal, else let others run. Wanting the CPU is no
+ * reason to stop. (The kernel's compact_unlock_should_abort().)
+ */
 static bool clab_compact_should_abort(struct clab_compact_control *cc)
 {
-	if (cc->mode == CLAB_MIGRATE_ASYNC && need_resched()) {
+	if (fatal_signal_pending(current)) {
 		cc->contended = true;
 		return true;
 	}
@@ -66,9 +72,101 @@ static void clab_compact_lock_irqsave(struct clab_compact_control *cc,
 }
 
 /*
- * Isolate free pages from [*start_pfn, end_pfn), every @stride pages,
- * until there are as many targets as pages to migrate. Moves *start_pfn to
- * where the scan stopped. Returns pages isolated.
+ * Is the page the head of an allocated block of more than one page? The
+ * scanner steps over it at once (the kernel's PageCompound() step; the
+ * arena's allocated blocks are its compound pages, as the migrate scanner
+ * takes them).
+ */
+static unsigned int clab_free_scan_compound_order(const struct clab_page *page)
+{
+	unsigned int order;
+
+	if (!clab_page_test(page, CLAB_PG_HEAD))
+		return 0;
+	order = READ_ONCE(page->order);
+	return order <= CLAB_MAX_ORDER ? order : 0;
+}
+
+/**
+ * struct clab_free_scan - one isolate_freepages_block() call in progress
+ * @cc: the compaction
+ * @pfn: the page being looked at
+ * @end_pfn: the end of the range
+ * @stride: pages between two looks
+ * @nr_scanned: looks so far, plus the pages of isolated blocks
+ * @total_isolated: pages isolated so far
+ */
+struct clab_free_scan {
+	struct clab_compact_control *cc;
+	unsigned long pfn;
+	unsigned long end_pfn;
+	unsigned int stride;
+	unsigned long nr_scanned;
+	unsigned long total_isolated;
+};
+
+/*
+ * The free page at s->pfn was seen without the lock: take the lock and
+ * carry on under it up to the next COMPACT_CLUSTER_MAX boundary, where the
+ * kernel drops it (the lock is taken only once a free page is seen, as
+ * isolate_freepages_block() does). Leaves s->pfn at the next page to look
+ * at, unseen. Return: true when the scan is over (enough targets, or the
+ * watermark forbids more).
+ */
+static bool clab_isolate_freepages_locked(struct clab_free_scan *s)
+{
+	struct clab_compact_control *cc = s->cc;
+	struct clab_mem *mem = clab_zone_mem_of(cc);
+	unsigned long flags;
+	bool first = true, done = false;
+
+	clab_compact_lock_irqsave(cc, &flags);
+	for (;;) {
+		struct clab_page *page = clab_idx_to_page(mem, s->pfn);
+		unsigned long isolated;
+		unsigned int order;
+
+		if (!first)
+			s->nr_scanned++;
+		if (clab_page_is_buddy(page)) {
+			order = page->order;
+			isolated = __clab_isolate_free_page(cc->zone, page, order);
+			if (!isolated) {
+				done = true;
+				break;
+			}
+			clab_prep_isolated_pages(mem, page, order, &cc->freepages);
+			s->nr_scanned += isolated - 1;
+			s->total_isolated += isolated;
+			cc->nr_freepages += isolated;
+			if (cc->nr_migratepages <= cc->nr_freepages) {
+				s->pfn += isolated;
+				done = true;
+				break;
+			}
+			s->pfn += isolated - 1;
+		} else if (!first) {
+			/* (The page first seen free is not rechecked for this.) */
+			order = clab_free_scan_compound_order(page);
+			if (order)
+				s->pfn += (1UL << order) - 1;
+		}
+		first = false;
+		s->pfn += s->stride;
+		if (s->pfn >= s->end_pfn || !(s->pfn % CLAB_COMPACT_CLUSTER_MAX))
+			break;
+	}
+	spin_unlock_irqrestore(&cc->zone->lock, flags);
+	return done;
+}
+
+/*
+ * Isolate free pages from [*start_pfn, end_pfn), looking at every @stride
+ * pages, until there are as many targets as pages to migrate (the kernel's
+ * isolate_freepages_block(), not strict). Counts every page looked at into
+ * cc->total_free_scanned, an isolated block as its size, an allocated block
+ * stepped over as one. Moves *start_pfn to where the scan stopped. Returns
+ * pages isolated.
  */
 static unsigned long clab_isolate_freepages_block(struct clab_compact_control *cc,
 						  unsigned long *start_pfn,
@@ -76,54 +174,38 @@ static unsigned long clab_isolate_freepages_block(struct clab_compact_control *c
 						  unsigned int stride)
 {
 	struct clab_mem *mem = clab_zone_mem_of(cc);
-	unsigned long blockpfn = *start_pfn, nr_scanned = 0, total_isolated = 0;
-	unsigned long flags;
+	struct clab_free_scan s = {
+		.cc = cc, .pfn = *start_pfn, .end_pfn = end_pfn, .stride = stride,
+	};
 
-	/* The caller only sends blocks that hold free pages: lock at once. */
-	clab_compact_lock_irqsave(cc, &flags);
-	for (; blockpfn < end_pfn; blockpfn += stride) {
-		struct clab_page *page = clab_idx_to_page(mem, blockpfn);
-		unsigned long isolated;
+	while (s.pfn < end_pfn) {
+		struct clab_page *page = clab_idx_to_page(mem, s.pfn);
 		unsigned int order;
 
-		/* Let others at the lock every so often. */
-		if (!(blockpfn % CLAB_COMPACT_CLUSTER_MAX) && blockpfn != *start_pfn) {
-			if (fatal_signal_pending(current)) {
-				cc->contended = true;
+		if (!(s.pfn % CLAB_COMPACT_CLUSTER_MAX) &&
+		    clab_compact_should_abort(cc))
+			break;
+		s.nr_scanned++;
+		if (clab_page_is_buddy(page)) {
+			if (clab_isolate_freepages_locked(&s))
 				break;
-			}
-			spin_unlock_irqrestore(&cc->zone->lock, flags);
-			cond_resched();
-			clab_compact_lock_irqsave(cc, &flags);
-		}
-		nr_scanned++;
-		if (!clab_page_is_buddy(page))
 			continue;
-		order = page->order;
-		isolated = __clab_isolate_free_page(cc->zone, page, order);
-		if (!isolated)
-			break;
-		clab_prep_isolated_pages(mem, page, order, &cc->freepages);
-		nr_scanned += isolated - 1;
-		total_isolated += isolated;
-		cc->nr_freepages += isolated;
-		if (cc->nr_migratepages <= cc->nr_freepages) {
-			blockpfn += isolated;
-			break;
 		}
-		blockpfn += isolated - 1;
+		order = clab_free_scan_compound_order(page);
+		if (order)
+			s.pfn += (1UL << order) - 1;
+		s.pfn += stride;
 	}
-	spin_unlock_irqrestore(&cc->zone->lock, flags);
-	if (blockpfn > end_pfn)
-		blockpfn = end_pfn;
-	trace_mm_compaction_isolate_freepages(*start_pfn, blockpfn, nr_scanned,
-					      total_isolated);
-	*start_pfn = blockpfn;
-	cc->total_free_scanned += nr_scanned;
-	cc->total_isolated += total_isolated;
-	if (total_isolated)
-		clab_count_vm_events(CLAB_COMPACTISOLATED, total_isolated);
-	return total_isolated;
+	if (s.pfn > end_pfn)
+		s.pfn = end_pfn;
+	trace_mm_compaction_isolate_freepages(*start_pfn, s.pfn, s.nr_scanned,
+					      s.total_isolated);
+	*start_pfn = s.pfn;
+	cc->total_free_scanned += s.nr_scanned;
+	cc->total_isolated += s.total_isolated;
+	if (s.total_isolated)
+		clab_count_vm_events(CLAB_COMPACTISOLATED, s.total_isolated);
+	return s.total_isolated;
 }
 
 /* Does the block hold any free page? (Its counter, racy but cheap.) */
@@ -138,15 +220,26 @@ static bool clab_pageblock_has_free(struct clab_compact_control *cc,
  * clab_isolate_freepages() - refill cc->freepages
  * @cc: the compaction
  *
- * Walks pageblocks downward from cc->free_pfn, never below the migrate
- * scanner's block, and scans each block that has free pages page by page.
+ * Walks pageblocks downward from cc->free_pfn to the migrate scanner's
+ * block and isolates free pages from the suitable ones (the kernel's
+ * isolate_freepages()).
  *
- * Beyond the kernel: blocks without a free page are passed over by their
- * pageblock counter, in O(1). The kernel cannot tell, so it samples blocks
- * sparsely instead, doubling its stride up to 32 after barren blocks; on a
+ * policy linux, as Linux 6.1: the walk stops above the block of
+ * cc->migrate_pfn, the migrate scanner's next page. Blocks are sampled:
+ * every COMPACT_CLUSTER_MAX-th page at first in async mode, every page
+ * otherwise; after a block that gave nothing the stride doubles (up to
+ * COMPACT_CLUSTER_MAX), after one that gave pages it is 1 again. On a
  * regular pattern of kept pages (every 4th page, say) that stride lands
- * only on kept pages, finds nothing, and whole compactions fail
- * (benchmarks.md). With the counter there is no need to sample.
+ * only on kept pages, finds nothing, and a whole compaction can pass
+ * without moving a page: the kernel's weakness, kept.
+ *
+ * policy tuned: blocks without a free page, and wholly free ones, are
+ * passed over by their pageblock counters, in O(1), and the others are
+ * scanned page by page: no need to sample. And the walk stops above the
+ * block of the migrate scanner's last scanned page, migrate_pfn - 1 (the
+ * kernel's bound also loses the block above it when a batch ends on a
+ * pageblock boundary, and fails for want of targets just as the scanners
+ * meet: one pageblock short of the best result).
  */
 void clab_isolate_freepages(struct clab_compact_control *cc)
 {
@@ -154,32 +247,38 @@ void clab_isolate_freepages(struct clab_compact_control *cc)
 	unsigned long block_start_pfn = clab_pageblock_start_pfn(isolate_start_pfn);
 	unsigned long block_end_pfn = min(block_start_pfn + CLAB_PAGEBLOCK_PAGES,
 					  cc->zone->end);
-	/*
-	 * Never take free pages from the migrate scanner's block: the one
-	 * holding its last scanned page, migrate_pfn - 1. (The kernel uses
-	 * migrate_pfn itself, so a batch that ends on a pageblock boundary
-	 * also loses the whole block above it, and fails for want of targets
-	 * just as the scanners meet: one pageblock short of the best result.)
-	 */
-	unsigned long low_pfn = clab_pageblock_end_pfn(max(cc->migrate_pfn,
-							   cc->zone->start + 1) - 1);
+	bool tuned = clab_compact_is_tuned(cc);
+	unsigned int stride = 1;
+	unsigned long low_pfn;
+
+	if (tuned) {
+		low_pfn = clab_pageblock_end_pfn(max(cc->migrate_pfn,
+						     cc->zone->start + 1) - 1);
+	} else {
+		low_pfn = clab_pageblock_end_pfn(cc->migrate_pfn);
+		if (cc->mode == CLAB_MIGRATE_ASYNC)
+			stride = CLAB_COMPACT_CLUSTER_MAX;
+	}
 
 	for (; block_start_pfn >= low_pfn && block_start_pfn >= cc->zone->start;
 	     block_end_pfn = block_start_pfn,
 	     block_start_pfn -= CLAB_PAGEBLOCK_PAGES,
 	     isolate_start_pfn = block_start_pfn) {
-		if (!(block_start_pfn % (CLAB_COMPACT_CLUSTER_MAX * CLAB_PAGEBLOCK_PAGES)) &&
-		    clab_compact_should_abort(cc))
-			break;
+		unsigned long nr_isolated;
+
+		/* A long walk lets others run; it does not give up. */
+		if (!(block_start_pfn % (CLAB_COMPACT_CLUSTER_MAX * CLAB_PAGEBLOCK_PAGES)))
+			cond_resched();
 		if (!clab_suitable_migration_target(cc, block_start_pfn))
 			continue;
 		if (!clab_isolation_suitable(cc, block_start_pfn))
 			continue;
-		if (!clab_pageblock_has_free(cc, block_start_pfn)) {
+		if (tuned && !clab_pageblock_has_free(cc, block_start_pfn)) {
 			clab_update_pageblock_skip(cc, block_start_pfn);
 			continue;
 		}
-		clab_isolate_freepages_block(cc, &isolate_start_pfn, block_end_pfn, 1);
+		nr_isolated = clab_isolate_freepages_block(cc, &isolate_start_pfn,
+							   block_end_pfn, stride);
 		if (isolate_start_pfn == block_end_pfn)
 			clab_update_pageblock_skip(cc, block_start_pfn);
 		if (cc->nr_freepages >= cc->nr_migratepages) {
@@ -191,6 +290,14 @@ void clab_isolate_freepages(struct clab_compact_control *cc)
 			/* Isolation stopped early (watermark or signal). */
 			break;
 		}
+		if (tuned)
+			continue;
+		/* linux: sample barren stretches ever more sparsely. */
+		if (nr_isolated)
+			stride = 1;
+		else
+			stride = min_t(unsigned int, CLAB_COMPACT_CLUSTER_MAX,
+				       stride << 1);
 	}
 	cc->free_pfn = isolate_start_pfn;
 }

@@ -12,3 +12,4 @@ unsigned long clab_shim_jiffies = 1000, clab_shim_jiffies_step;
 unsigned long clab_shim_longest_sleep;
 void (*clab_shim_get_hook)(atomic_t *v, bool taken);
 struct delayed_work *clab_shim_delayed_work;
+bool clab_shim_need_resched;

@@ -1,9 +1,11 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 #
-# Compaction from user space: compact_memory over fragmented memory (data
-# intact, pages moved, counters consistent), CLAB_IOC_COMPACT at each
-# priority (ASYNC leaves non-movable pageblocks alone), the dirty,
+# Compaction from user space: compact_memory over fragmented memory
+# (policy linux, whose 6.1 free scanner stride may make a no-op pass on
+# the Gupta pattern; then tuned: data intact, pages moved, counters
+# consistent), CLAB_IOC_COMPACT at each priority (ASYNC leaves
+# non-movable pageblocks alone), the dirty,
 # writeback and pinned rules of migration, writers racing compaction, the
 # min_moves policy, and the sysfs files (valid and invalid writes, nodes=2).
 # Each scenario starts from a freshly loaded module. clab-compact does the
@@ -21,7 +23,7 @@ boost0=$(cat /sys/kernel/compactlab/watermark_boost_factor)
 pro0=$(cat /sys/kernel/compactlab/compaction_proactiveness)
 quiet_daemons
 
-plan 41
+plan 42
 
 CC=./clab-compact
 VMSTAT=$CLAB_DEBUGFS/vmstat
@@ -130,12 +132,26 @@ rm -f /tmp/ready
 $CC hold --mb 96 --stride 4 --pin 64 --ready /tmp/ready >/tmp/hold.out 2>&1 &
 pid=$!
 if wait_file /tmp/ready; then
+	# policy linux first. Where free pageblocks lie above the pattern,
+	# their upper halves are scanned in vain (their first page heads no
+	# free block), so 6.1's stride has doubled to 4 or more on reaching
+	# the pattern and lands only on kept pages: a no-op pass, as on 6.1.
+	# Whether it does depends on the arena's layout (x86_64 6.1: no page
+	# moved; the debug kernel: 4642 moved), so this run is only reported.
 	hb0=$(high_blocks)
 	ms0=$(vmstat compact_migrate_scanned)
 	iso0=$(vmstat compact_isolated)
 	ok0=$(vmstat pgmigrate_success)
+	fs0=$(vmstat compact_free_scanned)
+	echo 1 >$CLAB_SYSFS/compact_memory
+	lmig=$(($(vmstat pgmigrate_success) - ok0))
+	lfs=$(($(vmstat compact_free_scanned) - fs0))
+	# Then policy tuned, which passes blocks by their counters; the
+	# checks below are over both runs.
+	echo tuned >$CLAB_SYSFS/policy
 	echo 1 >$CLAB_SYSFS/compact_memory
 	hb1=$(high_blocks)
+	echo linux >$CLAB_SYSFS/policy
 	ms=$(($(vmstat compact_migrate_scanned) - ms0))
 	iso=$(($(vmstat compact_isolated) - iso0))
 	mig=$(($(vmstat pgmigrate_success) - ok0))
@@ -147,8 +163,10 @@ out=$(cat /tmp/hold.out)
 echo "$out" | sed 's/^/# /'
 diag "order>=9 free blocks (order-9 units) before $hb0 after $hb1"
 diag "vmstat deltas: compact_migrate_scanned $ms compact_isolated $iso pgmigrate_success $mig"
+[ "$lfs" -gt 0 ]
+ok $? "compact_memory, linux: the free scanner ran (compact_free_scanned +$lfs, pgmigrate_success +$lmig: 0 is 6.1's no-op pass)"
 [ -n "$hb1" ] && [ "$hb1" -gt "$hb0" ]
-ok $? "compact_memory: more order>=9 free blocks ($hb0 -> $hb1)"
+ok $? "compact_memory, linux then tuned: more order>=9 free blocks ($hb0 -> $hb1)"
 kept=$(field "hold: kept" kept "$out")
 moved=$(field "hold: kept" moved "$out")
 mism=$(field "hold: kept" mismatches "$out")

@@ -127,8 +127,17 @@ static inline bool atomic_inc_not_zero(atomic_t *v)
 	abort(); } __c; })
 #define WARN_ON(c)		WARN_ON_ONCE(c)
 
-static inline void cond_resched(void) { }
-static inline bool need_resched(void) { return false; }
+/*
+ * A test may ask for the CPU (clab_shim_need_resched, the kernel's
+ * TIF_NEED_RESCHED); cond_resched() gives it up, which clears the request.
+ */
+extern bool clab_shim_need_resched;
+static inline void cond_resched(void)
+{
+	clab_shim_need_resched = false;
+}
+
+static inline bool need_resched(void) { return clab_shim_need_resched; }
 struct task_struct { int pid; };
 extern struct task_struct *current;
 static inline bool fatal_signal_pending(struct task_struct *t) { return false; }

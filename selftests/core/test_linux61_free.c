@@ -1,0 +1,399 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * test_linux61_free.c - the free scanner of policy linux against Linux
+ * 6.1's isolate_freepages() and isolate_freepages_block(): the sampling
+ * stride and its no-op passes on a period-4 pattern, the migrate scanner's
+ * next PFN as the low bound, the first-page block check, need_resched()
+ * as no reason to stop, and compact_free_scanned counted per page looked
+ * at; and policy tuned, which keeps its counters and its bound.
+ */
+#include <compactlab/compaction.h>
+#include <compactlab/vmstat.h>
+#include "page_alloc_internal.h"
+#include "mem_check.h"
+#include "test_owner.h"
+#include "tap.h"
+
+static struct clab_zone *zone0(struct clab_mem *mem)
+{
+	return &mem->nodes[0].zones[CLAB_ZONE_NORMAL];
+}
+
+/* Owned movable pages at every index; the keys are the indices. */
+static struct test_owner *fill_arena(struct clab_mem *mem)
+{
+	unsigned long n = mem->arena->nr_pages;
+	struct test_owner *o = test_owner_create(mem, n);
+
+	TEST_ASSERT(test_owner_fill_arena(o) == n);
+	return o;
+}
+
+/* The Gupta pattern below @top: keep every 4th page, free the others. */
+static struct test_owner *gupta_below(struct clab_mem *mem, unsigned long top)
+{
+	struct test_owner *o = fill_arena(mem);
+	unsigned long k;
+
+	for (k = 0; k < top; k++)
+		if (k % 4)
+			test_owner_free(o, k);
+	clab_drain_all_pages(mem, NULL);
+	return o;
+}
+
+static unsigned long ev(enum clab_vm_event_item item)
+{
+	unsigned long all[CLAB_NR_VM_EVENT_ITEMS];
+
+	clab_all_vm_events(all);
+	return all[item];
+}
+
+static unsigned long big_free(struct clab_zone *zone)
+{
+	return zone->free_area[9].nr_free * 512 +
+	       zone->free_area[10].nr_free * 1024;
+}
+
+/*
+ * Free @n separate pages (every other one) from index 1 up: enough free
+ * memory that isolation passes the min watermark, out of the way of the
+ * scans at the top of the arena.
+ */
+static void free_low(struct test_owner *o, unsigned long n)
+{
+	unsigned long k;
+
+	for (k = 0; k < n; k++)
+		test_owner_free(o, 2 * k + 1);
+}
+
+/*
+ * A free scanner of its own, as compaction_alloc() runs it: order -1 (no
+ * fast path in 6.1, whose fast_isolate_freepages() is for order > 0), the
+ * scanners at @free_pfn and @migrate_pfn, wanting @want targets.
+ */
+#define FREE_CC(z, m, pol) {					\
+		.zone = (z), .order = -1, .gfp = CLAB_GFP_MOVABLE,	\
+		.mode = (m), .policy = (pol),				\
+		.highest_zoneidx = CLAB_ZONE_MOVABLE,			\
+	}
+
+static void free_cc_start(struct clab_compact_control *cc,
+			  unsigned long free_pfn, unsigned long migrate_pfn,
+			  unsigned int want)
+{
+	INIT_LIST_HEAD(&cc->freepages);
+	INIT_LIST_HEAD(&cc->migratepages);
+	cc->free_pfn = free_pfn;
+	cc->migrate_pfn = migrate_pfn;
+	cc->nr_migratepages = want;
+}
+
+/*
+ * 6.1's isolate_freepages(): a sync scan starts with stride 1 and doubles
+ * it after every block that gave nothing (to COMPACT_CLUSTER_MAX). Two full
+ * pageblocks at the top of the zone bring it to 4, and from then on it
+ * lands only on the kept pages of the Gupta pattern below: compact_memory
+ * makes a no-op pass, scanning 512 + 256 + 128 + 64 + 32 + 16 + 16 pages
+ * of blocks 7..1. tuned passes the full blocks by their counters and
+ * scans the others page by page.
+ */
+static void test_stride_noop_pass(void)
+{
+	unsigned long migrated[CLAB_NR_POLICIES], scanned[CLAB_NR_POLICIES];
+	int pol;
+
+	for (pol = CLAB_POLICY_LINUX; pol <= CLAB_POLICY_TUNED; pol++) {
+		struct clab_mem *mem = test_mem_create("16M", 1, NULL, NULL);
+		struct test_owner *o = gupta_below(mem, 3072);
+		struct clab_compact_stats st = { 0 };
+		unsigned long before = ev(CLAB_COMPACTFREE_SCANNED);
+
+		mem->compact_policy = pol;
+		CHECK_EQ(clab_compact_node(mem, 0, &st), 0);
+		CHECK_EQ(st.result, CLAB_COMPACT_COMPLETE);
+		migrated[pol] = st.migrated;
+		scanned[pol] = st.free_scanned;
+		/* compact_free_scanned is the scanner's count. */
+		CHECK_EQ(ev(CLAB_COMPACTFREE_SCANNED) - before,
+			 st.free_scanned);
+		if (pol == CLAB_POLICY_TUNED)
+			CHECK(big_free(zone0(mem)) >= 3 * 512);
+		CHECK_EQ(test_owner_verify(o), 0);
+		CHECK_EQ(mem_check(mem), 0);
+		test_owner_destroy(o);
+		test_mem_destroy(mem);
+	}
+	DIAG("compact_memory: linux moved %lu (free scanned %lu), tuned moved %lu (%lu)",
+	     migrated[CLAB_POLICY_LINUX], scanned[CLAB_POLICY_LINUX],
+	     migrated[CLAB_POLICY_TUNED], scanned[CLAB_POLICY_TUNED]);
+	CHECK_EQ(migrated[CLAB_POLICY_LINUX], 0);
+	CHECK_EQ(scanned[CLAB_POLICY_LINUX], 512 + 256 + 128 + 64 + 32 + 16 + 16);
+	CHECK(migrated[CLAB_POLICY_TUNED] >= 512);
+}
+
+/*
+ * 6.1's isolate_freepages(): async starts sampling every
+ * COMPACT_CLUSTER_MAX-th page, so on the Gupta pattern a whole pass finds
+ * nothing (16 looks a block) and marks every block skip; a block that gave
+ * a page brings the stride back to 1.
+ */
+static void test_stride_async(void)
+{
+	int pol;
+
+	for (pol = CLAB_POLICY_LINUX; pol <= CLAB_POLICY_TUNED; pol++) {
+		struct clab_mem *mem = test_mem_create("16M", 1, NULL, NULL);
+		struct test_owner *o = gupta_below(mem, 4096);
+		struct clab_compact_control cc =
+			FREE_CC(zone0(mem), CLAB_MIGRATE_ASYNC, pol);
+		unsigned long k;
+
+		free_cc_start(&cc, 3584, 0, 8);
+		clab_isolate_freepages(&cc);
+		if (pol == CLAB_POLICY_LINUX) {
+			CHECK_EQ(cc.nr_freepages, 0);
+			CHECK_EQ(cc.total_free_scanned, 7 * 16);
+			CHECK(clab_compact_scanners_met(&cc));
+			for (k = 512; k < 4096; k += 512)
+				CHECK(clab_get_pageblock_skip(mem, k));
+		} else {
+			/* The order-1 block at 3594 brings 9 (of 8). */
+			CHECK_EQ(cc.nr_freepages, 9);
+			CHECK_EQ(cc.free_pfn, 3584 + 12);
+		}
+		clab_release_freepages(&cc);
+		CHECK_EQ(test_owner_verify(o), 0);
+		CHECK_EQ(mem_check(mem), 0);
+		test_owner_destroy(o);
+		test_mem_destroy(mem);
+	}
+
+	/*
+	 * Block 7 full but for page 3584 + 32, which the stride of 32 finds:
+	 * block 6 is then scanned page by page: 1 kept, 1 free, 2 (an order-1
+	 * block) per 4 pages, up to the 7 more targets wanted.
+	 */
+	{
+		struct clab_mem *mem = test_mem_create("16M", 1, NULL, NULL);
+		struct test_owner *o = gupta_below(mem, 3584);
+		struct clab_compact_control cc =
+			FREE_CC(zone0(mem), CLAB_MIGRATE_ASYNC, CLAB_POLICY_LINUX);
+
+		test_owner_free(o, 3584 + 32);
+		clab_drain_all_pages(mem, NULL);
+		free_cc_start(&cc, 3584, 0, 8);
+		clab_isolate_freepages(&cc);
+		CHECK_EQ(cc.nr_freepages, 8);
+		CHECK_EQ(cc.total_free_scanned, 16 + 10);
+		CHECK_EQ(cc.free_pfn, 3072 + 10);
+		clab_release_freepages(&cc);
+		CHECK_EQ(test_owner_verify(o), 0);
+		CHECK_EQ(mem_check(mem), 0);
+		test_owner_destroy(o);
+		test_mem_destroy(mem);
+	}
+}
+
+/*
+ * 6.1's isolate_freepages() stops above pageblock_end_pfn(cc->migrate_pfn):
+ * with the migrate scanner's next page the first of block 1, block 1 gives
+ * no targets. tuned's bound is the block of the last page scanned (0).
+ */
+static void test_low_bound(void)
+{
+	int pol;
+
+	for (pol = CLAB_POLICY_LINUX; pol <= CLAB_POLICY_TUNED; pol++) {
+		struct clab_mem *mem = test_mem_create("16M", 1, NULL, NULL);
+		struct test_owner *o = gupta_below(mem, 4096);
+		struct clab_compact_control cc =
+			FREE_CC(zone0(mem), CLAB_MIGRATE_SYNC, pol);
+
+		free_cc_start(&cc, 512, 512, 4);
+		clab_isolate_freepages(&cc);
+		CHECK_EQ(cc.nr_freepages, pol == CLAB_POLICY_LINUX ? 0 : 4);
+		CHECK_EQ(cc.total_free_scanned, pol == CLAB_POLICY_LINUX ? 0 : 6);
+		clab_release_freepages(&cc);
+
+		/* One page lower, both take block 1. */
+		free_cc_start(&cc, 512, 511, 4);
+		cc.total_free_scanned = 0;
+		clab_isolate_freepages(&cc);
+		CHECK_EQ(cc.nr_freepages, 4);
+		clab_release_freepages(&cc);
+		CHECK_EQ(test_owner_verify(o), 0);
+		CHECK_EQ(mem_check(mem), 0);
+		test_owner_destroy(o);
+		test_mem_destroy(mem);
+	}
+}
+
+/*
+ * The same bound over a whole compact_memory on the Gupta pattern: 1024
+ * kept pages fit in two pageblocks, but the batch that ends block 1 (the
+ * migrate scanner's next page 1024) stops linux's free scanner above block
+ * 2, which then stays unused: 5 blocks come free of 6 (tuned: 6).
+ */
+static void test_low_bound_full(void)
+{
+	unsigned long big[CLAB_NR_POLICIES];
+	int pol;
+
+	for (pol = CLAB_POLICY_LINUX; pol <= CLAB_POLICY_TUNED; pol++) {
+		struct clab_mem *mem = test_mem_create("16M", 1, NULL, NULL);
+		struct test_owner *o = gupta_below(mem, 4096);
+		struct clab_compact_stats st = { 0 };
+
+		mem->compact_policy = pol;
+		CHECK_EQ(clab_compact_node(mem, 0, &st), 0);
+		CHECK_EQ(st.result, CLAB_COMPACT_COMPLETE);
+		big[pol] = big_free(zone0(mem));
+		CHECK_EQ(zone0(mem)->nr_free_pages, 6 * 512);
+		CHECK_EQ(test_owner_verify(o), 0);
+		CHECK_EQ(mem_check(mem), 0);
+		test_owner_destroy(o);
+		test_mem_destroy(mem);
+	}
+	CHECK_EQ(big[CLAB_POLICY_LINUX], 5 * 512);
+	CHECK_EQ(big[CLAB_POLICY_TUNED], 6 * 512);
+}
+
+/*
+ * 6.1's suitable_migration_target() looks at the block's first page only:
+ * the upper half of a free order-10 block passes, and is scanned in vain
+ * (512 pages, nothing isolated, marked skip). tuned passes it by its
+ * counter, and the full block below too.
+ */
+static void test_block_checks(void)
+{
+	int pol;
+
+	for (pol = CLAB_POLICY_LINUX; pol <= CLAB_POLICY_TUNED; pol++) {
+		struct clab_mem *mem = test_mem_create("16M", 1, NULL, NULL);
+		struct test_owner *o = fill_arena(mem);
+		struct clab_compact_control cc =
+			FREE_CC(zone0(mem), CLAB_MIGRATE_SYNC, pol);
+		unsigned long k;
+
+		for (k = 3072; k < 4096; k++)
+			test_owner_free(o, k);
+		clab_drain_all_pages(mem, NULL);
+		CHECK(clab_page_is_buddy(clab_idx_to_page(mem, 3072)));
+		CHECK_EQ(clab_idx_to_page(mem, 3072)->order, 10);
+		free_cc_start(&cc, 3584, 2560, 1);
+		clab_isolate_freepages(&cc);
+		CHECK_EQ(cc.nr_freepages, 0);
+		CHECK_EQ(cc.total_free_scanned, pol == CLAB_POLICY_LINUX ? 512 : 0);
+		CHECK_EQ(clab_get_pageblock_skip(mem, 3584), pol == CLAB_POLICY_LINUX);
+		CHECK(!clab_get_pageblock_skip(mem, 3072));
+		CHECK_EQ(zone0(mem)->free_area[10].nr_free, 1);
+		CHECK_EQ(test_owner_verify(o), 0);
+		CHECK_EQ(mem_check(mem), 0);
+		test_owner_destroy(o);
+		test_mem_destroy(mem);
+	}
+}
+
+/*
+ * 6.1's isolate_freepages_block() counts into nr_scanned (and so into
+ * compact_free_scanned) every page it looks at, an isolated free block as
+ * its size, and an allocated block of more than one page (PageCompound)
+ * as one look, stepping over the rest. Block 7: an allocated order-3 block
+ * at its start, free pages at +16 and +18, the rest in use: 1 + 504 looks.
+ * linux then scans the full block 6 as well; tuned passes it (counter).
+ */
+static void test_free_scanned(void)
+{
+	int pol;
+
+	for (pol = CLAB_POLICY_LINUX; pol <= CLAB_POLICY_TUNED; pol++) {
+		struct clab_mem *mem = test_mem_create("16M", 1, NULL, NULL);
+		struct test_owner *o = fill_arena(mem);
+		struct clab_compact_control cc =
+			FREE_CC(zone0(mem), CLAB_MIGRATE_SYNC, pol);
+		struct clab_page *head;
+		unsigned long k;
+
+		clab_set_min_free_kbytes(mem, 0);
+		for (k = 3584; k < 3592; k++)
+			test_owner_free(o, k);
+		clab_drain_all_pages(mem, NULL);
+		head = clab_alloc_pages(mem, 0, CLAB_GFP_MOVABLE, 3);
+		CHECK(head && clab_page_to_idx(mem, head) == 3584);
+		test_owner_free(o, 3584 + 16);
+		test_owner_free(o, 3584 + 18);
+		free_low(o, 200);
+		clab_drain_all_pages(mem, NULL);
+		free_cc_start(&cc, 3584, 2560, 64);
+		clab_isolate_freepages(&cc);
+		CHECK_EQ(cc.nr_freepages, 2);
+		CHECK_EQ(cc.total_free_scanned,
+			 pol == CLAB_POLICY_LINUX ? 505 + 512 : 505);
+		clab_release_freepages(&cc);
+		if (head)
+			clab_free_pages(mem, head, 3);
+		CHECK_EQ(test_owner_verify(o), 0);
+		CHECK_EQ(mem_check(mem), 0);
+		test_owner_destroy(o);
+		test_mem_destroy(mem);
+	}
+}
+
+static void want_cpu(void)
+{
+#ifdef __KERNEL__
+	set_tsk_need_resched(current);
+#else
+	clab_shim_need_resched = true;
+#endif
+}
+
+/*
+ * 6.1's isolate_freepages() only cond_resched()s every COMPACT_CLUSTER_MAX
+ * pageblocks (and compact_unlock_should_abort() stops for a fatal signal
+ * only): an async scan asked for the CPU gives it and goes on; it is not
+ * contended. The check falls on block 16384 of a 128M arena.
+ */
+static void test_need_resched(void)
+{
+	int pol;
+
+	for (pol = CLAB_POLICY_LINUX; pol <= CLAB_POLICY_TUNED; pol++) {
+		struct clab_mem *mem = test_mem_create("128M", 1, NULL, NULL);
+		struct test_owner *o = fill_arena(mem);
+		struct clab_compact_control cc =
+			FREE_CC(zone0(mem), CLAB_MIGRATE_ASYNC, pol);
+
+		clab_set_min_free_kbytes(mem, 0);
+		test_owner_free(o, 16384 + 32);
+		free_low(o, 200);
+		clab_drain_all_pages(mem, NULL);
+		free_cc_start(&cc, 16384, 0, 1);
+		want_cpu();
+		clab_isolate_freepages(&cc);
+		CHECK(!need_resched());
+		if (need_resched())
+			cond_resched();
+		CHECK(!cc.contended);
+		CHECK_EQ(cc.nr_freepages, 1);
+		clab_release_freepages(&cc);
+		CHECK_EQ(test_owner_verify(o), 0);
+		CHECK_EQ(mem_check(mem), 0);
+		test_owner_destroy(o);
+		test_mem_destroy(mem);
+	}
+}
+
+#define LINUX61_FREE_CASES(X) \
+	X(test_stride_noop_pass) \
+	X(test_stride_async) \
+	X(test_low_bound) \
+	X(test_low_bound_full) \
+	X(test_block_checks) \
+	X(test_free_scanned) \
+	X(test_need_resched)
+
+CLAB_TEST_SUITE(linux61_free, LINUX61_FREE_CASES);
