@@ -299,12 +299,9 @@ static unsigned long skip_hint_run(enum clab_compact_priority prio,
 	for (k = 0; preset_skip && k < 2048; k += 512)
 		clab_set_pageblock_skip(mem, k);
 	/*
-	 * linux's async free scanner samples every 32nd page, all kept here,
-	 * and finds targets only through fast_isolate_freepages(), which is
-	 * not in yet: until it is, the async run is tuned's.
+	 * linux's async free scanner samples every 32nd page, all kept
+	 * here: it finds its targets through fast_isolate_freepages().
 	 */
-	if (prio == CLAB_COMPACT_PRIO_ASYNC)
-		mem->compact_policy = CLAB_POLICY_TUNED;
 	CHECK_EQ(clab_compact_zone_order(zone, 4, CLAB_GFP_MOVABLE, prio,
 					 CLAB_ALLOC_WMARK_LOW, CLAB_ZONE_MOVABLE,
 					 NULL, &st), CLAB_COMPACT_SUCCESS);

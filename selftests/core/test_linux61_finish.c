@@ -78,7 +78,7 @@ static void test_finished_has_no_watermark_gate(void)
 						  CLAB_ZONE_NORMAL),
 			 CLAB_COMPACT_CONTINUE);
 		r = clab_compact_zone_order(zone, 2, CLAB_GFP_MOVABLE,
-					    CLAB_COMPACT_PRIO_ASYNC,
+					    CLAB_COMPACT_PRIO_SYNC_LIGHT,
 					    CLAB_ALLOC_WMARK_LOW, CLAB_ZONE_NORMAL,
 					    NULL, &st);
 		DIAG("%s: result %s, %lu migrated",

@@ -103,8 +103,8 @@ static void test_direct_compaction(void)
 	CHECK_EQ(ev(CLAB_COMPACTSTALL), stall);
 	/*
 	 * A hugetlb-like request compacts directly and gets its block. (On
-	 * this pattern linux's async free scanner finds targets only through
-	 * fast_isolate_freepages(), which is not in yet: tuned until it is.)
+	 * this pattern linux's async free scanner samples only kept pages, and
+	 * fast_isolate_freepages() finds no target either: tuned's scanner.)
 	 */
 	mem->compact_policy = CLAB_POLICY_TUNED;
 	p = clab_alloc_pages(mem, 0, CLAB_GFP_MOVABLE | CLAB_GFP_RECLAIM |
