@@ -110,7 +110,7 @@ int clab_register_policy(struct clab_policy_ops *ops)
 
 	if (!ops || !clab_policy_name_valid(ops->name) || !ops->owner ||
 	    !ops->compact_zone) {
-		pr_warn("compactlab: a policy needs a name of 1 to %d characters a-z, 0-9 and _, an owner and a compact_zone callback\n",
+		pr_warn("a policy needs a name of 1 to %d characters a-z, 0-9 and _, an owner and a compact_zone callback\n",
 			CLAB_POLICY_NAME_MAX);
 		return -EINVAL;
 	}
@@ -121,7 +121,7 @@ int clab_register_policy(struct clab_policy_ops *ops)
 		list_add_tail(&ops->list, &clab_policies);
 	spin_unlock(&clab_policy_lock);
 	if (ret)
-		pr_warn("compactlab: policy %s: already registered\n", ops->name);
+		pr_warn("policy %s: already registered\n", ops->name);
 	return ret;
 }
 
@@ -153,7 +153,7 @@ void clab_unregister_policy(struct clab_policy_ops *ops)
 		if (pm->mem->compact_policy != ops)
 			continue;
 		WRITE_ONCE(pm->mem->compact_policy, &clab_policy_linux);
-		pr_info("compactlab: policy %s unregistered while selected: policy linux selected\n",
+		pr_info("policy %s unregistered while selected: policy linux selected\n",
 			ops->name);
 	}
 	spin_unlock(&clab_policy_lock);
