@@ -315,4 +315,4 @@ static void test_going_module_runs_linux(void)
 	X(test_finished) \
 	POLICY_USER_CASES(X)
 
-CLAB_TEST_SUITE(policy, POLICY_CASES)
+CLAB_TEST_SUITE(policy, POLICY_CASES);
