@@ -3,8 +3,8 @@
 #
 # The KUnit suites of the core (issue 7), on the debug kernel: loading
 # compactlab_kunit.ko (selftests/kunit, built by scripts/build-kunit and
-# shipped next to this script by run-check) runs the five suites,
-# compactlab_{arena,extfrag,page_alloc,compaction,slowpath}: selftests/core's
+# shipped next to this script by run-check) runs the six suites,
+# compactlab_{arena,extfrag,page_alloc,compaction,slowpath,policy}: selftests/core's
 # cases, compiled into the kernel under KASAN and lockdep. Their KTAP
 # results (/sys/kernel/debug/kunit/<suite>/results) become one TAP line per
 # case here, so that the harness counts them; a failed case's diagnostics
@@ -13,7 +13,7 @@
 . ./tap.sh
 
 KO=./compactlab_kunit.ko
-SUITES="arena extfrag page_alloc compaction slowpath"
+SUITES="arena extfrag page_alloc compaction slowpath policy"
 
 if [ ! -f "$KO" ] || [ ! -d /sys/kernel/debug/kunit ]; then
 	plan 1
@@ -48,8 +48,8 @@ found=0
 for s in $SUITES; do
 	[ -r "/sys/kernel/debug/kunit/compactlab_$s/results" ] && found=$((found + 1))
 done
-[ $rc -eq 0 ] && [ $found -eq 5 ]
-ok $? "compactlab_kunit.ko loads and registers its 5 suites ($found)"
+[ $rc -eq 0 ] && [ $found -eq 6 ]
+ok $? "compactlab_kunit.ko loads and registers its 6 suites ($found)"
 
 while read -r st name; do
 	if [ "$st" = ok ]; then
