@@ -344,16 +344,29 @@ out:
  *
  * The kernel's compact_zone(): check suitability, place the scanners, and
  * let the policy compact (for linux, the kernel's two scanners:
- * clab_compact_zone_scanners()). The policy's module is held for the run,
- * and @cc->policy is what ran.
+ * clab_compact_zone_scanners()). A proactive pass runs the selected
+ * policy's proactive_compact_zone when it has one. The policy's module is
+ * held for the run, and @cc->policy is what ran.
  *
  * Return: how it ended.
  */
 enum clab_compact_result clab_compact_zone(struct clab_compact_control *cc)
 {
+	struct clab_mem *mem = cc->zone->node->mem;
 	enum clab_compact_result ret;
 
-	cc->policy = clab_policy_get(cc->zone->node->mem, cc->policy);
+	cc->policy = clab_policy_get(mem, cc->policy);
+	/* The selected policy may have a proactive pass of its own. */
+	if (cc->proactive_compaction && !cc->policy->proactive_compact_zone) {
+		const struct clab_policy_ops *selected = clab_policy_get(mem, NULL);
+
+		if (selected->proactive_compact_zone) {
+			clab_policy_put(cc->policy);
+			cc->policy = selected;
+		} else {
+			clab_policy_put(selected);
+		}
+	}
 	ret = __clab_compact_zone(cc);
 	clab_policy_put(cc->policy);
 	return ret;

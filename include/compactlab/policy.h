@@ -38,9 +38,9 @@ struct module;
  *	why to stop: SUCCESS, COMPLETE, PARTIAL_SKIPPED, CONTENDED); returns the
  *	verdict to act on. NULL keeps the kernel's rule (compact_finished()).
  * @proactive_compact_zone: what kcompactd's proactive pass runs in a zone
- *	when it runs this policy (optional; cc->proactive_compaction is set).
- *	NULL runs @compact_zone, which for the kernel's scanners stops at the
- *	low fragmentation score mark.
+ *	while this policy is selected (optional; cc->proactive_compaction is
+ *	set). NULL leaves the pass to the policy kcompactd asks for (linux:
+ *	the kernel's scanners, stopping at the low fragmentation score mark).
  * @list: the registry's link (private)
  *
  * Callbacks run in process context, may sleep, and must not hold locks

@@ -3,7 +3,8 @@
  * test_policy.c - the policy registry: the built-in policies, registering
  * and unregistering a policy (duplicate names, bad names), selecting one,
  * the selection's fallback to linux when its policy goes, the reference a
- * compaction holds on the policy's module, and a policy's stop rule.
+ * compaction holds on the policy's module, a policy's stop rule and its
+ * proactive pass.
  *
  * A policy module is played by a policy registered from the test: in the
  * kernel its owner is the KUnit module, in user space a struct module of
@@ -27,6 +28,7 @@ static struct {
 	int calls;		/* compact_zone calls */
 	int refcount;		/* the owner's references during the last */
 	int finished;		/* finished calls */
+	int proactive;		/* proactive_compact_zone calls */
 } spy;
 
 static enum clab_compact_result spy_compact_zone(struct clab_compact_control *cc)
@@ -55,6 +57,20 @@ static struct clab_policy_ops one_batch_policy = {
 	.name = "one_batch",
 	.compact_zone = clab_compact_zone_scanners,
 	.finished = one_batch_finished,
+};
+
+/* A proactive pass of its own: counts, and runs the kernel's scanners. */
+static enum clab_compact_result sweeper_proactive(struct clab_compact_control *cc)
+{
+	spy.proactive++;
+	spy.refcount = module_refcount(test_policy_owner);
+	return clab_compact_zone_scanners(cc);
+}
+
+static struct clab_policy_ops sweeper_policy = {
+	.name = "sweeper",
+	.compact_zone = clab_compact_zone_scanners,
+	.proactive_compact_zone = sweeper_proactive,
 };
 
 static char list_buf[256];
@@ -278,6 +294,36 @@ static void test_finished(void)
 	CHECK(moved[0] > moved[1]);
 }
 
+/*
+ * kcompactd's proactive pass asks for linux; a selected policy with a
+ * proactive pass of its own runs it instead, holding its module.
+ */
+static void test_proactive(void)
+{
+	struct clab_mem *mem = test_mem_create("8M", 1, NULL, NULL);
+	struct test_owner *o = fragment(mem, 4);
+	int base = module_refcount(test_policy_owner);
+
+	register_test_policy(&sweeper_policy);
+	memset(&spy, 0, sizeof(spy));
+	clab_proactive_compact_node(&mem->nodes[0]);
+	CHECK_EQ(spy.proactive, 0);
+	CHECK_EQ(clab_select_policy(mem, "sweeper"), 0);
+	clab_proactive_compact_node(&mem->nodes[0]);
+	CHECK(spy.proactive > 0);
+	CHECK_EQ(spy.refcount, base + 1);
+	CHECK_EQ(module_refcount(test_policy_owner), base);
+	/* Not for other compactions: compact_memory runs compact_zone. */
+	memset(&spy, 0, sizeof(spy));
+	compact_all(mem);
+	CHECK_EQ(spy.proactive, 0);
+	clab_unregister_policy(&sweeper_policy);
+	CHECK_EQ(test_owner_verify(o), 0);
+	CHECK_EQ(mem_check(mem), 0);
+	test_owner_destroy(o);
+	test_mem_destroy(mem);
+}
+
 #ifdef __KERNEL__
 #define POLICY_USER_CASES(X)
 #else
@@ -313,6 +359,7 @@ static void test_going_module_runs_linux(void)
 	X(test_register_refused) \
 	X(test_selected_runs_and_falls_back) \
 	X(test_finished) \
+	X(test_proactive) \
 	POLICY_USER_CASES(X)
 
 CLAB_TEST_SUITE(policy, POLICY_CASES);
