@@ -6,6 +6,7 @@
  */
 #include <compactlab/compaction.h>
 #include <compactlab/extfrag.h>
+#include <compactlab/policy.h>
 #include <compactlab/trace.h>
 #include <compactlab/vmstat.h>
 
@@ -25,12 +26,6 @@ const char * const clab_migrate_mode_names[] = {
 	[CLAB_MIGRATE_ASYNC] = "MIGRATE_ASYNC",
 	[CLAB_MIGRATE_SYNC_LIGHT] = "MIGRATE_SYNC_LIGHT",
 	[CLAB_MIGRATE_SYNC] = "MIGRATE_SYNC",
-};
-
-const char * const clab_compact_policy_names[CLAB_NR_POLICIES] = {
-	[CLAB_POLICY_LINUX] = "linux",
-	[CLAB_POLICY_TUNED] = "tuned",
-	[CLAB_POLICY_MIN_MOVES] = "min_moves",
 };
 
 /* compact_gap(): free pages needed on top of the watermark to compact. */
@@ -207,6 +202,9 @@ static enum clab_compact_result clab_compact_finished(struct clab_compact_contro
 				     cc->order, ret);
 	if (ret == CLAB_COMPACT_NO_SUITABLE_PAGE)
 		ret = CLAB_COMPACT_CONTINUE;
+	/* The policy's own stop rule, if it has one. */
+	if (cc->policy->finished)
+		ret = cc->policy->finished(cc, ret);
 	return ret;
 }
 
@@ -237,24 +235,14 @@ static void clab_compact_start_positions(struct clab_compact_control *cc)
 		cc->whole_zone = true;
 }
 
-/**
- * clab_compact_zone() - compact one zone
- * @cc: the control, with zone, order, mode and flags filled in
- *
- * The kernel's compact_zone(): check suitability, place the scanners, and
- * alternate isolating a batch of in-use pages from below with migrating
- * them into free pages found from above, until compact_finished() says the
- * scanners met, the goal is met, or the run was contended.
- *
- * Return: how it ended.
+/*
+ * The kernel's compact_zone() up to the scanners: check suitability and
+ * place them; then the policy compacts.
  */
-enum clab_compact_result clab_compact_zone(struct clab_compact_control *cc)
+static enum clab_compact_result __clab_compact_zone(struct clab_compact_control *cc)
 {
 	struct clab_zone *zone = cc->zone;
-	bool sync = cc->mode != CLAB_MIGRATE_ASYNC;
-	unsigned long last_migrated_pfn = 0;
 	enum clab_compact_result ret;
-	bool update_cached;
 
 	INIT_LIST_HEAD(&cc->freepages);
 	INIT_LIST_HEAD(&cc->migratepages);
@@ -273,8 +261,31 @@ enum clab_compact_result clab_compact_zone(struct clab_compact_control *cc)
 	if (clab_compaction_restarting(zone, cc->order))
 		__clab_reset_isolation_suitable(zone);
 	clab_compact_start_positions(cc);
-	if (cc->policy == CLAB_POLICY_MIN_MOVES)
-		return clab_compact_zone_min_moves(cc);
+	if (cc->proactive_compaction && cc->policy->proactive_compact_zone)
+		return cc->policy->proactive_compact_zone(cc);
+	return cc->policy->compact_zone(cc);
+}
+
+/**
+ * clab_compact_zone_scanners() - compact a zone with the kernel's scanners
+ * @cc: the control, checked and placed by clab_compact_zone()
+ *
+ * The main loop of the kernel's compact_zone(): alternate isolating a
+ * batch of in-use pages from below with migrating them into free pages
+ * found from above, until compact_finished() (and the policy's finished
+ * callback) says the scanners met, the goal is met, or the run was
+ * contended. The compact_zone callback of policies linux and tuned, and
+ * of any policy that changes only the kernel's stop rule.
+ *
+ * Return: how it ended.
+ */
+enum clab_compact_result clab_compact_zone_scanners(struct clab_compact_control *cc)
+{
+	struct clab_zone *zone = cc->zone;
+	bool sync = cc->mode != CLAB_MIGRATE_ASYNC;
+	unsigned long last_migrated_pfn = 0;
+	enum clab_compact_result ret;
+	bool update_cached;
 
 	update_cached = !sync && zone->compact_cached_migrate_pfn[0] ==
 				 zone->compact_cached_migrate_pfn[1];
@@ -336,6 +347,41 @@ out:
 	clab_count_vm_events(CLAB_COMPACTFREE_SCANNED, cc->total_free_scanned);
 	trace_mm_compaction_end(zone->start, cc->migrate_pfn, cc->free_pfn,
 				zone->end, sync, ret);
+	return ret;
+}
+
+/**
+ * clab_compact_zone() - compact one zone
+ * @cc: the control, with zone, order, mode and flags filled in; @cc->policy
+ *	the policy to run, or NULL for the shadow memory's selection
+ *
+ * The kernel's compact_zone(): check suitability, place the scanners, and
+ * let the policy compact (for linux, the kernel's two scanners:
+ * clab_compact_zone_scanners()). A proactive pass runs the selected
+ * policy's proactive_compact_zone when it has one. The policy's module is
+ * held for the run, and @cc->policy is what ran.
+ *
+ * Return: how it ended.
+ */
+enum clab_compact_result clab_compact_zone(struct clab_compact_control *cc)
+{
+	struct clab_mem *mem = cc->zone->node->mem;
+	enum clab_compact_result ret;
+
+	cc->policy = clab_policy_get(mem, cc->policy);
+	/* The selected policy may have a proactive pass of its own. */
+	if (cc->proactive_compaction && !cc->policy->proactive_compact_zone) {
+		const struct clab_policy_ops *selected = clab_policy_get(mem, NULL);
+
+		if (selected->proactive_compact_zone) {
+			clab_policy_put(cc->policy);
+			cc->policy = selected;
+		} else {
+			clab_policy_put(selected);
+		}
+	}
+	ret = __clab_compact_zone(cc);
+	clab_policy_put(cc->policy);
 	return ret;
 }
 

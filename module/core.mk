@@ -8,7 +8,8 @@
 CLAB_CORE := arena zones page_alloc pageblock watermark vmstat extfrag \
 	     compaction migrate_scanner free_scanner migrate deferral \
 	     skip_hints min_moves writeback alloc_slowpath vmscan kcompactd \
-	     fast_isolate_freepages fast_find_migrateblock
+	     fast_isolate_freepages fast_find_migrateblock \
+	     policy policy_linux policy_tuned
 
 # Kernel builds only: the target's version, for module/compat.h's range
 # check, and the feature probes of the target headers that compat.h alone

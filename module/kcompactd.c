@@ -122,7 +122,7 @@ void clab_kcompactd_do_work(struct clab_node *node)
  * otherwise. min_moves empties an aligned block for a target order and a
  * proactive pass has none (order -1), so it runs linux's scanners too.
  */
-static enum clab_compact_policy clab_proactive_policy(struct clab_mem *mem)
+static const struct clab_policy_ops *clab_proactive_policy(struct clab_mem *mem)
 {
 	return READ_ONCE(mem->compact_policy) == CLAB_POLICY_TUNED ?
 	       CLAB_POLICY_TUNED : CLAB_POLICY_LINUX;
@@ -164,7 +164,7 @@ bool clab_should_proactive_compact_node(struct clab_node *node)
  */
 void clab_proactive_compact_node(struct clab_node *node)
 {
-	enum clab_compact_policy policy = clab_proactive_policy(node->mem);
+	const struct clab_policy_ops *policy = clab_proactive_policy(node->mem);
 	int z;
 
 	for (z = 0; z < CLAB_MAX_NR_ZONES; z++) {

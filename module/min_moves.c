@@ -13,7 +13,7 @@
  * For a whole-zone compaction (order -1) the target order is the pageblock
  * order, and blocks are emptied cheapest first until the fragments run out.
  */
-#include <compactlab/compaction.h>
+#include <compactlab/policy.h>
 #include <compactlab/owner.h>
 #include <compactlab/trace.h>
 #include <compactlab/vmstat.h>
@@ -298,3 +298,8 @@ enum clab_compact_result clab_compact_zone_min_moves(struct clab_compact_control
 				sync, ret);
 	return ret;
 }
+
+struct clab_policy_ops clab_policy_min_moves = {
+	.name = "min_moves",
+	.compact_zone = clab_compact_zone_min_moves,
+};

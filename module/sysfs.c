@@ -14,7 +14,7 @@
  *   compaction_proactiveness     vm.compaction_proactiveness
  *   oom_kill                0: a failed allocation fails; 1: SIGKILL the
  *                           largest user of the arena first
- *   policy                  linux, tuned or min_moves
+ *   policy                  linux, tuned, min_moves or a registered one
  *   compact_memory          write 1: compact every zone (vm.compact_memory)
  *   node<N>/compact         write 1: compact node N's zones
  *
@@ -38,6 +38,7 @@
 #include <linux/stddef.h>
 #include <linux/sysfs.h>
 #include <compactlab/compaction.h>
+#include <compactlab/policy.h>
 #include "interfaces.h"
 
 static struct kobject *clab_kobj;
@@ -240,32 +241,20 @@ CLAB_TUNABLE_ATTR(oom_kill);
 static ssize_t policy_show(struct kobject *kobj, struct kobj_attribute *attr,
 			   char *buf)
 {
-	ssize_t len = 0;
-	int cur, i;
-
 	if (!clab_interfaces_ready(attr->attr.name))
 		return -ENODEV;
-	cur = READ_ONCE(clab_sysfs_mem->compact_policy);
-	for (i = 0; i < CLAB_NR_POLICIES; i++)
-		len += sysfs_emit_at(buf, len, i == cur ? "[%s]%s" : "%s%s",
-				     clab_compact_policy_names[i],
-				     i + 1 < CLAB_NR_POLICIES ? " " : "\n");
-	return len;
+	return clab_policy_list(clab_sysfs_mem, buf, PAGE_SIZE);
 }
 
 static ssize_t policy_store(struct kobject *kobj, struct kobj_attribute *attr,
 			    const char *buf, size_t count)
 {
-	int i;
-
 	if (!clab_interfaces_ready(attr->attr.name))
 		return -ENODEV;
-	i = sysfs_match_string(clab_compact_policy_names, buf);
-	if (i < 0) {
-		pr_info_ratelimited("policy: expected linux, tuned or min_moves\n");
+	if (clab_select_policy(clab_sysfs_mem, buf)) {
+		pr_info_ratelimited("policy: expected the name of a registered policy (read the file)\n");
 		return -EINVAL;
 	}
-	WRITE_ONCE(clab_sysfs_mem->compact_policy, i);
 	return count;
 }
 

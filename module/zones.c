@@ -5,6 +5,7 @@
  * the first free of every page into the buddy lists.
  */
 #include <compactlab/mmzone.h>
+#include <compactlab/policy.h>
 #include <compactlab/vmstat.h>
 #include <compactlab/writeback.h>
 #include "page_alloc_internal.h"
@@ -271,6 +272,7 @@ int clab_mem_init(struct clab_mem *mem, struct clab_arena *arena,
 		clab_zone_free_all(mem, zone);
 	clab_init_min_free_kbytes(mem);
 	clab_setup_per_zone_wmarks(mem);
+	clab_policy_attach(mem);
 	return 0;
 
 free_pcp:
@@ -294,6 +296,7 @@ void clab_mem_exit(struct clab_mem *mem)
 	struct clab_node *node;
 	struct clab_zone *zone;
 
+	clab_policy_detach(mem);
 	clab_writeback_flush();
 	clab_for_each_zone(mem, node, zone)
 		free_percpu(zone->pcp);

@@ -47,23 +47,23 @@ enum clab_migrate_mode {
 
 extern const char * const clab_migrate_mode_names[];
 
-/**
- * enum clab_compact_policy - how a compaction chooses what to move
- * @CLAB_POLICY_LINUX: the kernel's two scanners, as Linux 6.1 runs them
- * @CLAB_POLICY_TUNED: the kernel's two scanners with our improvements
- *	(Documentation/design.rst lists them), to be measured against linux
- * @CLAB_POLICY_MIN_MOVES: for a target order, empty the aligned block that
- *	needs the fewest migrations, moving exactly its pages
- * @CLAB_NR_POLICIES: the number of policies
- */
-enum clab_compact_policy {
-	CLAB_POLICY_LINUX,
-	CLAB_POLICY_TUNED,
-	CLAB_POLICY_MIN_MOVES,
-	CLAB_NR_POLICIES
-};
+struct clab_policy_ops;
 
-extern const char * const clab_compact_policy_names[CLAB_NR_POLICIES];
+/*
+ * The policies compactlab provides, by name (include/compactlab/policy.h
+ * declares them and the registry that other modules' policies join).
+ * CLAB_POLICY_LINUX is the kernel's two scanners as Linux 6.1 runs them;
+ * CLAB_POLICY_TUNED the same scanners with our improvements
+ * (Documentation/design.rst lists them), to be measured against linux;
+ * CLAB_POLICY_MIN_MOVES, for a target order, empties the aligned block that
+ * needs the fewest migrations, moving exactly its pages.
+ */
+extern struct clab_policy_ops clab_policy_linux;
+extern struct clab_policy_ops clab_policy_tuned;
+extern struct clab_policy_ops clab_policy_min_moves;
+#define CLAB_POLICY_LINUX	(&clab_policy_linux)
+#define CLAB_POLICY_TUNED	(&clab_policy_tuned)
+#define CLAB_POLICY_MIN_MOVES	(&clab_policy_min_moves)
 
 /**
  * struct clab_capture_control - a direct compactor's claim on a freed block
@@ -117,7 +117,9 @@ struct clab_capture_control {
  * @alloc_flags: the requester's watermark and reserve flags
  * @highest_zoneidx: the highest zone the requester may use
  * @mode: ASYNC, SYNC_LIGHT or SYNC
- * @policy: the policy choosing what to move
+ * @policy: the policy choosing what to move; NULL or a stale pointer
+ *	stands for the shadow memory's selected policy: clab_compact_zone()
+ *	replaces it with a registered policy that it holds for the run
  * @ignore_skip_hint: scan blocks marked skip, and do not mark them
  * @no_set_skip_hint: never set skip hints or cached positions
  * @ignore_block_suitable: the free scanner may use non-movable blocks
@@ -154,7 +156,7 @@ struct clab_compact_control {
 	const unsigned int alloc_flags;
 	const int highest_zoneidx;
 	enum clab_migrate_mode mode;
-	enum clab_compact_policy policy;
+	const struct clab_policy_ops *policy;
 	bool ignore_skip_hint;
 	bool no_set_skip_hint;
 	bool ignore_block_suitable;
@@ -172,7 +174,7 @@ struct clab_compact_control {
  */
 static inline bool clab_compact_is_tuned(const struct clab_compact_control *cc)
 {
-	return cc->policy == CLAB_POLICY_TUNED;
+	return cc->policy == &clab_policy_tuned;
 }
 
 /*

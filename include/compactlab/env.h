@@ -41,6 +41,7 @@
 #include <linux/rcupdate.h>
 #include <linux/wait.h>
 #include <linux/workqueue.h>
+#include <linux/module.h>
 
 /* Both are provided by module/compat.h in the kernel build. */
 #define CLAB_PAGEBLOCK_ORDER	((unsigned int)pageblock_order)

@@ -134,6 +134,7 @@ struct clab_pageblock {
 
 struct clab_node;
 struct clab_mem;
+struct clab_policy_ops;
 struct task_struct;
 
 enum clab_lru_list {
@@ -287,7 +288,10 @@ struct clab_mem_config {
  * @watermark_boost_factor: vm.watermark_boost_factor (>= 0)
  * @extfrag_threshold: vm.extfrag_threshold (0..1000)
  * @compact_unevictable_allowed: vm.compact_unevictable_allowed (0 or 1)
- * @compact_policy: enum clab_compact_policy
+ * @compact_policy: the selected compaction policy (struct
+ *	clab_policy_ops); written under the policy registry's lock
+ *	(module/policy.c), read with READ_ONCE() by the entry points, which
+ *	clab_compact_zone() checks against the registry
  * @compaction_proactiveness: vm.compaction_proactiveness (0..100)
  * @oom_kill: on allocation failure, kill the largest user of the arena
  * @oom_kill_hook: how (set by the device, which knows the users); returns
@@ -308,7 +312,7 @@ struct clab_mem {
 	int watermark_boost_factor;
 	int extfrag_threshold;
 	int compact_unevictable_allowed;
-	int compact_policy;
+	const struct clab_policy_ops *compact_policy;
 	int compaction_proactiveness;
 	int oom_kill;
 	bool (*oom_kill_hook)(struct clab_mem *mem);

@@ -141,7 +141,7 @@ static void test_realloc_before_get(void)
  * reference: the scanner's reference is then the last, and its put must
  * free the page, for either policy.
  */
-static void disown_after_get(enum clab_compact_policy policy)
+static void disown_after_get(const struct clab_policy_ops *policy)
 {
 	struct clab_mem *mem = test_mem_create("8M", 1, NULL, NULL);
 	struct test_owner *o = race_layout(mem, true);

@@ -9,6 +9,7 @@
  */
 #include <compactlab/compaction.h>
 #include <compactlab/extfrag.h>
+#include <compactlab/policy.h>
 #include "page_alloc_internal.h"
 #include "mem_check.h"
 #include "test_owner.h"
@@ -55,7 +56,7 @@ static void finish(struct clab_mem *mem, struct test_owner *o)
  */
 static void test_finished_has_no_watermark_gate(void)
 {
-	static const enum clab_compact_policy policies[] = {
+	static const struct clab_policy_ops *const policies[] = {
 		CLAB_POLICY_LINUX, CLAB_POLICY_TUNED,
 	};
 	unsigned int i;
@@ -82,7 +83,7 @@ static void test_finished_has_no_watermark_gate(void)
 					    CLAB_ALLOC_WMARK_LOW, CLAB_ZONE_NORMAL,
 					    NULL, &st);
 		DIAG("%s: result %s, %lu migrated",
-		     clab_compact_policy_names[policies[i]],
+		     policies[i]->name,
 		     clab_compact_result_names[r], st.migrated);
 		CHECK_EQ(r, CLAB_COMPACT_SUCCESS);
 		/* One pageblock's kept pages: 512 / 4. */
@@ -132,7 +133,7 @@ static void test_finished_proactive_contended(void)
  */
 static void test_finished_proactive_beside_direct(void)
 {
-	static const enum clab_compact_policy policies[] = {
+	static const struct clab_policy_ops *const policies[] = {
 		CLAB_POLICY_LINUX, CLAB_POLICY_TUNED,
 	};
 	unsigned int i;
@@ -160,7 +161,7 @@ static void test_finished_proactive_beside_direct(void)
 		r = clab_compact_zone(&cc);
 		atomic_dec(&node->nr_direct_compactors);
 		DIAG("%s: result %s, %lu migrated",
-		     clab_compact_policy_names[policies[i]],
+		     policies[i]->name,
 		     clab_compact_result_names[r], cc.nr_migrated);
 		if (policies[i] == CLAB_POLICY_LINUX) {
 			CHECK_EQ(r, CLAB_COMPACT_SUCCESS);
@@ -255,7 +256,7 @@ static void test_compact_retry_escalates_after_retries(void)
  */
 static void test_withdrawn_retry_needs_reclaim_progress(void)
 {
-	static const enum clab_compact_policy policies[] = {
+	static const struct clab_policy_ops *const policies[] = {
 		CLAB_POLICY_LINUX, CLAB_POLICY_TUNED,
 	};
 	unsigned int i;
@@ -274,7 +275,7 @@ static void test_withdrawn_retry_needs_reclaim_progress(void)
 		p = clab_alloc_pages(mem, 0, CLAB_GFP_MOVABLE | CLAB_GFP_RECLAIM |
 				     CLAB_GFP_NOWARN, 2);
 		DIAG("%s: order-2 allocation %s",
-		     clab_compact_policy_names[policies[i]],
+		     policies[i]->name,
 		     p ? "succeeded" : "failed");
 		if (policies[i] == CLAB_POLICY_LINUX)
 			CHECK(!p);
@@ -294,7 +295,7 @@ static void test_withdrawn_retry_needs_reclaim_progress(void)
  */
 static void test_unpayable_boost_kept(void)
 {
-	static const enum clab_compact_policy policies[] = {
+	static const struct clab_policy_ops *const policies[] = {
 		CLAB_POLICY_LINUX, CLAB_POLICY_TUNED,
 	};
 	unsigned int i;
@@ -317,7 +318,7 @@ static void test_unpayable_boost_kept(void)
 		p = clab_alloc_pages(mem, 0, CLAB_GFP_MOVABLE | CLAB_GFP_RECLAIM |
 				     CLAB_GFP_NOWARN, 0);
 		DIAG("%s: order-0 allocation %s, boost %lu -> %lu",
-		     clab_compact_policy_names[policies[i]],
+		     policies[i]->name,
 		     p ? "succeeded" : "failed", boost, zone->watermark_boost);
 		if (policies[i] == CLAB_POLICY_LINUX) {
 			CHECK(!p);

@@ -74,9 +74,12 @@ static void free_low(struct test_owner *o, unsigned long n)
  * fast path in 6.1, whose fast_isolate_freepages() is for order > 0), the
  * scanners at @free_pfn and @migrate_pfn, wanting @want targets.
  */
+/* Index 0 is linux, 1 tuned. */
+#define POLICY(pol)	((pol) ? CLAB_POLICY_TUNED : CLAB_POLICY_LINUX)
+
 #define FREE_CC(z, m, pol) {					\
 		.zone = (z), .order = -1, .gfp = CLAB_GFP_MOVABLE,	\
-		.mode = (m), .policy = (pol),				\
+		.mode = (m), .policy = POLICY(pol),				\
 		.highest_zoneidx = CLAB_ZONE_MOVABLE,			\
 	}
 
@@ -102,16 +105,16 @@ static void free_cc_start(struct clab_compact_control *cc,
  */
 static void test_stride_noop_pass(void)
 {
-	unsigned long migrated[CLAB_NR_POLICIES], scanned[CLAB_NR_POLICIES];
+	unsigned long migrated[2], scanned[2];
 	int pol;
 
-	for (pol = CLAB_POLICY_LINUX; pol <= CLAB_POLICY_TUNED; pol++) {
+	for (pol = 0; pol < 2; pol++) {
 		struct clab_mem *mem = test_mem_create("16M", 1, NULL, NULL);
 		struct test_owner *o = gupta_below(mem, 3072);
 		struct clab_compact_stats st = { 0 };
 		unsigned long before = ev(CLAB_COMPACTFREE_SCANNED);
 
-		mem->compact_policy = pol;
+		mem->compact_policy = POLICY(pol);
 		CHECK_EQ(clab_compact_node(mem, 0, &st), 0);
 		CHECK_EQ(st.result, CLAB_COMPACT_COMPLETE);
 		migrated[pol] = st.migrated;
@@ -119,7 +122,7 @@ static void test_stride_noop_pass(void)
 		/* compact_free_scanned is the scanner's count. */
 		CHECK_EQ(ev(CLAB_COMPACTFREE_SCANNED) - before,
 			 st.free_scanned);
-		if (pol == CLAB_POLICY_TUNED)
+		if (pol)
 			CHECK(big_free(zone0(mem)) >= 3 * 512);
 		CHECK_EQ(test_owner_verify(o), 0);
 		CHECK_EQ(mem_check(mem), 0);
@@ -127,11 +130,11 @@ static void test_stride_noop_pass(void)
 		test_mem_destroy(mem);
 	}
 	DIAG("compact_memory: linux moved %lu (free scanned %lu), tuned moved %lu (%lu)",
-	     migrated[CLAB_POLICY_LINUX], scanned[CLAB_POLICY_LINUX],
-	     migrated[CLAB_POLICY_TUNED], scanned[CLAB_POLICY_TUNED]);
-	CHECK_EQ(migrated[CLAB_POLICY_LINUX], 0);
-	CHECK_EQ(scanned[CLAB_POLICY_LINUX], 512 + 256 + 128 + 64 + 32 + 16 + 16);
-	CHECK(migrated[CLAB_POLICY_TUNED] >= 512);
+	     migrated[0], scanned[0],
+	     migrated[1], scanned[1]);
+	CHECK_EQ(migrated[0], 0);
+	CHECK_EQ(scanned[0], 512 + 256 + 128 + 64 + 32 + 16 + 16);
+	CHECK(migrated[1] >= 512);
 }
 
 /*
@@ -144,7 +147,7 @@ static void test_stride_async(void)
 {
 	int pol;
 
-	for (pol = CLAB_POLICY_LINUX; pol <= CLAB_POLICY_TUNED; pol++) {
+	for (pol = 0; pol < 2; pol++) {
 		struct clab_mem *mem = test_mem_create("16M", 1, NULL, NULL);
 		struct test_owner *o = gupta_below(mem, 4096);
 		struct clab_compact_control cc =
@@ -153,7 +156,7 @@ static void test_stride_async(void)
 
 		free_cc_start(&cc, 3584, 0, 8);
 		clab_isolate_freepages(&cc);
-		if (pol == CLAB_POLICY_LINUX) {
+		if (!pol) {
 			CHECK_EQ(cc.nr_freepages, 0);
 			CHECK_EQ(cc.total_free_scanned, 7 * 16);
 			CHECK(clab_compact_scanners_met(&cc));
@@ -180,7 +183,7 @@ static void test_stride_async(void)
 		struct clab_mem *mem = test_mem_create("16M", 1, NULL, NULL);
 		struct test_owner *o = gupta_below(mem, 3584);
 		struct clab_compact_control cc =
-			FREE_CC(zone0(mem), CLAB_MIGRATE_ASYNC, CLAB_POLICY_LINUX);
+			FREE_CC(zone0(mem), CLAB_MIGRATE_ASYNC, 0);
 
 		test_owner_free(o, 3584 + 32);
 		clab_drain_all_pages(mem, NULL);
@@ -206,7 +209,7 @@ static void test_low_bound(void)
 {
 	int pol;
 
-	for (pol = CLAB_POLICY_LINUX; pol <= CLAB_POLICY_TUNED; pol++) {
+	for (pol = 0; pol < 2; pol++) {
 		struct clab_mem *mem = test_mem_create("16M", 1, NULL, NULL);
 		struct test_owner *o = gupta_below(mem, 4096);
 		struct clab_compact_control cc =
@@ -214,8 +217,8 @@ static void test_low_bound(void)
 
 		free_cc_start(&cc, 512, 512, 4);
 		clab_isolate_freepages(&cc);
-		CHECK_EQ(cc.nr_freepages, pol == CLAB_POLICY_LINUX ? 0 : 4);
-		CHECK_EQ(cc.total_free_scanned, pol == CLAB_POLICY_LINUX ? 0 : 6);
+		CHECK_EQ(cc.nr_freepages, !pol ? 0 : 4);
+		CHECK_EQ(cc.total_free_scanned, !pol ? 0 : 6);
 		clab_release_freepages(&cc);
 
 		/* One page lower, both take block 1. */
@@ -239,15 +242,15 @@ static void test_low_bound(void)
  */
 static void test_low_bound_full(void)
 {
-	unsigned long big[CLAB_NR_POLICIES];
+	unsigned long big[2];
 	int pol;
 
-	for (pol = CLAB_POLICY_LINUX; pol <= CLAB_POLICY_TUNED; pol++) {
+	for (pol = 0; pol < 2; pol++) {
 		struct clab_mem *mem = test_mem_create("16M", 1, NULL, NULL);
 		struct test_owner *o = gupta_below(mem, 4096);
 		struct clab_compact_stats st = { 0 };
 
-		mem->compact_policy = pol;
+		mem->compact_policy = POLICY(pol);
 		CHECK_EQ(clab_compact_node(mem, 0, &st), 0);
 		CHECK_EQ(st.result, CLAB_COMPACT_COMPLETE);
 		big[pol] = big_free(zone0(mem));
@@ -257,8 +260,8 @@ static void test_low_bound_full(void)
 		test_owner_destroy(o);
 		test_mem_destroy(mem);
 	}
-	CHECK_EQ(big[CLAB_POLICY_LINUX], 5 * 512);
-	CHECK_EQ(big[CLAB_POLICY_TUNED], 6 * 512);
+	CHECK_EQ(big[0], 5 * 512);
+	CHECK_EQ(big[1], 6 * 512);
 }
 
 /*
@@ -271,7 +274,7 @@ static void test_block_checks(void)
 {
 	int pol;
 
-	for (pol = CLAB_POLICY_LINUX; pol <= CLAB_POLICY_TUNED; pol++) {
+	for (pol = 0; pol < 2; pol++) {
 		struct clab_mem *mem = test_mem_create("16M", 1, NULL, NULL);
 		struct test_owner *o = fill_arena(mem);
 		struct clab_compact_control cc =
@@ -286,8 +289,8 @@ static void test_block_checks(void)
 		free_cc_start(&cc, 3584, 2560, 1);
 		clab_isolate_freepages(&cc);
 		CHECK_EQ(cc.nr_freepages, 0);
-		CHECK_EQ(cc.total_free_scanned, pol == CLAB_POLICY_LINUX ? 512 : 0);
-		CHECK_EQ(clab_get_pageblock_skip(mem, 3584), pol == CLAB_POLICY_LINUX);
+		CHECK_EQ(cc.total_free_scanned, !pol ? 512 : 0);
+		CHECK_EQ(clab_get_pageblock_skip(mem, 3584), !pol);
 		CHECK(!clab_get_pageblock_skip(mem, 3072));
 		CHECK_EQ(zone0(mem)->free_area[10].nr_free, 1);
 		CHECK_EQ(test_owner_verify(o), 0);
@@ -309,7 +312,7 @@ static void test_free_scanned(void)
 {
 	int pol;
 
-	for (pol = CLAB_POLICY_LINUX; pol <= CLAB_POLICY_TUNED; pol++) {
+	for (pol = 0; pol < 2; pol++) {
 		struct clab_mem *mem = test_mem_create("16M", 1, NULL, NULL);
 		struct test_owner *o = fill_arena(mem);
 		struct clab_compact_control cc =
@@ -331,7 +334,7 @@ static void test_free_scanned(void)
 		clab_isolate_freepages(&cc);
 		CHECK_EQ(cc.nr_freepages, 2);
 		CHECK_EQ(cc.total_free_scanned,
-			 pol == CLAB_POLICY_LINUX ? 505 + 512 : 505);
+			 !pol ? 505 + 512 : 505);
 		clab_release_freepages(&cc);
 		if (head)
 			clab_free_pages(mem, head, 3);
@@ -361,7 +364,7 @@ static void test_need_resched(void)
 {
 	int pol;
 
-	for (pol = CLAB_POLICY_LINUX; pol <= CLAB_POLICY_TUNED; pol++) {
+	for (pol = 0; pol < 2; pol++) {
 		struct clab_mem *mem = test_mem_create("128M", 1, NULL, NULL);
 		struct test_owner *o = fill_arena(mem);
 		struct clab_compact_control cc =

@@ -289,7 +289,7 @@ static struct test_owner *pinned_low_blocks(struct clab_mem *mem)
  * node (@full true). Returns the hints left, and the sync cached migrate
  * position in *@migrate.
  */
-static unsigned int ignore_skip_run(enum clab_compact_policy policy, bool full,
+static unsigned int ignore_skip_run(const struct clab_policy_ops *policy, bool full,
 				    unsigned long *migrate)
 {
 	struct clab_mem *mem = test_mem_create("16M", 1, NULL, NULL);

@@ -37,6 +37,10 @@ static const unsigned int fuzz_alloc_flags[] = {
 	CLAB_ALLOC_WMARK_LOW | CLAB_ALLOC_KSWAPD,
 };
 
+static const struct clab_policy_ops * const fuzz_policies[] = {
+	CLAB_POLICY_LINUX, CLAB_POLICY_TUNED, CLAB_POLICY_MIN_MOVES,
+};
+
 static void clear_marks(struct clab_page *p)
 {
 	clear_bit(CLAB_PG_DIRTY, &p->flags);
@@ -146,7 +150,7 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 			}
 			break;
 		case 5:
-			mem->compact_policy = a % CLAB_NR_POLICIES;
+			mem->compact_policy = fuzz_policies[a % ARRAY_SIZE(fuzz_policies)];
 			clab_set_extfrag_threshold(mem, (long)b * 4);
 			break;
 		case 6:

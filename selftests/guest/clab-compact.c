@@ -5,7 +5,8 @@
  *   clab-compact compact NID ORDER PRIO MT    one CLAB_IOC_COMPACT
  *   clab-compact einval                       refused COMPACT/MARK/HANDLE_PFN
  *   clab-compact hold [--mb N] [--stride S] [--pin K] [--absorb]
- *                     [--ready FILE]          fragment, wait, check moves
+ *                     [--writeback MS] [--ready FILE]
+ *                                             fragment, wait, check moves
  *   clab-compact async                        ASYNC leaves non-movable blocks
  *   clab-compact marks                        dirty, writeback, pinned blocks
  *   clab-compact unevictable                  unevictable blocks against
@@ -408,14 +409,51 @@ static int cmd_einval(void)
 	return nr_bad ? 1 : 0;
 }
 
+static int cmp_idx(const void *a, const void *b);
+static int mark(__u64 h, unsigned int flags, unsigned int ms);
+
+#define NR_SLOW		2	/* pages under writeback of hold --writeback */
+
+/*
+ * Two movable pages at the bottom of the arena, for hold --writeback: the
+ * lowest of a pageblock's worth, the others freed.
+ */
+static unsigned long alloc_lowest(__u64 *slow)
+{
+	unsigned long n = ver.pageblock_pages, i;
+	long (*pairs)[2] = calloc(n, sizeof(*pairs));
+	__u64 *h = calloc(n, sizeof(*h));
+
+	n = alloc_blocks(0, CLAB_MT_MOVABLE, n, h);
+	if (n < NR_SLOW)
+		die("ALLOC");
+	for (i = 0; i < n; i++) {
+		pairs[i][0] = handle_index(h[i]);
+		pairs[i][1] = h[i];
+	}
+	qsort(pairs, n, sizeof(*pairs), cmp_idx);
+	for (i = 0; i < n; i++) {
+		if (i < NR_SLOW)
+			slow[i] = pairs[i][1];
+		else
+			free_block(pairs[i][1]);
+	}
+	free(pairs);
+	free(h);
+	return NR_SLOW;
+}
+
 /*
  * Fragment: map, fill, keep one page of every @stride, pin @pin unmovable
- * pages into the holes; record where the kept pages are, wait, then count
- * which moved and check their contents.
+ * pages into the holes; with --writeback MS, put two pages at the bottom of
+ * the arena under a writeback of MS ms, which a sync compaction waits for;
+ * record where the kept pages are, wait, then count which moved and check
+ * their contents.
  */
 static int cmd_hold(int argc, char **argv)
 {
-	unsigned long mb = 96, stride = 4, pin = 0, absorbed = 0;
+	unsigned long mb = 96, stride = 4, pin = 0, absorbed = 0, wb_ms = 0;
+	__u64 slow[NR_SLOW];
 	unsigned long i, npages, kept = 0, moved = 0, gone = 0, bad = 0;
 	const char *ready = NULL;
 	__u64 *pins;
@@ -436,11 +474,15 @@ static int cmd_hold(int argc, char **argv)
 			pin = atol(argv[++k]);
 		else if (!strcmp(argv[k], "--ready"))
 			ready = argv[++k];
+		else if (!strcmp(argv[k], "--writeback"))
+			wb_ms = atol(argv[++k]);
 		else
 			return 2;
 	}
 	if (!mb || !stride)
 		return 2;
+	if (wb_ms)
+		alloc_lowest(slow);
 	npages = (mb << 20) / psz;
 	if (map_fill(&map, npages) != npages)
 		die("arena too small for --mb");
@@ -452,6 +494,9 @@ static int cmd_hold(int argc, char **argv)
 		pin = alloc_blocks(0, CLAB_MT_UNMOVABLE, pin, pins);
 	if (absorb)
 		absorbed = absorb_high_order();
+	for (k = 0; wb_ms && k < NR_SLOW; k++)
+		if (mark(slow[k], CLAB_MARK_WRITEBACK, wb_ms))
+			die("MARK");
 	where = calloc(npages, sizeof(*where));
 	for (i = 0; i < npages; i += stride, kept++)
 		where[i] = index_of(map + i * psz);

@@ -468,4 +468,39 @@ static inline unsigned long int_sqrt(unsigned long x)
 	return r;
 }
 
+/*
+ * Modules, as the policy registry uses them: the owner of a registered
+ * policy. refcnt counts the references compactions hold; a test sets going
+ * to play a module whose unload has begun (try_module_get() then fails).
+ */
+struct module {
+	int refcnt;
+	bool going;
+};
+
+#define THIS_MODULE		((struct module *)NULL)
+
+static inline bool try_module_get(struct module *m)
+{
+	if (!m)
+		return true;
+	if (m->going)
+		return false;
+	m->refcnt++;
+	return true;
+}
+
+static inline int module_refcount(struct module *m)
+{
+	return m ? m->refcnt : 0;
+}
+
+static inline void module_put(struct module *m)
+{
+	if (!m)
+		return;
+	assert(m->refcnt > 0);
+	m->refcnt--;
+}
+
 #endif /* _COMPACTLAB_ENV_H */
