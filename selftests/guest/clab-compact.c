@@ -411,37 +411,9 @@ static int cmd_einval(void)
 
 static int cmp_idx(const void *a, const void *b);
 static int mark(__u64 h, unsigned int flags, unsigned int ms);
+static void alloc_lowest(unsigned long nkeep, __u64 *keep, long *where);
 
 #define NR_SLOW		2	/* pages under writeback of hold --writeback */
-
-/*
- * Two movable pages at the bottom of the arena, for hold --writeback: the
- * lowest of a pageblock's worth, the others freed.
- */
-static unsigned long alloc_lowest(__u64 *slow)
-{
-	unsigned long n = ver.pageblock_pages, i;
-	long (*pairs)[2] = calloc(n, sizeof(*pairs));
-	__u64 *h = calloc(n, sizeof(*h));
-
-	n = alloc_blocks(0, CLAB_MT_MOVABLE, n, h);
-	if (n < NR_SLOW)
-		die("ALLOC");
-	for (i = 0; i < n; i++) {
-		pairs[i][0] = handle_index(h[i]);
-		pairs[i][1] = h[i];
-	}
-	qsort(pairs, n, sizeof(*pairs), cmp_idx);
-	for (i = 0; i < n; i++) {
-		if (i < NR_SLOW)
-			slow[i] = pairs[i][1];
-		else
-			free_block(pairs[i][1]);
-	}
-	free(pairs);
-	free(h);
-	return NR_SLOW;
-}
 
 /*
  * Fragment: map, fill, keep one page of every @stride, pin @pin unmovable
@@ -454,6 +426,7 @@ static int cmd_hold(int argc, char **argv)
 {
 	unsigned long mb = 96, stride = 4, pin = 0, absorbed = 0, wb_ms = 0;
 	__u64 slow[NR_SLOW];
+	long slow_where[NR_SLOW];
 	unsigned long i, npages, kept = 0, moved = 0, gone = 0, bad = 0;
 	const char *ready = NULL;
 	__u64 *pins;
@@ -482,7 +455,7 @@ static int cmd_hold(int argc, char **argv)
 	if (!mb || !stride)
 		return 2;
 	if (wb_ms)
-		alloc_lowest(slow);
+		alloc_lowest(NR_SLOW, slow, slow_where);
 	npages = (mb << 20) / psz;
 	if (map_fill(&map, npages) != npages)
 		die("arena too small for --mb");
