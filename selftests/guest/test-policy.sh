@@ -72,8 +72,10 @@ echo budget >$P && [ "$(cat $P)" = "linux tuned min_moves [budget]" ] &&
 ok $? "budget selected; 'nosuch' refused with EINVAL, budget kept"
 
 # --- compact a fragmented arena with it -------------------------------------
+# One page kept in 3: budget runs linux's scanners, whose 6.1 free scanner
+# stride can miss every free page of a one-in-4 pattern (no-op passes).
 rm -f /tmp/ready
-$CC hold --mb 96 --stride 4 --ready /tmp/ready >/tmp/hold.out 2>&1 &
+$CC hold --mb 96 --stride 3 --ready /tmp/ready >/tmp/hold.out 2>&1 &
 pid=$!
 if wait_file /tmp/ready; then
 	ok0=$(vmstat_of pgmigrate_success)

@@ -73,10 +73,14 @@ st0=$(vmstat compact_stall)
 as0=$(vmstat allocstall_movable)
 out=$(./clab-slowpath alloc 9 movable atomic)
 diag "atomic: $out"
-[ "$(field ok "$out")" = 0 ] && [ "$(field errno "$out")" = ENOMEM ] &&
+# It fails with ENOMEM unless a free order-9 block is there already: as in
+# 6.1, the fill woke kswapd, whose sleep wakes kcompactd, which may have
+# built one meanwhile. Either way it neither compacts nor reclaims.
+{ [ "$(field ok "$out")" = 1 ] ||
+	{ [ "$(field ok "$out")" = 0 ] && [ "$(field errno "$out")" = ENOMEM ]; }; } &&
 	[ "$(vmstat compact_stall)" = "$st0" ] &&
 	[ "$(vmstat allocstall_movable)" = "$as0" ]
-ok $? "ATOMIC order-9 fails with ENOMEM and no stall ($(field max_ns "$out") ns)"
+ok $? "ATOMIC order-9: no stall, no direct reclaim; a failure is ENOMEM (ok=$(field ok "$out"), $(field max_ns "$out") ns)"
 frag_stop
 ok $? "fragmenting process intact after the ATOMIC request"
 
