@@ -41,7 +41,9 @@ frag_start() {
 	./clab-frag --mb "$1" --hold -1 >/tmp/lc-frag.out 2>&1 &
 	FRAG_PID=$!
 	i=0
-	while ! grep -q '^clab-frag:' /tmp/lc-frag.out && [ $i -lt 600 ]; do
+	# Up to 120 s: filling half the arena under arm64 TCG, with kswapd
+	# and kcompactd woken by the fill, took over 30 s once in CI.
+	while ! grep -q '^clab-frag:' /tmp/lc-frag.out && [ $i -lt 2400 ]; do
 		kill -0 $FRAG_PID 2>/dev/null || break
 		sleep 0.05
 		i=$((i + 1))
