@@ -50,6 +50,22 @@ field() {
 		for (i = 1; i < NF; i++) if ($i == w) {print $(i + 1); exit}}'
 }
 
+# quiesce: until no page migrates and no scanner moves for 1 s (up to 30 s):
+# the fill that set a pattern up wakes kswapd, whose sleep wakes kcompactd
+# (as in 6.1), and its work would change the layout under a measurement.
+quiesce() {
+	i=0
+	prev=
+	while [ $i -lt 30 ]; do
+		now="$(vmstat pgmigrate_success) $(vmstat compact_migrate_scanned) $(vmstat compact_free_scanned)"
+		[ "$now" = "$prev" ] && return 0
+		prev=$now
+		sleep 1
+		i=$((i + 1))
+	done
+	return 1
+}
+
 # wait_file FILE: up to 120 s.
 wait_file() {
 	i=0
@@ -278,6 +294,7 @@ rm -f /tmp/ready
 $CC hold --mb 96 --stride 4 --pin 64 --absorb --ready /tmp/ready >/tmp/hold.out 2>&1 &
 pid=$!
 if wait_file /tmp/ready; then
+	quiesce || diag "min_moves: the arena did not settle in 30 s"
 	hb0=$(high_blocks)
 	# The cheapest pageblock to empty: the engine's own count of the
 	# migrations each block needs (-1: an unmovable, pinned or ownerless
