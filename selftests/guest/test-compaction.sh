@@ -301,6 +301,10 @@ if wait_file /tmp/ready; then
 	# page; 0: already free), column 11 of debugfs pageblocks.
 	cost=$(awk '$1 !~ /^#/ && $11 > 0 && (m == "" || $11 < m) {m = $11} END {print m}' \
 		$CLAB_DEBUGFS/pageblocks)
+	# The cheapest blocks, with their zones, for a failure's diagnosis.
+	awk '$1 !~ /^#/ && $11 > 0 && $11 < 64 {
+		print "# cheap block " $1 " zone " $4 " type " $5 " moves " $11 }' \
+		$CLAB_DEBUGFS/pageblocks | head -n 8
 	ok0=$(vmstat pgmigrate_success)
 	cout=$($CC compact 0 9 1 1)
 	mig=$(($(vmstat pgmigrate_success) - ok0))
