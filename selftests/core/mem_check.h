@@ -14,4 +14,10 @@ void test_mem_destroy(struct clab_mem *mem);
 int mem_check(struct clab_mem *mem);
 unsigned long mem_free_pages(struct clab_mem *mem);
 
+/* The zone the tests use: node 0's Normal zone. */
+static inline struct clab_zone *zone0(struct clab_mem *mem)
+{
+	return &mem->nodes[0].zones[CLAB_ZONE_NORMAL];
+}
+
 #endif

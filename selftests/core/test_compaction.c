@@ -13,24 +13,9 @@
 #include "test_owner.h"
 #include "tap.h"
 
-/* Fill the whole arena with owned movable pages, keyed by their index. */
-static struct test_owner *fill_arena(struct clab_mem *mem)
-{
-	unsigned long n = mem->arena->nr_pages;
-	struct test_owner *o = test_owner_create(mem, n);
-
-	TEST_ASSERT(test_owner_fill_arena(o) == n);
-	return o;
-}
-
 static void pin(struct test_owner *o, unsigned long key)
 {
 	set_bit(CLAB_PG_PINNED, &o->table[key]->flags);
-}
-
-static struct clab_zone *zone0(struct clab_mem *mem)
-{
-	return &mem->nodes[0].zones[CLAB_ZONE_NORMAL];
 }
 
 /*
@@ -45,7 +30,7 @@ static struct clab_zone *zone0(struct clab_mem *mem)
 static void test_seed_16_pages(void)
 {
 	struct clab_mem *mem = test_mem_create("8M", 1, NULL, NULL);
-	struct test_owner *o = fill_arena(mem);
+	struct test_owner *o = test_owner_fill(mem);
 	struct clab_compact_stats st = { 0 };
 	struct clab_zone *zone = zone0(mem);
 	unsigned long k;
@@ -78,23 +63,10 @@ static void test_seed_16_pages(void)
 	test_mem_destroy(mem);
 }
 
-/* Keep 1 of every @stride pages (the Gupta pattern for stride 4). */
-static struct test_owner *fragment(struct clab_mem *mem, unsigned int stride)
-{
-	struct test_owner *o = fill_arena(mem);
-	unsigned long k;
-
-	for (k = 0; k < mem->arena->nr_pages; k++)
-		if (k % stride)
-			test_owner_free(o, k);
-	clab_drain_all_pages(mem, NULL);
-	return o;
-}
-
 static void test_full_compaction(void)
 {
 	struct clab_mem *mem = test_mem_create("16M", 1, NULL, NULL);
-	struct test_owner *o = fragment(mem, 4);
+	struct test_owner *o = test_owner_fragment(mem, 4);
 	struct clab_zone *zone = zone0(mem);
 	struct clab_compact_stats st = { 0 };
 	unsigned long big;
@@ -138,7 +110,7 @@ static void test_termination(void)
 	CHECK_EQ(r, CLAB_COMPACT_SUCCESS);
 
 	/* SUCCESS by compacting: the loop stops when an order-9 block forms. */
-	o = fragment(mem, 4);
+	o = test_owner_fragment(mem, 4);
 	r = clab_compact_zone_order(zone, 9, CLAB_GFP_MOVABLE,
 				    CLAB_COMPACT_PRIO_SYNC_LIGHT,
 				    CLAB_ALLOC_WMARK_LOW, CLAB_ZONE_MOVABLE, NULL, &st);
@@ -162,7 +134,7 @@ static void test_termination(void)
 	test_owner_destroy(o);
 
 	/* SKIPPED: too little free memory above the watermark and the gap. */
-	o = fill_arena(mem);
+	o = test_owner_fill(mem);
 	test_owner_free(o, 0);
 	test_owner_free(o, 2);
 	clab_drain_all_pages(mem, NULL);
@@ -197,7 +169,7 @@ static void test_termination(void)
 static void test_suitability(void)
 {
 	struct clab_mem *mem = test_mem_create("16M", 1, NULL, NULL);
-	struct test_owner *o = fill_arena(mem);
+	struct test_owner *o = test_owner_fill(mem);
 	struct clab_zone *zone = zone0(mem);
 	unsigned long k;
 	int fi;
@@ -273,7 +245,7 @@ static void test_deferral(void)
  */
 static struct test_owner *pinned_low_half(struct clab_mem *mem)
 {
-	struct test_owner *o = fill_arena(mem);
+	struct test_owner *o = test_owner_fill(mem);
 	unsigned long k;
 
 	for (k = 4096; k-- > 0;) {
@@ -352,7 +324,7 @@ static void test_skip_hints(void)
 static void test_mode_rules(void)
 {
 	struct clab_mem *mem = test_mem_create("8M", 1, NULL, NULL);
-	struct test_owner *o = fragment(mem, 2);
+	struct test_owner *o = test_owner_fragment(mem, 2);
 	struct clab_zone *zone = zone0(mem);
 	struct clab_compact_stats st = { 0 };
 
@@ -390,7 +362,7 @@ static void test_mode_rules(void)
 static void test_writeback_completes(void)
 {
 	struct clab_mem *mem = test_mem_create("8M", 1, NULL, NULL);
-	struct test_owner *o = fragment(mem, 2);
+	struct test_owner *o = test_owner_fragment(mem, 2);
 	struct clab_zone *zone = zone0(mem);
 	struct clab_compact_stats st = { 0 };
 	struct clab_page *p = o->table[0];
@@ -444,7 +416,7 @@ static void test_policies(void)
 
 	for (policy = 0; policy < NR; policy++) {
 		struct clab_mem *mem = test_mem_create("16M", 1, NULL, NULL);
-		struct test_owner *o = fill_arena(mem);
+		struct test_owner *o = test_owner_fill(mem);
 		struct clab_zone *zone = zone0(mem);
 		struct clab_compact_stats st = { 0 };
 		unsigned long k;

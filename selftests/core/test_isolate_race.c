@@ -30,11 +30,6 @@ static struct {
 	int ran;
 } race;
 
-static struct clab_zone *zone0(struct clab_mem *mem)
-{
-	return &mem->nodes[0].zones[CLAB_ZONE_NORMAL];
-}
-
 /* The page at @pfn, freed by its owner; order-2, owned by the thief. */
 static void race_realloc(void)
 {

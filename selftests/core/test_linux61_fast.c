@@ -15,11 +15,6 @@
 #include "test_owner.h"
 #include "tap.h"
 
-static struct clab_zone *zone0(struct clab_mem *mem)
-{
-	return &mem->nodes[0].zones[CLAB_ZONE_NORMAL];
-}
-
 /*
  * The arena wholly allocated to an owner, one movable page per index,
  * with no watermark in the way of taking free pages.

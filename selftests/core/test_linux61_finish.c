@@ -15,29 +15,11 @@
 #include "test_owner.h"
 #include "tap.h"
 
-static struct clab_zone *zone0(struct clab_mem *mem)
-{
-	return &mem->nodes[0].zones[CLAB_ZONE_NORMAL];
-}
-
 /*
  * Owned movable pages at every index, then keep 1 of every 4: free runs of
  * 3 pages, so no free block above order 1, and nothing reclaimable (the
  * pages are on no LRU).
  */
-static struct test_owner *fragment(struct clab_mem *mem)
-{
-	unsigned long n = mem->arena->nr_pages, k;
-	struct test_owner *o = test_owner_create(mem, n);
-
-	test_owner_fill_arena(o);
-	for (k = 0; k < n; k++)
-		if (k % 4)
-			test_owner_free(o, k);
-	clab_drain_all_pages(mem, NULL);
-	return o;
-}
-
 static void finish(struct clab_mem *mem, struct test_owner *o)
 {
 	CHECK_EQ(test_owner_verify(o), 0);
@@ -63,7 +45,7 @@ static void test_finished_has_no_watermark_gate(void)
 
 	for (i = 0; i < ARRAY_SIZE(policies); i++) {
 		struct clab_mem *mem = test_mem_create("16M", 1, NULL, NULL);
-		struct test_owner *o = fragment(mem);
+		struct test_owner *o = test_owner_fragment(mem, 4);
 		struct clab_zone *zone = zone0(mem);
 		struct clab_compact_stats st = { 0 };
 		enum clab_compact_result r;
@@ -102,7 +84,7 @@ static void test_finished_has_no_watermark_gate(void)
 static void test_finished_proactive_contended(void)
 {
 	struct clab_mem *mem = test_mem_create("16M", 1, NULL, NULL);
-	struct test_owner *o = fragment(mem);
+	struct test_owner *o = test_owner_fragment(mem, 4);
 	struct clab_compact_control cc = {
 		.zone = zone0(mem),
 		.order = -1,
@@ -140,7 +122,7 @@ static void test_finished_proactive_beside_direct(void)
 
 	for (i = 0; i < ARRAY_SIZE(policies); i++) {
 		struct clab_mem *mem = test_mem_create("16M", 1, NULL, NULL);
-		struct test_owner *o = fragment(mem);
+		struct test_owner *o = test_owner_fragment(mem, 4);
 		struct clab_node *node = &mem->nodes[0];
 		struct clab_compact_control cc = {
 			.zone = zone0(mem),
@@ -184,7 +166,7 @@ static void test_finished_proactive_beside_direct(void)
 static void test_suitable_excludes_highatomic(void)
 {
 	struct clab_mem *mem = test_mem_create("16M", 1, NULL, NULL);
-	struct test_owner *o = fragment(mem);
+	struct test_owner *o = test_owner_fragment(mem, 4);
 	struct clab_zone *zone = zone0(mem);
 	unsigned long mark = clab_wmark_pages(zone, CLAB_WMARK_MIN) + (2UL << 2);
 	unsigned long reserve = CLAB_PAGEBLOCK_PAGES;
@@ -263,7 +245,7 @@ static void test_withdrawn_retry_needs_reclaim_progress(void)
 
 	for (i = 0; i < ARRAY_SIZE(policies); i++) {
 		struct clab_mem *mem = test_mem_create("16M", 1, NULL, NULL);
-		struct test_owner *o = fragment(mem);
+		struct test_owner *o = test_owner_fragment(mem, 4);
 		struct clab_zone *zone = zone0(mem);
 		struct clab_page *p;
 		int k;
@@ -302,7 +284,7 @@ static void test_unpayable_boost_kept(void)
 
 	for (i = 0; i < ARRAY_SIZE(policies); i++) {
 		struct clab_mem *mem = test_mem_create("16M", 1, NULL, NULL);
-		struct test_owner *o = fragment(mem);
+		struct test_owner *o = test_owner_fragment(mem, 4);
 		struct clab_zone *zone = zone0(mem);
 		unsigned long flags, boost;
 		struct clab_page *p;

@@ -14,25 +14,10 @@
 #include "test_owner.h"
 #include "tap.h"
 
-static struct clab_zone *zone0(struct clab_mem *mem)
-{
-	return &mem->nodes[0].zones[CLAB_ZONE_NORMAL];
-}
-
-/* Owned movable pages at every index; the keys are the indices. */
-static struct test_owner *fill_arena(struct clab_mem *mem)
-{
-	unsigned long n = mem->arena->nr_pages;
-	struct test_owner *o = test_owner_create(mem, n);
-
-	TEST_ASSERT(test_owner_fill_arena(o) == n);
-	return o;
-}
-
 /* The Gupta pattern below @top: keep every 4th page, free the others. */
 static struct test_owner *gupta_below(struct clab_mem *mem, unsigned long top)
 {
-	struct test_owner *o = fill_arena(mem);
+	struct test_owner *o = test_owner_fill(mem);
 	unsigned long k;
 
 	for (k = 0; k < top; k++)
@@ -276,7 +261,7 @@ static void test_block_checks(void)
 
 	for (pol = 0; pol < 2; pol++) {
 		struct clab_mem *mem = test_mem_create("16M", 1, NULL, NULL);
-		struct test_owner *o = fill_arena(mem);
+		struct test_owner *o = test_owner_fill(mem);
 		struct clab_compact_control cc =
 			FREE_CC(zone0(mem), CLAB_MIGRATE_SYNC, pol);
 		unsigned long k;
@@ -314,7 +299,7 @@ static void test_free_scanned(void)
 
 	for (pol = 0; pol < 2; pol++) {
 		struct clab_mem *mem = test_mem_create("16M", 1, NULL, NULL);
-		struct test_owner *o = fill_arena(mem);
+		struct test_owner *o = test_owner_fill(mem);
 		struct clab_compact_control cc =
 			FREE_CC(zone0(mem), CLAB_MIGRATE_SYNC, pol);
 		struct clab_page *head;
@@ -366,7 +351,7 @@ static void test_need_resched(void)
 
 	for (pol = 0; pol < 2; pol++) {
 		struct clab_mem *mem = test_mem_create("128M", 1, NULL, NULL);
-		struct test_owner *o = fill_arena(mem);
+		struct test_owner *o = test_owner_fill(mem);
 		struct clab_compact_control cc =
 			FREE_CC(zone0(mem), CLAB_MIGRATE_ASYNC, pol);
 

@@ -64,20 +64,6 @@ static void fake_sleeper_del(struct fake_sleeper *s)
 }
 #endif
 
-/* Owned movable pages at every index, then keep 1 of every 4. */
-static struct test_owner *fragment(struct clab_mem *mem)
-{
-	unsigned long n = mem->arena->nr_pages, k;
-	struct test_owner *o = test_owner_create(mem, n);
-
-	test_owner_fill_arena(o);
-	for (k = 0; k < n; k++)
-		if (k % 4)
-			test_owner_free(o, k);
-	clab_drain_all_pages(mem, NULL);
-	return o;
-}
-
 /*
  * A node with plenty of free pages and reclaimable cache, but no free
  * block above order 1: movable pages pinned at every pfn 4k + 2, cache
@@ -126,7 +112,7 @@ static void test_pgdat_balanced(void)
 	struct clab_mem *mem = test_mem_create("16M", 1, NULL, NULL);
 	struct clab_node *node = &mem->nodes[0];
 	struct clab_zone *normal, *movable;
-	struct test_owner *o = fragment(mem);
+	struct test_owner *o = test_owner_fragment(mem, 4);
 	unsigned long k;
 
 	normal = &node->zones[CLAB_ZONE_NORMAL];
@@ -166,7 +152,7 @@ static void test_wakeup_kswapd(void)
 {
 	struct clab_mem *mem = test_mem_create("16M", 1, NULL, NULL);
 	struct clab_node *node = &mem->nodes[0];
-	struct test_owner *o = fragment(mem);
+	struct test_owner *o = test_owner_fragment(mem, 4);
 	struct fake_sleeper kswapd;
 	struct clab_page *p;
 
@@ -317,7 +303,7 @@ static void test_proactive_counters(void)
 {
 	struct clab_mem *mem = test_mem_create("16M", 1, NULL, NULL);
 	struct clab_node *node = &mem->nodes[0];
-	struct test_owner *o = fragment(mem);
+	struct test_owner *o = test_owner_fragment(mem, 4);
 	unsigned long scanned = ev(CLAB_COMPACTMIGRATE_SCANNED);
 	unsigned long d_wake = ev(CLAB_KCOMPACTD_WAKE);
 	unsigned long d_migrate = ev(CLAB_KCOMPACTD_MIGRATE_SCANNED);
@@ -341,7 +327,7 @@ static void test_proactive_direct_compactor(void)
 {
 	struct clab_mem *mem = test_mem_create("16M", 1, NULL, NULL);
 	struct clab_node *node = &mem->nodes[0];
-	struct test_owner *o = fragment(mem);
+	struct test_owner *o = test_owner_fragment(mem, 4);
 
 	CHECK_EQ(clab_set_compaction_proactiveness(mem, 20), 0);
 	atomic_inc(&node->nr_direct_compactors);

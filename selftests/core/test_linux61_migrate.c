@@ -14,11 +14,6 @@
 #include "test_owner.h"
 #include "tap.h"
 
-static struct clab_zone *zone0(struct clab_mem *mem)
-{
-	return &mem->nodes[0].zones[CLAB_ZONE_NORMAL];
-}
-
 /* Owned movable pages at every index, every one of them pinned. */
 static struct test_owner *fill_pinned(struct clab_mem *mem)
 {

@@ -16,20 +16,6 @@
 #define NR_BLOCKS	8	/* a "16M" arena: 4096 pages, 8 pageblocks of 512 */
 #define BLOCK(b)	((unsigned long)(b) * CLAB_PAGEBLOCK_PAGES)
 
-static struct clab_zone *zone0(struct clab_mem *mem)
-{
-	return &mem->nodes[0].zones[CLAB_ZONE_NORMAL];
-}
-
-static struct test_owner *fill_arena(struct clab_mem *mem)
-{
-	unsigned long n = mem->arena->nr_pages;
-	struct test_owner *o = test_owner_create(mem, n);
-
-	TEST_ASSERT(test_owner_fill_arena(o) == n);
-	return o;
-}
-
 /* Free the pages of block @b whose offset is a multiple of @step, from @first. */
 static void free_every(struct test_owner *o, unsigned int b,
 		       unsigned long first, unsigned long step)
@@ -103,7 +89,7 @@ static void block_set_type(struct clab_mem *mem, unsigned int b, int mt)
 static struct test_owner *sample_layout(struct clab_mem *mem,
 					struct clab_page **big)
 {
-	struct test_owner *o = fill_arena(mem);
+	struct test_owner *o = test_owner_fill(mem);
 
 	free_every(o, 0, 0, 8);
 	free_every(o, 2, 0, 8);
@@ -138,7 +124,7 @@ static void test_reset_needs_flush(void)
 	struct clab_mem *mem = test_mem_create("16M", 1, NULL, NULL);
 	struct clab_zone *zone = zone0(mem);
 	struct clab_compact_stats st = { 0 };
-	struct test_owner *o = fill_arena(mem);
+	struct test_owner *o = test_owner_fill(mem);
 	unsigned long k, migrate, free;
 
 	for (k = 1; k < mem->arena->nr_pages; k += 2)
@@ -270,7 +256,7 @@ static void test_reset_collapses(void)
  */
 static struct test_owner *pinned_low_blocks(struct clab_mem *mem)
 {
-	struct test_owner *o = fill_arena(mem);
+	struct test_owner *o = test_owner_fill(mem);
 	unsigned long k;
 
 	for (k = 0; k < 4096; k++) {

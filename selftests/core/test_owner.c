@@ -211,3 +211,26 @@ void test_owner_destroy(struct test_owner *o)
 	kvfree(o->table);
 	kfree(o);
 }
+
+/* Owned movable pages at every index of the arena; the keys are the indices. */
+struct test_owner *test_owner_fill(struct clab_mem *mem)
+{
+	unsigned long n = mem->arena->nr_pages;
+	struct test_owner *o = test_owner_create(mem, n);
+
+	TEST_ASSERT(test_owner_fill_arena(o) == n);
+	return o;
+}
+
+/* test_owner_fill(), then keep 1 of every @stride pages (Gupta: 4). */
+struct test_owner *test_owner_fragment(struct clab_mem *mem, unsigned int stride)
+{
+	struct test_owner *o = test_owner_fill(mem);
+	unsigned long k;
+
+	for (k = 0; k < mem->arena->nr_pages; k++)
+		if (k % stride)
+			test_owner_free(o, k);
+	clab_drain_all_pages(mem, NULL);
+	return o;
+}

@@ -27,6 +27,8 @@ struct clab_page *test_owner_alloc(struct test_owner *o, unsigned long key,
 				   unsigned int gfp);
 void test_owner_free(struct test_owner *o, unsigned long key);
 unsigned long test_owner_fill_arena(struct test_owner *o);
+struct test_owner *test_owner_fill(struct clab_mem *mem);
+struct test_owner *test_owner_fragment(struct clab_mem *mem, unsigned int stride);
 unsigned long test_owner_pfn(struct test_owner *o, unsigned long key);
 unsigned long test_owner_verify(struct test_owner *o);
 

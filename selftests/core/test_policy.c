@@ -88,20 +88,6 @@ static const char *policy_list(struct clab_mem *mem)
 			       __got, want);				\
 } while (0)
 
-/* Owned movable pages at every index, then keep 1 of every @stride. */
-static struct test_owner *fragment(struct clab_mem *mem, unsigned int stride)
-{
-	unsigned long n = mem->arena->nr_pages, k;
-	struct test_owner *o = test_owner_create(mem, n);
-
-	TEST_ASSERT(test_owner_fill_arena(o) == n);
-	for (k = 0; k < n; k++)
-		if (k % stride)
-			test_owner_free(o, k);
-	clab_drain_all_pages(mem, NULL);
-	return o;
-}
-
 /* Whole-memory compaction (compact_memory): pages migrated. */
 static unsigned long compact_all(struct clab_mem *mem)
 {
@@ -223,7 +209,7 @@ static void test_register_refused(void)
 static void test_selected_runs_and_falls_back(void)
 {
 	struct clab_mem *mem = test_mem_create("8M", 1, NULL, NULL);
-	struct test_owner *o = fragment(mem, 4);
+	struct test_owner *o = test_owner_fragment(mem, 4);
 	struct clab_mem *other = test_mem_create("8M", 1, NULL, NULL);
 	int base = module_refcount(test_policy_owner);
 
@@ -274,7 +260,7 @@ static void test_finished(void)
 	register_test_policy(&one_batch_policy);
 	for (i = 0; i < 2; i++) {
 		struct clab_mem *mem = test_mem_create("8M", 1, NULL, NULL);
-		struct test_owner *o = fragment(mem, 4);
+		struct test_owner *o = test_owner_fragment(mem, 4);
 
 		if (i)
 			CHECK_EQ(clab_select_policy(mem, "one_batch"), 0);
@@ -301,7 +287,7 @@ static void test_finished(void)
 static void test_proactive(void)
 {
 	struct clab_mem *mem = test_mem_create("8M", 1, NULL, NULL);
-	struct test_owner *o = fragment(mem, 4);
+	struct test_owner *o = test_owner_fragment(mem, 4);
 	int base = module_refcount(test_policy_owner);
 
 	register_test_policy(&sweeper_policy);
@@ -334,7 +320,7 @@ static void test_proactive(void)
 static void test_going_module_runs_linux(void)
 {
 	struct clab_mem *mem = test_mem_create("8M", 1, NULL, NULL);
-	struct test_owner *o = fragment(mem, 4);
+	struct test_owner *o = test_owner_fragment(mem, 4);
 
 	register_test_policy(&spy_policy);
 	CHECK_EQ(clab_select_policy(mem, "spy"), 0);

@@ -22,25 +22,6 @@ static unsigned long ev(enum clab_vm_event_item item)
 	return all[item];
 }
 
-static struct clab_zone *zone0(struct clab_mem *mem)
-{
-	return &mem->nodes[0].zones[CLAB_ZONE_NORMAL];
-}
-
-/* Owned movable pages at every index, then keep 1 of every @stride. */
-static struct test_owner *fragment(struct clab_mem *mem, unsigned int stride)
-{
-	unsigned long n = mem->arena->nr_pages, k;
-	struct test_owner *o = test_owner_create(mem, n);
-
-	test_owner_fill_arena(o);
-	for (k = 0; k < n; k++)
-		if (k % stride)
-			test_owner_free(o, k);
-	clab_drain_all_pages(mem, NULL);
-	return o;
-}
-
 static void test_escalation(void)
 {
 	enum clab_compact_priority prio;
@@ -92,7 +73,7 @@ static void test_escalation(void)
 static void test_direct_compaction(void)
 {
 	struct clab_mem *mem = test_mem_create("16M", 1, NULL, NULL);
-	struct test_owner *o = fragment(mem, 4);
+	struct test_owner *o = test_owner_fragment(mem, 4);
 	unsigned long stall = ev(CLAB_COMPACTSTALL), ok = ev(CLAB_COMPACTSUCCESS);
 	struct clab_page *p;
 
@@ -128,7 +109,7 @@ static void test_direct_compaction(void)
 static void test_capture(void)
 {
 	struct clab_mem *mem = test_mem_create("16M", 1, NULL, NULL);
-	struct test_owner *o = fragment(mem, 4);
+	struct test_owner *o = test_owner_fragment(mem, 4);
 	struct clab_capture_control capc = { };
 	struct clab_zone *zone = zone0(mem);
 	enum clab_compact_result r;
@@ -162,7 +143,7 @@ out:
 static void test_deferral_interplay(void)
 {
 	struct clab_mem *mem = test_mem_create("16M", 1, NULL, NULL);
-	struct test_owner *o = fragment(mem, 4);
+	struct test_owner *o = test_owner_fragment(mem, 4);
 	struct clab_zone *zone = zone0(mem);
 	struct clab_capture_control capc = { };
 	unsigned long k;
@@ -219,7 +200,7 @@ static void test_proactive(void)
 	/* An idle arena scores 0; a Gupta-fragmented one 100. */
 	CHECK_EQ(clab_fragmentation_score_node(node), 0);
 	CHECK(!clab_should_proactive_compact_node(node));
-	o = fragment(mem, 4);
+	o = test_owner_fragment(mem, 4);
 	before = clab_fragmentation_score_node(node);
 	CHECK(before >= 99);
 	CHECK(clab_should_proactive_compact_node(node));
@@ -244,7 +225,7 @@ static void test_kcompactd_work(void)
 {
 	struct clab_mem *mem = test_mem_create("16M", 1, NULL, NULL);
 	struct clab_node *node = &mem->nodes[0];
-	struct test_owner *o = fragment(mem, 4);
+	struct test_owner *o = test_owner_fragment(mem, 4);
 	unsigned long wakes = ev(CLAB_KCOMPACTD_WAKE);
 
 	clab_wakeup_kcompactd(node, 0, 0);
