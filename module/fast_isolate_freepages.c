@@ -42,6 +42,8 @@ static void clab_fast_isolate_around(struct clab_compact_control *cc,
 		return;
 	start_pfn = max(clab_pageblock_start_pfn(pfn), zone->start);
 	end_pfn = min(clab_pageblock_end_pfn(pfn), zone->end);
+	if (!clab_pageblock_pfn_to_page(zone, start_pfn, end_pfn))
+		return;
 	clab_isolate_freepages_range(cc, &start_pfn, end_pfn);
 	if (cc->nr_freepages < cc->nr_migratepages)
 		clab_set_pageblock_skip(clab_zone_mem_of(cc), pfn);
@@ -106,8 +108,12 @@ static unsigned long clab_fast_isolate_page(struct clab_compact_control *cc,
  *
  * A search that isolates nothing counts in cc->fast_search_fail; at the
  * start of the free scanner it also moves cc->free_pfn down to the highest
- * block seen in the top half or, for direct compaction, to min_pfn. The
- * zone's cached free position drops below the highest free block seen.
+ * block seen in the top half or, for direct compaction, to min_pfn, if
+ * that is a valid pfn: once the free scanner has passed the migrate
+ * scanner in the middle of a batch, the distance between them wraps and
+ * min_pfn is far outside the arena (6.1 checks pfn_valid() and
+ * pageblock_pfn_to_page() here, and so do we). The zone's cached free
+ * position drops below the highest free block seen.
  *
  * Return: the pfn of the block the search settled on, or cc->free_pfn.
  */
@@ -228,8 +234,11 @@ unsigned long clab_fast_isolate_freepages(struct clab_compact_control *cc)
 			if (highest >= min_pfn) {
 				page = clab_idx_to_page(mem, highest);
 				cc->free_pfn = highest;
-			} else if (cc->direct_compaction) {
-				page = clab_idx_to_page(mem, min_pfn);
+			} else if (cc->direct_compaction &&
+				   clab_pfn_valid(mem, min_pfn)) {
+				page = clab_pageblock_pfn_to_page(zone, min_pfn,
+					min(clab_pageblock_end_pfn(min_pfn),
+					    zone->end));
 				cc->free_pfn = min_pfn;
 			}
 		}

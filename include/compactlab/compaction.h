@@ -335,4 +335,28 @@ static inline unsigned long clab_pageblock_end_pfn(unsigned long pfn)
 	return round_down(pfn, CLAB_PAGEBLOCK_PAGES) + CLAB_PAGEBLOCK_PAGES;
 }
 
+/*
+ * Is @pfn a page of the arena? (The kernel's pfn_valid(): a pfn computed
+ * from the scanners' positions may be anything once they have crossed.)
+ */
+static inline bool clab_pfn_valid(const struct clab_mem *mem, unsigned long pfn)
+{
+	return pfn < mem->arena->nr_pages;
+}
+
+/*
+ * The first page of [start_pfn, end_pfn), a part of one pageblock, if the
+ * whole range lies in @zone, else NULL (the kernel's pageblock_pfn_to_page(),
+ * which the fast free search relies on to refuse a pfn outside the zone).
+ */
+static inline struct clab_page *
+clab_pageblock_pfn_to_page(struct clab_zone *zone, unsigned long start_pfn,
+			   unsigned long end_pfn)
+{
+	if (start_pfn >= end_pfn || start_pfn < zone->start ||
+	    end_pfn > zone->end)
+		return NULL;
+	return clab_idx_to_page(zone->node->mem, start_pfn);
+}
+
 #endif /* _COMPACTLAB_COMPACTION_H */

@@ -152,6 +152,61 @@ static void test_fast_search_fail_and_search_order(void)
 }
 
 /*
+ * The scanners crossed in the middle of a batch: the linear free scanner
+ * stopped at the migrate scanner's block (free_pfn 512, below migrate_pfn
+ * 1000), and the migration of the batch asks for another target. A skip
+ * hint reset left compact_init_free_pfn low, so this search counts as one
+ * at the free scanner's start. free_pfn - migrate_pfn wraps, and so does
+ * min_pfn: 6.1 checks it with pfn_valid() before moving the free scanner
+ * there. Without the check the free scanner moved to min_pfn, about 2^63
+ * (whose page pointer wraps around to a valid page, so nothing faulted
+ * yet), and the linear scan then read or wrote that pfn's pageblock, far
+ * outside the arena: a general protection fault in
+ * clab_set_pageblock_skip() on the debug kernel, under stress-migrate.
+ * Nothing is free here, so no target is found, and the free scanner must
+ * stay put.
+ */
+static void test_fast_isolate_freepages_scanners_crossed(void)
+{
+	static const enum clab_migrate_mode modes[] = {
+		CLAB_MIGRATE_SYNC_LIGHT, CLAB_MIGRATE_ASYNC,
+	};
+	struct clab_mem *mem = test_mem_create("16M", 1, NULL, NULL);
+	struct test_owner *o = full_arena(mem);
+	struct clab_zone *zone = zone0(mem);
+	unsigned int i;
+
+	zone->compact_init_free_pfn = 512;
+	for (i = 0; i < ARRAY_SIZE(modes); i++) {
+		struct clab_compact_control cc = {
+			.zone = zone,
+			.order = 4,
+			.gfp = CLAB_GFP_MOVABLE,
+			.migratetype = CLAB_MIGRATE_MOVABLE,
+			.mode = modes[i],
+			.direct_compaction = true,
+			.migrate_pfn = 1000,
+			.free_pfn = 512,
+			.nr_migratepages = 8,
+		};
+
+		INIT_LIST_HEAD(&cc.freepages);
+		INIT_LIST_HEAD(&cc.migratepages);
+		CHECK_EQ(clab_fast_isolate_freepages(&cc), 512);
+		CHECK_EQ(cc.free_pfn, 512);
+		CHECK_EQ(cc.fast_search_fail, 1);
+		/* The linear scan has nothing between them to scan either. */
+		CHECK(!clab_compaction_alloc(&cc));
+		CHECK_EQ(cc.free_pfn, 512);
+		CHECK_EQ(cc.nr_freepages, 0);
+	}
+	CHECK_EQ(test_owner_verify(o), 0);
+	CHECK_EQ(mem_check(mem), 0);
+	test_owner_destroy(o);
+	test_mem_destroy(mem);
+}
+
+/*
  * move_freelist_head(): a search that stops at its limit without a
  * candidate rotates the list so that the entries it did not look at are
  * searched first next time. 40 free pages, all below the scan space; not
@@ -346,6 +401,7 @@ static void test_order9_direct_starts_at_found_block(void)
 #define LINUX61_FAST_CASES(X) \
 	X(test_fast_isolate_freepages_top_block) \
 	X(test_fast_search_fail_and_search_order) \
+	X(test_fast_isolate_freepages_scanners_crossed) \
 	X(test_move_freelist_head) \
 	X(test_fast_find_migrateblock) \
 	X(test_order9_direct_starts_at_found_block)
