@@ -236,9 +236,12 @@ unsigned long clab_fast_isolate_freepages(struct clab_compact_control *cc)
 				cc->free_pfn = highest;
 			} else if (cc->direct_compaction &&
 				   clab_pfn_valid(mem, min_pfn)) {
+				unsigned long end_pfn;
+
+				end_pfn = min(clab_pageblock_end_pfn(min_pfn),
+					      zone->end);
 				page = clab_pageblock_pfn_to_page(zone, min_pfn,
-					min(clab_pageblock_end_pfn(min_pfn),
-					    zone->end));
+								  end_pfn);
 				cc->free_pfn = min_pfn;
 			}
 		}
