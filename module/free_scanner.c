@@ -302,6 +302,23 @@ void clab_isolate_freepages(struct clab_compact_control *cc)
 	cc->free_pfn = isolate_start_pfn;
 }
 
+/*
+ * 6.1's split_map_pages(): each isolated block is split and its pages are
+ * pushed, lowest first, onto the front of a new list, so migration takes
+ * the last isolated block's highest page first and fills blocks from the
+ * top down. Our blocks were split as they were isolated, in order, onto
+ * the tail of the list: reversing it gives the kernel's order.
+ */
+static void clab_split_map_pages(struct list_head *list)
+{
+	struct list_head *pos, *next;
+	LIST_HEAD(reversed);
+
+	list_for_each_safe(pos, next, list)
+		list_move(pos, &reversed);
+	list_splice(&reversed, list);
+}
+
 /**
  * clab_compaction_alloc() - the next target page for migration
  * @cc: the compaction
@@ -319,6 +336,7 @@ struct clab_page *clab_compaction_alloc(struct clab_compact_control *cc)
 			clab_isolate_freepages(cc);
 		if (list_empty(&cc->freepages))
 			return NULL;
+		clab_split_map_pages(&cc->freepages);
 	}
 	page = list_first_entry(&cc->freepages, struct clab_page, lru);
 	list_del(&page->lru);

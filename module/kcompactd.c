@@ -14,8 +14,19 @@
 
 #define CLAB_HPAGE_FRAG_CHECK_INTERVAL_MSEC	500
 
-/* Would compaction for the node's pending order be worth running? */
-static bool clab_kcompactd_node_suitable(struct clab_node *node)
+/**
+ * clab_kcompactd_node_suitable() - is compaction for the node's pending
+ * order worth waking kcompactd for?
+ * @node: the node
+ *
+ * 6.1's kcompactd_node_suitable(): any populated zone up to the pending
+ * highest zone index for which compaction_suitable() says CONTINUE, each
+ * judged with the watermark of a request that may use zones up to that
+ * index (its lowmem reserve for them counts), not only up to the zone.
+ *
+ * Return: true if one is.
+ */
+bool clab_kcompactd_node_suitable(struct clab_node *node)
 {
 	int highest = READ_ONCE(node->kcompactd_highest_zoneidx);
 	int order = READ_ONCE(node->kcompactd_max_order);
@@ -26,8 +37,8 @@ static bool clab_kcompactd_node_suitable(struct clab_node *node)
 
 		if (!clab_zone_is_populated(zone))
 			continue;
-		if (clab_compaction_suitable(zone, order, CLAB_ALLOC_WMARK_MIN, z) ==
-		    CLAB_COMPACT_CONTINUE)
+		if (clab_compaction_suitable(zone, order, CLAB_ALLOC_WMARK_MIN,
+					     highest) == CLAB_COMPACT_CONTINUE)
 			return true;
 	}
 	return false;

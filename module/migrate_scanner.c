@@ -330,8 +330,16 @@ enum clab_isolate_result clab_isolate_migratepages(struct clab_compact_control *
 		if (IS_ALIGNED(low_pfn, CLAB_PAGEBLOCK_PAGES) && !fast_find_block &&
 		    !clab_isolation_suitable(cc, low_pfn))
 			continue;
+		/*
+		 * An unsuitable block raises the cached position past it.
+		 * 6.1 hands update_cached_migrate() the block's end, which it
+		 * rounds up to the end of the next block: the next compaction
+		 * also passes over a block no scanner looked at. tuned hands
+		 * it the block itself.
+		 */
 		if (!clab_suitable_migration_source(cc, block_start_pfn)) {
-			clab_update_cached_migrate(cc, block_start_pfn);
+			clab_update_cached_migrate(cc, clab_compact_is_tuned(cc) ?
+						   block_start_pfn : block_end_pfn);
 			continue;
 		}
 		if (clab_isolate_migratepages_block(cc, low_pfn, block_end_pfn,

@@ -630,9 +630,13 @@ struct clab_page *clab_get_page_from_freelist(struct clab_mem *mem, int nid,
 				continue;
 		}
 		page = clab_rmqueue(zone, order, mt, alloc_flags);
+		/*
+		 * 6.1's rmqueue() wakes kswapd for a boost with no gfp mask
+		 * and order 0, whatever the request was.
+		 */
 		if (unlikely(READ_ONCE(zone->boosted_wake))) {
 			WRITE_ONCE(zone->boosted_wake, false);
-			clab_wakeup_kswapd(zone->node, gfp, 0, zone->type);
+			clab_wakeup_kswapd(zone->node, 0, 0, zone->type);
 		}
 		if (page) {
 			if (order && (alloc_flags & CLAB_ALLOC_HIGHATOMIC))

@@ -104,7 +104,7 @@ bool clab_compact_leaves_skip_hints(const struct clab_compact_control *cc)
 /**
  * clab_update_cached_migrate() - the migrate scanner finished a block
  * @cc: the compaction
- * @pfn: a shadow PFN in the block it finished
+ * @pfn: a shadow PFN: the position rises to the end of its pageblock
  *
  * Raises the async cached position, and for sync compaction the sync one.
  */

@@ -380,6 +380,7 @@ void clab_kswapd_stop(struct clab_node *node);
 void clab_wakeup_kcompactd(struct clab_node *node, int order,
 			   int highest_zoneidx);
 void clab_kcompactd_do_work(struct clab_node *node);
+bool clab_kcompactd_node_suitable(struct clab_node *node);
 bool clab_should_proactive_compact_node(struct clab_node *node);
 void clab_proactive_compact_node(struct clab_node *node);
 int clab_kcompactd_run(struct clab_node *node);

@@ -379,7 +379,62 @@ static void test_need_resched(void)
 	}
 }
 
+/*
+ * 6.1's split_map_pages() hands the targets of one isolation out last
+ * isolated block first, highest page first. The top block holds free
+ * pages 3600, 3610-3611 (an order-1 block) and 3620; a SYNC_LIGHT
+ * compaction of order -1 (no fast search) isolates them in that order and
+ * migration gets 3620, 3611, 3610, 3600. (Free pages below the free
+ * scanner's range keep the zone above the watermark isolation checks.)
+ */
+static void test_targets_highest_first(void)
+{
+	static const unsigned long want[] = { 3620, 3611, 3610, 3600 };
+	struct clab_mem *mem = test_mem_create("16M", 1, NULL, NULL);
+	struct test_owner *o = test_owner_fill(mem);
+	struct clab_zone *zone = zone0(mem);
+	struct clab_compact_control cc = {
+		.zone = zone,
+		.order = -1,
+		.gfp = CLAB_GFP_MOVABLE,
+		.migratetype = CLAB_MIGRATE_MOVABLE,
+		.mode = CLAB_MIGRATE_SYNC_LIGHT,
+		.migrate_pfn = zone->start,
+		.free_pfn = 3584,
+		.nr_migratepages = 4,
+	};
+	struct clab_page *got[ARRAY_SIZE(want)];
+	unsigned int i;
+
+	test_owner_free(o, 3600);
+	test_owner_free(o, 3610);
+	test_owner_free(o, 3611);
+	test_owner_free(o, 3620);
+	for (i = 100; i < 108; i++)
+		test_owner_free(o, i);
+	clab_drain_all_pages(mem, NULL);
+	clab_set_min_free_kbytes(mem, 0);
+	INIT_LIST_HEAD(&cc.freepages);
+	INIT_LIST_HEAD(&cc.migratepages);
+	for (i = 0; i < ARRAY_SIZE(want); i++) {
+		got[i] = clab_compaction_alloc(&cc);
+		CHECK(got[i]);
+		if (!got[i])
+			break;
+		DIAG("target %u: %lu", i, clab_page_to_idx(mem, got[i]));
+		CHECK_EQ(clab_page_to_idx(mem, got[i]), want[i]);
+	}
+	while (i--)
+		clab_compaction_free(&cc, got[i]);
+	clab_release_freepages(&cc);
+	CHECK_EQ(test_owner_verify(o), 0);
+	CHECK_EQ(mem_check(mem), 0);
+	test_owner_destroy(o);
+	test_mem_destroy(mem);
+}
+
 #define LINUX61_FREE_CASES(X) \
+	X(test_targets_highest_first) \
 	X(test_stride_noop_pass) \
 	X(test_stride_async) \
 	X(test_low_bound) \

@@ -347,7 +347,49 @@ static void test_proactive_direct_compactor(void)
 	test_mem_destroy(mem);
 }
 
+/*
+ * kcompactd_node_suitable() judges every zone with the watermark of the
+ * pending request's highest zone index: a NORMAL zone's lowmem reserve for
+ * MOVABLE requests counts. 128M, 8M of it NORMAL: the reserve is 30720 /
+ * 32 = 960 pages. NORMAL keeps 1 page in 4 (1536 free, no block above
+ * order 1), MOVABLE is full. Order 9 wants the low watermark plus
+ * compact_gap(9) = 1024 pages: NORMAL passes for a NORMAL request, not
+ * for a MOVABLE one (1536 < 1024 + 960), so a MOVABLE request does not
+ * wake kcompactd.
+ */
+static void test_kcompactd_node_suitable_highest_zoneidx(void)
+{
+	struct clab_mem *mem = test_mem_create("128M", 1, NULL, "120M");
+	struct clab_node *node = &mem->nodes[0];
+	struct clab_zone *normal = &node->zones[CLAB_ZONE_NORMAL];
+	struct test_owner *o = test_owner_create(mem, mem->arena->nr_pages);
+	unsigned long k;
+
+	clab_set_min_free_kbytes(mem, 0);
+	TEST_ASSERT(test_owner_fill_arena(o) == mem->arena->nr_pages);
+	for (k = normal->start; k < normal->end; k++)
+		if (k % 4)
+			test_owner_free(o, k);
+	clab_drain_all_pages(mem, NULL);
+	CHECK_EQ(normal->nr_free_pages, 1536);
+	CHECK_EQ(normal->lowmem_reserve[CLAB_ZONE_MOVABLE], 960);
+
+	WRITE_ONCE(node->kcompactd_max_order, 9);
+	WRITE_ONCE(node->kcompactd_highest_zoneidx, CLAB_ZONE_MOVABLE);
+	CHECK(!clab_kcompactd_node_suitable(node));
+	WRITE_ONCE(node->kcompactd_highest_zoneidx, CLAB_ZONE_NORMAL);
+	CHECK(clab_kcompactd_node_suitable(node));
+
+	WRITE_ONCE(node->kcompactd_max_order, 0);
+	WRITE_ONCE(node->kcompactd_highest_zoneidx, CLAB_MAX_NR_ZONES - 1);
+	CHECK_EQ(test_owner_verify(o), 0);
+	CHECK_EQ(mem_check(mem), 0);
+	test_owner_destroy(o);
+	test_mem_destroy(mem);
+}
+
 #define LINUX61_KSWAPD_CASES(X) \
+	X(test_kcompactd_node_suitable_highest_zoneidx) \
 	X(test_pgdat_balanced) \
 	X(test_wakeup_kswapd) \
 	X(test_kswapd_compact_gap) \

@@ -10,6 +10,7 @@
  * runs the migrate scanner once on it, as clab_compact_zone() would.
  */
 #include <compactlab/compaction.h>
+#include <compactlab/policy.h>
 #include "mem_check.h"
 #include "test_owner.h"
 #include "tap.h"
@@ -212,7 +213,119 @@ static void test_unevictable_allowed(void)
 	test_mem_destroy(mem);
 }
 
+/*
+ * 6.1 isolate_migratepages(): an async direct compaction passes over a
+ * block of another migratetype and calls update_cached_migrate() with the
+ * block's end, which that function rounds up to the end of the next
+ * block. Blocks 0 and 1 UNMOVABLE, block 2 movable with 1024-1027 movable
+ * and the rest pinned: the scanner passes over blocks 0 and 1 and isolates
+ * 1024-1027. Under linux each unsuitable block raises
+ * cached_migrate_pfn[0] to the end of the block after it, 1536 in the end,
+ * past block 2 which still holds pages to move; under tuned to its own
+ * end, 1024.
+ */
+static void test_cached_migrate_past_unsuitable_block(void)
+{
+	const struct clab_policy_ops *policies[] = {
+		CLAB_POLICY_LINUX, CLAB_POLICY_TUNED,
+	};
+	static const unsigned long want[] = { 1536, 1024 };
+	struct clab_mem *mem = test_mem_create("8M", 1, NULL, NULL);
+	struct test_owner *o = fill_pinned(mem);
+	struct clab_zone *zone = zone0(mem);
+	unsigned int i;
+
+	clab_set_pageblock_migratetype(mem, 0, CLAB_MIGRATE_UNMOVABLE);
+	clab_set_pageblock_migratetype(mem, 512, CLAB_MIGRATE_UNMOVABLE);
+	for (i = 1024; i < 1028; i++)
+		unpin(o, i);
+	for (i = 0; i < ARRAY_SIZE(policies); i++) {
+		struct clab_compact_control cc = {
+			.zone = zone,
+			.order = 2,
+			.gfp = CLAB_GFP_MOVABLE,
+			.migratetype = CLAB_MIGRATE_MOVABLE,
+			.mode = CLAB_MIGRATE_ASYNC,
+			.direct_compaction = true,
+			.policy = policies[i],
+			.migrate_pfn = zone->start,
+			.free_pfn = clab_pageblock_start_pfn(zone->end - 1),
+		};
+
+		unsigned long pfn;
+
+		/* The first run claimed block 2 (test_and_set_skip()). */
+		for (pfn = 0; pfn < zone->end; pfn += CLAB_PAGEBLOCK_PAGES)
+			clab_idx_to_pageblock(mem, pfn)->skip = 0;
+		clab_reset_cached_positions(zone);
+		INIT_LIST_HEAD(&cc.freepages);
+		INIT_LIST_HEAD(&cc.migratepages);
+		CHECK_EQ(clab_isolate_migratepages(&cc), CLAB_ISOLATE_SUCCESS);
+		CHECK_EQ(cc.nr_migratepages, 4);
+		clab_putback_movable_pages(&cc);
+		DIAG("%s: cached_migrate_pfn[0] %lu (6.1: 1536)",
+		     policies[i]->name, zone->compact_cached_migrate_pfn[0]);
+		CHECK_EQ(zone->compact_cached_migrate_pfn[0], want[i]);
+		/* Async: the sync position stays. */
+		CHECK_EQ(zone->compact_cached_migrate_pfn[1], zone->start);
+	}
+	CHECK_EQ(test_owner_verify(o), 0);
+	CHECK_EQ(mem_check(mem), 0);
+	test_owner_destroy(o);
+	test_mem_destroy(mem);
+}
+
+/*
+ * 6.1's test_and_set_skip() is given the pfn of the page being isolated
+ * and acts only when that is the block's first pfn: a scanner that
+ * isolates the block's first page claims the block (marks it skip), one
+ * whose first isolation is further in does not. Block 0 all movable,
+ * scanned once with page 0 pinned and once without: 32 pages isolated
+ * each time (a full batch), the hint set only the second time.
+ */
+static void test_and_set_skip_at_first_page(void)
+{
+	struct clab_mem *mem = test_mem_create("8M", 1, NULL, NULL);
+	struct test_owner *o = fill_pinned(mem);
+	struct clab_zone *zone = zone0(mem);
+	unsigned long k;
+	int pass;
+
+	for (k = 1; k < CLAB_PAGEBLOCK_PAGES; k++)
+		unpin(o, k);
+	for (pass = 0; pass < 2; pass++) {
+		struct clab_compact_control cc = {
+			.zone = zone,
+			.order = -1,
+			.gfp = CLAB_GFP_MOVABLE,
+			.migratetype = CLAB_MIGRATE_MOVABLE,
+			.mode = CLAB_MIGRATE_SYNC_LIGHT,
+			.migrate_pfn = zone->start,
+			.free_pfn = clab_pageblock_start_pfn(zone->end - 1),
+		};
+
+		if (pass)
+			unpin(o, 0);
+		clab_idx_to_pageblock(mem, 0)->skip = 0;
+		INIT_LIST_HEAD(&cc.freepages);
+		INIT_LIST_HEAD(&cc.migratepages);
+		CHECK_EQ(clab_isolate_migratepages(&cc), CLAB_ISOLATE_SUCCESS);
+		CHECK_EQ(cc.nr_migratepages, CLAB_COMPACT_CLUSTER_MAX);
+		DIAG("page 0 %s: block 0 skip %d (6.1: %d)",
+		     pass ? "movable" : "pinned",
+		     clab_get_pageblock_skip(mem, 0), pass);
+		CHECK_EQ(clab_get_pageblock_skip(mem, 0), pass == 1);
+		clab_putback_movable_pages(&cc);
+	}
+	CHECK_EQ(test_owner_verify(o), 0);
+	CHECK_EQ(mem_check(mem), 0);
+	test_owner_destroy(o);
+	test_mem_destroy(mem);
+}
+
 #define LINUX61_MIGRATE_CASES(X) \
+	X(test_and_set_skip_at_first_page) \
+	X(test_cached_migrate_past_unsuitable_block) \
 	X(test_migrate_scanned_counts_free_and_pcp) \
 	X(test_pcp_page_skips_order_piece) \
 	X(test_unevictable_allowed)

@@ -380,12 +380,27 @@ static inline bool list_empty(const struct list_head *h)
 	return h->next == h;
 }
 
+/* Put the entries of @l (left as it was) at the front of @h. */
+static inline void list_splice(const struct list_head *l, struct list_head *h)
+{
+	struct list_head *first = l->next, *last = l->prev, *at = h->next;
+
+	if (list_empty(l))
+		return;
+	first->prev = h;
+	h->next = first;
+	last->next = at;
+	at->prev = last;
+}
+
 #define container_of(ptr, type, member) \
 	((type *)((char *)(ptr) - offsetof(type, member)))
 #define list_entry(ptr, type, member)	container_of(ptr, type, member)
 #define list_first_entry(h, type, member) list_entry((h)->next, type, member)
 #define list_last_entry(h, type, member) list_entry((h)->prev, type, member)
 #define list_for_each(p, h)	for (p = (h)->next; p != (h); p = p->next)
+#define list_for_each_safe(p, n, h) \
+	for (p = (h)->next, n = p->next; p != (h); p = n, n = p->next)
 #define list_for_each_entry(p, h, m) \
 	for (p = list_entry((h)->next, __typeof__(*p), m); &p->m != (h); \
 	     p = list_entry(p->m.next, __typeof__(*p), m))
