@@ -413,7 +413,7 @@ struct clab_page *__clab_alloc_pages_slowpath(struct clab_mem *mem, int nid,
 
 retry:
 	/* Read at each round, as the policy may change meanwhile. */
-	tuned = READ_ONCE(mem->compact_policy) == CLAB_POLICY_TUNED;
+	tuned = clab_selected_policy_has_tuned_rules(mem);
 	if (alloc_flags & CLAB_ALLOC_KSWAPD)
 		clab_wake_all_kswapds(mem, nid, gfp, order);
 	page = clab_get_page_from_freelist(mem, nid, gfp, order, alloc_flags);

@@ -158,7 +158,7 @@ static enum clab_compact_result __clab_compact_finished(struct clab_compact_cont
 		 * kcompactd runs its passes with the kernel's scanners
 		 * whatever the policy, so the selected policy decides here.
 		 */
-		if (READ_ONCE(zone->node->mem->compact_policy) == CLAB_POLICY_TUNED &&
+		if (clab_selected_policy_has_tuned_rules(zone->node->mem) &&
 		    atomic_read(&zone->node->nr_direct_compactors))
 			return CLAB_COMPACT_PARTIAL_SKIPPED;
 

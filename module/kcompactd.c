@@ -129,13 +129,15 @@ void clab_kcompactd_do_work(struct clab_node *node)
 }
 
 /*
- * The policy of a proactive pass: tuned when selected, the kernel's scanners
- * otherwise. min_moves empties an aligned block for a target order and a
- * proactive pass has none (order -1), so it runs linux's scanners too.
+ * The policy of a proactive pass: tuned when the selected policy follows
+ * tuned's rules, the kernel's scanners otherwise. min_moves empties an
+ * aligned block for a target order and a proactive pass has none (order
+ * -1), so it runs linux's scanners too. (A selected policy with a
+ * proactive_compact_zone callback runs that instead: clab_compact_zone().)
  */
 static const struct clab_policy_ops *clab_proactive_policy(struct clab_mem *mem)
 {
-	return READ_ONCE(mem->compact_policy) == CLAB_POLICY_TUNED ?
+	return clab_selected_policy_has_tuned_rules(mem) ?
 	       CLAB_POLICY_TUNED : CLAB_POLICY_LINUX;
 }
 

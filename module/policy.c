@@ -240,6 +240,39 @@ const struct clab_policy_ops *clab_policy_get(struct clab_mem *mem,
 }
 
 /**
+ * clab_policy_has_tuned_rules() - does a policy follow tuned's rules?
+ * @ops: a policy the caller holds (a compaction's cc->policy), or NULL
+ *	(linux)
+ *
+ * Return: true if @ops has CLAB_POLICY_TUNED_RULES.
+ */
+bool clab_policy_has_tuned_rules(const struct clab_policy_ops *ops)
+{
+	return ops && (ops->flags & CLAB_POLICY_TUNED_RULES);
+}
+
+/**
+ * clab_selected_policy_has_tuned_rules() - does @mem's selection follow
+ * tuned's rules?
+ * @mem: the shadow memory
+ *
+ * For the slow path and kcompactd, which hold no reference on the
+ * selection: it is read under the registry lock, so that a policy module
+ * being unloaded cannot free it under us.
+ *
+ * Return: true if the selected policy has CLAB_POLICY_TUNED_RULES.
+ */
+bool clab_selected_policy_has_tuned_rules(struct clab_mem *mem)
+{
+	bool tuned;
+
+	spin_lock(&clab_policy_lock);
+	tuned = clab_policy_has_tuned_rules(READ_ONCE(mem->compact_policy));
+	spin_unlock(&clab_policy_lock);
+	return tuned;
+}
+
+/**
  * clab_policy_put() - release what clab_policy_get() returned
  * @ops: the policy
  */

@@ -168,13 +168,17 @@ struct clab_compact_control {
 	struct clab_capture_control *capc;
 };
 
+bool clab_policy_has_tuned_rules(const struct clab_policy_ops *ops);
+bool clab_selected_policy_has_tuned_rules(struct clab_mem *mem);
+
 /*
  * Does this compaction run compactlab's improvements on the kernel's
- * scanners (policy tuned), rather than Linux 6.1's rules (policy linux)?
+ * scanners (policy tuned, or a policy that asks for tuned's rules), rather
+ * than Linux 6.1's rules (policy linux)?
  */
 static inline bool clab_compact_is_tuned(const struct clab_compact_control *cc)
 {
-	return cc->policy == &clab_policy_tuned;
+	return clab_policy_has_tuned_rules(cc->policy);
 }
 
 /*

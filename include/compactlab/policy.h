@@ -17,6 +17,16 @@
 
 struct module;
 
+/*
+ * Flags of struct clab_policy_ops. CLAB_POLICY_TUNED_RULES: compactions
+ * that run this policy, and the slow path and kcompactd's proactive passes
+ * while it is selected, follow policy tuned's rules where tuned differs
+ * from Linux 6.1 (Documentation/design.rst, "What tuned does better"), not
+ * linux's. A policy that calls clab_compact_zone_scanners() with it set
+ * builds on tuned rather than on the kernel.
+ */
+#define CLAB_POLICY_TUNED_RULES	BIT(0)
+
 /* The longest policy name, without its terminating NUL. */
 #define CLAB_POLICY_NAME_MAX	15
 
@@ -24,6 +34,7 @@ struct module;
  * struct clab_policy_ops - a compaction policy
  * @name: what users write to /sys/kernel/compactlab/policy: 1 to
  *	CLAB_POLICY_NAME_MAX characters of a-z, 0-9 and '_', unique
+ * @flags: CLAB_POLICY_TUNED_RULES, or 0 for Linux 6.1's rules
  * @owner: the module that provides the callbacks (THIS_MODULE); each
  *	compaction that runs the policy holds a reference on it, so that the
  *	module cannot be unloaded under it
@@ -50,6 +61,7 @@ struct module;
  */
 struct clab_policy_ops {
 	const char *name;
+	unsigned int flags;
 	struct module *owner;
 	enum clab_compact_result (*compact_zone)(struct clab_compact_control *cc);
 	enum clab_compact_result (*finished)(struct clab_compact_control *cc,

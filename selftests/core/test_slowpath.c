@@ -83,10 +83,22 @@ static void test_direct_compaction(void)
 	CHECK(!p);
 	CHECK_EQ(ev(CLAB_COMPACTSTALL), stall);
 	/*
-	 * A hugetlb-like request compacts directly and gets its block. (On
-	 * this pattern linux's async free scanner samples only kept pages, and
-	 * fast_isolate_freepages() finds no target either: tuned's scanner.)
+	 * Under linux, a hugetlb-like request fails on this pattern as it
+	 * does in 6.1's slow path: an async compaction (whose free scanner
+	 * samples only kept pages, and fast_isolate_freepages() finds no
+	 * target either), reclaim that frees nothing, a sync-light
+	 * compaction, and no retry without reclaim progress; no OOM kill for
+	 * a costly order. Two stalls.
 	 */
+	p = clab_alloc_pages(mem, 0, CLAB_GFP_MOVABLE | CLAB_GFP_RECLAIM |
+			     CLAB_GFP_RETRY_MAYFAIL | CLAB_GFP_NOWARN, 9);
+	CHECK(!p);
+	CHECK_EQ(ev(CLAB_COMPACTSTALL), stall + 2);
+	CHECK_EQ(ev(CLAB_COMPACTSUCCESS), ok);
+	if (p)
+		clab_free_pages(mem, p, 9);
+	/* Under tuned, which may escalate without reclaim progress, it works. */
+	stall = ev(CLAB_COMPACTSTALL);
 	mem->compact_policy = CLAB_POLICY_TUNED;
 	p = clab_alloc_pages(mem, 0, CLAB_GFP_MOVABLE | CLAB_GFP_RECLAIM |
 			     CLAB_GFP_RETRY_MAYFAIL, 9);
