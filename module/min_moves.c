@@ -138,6 +138,10 @@ static bool clab_page_can_move(struct clab_compact_control *cc,
 	if (!clab_page_test(page, CLAB_PG_HEAD) || page->order ||
 	    page->migratetype != CLAB_MIGRATE_MOVABLE)
 		return false;
+	/* As the kernel's scanners: mlocked pages move only if allowed. */
+	if (clab_page_test(page, CLAB_PG_UNEVICTABLE) &&
+	    !READ_ONCE(clab_zone_mem_of(cc)->compact_unevictable_allowed))
+		return false;
 	return cc->mode == CLAB_MIGRATE_SYNC ||
 	       (!clab_page_test(page, CLAB_PG_DIRTY) &&
 		!clab_page_test(page, CLAB_PG_WRITEBACK));

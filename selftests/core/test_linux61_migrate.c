@@ -323,7 +323,55 @@ static void test_and_set_skip_at_first_page(void)
 	test_mem_destroy(mem);
 }
 
+/*
+ * min_moves honours compact_unevictable_allowed as the kernel's scanners
+ * do. Order 2: block 0-3 holds one page to move, unevictable, at 0, block
+ * 8-11 one ordinary page at 8, both with the rest free; every other page
+ * is pinned but for free single pages at 1500, 1502, ... (targets). With
+ * unevictable pages not allowed to move, min_moves empties 8-11 instead
+ * of 0-3.
+ */
+static void test_min_moves_unevictable(void)
+{
+	struct clab_mem *mem = test_mem_create("8M", 1, NULL, NULL);
+	struct test_owner *o = fill_pinned(mem);
+	struct clab_zone *zone = zone0(mem);
+	struct clab_compact_control cc = {
+		.zone = zone,
+		.order = 2,
+		.gfp = CLAB_GFP_MOVABLE,
+		.mode = CLAB_MIGRATE_SYNC,
+		.policy = CLAB_POLICY_MIN_MOVES,
+		.alloc_flags = CLAB_ALLOC_WMARK_MIN,
+	};
+	unsigned long k;
+
+	clab_set_min_free_kbytes(mem, 0);
+	unpin(o, 0);
+	set_bit(CLAB_PG_UNEVICTABLE, &o->table[0]->flags);
+	unpin(o, 8);
+	for (k = 1; k < 4; k++) {
+		test_owner_free(o, k);
+		test_owner_free(o, 8 + k);
+	}
+	for (k = 1500; k < 1540; k += 2)
+		test_owner_free(o, k);
+	clab_drain_all_pages(mem, NULL);
+	CHECK_EQ(clab_set_compact_unevictable_allowed(mem, 0), 0);
+	CHECK_EQ(clab_compact_zone(&cc), CLAB_COMPACT_SUCCESS);
+	DIAG("unevictable page at %lu, ordinary page at %lu",
+	     test_owner_pfn(o, 0), test_owner_pfn(o, 8));
+	CHECK_EQ(test_owner_pfn(o, 0), 0);
+	CHECK(test_owner_pfn(o, 8) != 8);
+	CHECK_EQ(clab_set_compact_unevictable_allowed(mem, 1), 0);
+	CHECK_EQ(test_owner_verify(o), 0);
+	CHECK_EQ(mem_check(mem), 0);
+	test_owner_destroy(o);
+	test_mem_destroy(mem);
+}
+
 #define LINUX61_MIGRATE_CASES(X) \
+	X(test_min_moves_unevictable) \
 	X(test_and_set_skip_at_first_page) \
 	X(test_cached_migrate_past_unsuitable_block) \
 	X(test_migrate_scanned_counts_free_and_pcp) \
