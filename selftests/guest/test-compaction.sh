@@ -302,12 +302,27 @@ if wait_file /tmp/ready; then
 	hb0=$(high_blocks)
 	# The cheapest pageblock to empty: the engine's own count of the
 	# migrations each block needs (-1: an unmovable, pinned or ownerless
-	# page; 0: already free), column 11 of debugfs pageblocks.
-	cost=$(awk '$1 !~ /^#/ && $11 > 0 && (m == "" || $11 < m) {m = $11} END {print m}' \
-		$CLAB_DEBUGFS/pageblocks)
+	# page; 0: already free), column 11 of debugfs pageblocks; in the zone
+	# the request compacts first, where min_moves succeeds: MOVABLE when
+	# there is one (a movable request), else NORMAL. (A cheaper block in
+	# NORMAL is not min_moves' to take while MOVABLE can succeed.) And only
+	# a block whose pages fit in the free pages of the zone's other MOVABLE
+	# pageblocks (column 7), where min_moves takes its targets: with the
+	# arena absorbed, a nearly free block may have no targets outside it.
+	zfirst=Normal
+	awk '$1 !~ /^#/ && $4 == "Movable" { f = 1 } END { exit !f }' \
+		$CLAB_DEBUGFS/pageblocks && zfirst=Movable
+	cost=$(awk -v z=$zfirst '$1 !~ /^#/ && $4 == z {
+			n++; moves[n] = $11; own[n] = ($5 == "Movable") ? $7 : 0
+			if ($5 == "Movable") movfree += $7 }
+		END { for (i = 1; i <= n; i++)
+			if (moves[i] > 0 && moves[i] <= movfree - own[i] &&
+			    (m == "" || moves[i] < m)) m = moves[i]
+			print m }' $CLAB_DEBUGFS/pageblocks)
 	# The cheapest blocks, with their zones, for a failure's diagnosis.
-	awk '$1 !~ /^#/ && $11 > 0 && $11 < 64 {
-		print "# cheap block " $1 " zone " $4 " type " $5 " moves " $11 }' \
+	# (Columns: block pfn node zone type skip free movable reclaimable
+	# unmovable moves.)
+	awk '$1 !~ /^#/ && $11 > 0 && $11 < 64 { print "# cheap block: " $0 }' \
 		$CLAB_DEBUGFS/pageblocks | head -n 8
 	ok0=$(vmstat pgmigrate_success)
 	cout=$($CC compact 0 9 1 1)
@@ -320,11 +335,11 @@ rc=$?
 out=$(cat /tmp/hold.out)
 echo "$out" | sed 's/^/# /'
 diag "$cout"
-diag "min_moves: cheapest pageblock $cost movable pages; migrated $mig; order>=9 free $hb0 -> $hb1"
+diag "min_moves: cheapest $zfirst pageblock $cost movable pages; migrated $mig; order>=9 free $hb0 -> $hb1"
 [ -n "$hb1" ] && [ "$hb1" -gt 0 ]
 ok $? "min_moves: a free order-9 block after COMPACT order 9 SYNC_LIGHT ($hb0 -> $hb1)"
 [ -n "$cost" ] && [ "$mig" -le "$cost" ]
-ok $? "min_moves: pgmigrate_success +$mig <= the cheapest block's $cost migrations"
+ok $? "min_moves: pgmigrate_success +$mig <= the cheapest $zfirst block's $cost migrations"
 [ $rc -eq 0 ] && [ "$(field "hold: kept" mismatches "$out")" = 0 ]
 ok $? "min_moves: user pages intact"
 echo "$pro" >$CLAB_SYSFS/compaction_proactiveness
