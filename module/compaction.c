@@ -502,9 +502,16 @@ enum clab_compact_result clab_compact_zone_order(struct clab_zone *zone,
 	if (capc)
 		capc->cc = &cc;
 	ret = clab_compact_zone(&cc);
-	clab_stats_add(stats, &cc, ret);
-	if (capc)
+	/*
+	 * 6.1's compact_zone_order(): a captured page is a success whatever
+	 * the scanners said (even a skipped run may capture, by luck).
+	 */
+	if (capc) {
 		capc->cc = NULL;
+		if (READ_ONCE(capc->page))
+			ret = CLAB_COMPACT_SUCCESS;
+	}
+	clab_stats_add(stats, &cc, ret);
 	return ret;
 }
 

@@ -289,6 +289,11 @@ enum clab_compact_result clab_compact_zone_min_moves(struct clab_compact_control
 		if (clab_migrate_pages(cc))
 			clab_putback_movable_pages(cc);
 		clab_release_freepages(cc);
+		/* The block it emptied went to a direct compactor's capture. */
+		if (cc->capc && READ_ONCE(cc->capc->page)) {
+			ret = CLAB_COMPACT_SUCCESS;
+			break;
+		}
 		cond_resched();
 	}
 	if (!whole && ret != CLAB_COMPACT_SUCCESS &&

@@ -117,6 +117,43 @@ static void test_direct_compaction(void)
 	test_mem_destroy(mem);
 }
 
+/*
+ * min_moves and capture: the block it empties for a direct compactor is
+ * captured, and it stops there, as 6.1's compaction stops once it has
+ * captured (compact_zone() checks capc->page after each migration), and
+ * compact_zone_order() reports the capture as a success. 16M, 1 page in 4
+ * kept: each pageblock costs 128 migrations, and one block is emptied.
+ */
+static void test_capture_min_moves(void)
+{
+	struct clab_mem *mem = test_mem_create("16M", 1, NULL, NULL);
+	struct test_owner *o = test_owner_fragment(mem, 4);
+	struct clab_capture_control capc = { };
+	struct clab_zone *zone = zone0(mem);
+	unsigned long migrated = ev(CLAB_PGMIGRATE_SUCCESS), flags, idx;
+	enum clab_compact_result r;
+
+	mem->compact_policy = CLAB_POLICY_MIN_MOVES;
+	r = clab_try_to_compact_pages(mem, 0, CLAB_GFP_MOVABLE, 9, CLAB_ALLOC_WMARK_MIN,
+				      CLAB_COMPACT_PRIO_SYNC_LIGHT, &capc);
+	DIAG("min_moves: result %d, captured %s, %lu migrations", r,
+	     capc.page ? "yes" : "no", ev(CLAB_PGMIGRATE_SUCCESS) - migrated);
+	CHECK_EQ(r, CLAB_COMPACT_SUCCESS);
+	CHECK(capc.page);
+	CHECK_EQ(ev(CLAB_PGMIGRATE_SUCCESS) - migrated, 128);
+	if (capc.page) {
+		idx = clab_page_to_idx(mem, capc.page);
+		CHECK_EQ(idx % 512, 0);
+		spin_lock_irqsave(&zone->lock, flags);
+		__clab_free_one_page(zone, idx, 9, CLAB_MIGRATE_MOVABLE, false, NULL);
+		spin_unlock_irqrestore(&zone->lock, flags);
+	}
+	CHECK_EQ(test_owner_verify(o), 0);
+	CHECK_EQ(mem_check(mem), 0);
+	test_owner_destroy(o);
+	test_mem_destroy(mem);
+}
+
 /* The block direct compaction frees is captured before anyone sees it. */
 static void test_capture(void)
 {
@@ -398,6 +435,7 @@ static void test_oom(void)
 	X(test_escalation) \
 	X(test_direct_compaction) \
 	X(test_capture) \
+	X(test_capture_min_moves) \
 	X(test_deferral_interplay) \
 	X(test_proactive) \
 	X(test_kcompactd_work) \
