@@ -825,6 +825,8 @@ static int cmd_unevictable(void)
 }
 
 /* Concurrent writers: each thread owns a range and rewrites it forever. */
+#define WRITERS_READY_DISCARDS	512
+
 struct writer {
 	pthread_t tid;
 	char *base;
@@ -891,13 +893,6 @@ static int cmd_writers(int argc, char **argv)
 	}
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGUSR1, &sa, NULL);
-	if (ready) {
-		int f = open(ready, O_WRONLY | O_CREAT, 0600);
-
-		if (f < 0)
-			die(ready);
-		close(f);
-	}
 	srand(1);
 	while (!stop) {
 		unsigned long pg = rand() % churn;
@@ -906,6 +901,19 @@ static int cmd_writers(int argc, char **argv)
 		if (!discard(cmap + pg * psz, psz))
 			discards++;
 		cmap[(rand() % churn) * psz] = 1;
+		/*
+		 * Ready once there are holes to compact: on a slow guest the
+		 * writer threads can leave this loop little CPU, and the
+		 * compactions would find nothing to move.
+		 */
+		if (ready && discards >= WRITERS_READY_DISCARDS) {
+			int f = open(ready, O_WRONLY | O_CREAT, 0600);
+
+			if (f < 0)
+				die(ready);
+			close(f);
+			ready = NULL;
+		}
 		if (!(discards % 256))
 			usleep(1000);
 	}
