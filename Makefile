@@ -65,7 +65,7 @@ check:
 	scripts/run-check
 
 # The debug kernel's stress in full: a million migrations and a 10-minute
-# race soak (make check runs 400,000 and 60 s).
+# race soak (make check runs 300,000 and 60 s).
 stress:
 	CLAB_KERNELS=x86_64:debug STRESS_MIGRATIONS=1000000 \
 		STRESS_MIN=$(or $(STRESS_MIN),10) scripts/run-check
