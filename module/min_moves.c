@@ -147,9 +147,14 @@ static bool clab_page_can_move(struct clab_compact_control *cc,
 		!clab_page_test(page, CLAB_PG_WRITEBACK));
 }
 
-/* Isolate every in-use page of the block; false if one cannot be. */
+/*
+ * Isolate every in-use page of the block; false if one cannot be. A free
+ * page held on a CPU's list is not in use, but keeps the block from
+ * merging until it is drained: *@on_pcp says whether one was seen.
+ */
 static bool clab_isolate_block(struct clab_compact_control *cc,
-			       unsigned long start, unsigned int order)
+			       unsigned long start, unsigned int order,
+			       bool *on_pcp)
 {
 	struct clab_mem *mem = clab_zone_mem_of(cc);
 	unsigned long pfn, end = start + (1UL << order);
@@ -166,8 +171,10 @@ static bool clab_isolate_block(struct clab_compact_control *cc,
 				pfn += (1UL << o) - 1;
 			continue;
 		}
-		if (clab_page_test(page, CLAB_PG_PCP))
+		if (clab_page_test(page, CLAB_PG_PCP)) {
+			*on_pcp = true;
 			continue;
+		}
 		if (!clab_page_can_move(cc, page))
 			return false;
 		if (!clab_get_page_unless_zero(page))
@@ -263,6 +270,7 @@ enum clab_compact_result clab_compact_zone_min_moves(struct clab_compact_control
 				  zone->end, sync);
 	for (;;) {
 		unsigned long block;
+		bool on_pcp = false;
 		long cost;
 
 		if (!whole && clab_zone_has_free_block(zone, order)) {
@@ -277,7 +285,7 @@ enum clab_compact_result clab_compact_zone_min_moves(struct clab_compact_control
 		if (block == ULONG_MAX)
 			break;
 		set_bit((block - zone->start) >> order, excluded);
-		if (!clab_isolate_block(cc, block, order) ||
+		if (!clab_isolate_block(cc, block, order, &on_pcp) ||
 		    !clab_isolate_fragments(cc, block, order)) {
 			clab_putback_movable_pages(cc);
 			clab_release_freepages(cc);
@@ -289,6 +297,9 @@ enum clab_compact_result clab_compact_zone_min_moves(struct clab_compact_control
 		if (clab_migrate_pages(cc))
 			clab_putback_movable_pages(cc);
 		clab_release_freepages(cc);
+		/* Its free pages on CPU lists go back to merge with the rest. */
+		if (on_pcp)
+			clab_drain_all_pages(clab_zone_mem_of(cc), zone);
 		/* The block it emptied went to a direct compactor's capture. */
 		if (cc->capc && READ_ONCE(cc->capc->page)) {
 			ret = CLAB_COMPACT_SUCCESS;

@@ -455,6 +455,56 @@ static void test_policies(void)
 	CHECK(migrated[LINUX] >= minimum[LINUX]);
 }
 
+/*
+ * The cheapest block is free but for one page, and some of its free pages
+ * sit on a CPU's list: min_moves moves that one page and drains the list,
+ * so the block merges, rather than going on to costlier blocks.
+ */
+static void test_min_moves_drains_pcp(void)
+{
+	struct clab_mem *mem = test_mem_create("16M", 1, NULL, NULL);
+	struct test_owner *o = test_owner_fill(mem);
+	struct clab_zone *zone = zone0(mem);
+	struct clab_compact_stats st = { 0 };
+	unsigned long k, on_pcp = 0;
+
+	/*
+	 * Block 0 pinned, the others keep every 3rd page; then block 3 is
+	 * freed but for page 1543, last, so that its pages top the list.
+	 */
+	for (k = 0; k < 4096; k++) {
+		unsigned long b = k / 512;
+
+		if (b == 0)
+			pin(o, k);
+		else if (b != 3 && k % 3)
+			test_owner_free(o, k);
+	}
+	for (k = 1536; k < 2048; k++)
+		if (k % 3 && k != 1543)
+			test_owner_free(o, k);
+	for (k = 1536; k < 2048; k++)
+		if (!(k % 3) && k != 1543)
+			test_owner_free(o, k);
+	for (k = 1536; k < 2048; k++)
+		on_pcp += clab_page_test(&mem->pages[k], CLAB_PG_PCP);
+	CHECK(on_pcp > 0);
+	CHECK_EQ(clab_min_moves_block_cost(mem, 1536, 9), 1);
+	mem->compact_policy = CLAB_POLICY_MIN_MOVES;
+	clab_compact_zone_order(zone, 9, CLAB_GFP_MOVABLE,
+				CLAB_COMPACT_PRIO_SYNC_LIGHT,
+				CLAB_ALLOC_WMARK_LOW, CLAB_ZONE_MOVABLE, NULL, &st);
+	DIAG("block 3: %lu free pages on a CPU list; min_moves moved %lu",
+	     on_pcp, st.migrated);
+	CHECK_EQ(st.migrated, 1);
+	CHECK(clab_page_is_buddy(&mem->pages[1536]));
+	CHECK_EQ(mem->pages[1536].order, 9);
+	CHECK_EQ(test_owner_verify(o), 0);
+	CHECK_EQ(mem_check(mem), 0);
+	test_owner_destroy(o);
+	test_mem_destroy(mem);
+}
+
 #define COMPACTION_CASES(X) \
 	X(test_seed_16_pages) \
 	X(test_full_compaction) \
@@ -464,6 +514,7 @@ static void test_policies(void)
 	X(test_skip_hints) \
 	X(test_mode_rules) \
 	X(test_writeback_completes) \
-	X(test_policies)
+	X(test_policies) \
+	X(test_min_moves_drains_pcp)
 
 CLAB_TEST_SUITE(compaction, COMPACTION_CASES);
