@@ -210,9 +210,7 @@ static bool clab_should_reclaim_retry(struct clab_mem *mem, int nid,
 	else
 		(*no_progress_loops)++;
 	if (*no_progress_loops > CLAB_MAX_RECLAIM_RETRIES)
-		return clab_unreserve_highatomic_pageblock(mem, nid,
-							   clab_gfp_migratetype(gfp),
-							   true) > 0;
+		return clab_unreserve_highatomic_pageblock(mem, nid, gfp, true) > 0;
 	while ((zone = clab_next_zone(mem, nid, gfp, &cursor))) {
 		long available = clab_node_reclaimable_pages(zone->node) +
 				 READ_ONCE(zone->nr_free_pages);
@@ -246,6 +244,37 @@ static void clab_drop_unpayable_boost(struct clab_mem *mem, int nid,
 		zone->watermark_boost = 0;
 		spin_unlock_irqrestore(&zone->lock, flags);
 	}
+}
+
+/*
+ * The allocation after a direct reclaim, 6.1's __alloc_pages_direct_reclaim():
+ * only when reclaim made progress, try; on failure release a highatomic
+ * reserve block (all but a zone's last) and drain every CPU's list, and
+ * try once more. tuned also drains once per allocation without progress:
+ * free pages held on other CPUs' lists are then all that is left, and the
+ * kernel would fail or kill over memory that is free.
+ */
+static struct clab_page *
+clab_alloc_after_direct_reclaim(struct clab_mem *mem, int nid, unsigned int gfp,
+				unsigned int order, unsigned int alloc_flags,
+				unsigned long progress, bool tuned,
+				bool *drained_once)
+{
+	struct clab_page *page;
+
+	if (!progress) {
+		if (!tuned || *drained_once)
+			return NULL;
+		*drained_once = true;
+		clab_drain_all_pages(mem, NULL);
+		return clab_get_page_from_freelist(mem, nid, gfp, order, alloc_flags);
+	}
+	page = clab_get_page_from_freelist(mem, nid, gfp, order, alloc_flags);
+	if (page)
+		return page;
+	clab_unreserve_highatomic_pageblock(mem, nid, gfp, false);
+	clab_drain_all_pages(mem, NULL);
+	return clab_get_page_from_freelist(mem, nid, gfp, order, alloc_flags);
 }
 
 static void clab_wake_all_kswapds(struct clab_mem *mem, int nid,
@@ -425,16 +454,8 @@ retry:
 	did_some_progress = clab_try_to_free_pages(mem, nid, gfp, order);
 	if (!did_some_progress && tuned)
 		clab_drop_unpayable_boost(mem, nid, gfp);
-	page = clab_get_page_from_freelist(mem, nid, gfp, order, alloc_flags);
-	/*
-	 * Free pages may sit on per-CPU lists of another migratetype: drain
-	 * them once and try again, as the kernel's direct reclaim does.
-	 */
-	if (!page && !drained) {
-		clab_drain_all_pages(mem, NULL);
-		drained = true;
-		page = clab_get_page_from_freelist(mem, nid, gfp, order, alloc_flags);
-	}
+	page = clab_alloc_after_direct_reclaim(mem, nid, gfp, order, alloc_flags,
+					       did_some_progress, tuned, &drained);
 	if (page)
 		return page;
 	page = clab_alloc_pages_direct_compact(mem, nid, gfp, order, alloc_flags,

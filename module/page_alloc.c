@@ -1052,20 +1052,23 @@ void clab_give_back_free_pages(struct clab_mem *mem, struct list_head *list)
  * clab_unreserve_highatomic_pageblock() - give a highatomic block back
  * @mem: the shadow memory
  * @nid: the node whose zones come first
- * @migratetype: the type the block becomes
+ * @gfp: the request: its zones are searched, and the block becomes its
+ *	migratetype
  * @force: also release a zone's last reserved block
  *
- * Called under memory pressure before an allocation fails.
+ * Called under memory pressure before an allocation fails (6.1's
+ * unreserve_highatomic_pageblock()).
  *
  * Return: free pages moved, or 0 when nothing was released.
  */
 int clab_unreserve_highatomic_pageblock(struct clab_mem *mem, int nid,
-					int migratetype, bool force)
+					unsigned int gfp, bool force)
 {
+	int migratetype = clab_gfp_migratetype(gfp);
 	struct clab_zone *zone;
 	unsigned int cursor = 0;
 
-	while ((zone = clab_next_zone(mem, nid, CLAB_GFP_MOVABLE, &cursor))) {
+	while ((zone = clab_next_zone(mem, nid, gfp, &cursor))) {
 		unsigned long flags;
 		unsigned int order;
 

@@ -348,7 +348,7 @@ bool clab_zone_watermark_ok(struct clab_zone *zone, unsigned int order,
 			    unsigned long mark, int highest_zoneidx,
 			    unsigned int alloc_flags, long free_pages);
 int clab_unreserve_highatomic_pageblock(struct clab_mem *mem, int nid,
-					int migratetype, bool force);
+					unsigned int gfp, bool force);
 
 /* The allocation slowpath (module/alloc_slowpath.c). */
 struct clab_page *__clab_alloc_pages_slowpath(struct clab_mem *mem, int nid,

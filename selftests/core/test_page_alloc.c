@@ -395,7 +395,7 @@ static void test_highatomic(void)
 	CHECK(!clab_zone_watermark_ok(zone, 0, 0, 0, 0,
 				      zone->nr_reserved_highatomic));
 	/* Under pressure the reserve is released (force: even the last). */
-	CHECK(clab_unreserve_highatomic_pageblock(mem, 0, CLAB_MIGRATE_MOVABLE,
+	CHECK(clab_unreserve_highatomic_pageblock(mem, 0, CLAB_GFP_MOVABLE,
 						  true) > 0);
 	CHECK_EQ(zone->nr_reserved_highatomic, 0);
 	CHECK_EQ(mem_check(mem), 0);

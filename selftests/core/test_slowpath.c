@@ -7,6 +7,7 @@
  * the OOM path.
  */
 #include <compactlab/compaction.h>
+#include <compactlab/policy.h>
 #include <compactlab/extfrag.h>
 #include <compactlab/vmstat.h>
 #include "page_alloc_internal.h"
@@ -391,6 +392,138 @@ static void test_kswapd_and_direct_reclaim(void)
 	test_mem_destroy(mem);
 }
 
+static void pin(struct test_owner *o, unsigned long key)
+{
+	set_bit(CLAB_PG_PINNED, &o->table[key]->flags);
+}
+
+/* Make pageblock @pb (free) a highatomic reserve, as a GFP_ATOMIC request would. */
+static void reserve_highatomic(struct clab_mem *mem, struct clab_zone *zone,
+			       unsigned long pb)
+{
+	unsigned long idx = pb << CLAB_PAGEBLOCK_ORDER, flags;
+
+	spin_lock_irqsave(&zone->lock, flags);
+	clab_set_pageblock_migratetype(mem, idx, CLAB_MIGRATE_HIGHATOMIC);
+	clab_move_freepages_block(zone, idx, CLAB_MIGRATE_HIGHATOMIC, NULL);
+	zone->nr_reserved_highatomic += CLAB_PAGEBLOCK_PAGES;
+	spin_unlock_irqrestore(&zone->lock, flags);
+}
+
+/*
+ * An arena of pinned pages with every even page of blocks 1-5 free: plenty
+ * of order-0 memory, no order-1 block, nothing compaction can move.
+ */
+static struct test_owner *pinned_even_holes(struct clab_mem *mem)
+{
+	struct test_owner *o = test_owner_fill(mem);
+	unsigned long k;
+
+	for (k = 0; k < 4096; k++)
+		if (o->table[k])
+			pin(o, k);
+	for (k = 512; k < 3072; k += 2)
+		test_owner_free(o, k);
+	clab_drain_all_pages(mem, NULL);
+	return o;
+}
+
+/*
+ * 6.1's __alloc_pages_direct_reclaim(): only when reclaim made progress
+ * does a failed allocation release a highatomic reserve (all but the last
+ * block) and drain the per-CPU lists, then try once more.
+ */
+static void test_direct_reclaim_drain(void)
+{
+	static const struct clab_policy_ops *policies[] = {
+		CLAB_POLICY_LINUX, CLAB_POLICY_TUNED,
+	};
+	const unsigned int gfp = CLAB_GFP_KERNEL | CLAB_GFP_RECLAIM | CLAB_GFP_NOWARN;
+	int i;
+
+	/*
+	 * No reclaim progress: the order-1 buddies of four free pages sit on
+	 * a CPU's list. linux does not drain, and fails; tuned drains.
+	 */
+	for (i = 0; i < 2; i++) {
+		struct clab_mem *mem = test_mem_create("16M", 1, NULL, NULL);
+		struct test_owner *o = pinned_even_holes(mem);
+		unsigned long k, stalls = ev(CLAB_ALLOCSTALL_NORMAL), on_pcp = 0;
+		struct clab_page *p;
+
+		for (k = 513; k < 520; k += 2) {
+			o->table[k]->flags &= ~BIT(CLAB_PG_PINNED);
+			test_owner_free(o, k);
+			on_pcp += clab_page_test(&mem->pages[k], CLAB_PG_PCP);
+		}
+		CHECK_EQ(on_pcp, 4);
+		mem->compact_policy = policies[i];
+		p = clab_alloc_pages(mem, 0, gfp, 1);
+		DIAG("%s, no reclaim progress: order-1 %s after %lu stalls",
+		     policies[i]->name, p ? "allocated" : "failed",
+		     ev(CLAB_ALLOCSTALL_NORMAL) - stalls);
+		CHECK_EQ(!!p, i == 1);
+		CHECK_EQ(!!clab_page_test(&mem->pages[513], CLAB_PG_PCP), i == 0);
+		if (p)
+			clab_free_pages(mem, p, 1);
+		CHECK_EQ(mem_check(mem), 0);
+		test_owner_destroy(o);
+		test_mem_destroy(mem);
+	}
+
+	/*
+	 * Progress: 32 cache pages at odd pfns of block 0 (their buddies
+	 * pinned) are reclaimed; blocks 6 and 7 are a highatomic reserve.
+	 * The first direct reclaim releases one reserved block, and the
+	 * retry takes from it.
+	 */
+	for (i = 0; i < 2; i++) {
+		struct clab_mem *mem = test_mem_create("16M", 1, NULL, NULL);
+		struct test_owner *o = test_owner_fill(mem);
+		struct test_owner *c = test_cache_create(mem, 32);
+		struct clab_zone *zone = zone0(mem);
+		unsigned long k, stalls;
+		struct clab_page *p;
+
+		for (k = 3072; k < 4096; k++)
+			test_owner_free(o, k);
+		for (k = 1; k < 64; k += 2)
+			test_owner_free(o, k);
+		clab_drain_all_pages(mem, NULL);
+		reserve_highatomic(mem, zone, 6);
+		reserve_highatomic(mem, zone, 7);
+		for (k = 0; k < 32; k++) {
+			p = test_owner_alloc(c, k, CLAB_GFP_RECLAIMABLE |
+					     CLAB_GFP_NO_WMARK);
+			CHECK(p && clab_page_to_idx(mem, p) < 64);
+			if (p)
+				clab_lru_add(mem, p);
+		}
+		for (k = 0; k < 3072; k++)
+			if (o->table[k])
+				pin(o, k);
+		for (k = 512; k < 3072; k += 2)
+			test_owner_free(o, k);
+		clab_drain_all_pages(mem, NULL);
+		mem->compact_policy = policies[i];
+		stalls = ev(CLAB_ALLOCSTALL_NORMAL);
+		p = clab_alloc_pages(mem, 0, gfp, 1);
+		stalls = ev(CLAB_ALLOCSTALL_NORMAL) - stalls;
+		DIAG("%s, reclaim progress: order-1 %s after %lu stalls; reserve %lu",
+		     policies[i]->name, p ? "allocated" : "failed", stalls,
+		     zone->nr_reserved_highatomic);
+		CHECK(p);
+		CHECK_EQ(stalls, 1);
+		CHECK_EQ(zone->nr_reserved_highatomic, CLAB_PAGEBLOCK_PAGES);
+		if (p)
+			clab_free_pages(mem, p, 1);
+		CHECK_EQ(mem_check(mem), 0);
+		test_owner_destroy(c);
+		test_owner_destroy(o);
+		test_mem_destroy(mem);
+	}
+}
+
 static struct test_owner *oom_victim;
 static bool test_oom_hook(struct clab_mem *mem)
 {
@@ -441,6 +574,7 @@ static void test_oom(void)
 	X(test_kcompactd_work) \
 	X(test_lru) \
 	X(test_kswapd_and_direct_reclaim) \
+	X(test_direct_reclaim_drain) \
 	X(test_oom)
 
 CLAB_TEST_SUITE(slowpath, SLOWPATH_CASES);
