@@ -180,7 +180,7 @@ static bool clab_compaction_zonelist_suitable(struct clab_mem *mem, int nid,
 	struct clab_zone *zone;
 
 	while ((zone = clab_next_zone(mem, nid, gfp, &cursor))) {
-		unsigned long available = clab_node_reclaimable_pages(zone->node) / order +
+		unsigned long available = clab_zone_reclaimable_pages(zone) / order +
 					  READ_ONCE(zone->nr_free_pages);
 
 		if (__clab_compaction_suitable(zone, order, alloc_flags, highest,
@@ -212,7 +212,7 @@ static bool clab_should_reclaim_retry(struct clab_mem *mem, int nid,
 	if (*no_progress_loops > CLAB_MAX_RECLAIM_RETRIES)
 		return clab_unreserve_highatomic_pageblock(mem, nid, gfp, true) > 0;
 	while ((zone = clab_next_zone(mem, nid, gfp, &cursor))) {
-		long available = clab_node_reclaimable_pages(zone->node) +
+		long available = clab_zone_reclaimable_pages(zone) +
 				 READ_ONCE(zone->nr_free_pages);
 
 		if (clab_zone_watermark_ok(zone, order,

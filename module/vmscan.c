@@ -26,6 +26,17 @@ static struct clab_node *clab_page_node(struct clab_mem *mem,
 	return clab_idx_to_zone(mem, clab_page_to_idx(mem, page))->node;
 }
 
+/* Count a block entering (+1) or leaving (-1) the LRU in its zone. */
+static void clab_lru_account_zone(struct clab_mem *mem, struct clab_page *page,
+				  long sign)
+{
+	struct clab_zone *zone = clab_idx_to_zone(mem, clab_page_to_idx(mem, page));
+
+	lockdep_assert_held(&zone->node->lru_lock);
+	WRITE_ONCE(zone->nr_lru_pages,
+		   zone->nr_lru_pages + sign * (1L << page->order));
+}
+
 /**
  * clab_lru_add() - put a newly allocated reclaimable page on the LRU
  * @mem: the shadow memory
@@ -47,6 +58,7 @@ void clab_lru_add(struct clab_mem *mem, struct clab_page *page)
 		set_bit(CLAB_PG_LRU, &page->flags);
 		list_add(&page->lru, &node->lru[CLAB_LRU_INACTIVE]);
 		node->nr_lru[CLAB_LRU_INACTIVE]++;
+		clab_lru_account_zone(mem, page, 1);
 	}
 	spin_unlock_irqrestore(&node->lru_lock, flags);
 }
@@ -65,6 +77,7 @@ void __clab_lru_del(struct clab_mem *mem, struct clab_page *page)
 	if (test_and_clear_bit(CLAB_PG_LRU, &page->flags)) {
 		list_del(&page->lru);
 		node->nr_lru[clab_page_test(page, CLAB_PG_ACTIVE)]--;
+		clab_lru_account_zone(mem, page, -1);
 	}
 	spin_unlock_irqrestore(&node->lru_lock, flags);
 }
@@ -151,6 +164,7 @@ static struct clab_page *clab_isolate_lru_page(struct clab_node *node)
 	list_del(&page->lru);
 	clear_bit(CLAB_PG_LRU, &page->flags);
 	node->nr_lru[CLAB_LRU_INACTIVE]--;
+	clab_lru_account_zone(node->mem, page, -1);
 out:
 	spin_unlock_irqrestore(&node->lru_lock, flags);
 	return page;
@@ -250,15 +264,16 @@ unsigned long clab_shrink_node(struct clab_node *node, unsigned long nr_to_recla
 }
 
 /**
- * clab_node_reclaimable_pages() - pages reclaim could free on a node
- * @node: the node
+ * clab_zone_reclaimable_pages() - pages reclaim could free in a zone
+ * @zone: the zone
  *
- * Return: an estimate (block heads on the LRU, in base pages at order 0).
+ * 6.1's zone_reclaimable_pages(): the zone's pages on the LRU lists.
+ *
+ * Return: a snapshot, in base pages.
  */
-unsigned long clab_node_reclaimable_pages(struct clab_node *node)
+unsigned long clab_zone_reclaimable_pages(struct clab_zone *zone)
 {
-	return READ_ONCE(node->nr_lru[CLAB_LRU_INACTIVE]) +
-	       READ_ONCE(node->nr_lru[CLAB_LRU_ACTIVE]);
+	return READ_ONCE(zone->nr_lru_pages);
 }
 
 /**

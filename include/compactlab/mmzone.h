@@ -163,6 +163,8 @@ enum clab_lru_list {
  * @free_area: free blocks per order
  * @nr_free_pages: free pages in the buddy lists, not counting per-CPU
  *	pages and free pages of ISOLATE blocks (NR_FREE_PAGES)
+ * @nr_lru_pages: pages of the zone on its node's LRU lists, under the
+ *	node's @lru_lock (zone_reclaimable_pages())
  * @pcp: per-CPU page lists
  * @compact_cached_free_pfn: where the free scanner resumes
  * @compact_cached_migrate_pfn: where the migrate scanner resumes, [0] for
@@ -192,6 +194,7 @@ struct clab_zone {
 	spinlock_t lock;	/* the free lists and buddy state (see above) */
 	struct clab_free_area free_area[CLAB_NR_ORDERS];
 	unsigned long nr_free_pages;
+	unsigned long nr_lru_pages;
 	struct clab_per_cpu_pages __percpu *pcp;
 	unsigned long compact_cached_free_pfn;
 	unsigned long compact_cached_migrate_pfn[2];
@@ -364,7 +367,7 @@ unsigned long clab_shrink_node(struct clab_node *node, unsigned long nr_to_recla
 			       bool kswapd);
 unsigned long clab_try_to_free_pages(struct clab_mem *mem, int nid,
 				     unsigned int gfp, unsigned int order);
-unsigned long clab_node_reclaimable_pages(struct clab_node *node);
+unsigned long clab_zone_reclaimable_pages(struct clab_zone *zone);
 bool clab_node_balanced(struct clab_node *node, int order, int highest_zoneidx);
 void clab_wakeup_kswapd(struct clab_node *node, unsigned int gfp, int order,
 			int highest_zoneidx);

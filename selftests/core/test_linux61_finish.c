@@ -253,7 +253,7 @@ static void test_withdrawn_retry_needs_reclaim_progress(void)
 		mem->compact_policy = policies[i];
 		for (k = 0; k < CLAB_COMPACT_MAX_DEFER_SHIFT; k++)
 			clab_defer_compaction(zone, 2);
-		CHECK_EQ(clab_node_reclaimable_pages(zone->node), 0);
+		CHECK_EQ(clab_zone_reclaimable_pages(zone), 0);
 		p = clab_alloc_pages(mem, 0, CLAB_GFP_MOVABLE | CLAB_GFP_RECLAIM |
 				     CLAB_GFP_NOWARN, 2);
 		DIAG("%s: order-2 allocation %s",
@@ -295,7 +295,7 @@ static void test_unpayable_boost_kept(void)
 		boost = zone->nr_free_pages;
 		zone->watermark_boost = boost;
 		spin_unlock_irqrestore(&zone->lock, flags);
-		CHECK_EQ(clab_node_reclaimable_pages(zone->node), 0);
+		CHECK_EQ(clab_zone_reclaimable_pages(zone), 0);
 		/* Movable, as the free pages: no fallback raises a boost. */
 		p = clab_alloc_pages(mem, 0, CLAB_GFP_MOVABLE | CLAB_GFP_RECLAIM |
 				     CLAB_GFP_NOWARN, 0);

@@ -524,6 +524,66 @@ static void test_direct_reclaim_drain(void)
 	}
 }
 
+/*
+ * 6.1's should_reclaim_retry() weighs each zone's own reclaimable pages
+ * (zone_reclaimable_pages()), not its node's: 500 LRU pages that reclaim
+ * cannot free sit in a full Normal zone, whose lowmem reserve against
+ * movable requests (960 pages) they do not cover; the Movable zone is full
+ * and has none. No zone could pass min with its reclaimable pages, so a
+ * movable request fails after one direct reclaim; counted per node, the
+ * Movable zone would seem to pass, and it retried 16 more times.
+ */
+static void test_reclaim_retry_per_zone(void)
+{
+	struct clab_mem *mem = test_mem_create("128M", 1, "8M", NULL);
+	struct clab_zone *normal = &mem->nodes[0].zones[CLAB_ZONE_NORMAL];
+	struct clab_zone *movable = &mem->nodes[0].zones[CLAB_ZONE_MOVABLE];
+	struct test_owner *lru = test_owner_create(mem, 500);
+	struct test_owner *k = test_owner_create(mem, 2048);
+	struct test_owner *m = test_owner_create(mem, 30720);
+	unsigned long i, n = 0, stalls;
+	struct clab_page *p;
+
+	CHECK_EQ(normal->lowmem_reserve[CLAB_ZONE_MOVABLE], 960);
+	CHECK(clab_wmark_pages(movable, CLAB_WMARK_MIN) < 500);
+	/* An owner without ->drop: its LRU pages are never reclaimed. */
+	for (i = 0; i < 500; i++) {
+		p = test_owner_alloc(lru, i, CLAB_GFP_RECLAIMABLE);
+		CHECK(p);
+		if (p)
+			clab_lru_add(mem, p);
+	}
+	CHECK_EQ(clab_zone_reclaimable_pages(normal), 500);
+	CHECK_EQ(clab_zone_reclaimable_pages(movable), 0);
+	for (i = 0; i < 2; i++) {
+		while (test_owner_alloc(k, n, CLAB_GFP_KERNEL | CLAB_GFP_NO_WMARK))
+			n++;
+		clab_drain_all_pages(mem, NULL);
+	}
+	n = 0;
+	for (i = 0; i < 2; i++) {
+		while (test_owner_alloc(m, n, CLAB_GFP_MOVABLE | CLAB_GFP_NO_WMARK))
+			n++;
+		clab_drain_all_pages(mem, NULL);
+	}
+	CHECK_EQ(normal->nr_free_pages + movable->nr_free_pages, 0);
+	stalls = ev(CLAB_ALLOCSTALL_MOVABLE);
+	p = clab_alloc_pages(mem, 0, CLAB_GFP_MOVABLE | CLAB_GFP_RECLAIM |
+			     CLAB_GFP_NOWARN, 0);
+	stalls = ev(CLAB_ALLOCSTALL_MOVABLE) - stalls;
+	DIAG("movable request, reclaimable pages only in Normal: %s after %lu stalls",
+	     p ? "allocated" : "failed", stalls);
+	CHECK(!p);
+	CHECK_EQ(stalls, 1);
+	CHECK_EQ(clab_zone_reclaimable_pages(normal), 500);
+	CHECK_EQ(mem_check(mem), 0);
+	test_owner_destroy(m);
+	test_owner_destroy(k);
+	test_owner_destroy(lru);
+	CHECK_EQ(clab_zone_reclaimable_pages(normal), 0);
+	test_mem_destroy(mem);
+}
+
 static struct test_owner *oom_victim;
 static bool test_oom_hook(struct clab_mem *mem)
 {
@@ -575,6 +635,7 @@ static void test_oom(void)
 	X(test_lru) \
 	X(test_kswapd_and_direct_reclaim) \
 	X(test_direct_reclaim_drain) \
+	X(test_reclaim_retry_per_zone) \
 	X(test_oom)
 
 CLAB_TEST_SUITE(slowpath, SLOWPATH_CASES);
