@@ -409,7 +409,7 @@ struct clab_page *__clab_alloc_pages_slowpath(struct clab_mem *mem, int nid,
 					      unsigned int order)
 {
 	bool can_direct_reclaim = gfp & CLAB_GFP_DIRECT_RECLAIM;
-	bool costly = order > CLAB_COSTLY_ORDER, oom_done = false, drained = false;
+	bool costly = order > CLAB_COSTLY_ORDER, oom_progress, drained = false;
 	enum clab_compact_result compact_result = CLAB_COMPACT_SKIPPED;
 	enum clab_compact_priority compact_priority = CLAB_DEF_COMPACT_PRIORITY;
 	int compaction_retries = 0, no_progress_loops = 0;
@@ -486,18 +486,20 @@ retry:
 									alloc_flags),
 				      &compact_priority, &compaction_retries))
 		goto retry;
-	if (!oom_done) {
-		bool progress;
-
-		oom_done = true;
-		page = clab_alloc_pages_may_oom(mem, nid, gfp, order, alloc_flags,
-						&progress);
-		if (page)
-			return page;
-		if (progress) {
-			no_progress_loops = 0;
-			goto retry;
-		}
+	page = clab_alloc_pages_may_oom(mem, nid, gfp, order, alloc_flags,
+					&oom_progress);
+	if (page)
+		return page;
+	/*
+	 * A dying task (the victim, perhaps) fails here rather than wait on
+	 * itself. 6.1 first lets an OOM victim try once more with ALLOC_OOM.
+	 */
+	if (fatal_signal_pending(current))
+		goto nopage;
+	/* As 6.1: retry as long as the OOM killer makes progress. */
+	if (oom_progress) {
+		no_progress_loops = 0;
+		goto retry;
 	}
 nopage:
 	clab_warn_alloc(mem, gfp, order);

@@ -506,8 +506,17 @@ static struct clab_page *clab_rmqueue_buddy(struct clab_zone *zone,
 static struct clab_page *clab_rmqueue(struct clab_zone *zone, unsigned int order,
 				      int migratetype, unsigned int alloc_flags)
 {
-	if (!order && migratetype < CLAB_MIGRATE_PCPTYPES)
-		return clab_rmqueue_pcplist(zone, migratetype, alloc_flags);
+	struct clab_page *page;
+
+	/*
+	 * A list that cannot be refilled falls back on the buddy lists (and
+	 * their highatomic reserve), as 6.1's rmqueue() does.
+	 */
+	if (!order && migratetype < CLAB_MIGRATE_PCPTYPES) {
+		page = clab_rmqueue_pcplist(zone, migratetype, alloc_flags);
+		if (page)
+			return page;
+	}
 	return clab_rmqueue_buddy(zone, order, migratetype, alloc_flags);
 }
 
@@ -698,7 +707,11 @@ static void clab_prep_new_page(struct clab_mem *mem, struct clab_page *page,
 			     1L << order);
 }
 
-/* The kernel's gfp_to_alloc_flags(), for the retry after the fast path. */
+/*
+ * The kernel's gfp_to_alloc_flags(), for the retry after the fast path:
+ * whatever cannot reclaim directly (GFP_ATOMIC, GFP_NOWAIT) is NON_BLOCK,
+ * and with __GFP_HIGH an order > 0 request may reserve a highatomic block.
+ */
 unsigned int clab_gfp_to_alloc_flags(unsigned int gfp, unsigned int order)
 {
 	unsigned int alloc_flags = CLAB_ALLOC_WMARK_MIN;
@@ -707,9 +720,9 @@ unsigned int clab_gfp_to_alloc_flags(unsigned int gfp, unsigned int order)
 		alloc_flags |= CLAB_ALLOC_KSWAPD;
 	if (gfp & CLAB_GFP_HIGH)
 		alloc_flags |= CLAB_ALLOC_MIN_RESERVE;
-	if (gfp & CLAB_GFP_ATOMIC) {
+	if (!(gfp & CLAB_GFP_DIRECT_RECLAIM)) {
 		alloc_flags |= CLAB_ALLOC_NON_BLOCK;
-		if (order > 0 && (gfp & CLAB_GFP_HIGH))
+		if (order > 0 && (alloc_flags & CLAB_ALLOC_MIN_RESERVE))
 			alloc_flags |= CLAB_ALLOC_HIGHATOMIC;
 	}
 	if (gfp & CLAB_GFP_NOFALLBACK)

@@ -584,6 +584,46 @@ static void test_reclaim_retry_per_zone(void)
 	test_mem_destroy(mem);
 }
 
+/*
+ * 6.1's gfp_to_alloc_flags(): every request that cannot reclaim directly is
+ * ALLOC_NON_BLOCK (GFP_NOWAIT as much as GFP_ATOMIC), so the highatomic
+ * reserve counts as free for it and its order-0 pages may come from there;
+ * with __GFP_HIGH, an order > 0 request may reserve a block. A request that
+ * may block leaves the reserve alone.
+ */
+static void test_non_block_without_direct_reclaim(void)
+{
+	struct clab_mem *mem = test_mem_create("16M", 1, NULL, NULL);
+	struct test_owner *o = test_owner_fill(mem);
+	struct clab_zone *zone = zone0(mem);
+	unsigned int nowait = CLAB_GFP_MOVABLE | CLAB_GFP_KSWAPD_RECLAIM;
+	struct clab_page *p;
+	unsigned long k;
+
+	CHECK(clab_gfp_to_alloc_flags(nowait, 0) & CLAB_ALLOC_NON_BLOCK);
+	CHECK(!(clab_gfp_to_alloc_flags(nowait, 1) & CLAB_ALLOC_HIGHATOMIC));
+	CHECK(clab_gfp_to_alloc_flags(CLAB_GFP_KERNEL | CLAB_GFP_HIGH, 1) &
+	      CLAB_ALLOC_HIGHATOMIC);
+	CHECK(!(clab_gfp_to_alloc_flags(CLAB_GFP_KERNEL | CLAB_GFP_RECLAIM |
+					CLAB_GFP_HIGH, 1) &
+		(CLAB_ALLOC_NON_BLOCK | CLAB_ALLOC_HIGHATOMIC)));
+	/* Block 7 free and reserved; everything else in use. */
+	for (k = 3584; k < 4096; k++)
+		test_owner_free(o, k);
+	clab_drain_all_pages(mem, NULL);
+	reserve_highatomic(mem, zone, 7);
+	p = clab_alloc_pages(mem, 0, CLAB_GFP_MOVABLE | CLAB_GFP_RECLAIM |
+			     CLAB_GFP_NOWARN, 0);
+	CHECK(!p);
+	p = clab_alloc_pages(mem, 0, nowait | CLAB_GFP_NOWARN, 0);
+	CHECK(p && clab_page_to_idx(mem, p) >= 3584);
+	if (p)
+		clab_free_pages(mem, p, 0);
+	CHECK_EQ(mem_check(mem), 0);
+	test_owner_destroy(o);
+	test_mem_destroy(mem);
+}
+
 static struct test_owner *oom_victim;
 static bool test_oom_hook(struct clab_mem *mem)
 {
@@ -624,6 +664,46 @@ static void test_oom(void)
 	test_mem_destroy(mem);
 }
 
+/* A victim still exiting on the first call; it has exited by the second. */
+static int oom_calls;
+static bool test_oom_slow_exit_hook(struct clab_mem *mem)
+{
+	if (!oom_victim)
+		return false;
+	if (++oom_calls == 2) {
+		test_owner_destroy(oom_victim);
+		oom_victim = NULL;
+	}
+	return true;
+}
+
+/*
+ * 6.1's __alloc_pages_slowpath() retries as long as the OOM killer makes
+ * progress (out_of_memory() is true while a victim is still exiting), not
+ * once.
+ */
+static void test_oom_retries_while_progress(void)
+{
+	struct clab_mem *mem = test_mem_create("8M", 1, NULL, NULL);
+	struct test_owner *o = test_owner_fill(mem);
+	struct clab_page *p;
+
+	mem->oom_kill = 1;
+	mem->oom_kill_hook = test_oom_slow_exit_hook;
+	oom_victim = o;
+	oom_calls = 0;
+	p = clab_alloc_pages(mem, 0, CLAB_GFP_KERNEL | CLAB_GFP_RECLAIM, 0);
+	DIAG("OOM killer called %d times; %s", oom_calls,
+	     p ? "allocated" : "failed");
+	CHECK(p);
+	CHECK_EQ(oom_calls, 2);
+	CHECK(!oom_victim);
+	if (p)
+		clab_free_pages(mem, p, 0);
+	CHECK_EQ(mem_check(mem), 0);
+	test_mem_destroy(mem);
+}
+
 #define SLOWPATH_CASES(X) \
 	X(test_escalation) \
 	X(test_direct_compaction) \
@@ -636,6 +716,8 @@ static void test_oom(void)
 	X(test_kswapd_and_direct_reclaim) \
 	X(test_direct_reclaim_drain) \
 	X(test_reclaim_retry_per_zone) \
-	X(test_oom)
+	X(test_non_block_without_direct_reclaim) \
+	X(test_oom) \
+	X(test_oom_retries_while_progress)
 
 CLAB_TEST_SUITE(slowpath, SLOWPATH_CASES);

@@ -324,10 +324,18 @@ if wait_file /tmp/ready; then
 	# unmovable moves.)
 	awk '$1 !~ /^#/ && $11 > 0 && $11 < 64 { print "# cheap block: " $0 }' \
 		$CLAB_DEBUGFS/pageblocks | head -n 8
+	cat $CLAB_DEBUGFS/pageblocks >/tmp/pb0
 	ok0=$(vmstat pgmigrate_success)
 	cout=$($CC compact 0 9 1 1)
 	mig=$(($(vmstat pgmigrate_success) - ok0))
 	hb1=$(high_blocks)
+	# The blocks it emptied: some pages to move before, none after, and
+	# every page free. min_moves empties one, and moves its pages only.
+	emptied=$(awk '$1 ~ /^#/ { next }
+		NR == FNR { before[$1] = $11; next }
+		before[$1] > 0 && $11 == 0 && $7 == 512 {
+			printf "%s%s:%s", sep, $1, before[$1]; sep = " " }' \
+		/tmp/pb0 $CLAB_DEBUGFS/pageblocks)
 	kill -USR1 $pid
 fi
 wait $pid
@@ -335,11 +343,20 @@ rc=$?
 out=$(cat /tmp/hold.out)
 echo "$out" | sed 's/^/# /'
 diag "$cout"
-diag "min_moves: cheapest $zfirst pageblock $cost movable pages; migrated $mig; order>=9 free $hb0 -> $hb1"
+diag "min_moves: cheapest $zfirst pageblock $cost movable pages; emptied ${emptied:-none}; migrated $mig; order>=9 free $hb0 -> $hb1"
 [ -n "$hb1" ] && [ "$hb1" -gt 0 ]
 ok $? "min_moves: a free order-9 block after COMPACT order 9 SYNC_LIGHT ($hb0 -> $hb1)"
-[ -n "$cost" ] && [ "$mig" -le "$cost" ]
-ok $? "min_moves: pgmigrate_success +$mig <= the cheapest $zfirst block's $cost migrations"
+# Moving the one block's pages is the property; that the block is the
+# cheapest in the snapshot is reported, not asserted: the snapshot is not
+# the moment of isolation, and a block whose isolation fails then (a page
+# being freed, or isolated by another context) is passed over. The choice
+# itself is asserted exactly in user space (test_compaction's
+# test_policies).
+echo "$emptied" | awk -v mig="$mig" 'NF == 1 { split($1, b, ":"); ok = mig <= b[2] }
+	END { exit !ok }'
+ok $? "min_moves: emptied one pageblock (block:moves ${emptied:-none}), pgmigrate_success +$mig within its moves"
+[ -n "$cost" ] && [ "$mig" -le "$cost" ] ||
+	diag "min_moves: passed over the cheapest $zfirst block ($cost moves)"
 [ $rc -eq 0 ] && [ "$(field "hold: kept" mismatches "$out")" = 0 ]
 ok $? "min_moves: user pages intact"
 echo "$pro" >$CLAB_SYSFS/compaction_proactiveness
