@@ -260,6 +260,7 @@ static enum clab_compact_result __clab_compact_zone(struct clab_compact_control 
 	}
 	if (clab_compaction_restarting(zone, cc->order))
 		__clab_reset_isolation_suitable(zone);
+	cc->fast_start_pfn = 0;
 	clab_compact_start_positions(cc);
 	if (cc->proactive_compaction && cc->policy->proactive_compact_zone)
 		return cc->policy->proactive_compact_zone(cc);

@@ -83,22 +83,27 @@ void clab_kcompactd_do_work(struct clab_node *node)
 	int order = READ_ONCE(node->kcompactd_max_order);
 	int highest = READ_ONCE(node->kcompactd_highest_zoneidx);
 	struct clab_mem *mem = node->mem;
+	/*
+	 * One control for every zone, as 6.1's: what a zone's run leaves in
+	 * it (the fast searches' failures and order, whole_zone) carries into
+	 * the next zone's run.
+	 */
+	struct clab_compact_control cc = {
+		.order = order,
+		.gfp = CLAB_GFP_KERNEL,
+		.mode = CLAB_MIGRATE_SYNC_LIGHT,
+		.alloc_flags = CLAB_ALLOC_WMARK_MIN,
+		.highest_zoneidx = highest,
+	};
 	int z;
 
 	trace_mm_compaction_kcompactd_wake(node->id, order, highest);
 	clab_count_vm_event(CLAB_KCOMPACTD_WAKE);
 	for (z = 0; z <= highest && z < CLAB_MAX_NR_ZONES; z++) {
-		struct clab_compact_control cc = {
-			.zone = &node->zones[z],
-			.order = order,
-			.gfp = CLAB_GFP_KERNEL,
-			.mode = CLAB_MIGRATE_SYNC_LIGHT,
-			.policy = READ_ONCE(mem->compact_policy),
-			.alloc_flags = CLAB_ALLOC_WMARK_MIN,
-			.highest_zoneidx = highest,
-		};
 		enum clab_compact_result status;
 
+		cc.zone = &node->zones[z];
+		cc.policy = READ_ONCE(mem->compact_policy);
 		if (!clab_zone_is_populated(cc.zone))
 			continue;
 		if (clab_compaction_deferred(cc.zone, order))

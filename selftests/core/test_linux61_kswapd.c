@@ -8,6 +8,7 @@
  */
 #include <compactlab/compaction.h>
 #include <compactlab/extfrag.h>
+#include <compactlab/trace.h>
 #include <compactlab/vmstat.h>
 #include "mem_check.h"
 #include "test_owner.h"
@@ -388,6 +389,40 @@ static void test_kcompactd_node_suitable_highest_zoneidx(void)
 	test_mem_destroy(mem);
 }
 
+/*
+ * 6.1's kcompactd_do_work() runs every zone with one compact_control: a
+ * normal zone compacted from its start (whole_zone) leaves whole_zone set,
+ * so the movable zone's run also starts at its ends, not where its last
+ * run stopped. (So do the fast searches' fast_search_fail and
+ * search_order.)
+ */
+static void test_kcompactd_one_control(void)
+{
+	struct clab_mem *mem = test_mem_create("32M", 1, "16M", NULL);
+	struct clab_node *node = &mem->nodes[0];
+	struct clab_zone *normal = &node->zones[CLAB_ZONE_NORMAL];
+	struct clab_zone *movable = &node->zones[CLAB_ZONE_MOVABLE];
+	struct test_owner *o = test_owner_fragment(mem, 4);
+	unsigned long begins = clab_trace_counts.begin, mid;
+
+	mid = movable->start + (movable->end - movable->start) / 2;
+	CHECK_EQ(normal->compact_cached_migrate_pfn[1], normal->start);
+	movable->compact_cached_migrate_pfn[0] = mid;
+	movable->compact_cached_migrate_pfn[1] = mid;
+	node->kcompactd_max_order = 9;
+	node->kcompactd_highest_zoneidx = CLAB_ZONE_MOVABLE;
+	clab_kcompactd_do_work(node);
+	DIAG("%lu runs; the movable zone's began at %#lx (zone start %#lx, cached %#lx)",
+	     clab_trace_counts.begin - begins,
+	     clab_trace_counts.last_begin_migrate_pfn, movable->start, mid);
+	CHECK_EQ(clab_trace_counts.begin - begins, 2);
+	CHECK_EQ(clab_trace_counts.last_begin_migrate_pfn, movable->start);
+	CHECK_EQ(test_owner_verify(o), 0);
+	CHECK_EQ(mem_check(mem), 0);
+	test_owner_destroy(o);
+	test_mem_destroy(mem);
+}
+
 #define LINUX61_KSWAPD_CASES(X) \
 	X(test_kcompactd_node_suitable_highest_zoneidx) \
 	X(test_pgdat_balanced) \
@@ -395,6 +430,7 @@ static void test_kcompactd_node_suitable_highest_zoneidx(void)
 	X(test_kswapd_compact_gap) \
 	X(test_kswapd_failures) \
 	X(test_proactive_counters) \
-	X(test_proactive_direct_compactor)
+	X(test_proactive_direct_compactor) \
+	X(test_kcompactd_one_control)
 
 CLAB_TEST_SUITE(linux61_kswapd, LINUX61_KSWAPD_CASES);

@@ -15,6 +15,7 @@ struct clab_trace_counts {
 	unsigned long defer_compaction, defer_reset, try_to_compact_pages;
 	unsigned long kcompactd_sleep, wakeup_kcompactd, kcompactd_wake;
 	int last_end_status, last_finished_ret;
+	unsigned long last_begin_migrate_pfn;
 };
 
 extern struct clab_trace_counts clab_trace_counts;
@@ -47,6 +48,7 @@ static inline void trace_mm_compaction_begin(unsigned long zone_start,
 					     unsigned long zone_end, bool sync)
 {
 	clab_trace_counts.begin++;
+	clab_trace_counts.last_begin_migrate_pfn = migrate_pfn;
 }
 
 static inline void trace_mm_compaction_end(unsigned long zone_start,
