@@ -264,8 +264,14 @@ while [ $i -lt 20 ]; do
 	clab_unload || fails=$((fails + 1))
 	i=$((i + 1))
 done
-end=$(memfree_settled_kb)
-diag "MemFree after warm-up $base kB, after cycles: $end kB"
+# A leak stays; the kernel's own caches and lists give back: up to three
+# settled readings.
+end=$(memfree_settled_kb) tries=1
+while [ $((base - end)) -ge 12288 ] && [ $tries -lt 3 ]; do
+	sleep 2
+	end=$(memfree_settled_kb) tries=$((tries + 1))
+done
+diag "MemFree after warm-up $base kB, after cycles: $end kB ($tries readings)"
 [ "$fails" -eq 0 ] && [ $((base - end)) -lt 12288 ]
 ok $? "20 insmod/rmmod cycles over both backends, no memory lost"
 
