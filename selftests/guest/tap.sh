@@ -2,6 +2,7 @@
 # tap.sh - TAP helpers for the in-guest test scripts (busybox sh). Sourced.
 #   plan N; ok COND-STATUS "description"; skip "description" "reason"
 #   t_ok/t_fail "description"; diag "text"; tap_done (exit status)
+#   field, word_after, wait_file: reading the helpers' output
 
 TAP_N=0
 TAP_FAILED=0
@@ -46,6 +47,28 @@ tap_done() {
 	[ "$TAP_FAILED" -eq 0 ]
 }
 
+# field KEY TEXT: the value of KEY=VALUE among TEXT's words.
+field() {
+	echo "$2" | tr ' ' '\n' | sed -n "s/^$1=//p"
+}
+
+# word_after KEY WORD TEXT: the word after WORD on TEXT's line starting
+# with KEY.
+word_after() {
+	echo "$3" | awk -v k="$1" -v w="$2" 'index($0, k) == 1 {
+		for (i = 1; i < NF; i++) if ($i == w) {print $(i + 1); exit}}'
+}
+
+# wait_file FILE [SECONDS]: until FILE exists, up to SECONDS (120).
+wait_file() {
+	i=0
+	while [ ! -e "$1" ] && [ $i -lt $((${2:-120} * 10)) ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	[ -e "$1" ]
+}
+
 CLAB_SYSFS=/sys/kernel/compactlab
 CLAB_DEBUGFS=/sys/kernel/debug/compactlab
 
@@ -85,12 +108,19 @@ vmstat_of() {
 	awk -v k="$1" '$1 == k {print $2}' "$CLAB_DEBUGFS/vmstat"
 }
 
-# memfree_kb: MemFree from /proc/meminfo
+# memfree_kb: free memory: MemFree from /proc/meminfo plus the free pages
+# on the kernel's per-CPU lists (the "count:" of each pageset in
+# /proc/zoneinfo), which MemFree leaves out. Those lists hold up to several
+# MB per CPU for as long as no one drains them, in orders up to the THP
+# order on 6.1, so MemFree alone moves by tens of MB with no page lost.
 memfree_kb() {
-	awk '/^MemFree:/ {print $2}' /proc/meminfo
+	pcp=$(awk '$1 == "count:" { n += $2 } END { print n + 0 }' /proc/zoneinfo)
+	psz=$(awk '/^KernelPageSize:/ { print $2; exit }' /proc/self/smaps)
+	awk -v pcp="$pcp" -v psz="${psz:-4}" '/^MemFree:/ { print $2 + pcp * psz }' \
+		/proc/meminfo
 }
 
-# memfree_settled_kb: MemFree once the page cache and reclaimable slab are
+# memfree_settled_kb: free memory (memfree_kb) once the page cache and reclaimable slab are
 # dropped, every slab cache is shrunk (on a KASAN kernel this also frees the
 # cache's objects waiting in KASAN's quarantine, up to 1/32 of RAM that
 # otherwise returns at moments of its own choosing), and two readings half

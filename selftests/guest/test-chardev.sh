@@ -37,9 +37,6 @@ ok $? "clab-frag: 16M mapped, 3 of 4 pages discarded, 64 pinned, kept pages inta
 out=$(./clab-alloc-race 100 2000)
 rc=$?
 diag "clab-alloc-race 100 2000: $out"
-field() {
-	echo "$2" | tr ' ' '\n' | sed -n "s/^$1=//p"
-}
 [ $rc -eq 0 ] && [ "$(field efault "$out")" = 100 ] &&
 	[ "$(field leaked "$out")" = 0 ]
 ok $? "ALLOC whose buffer faults: EFAULT every round, no block of it left"

@@ -44,12 +44,6 @@ high_blocks() {
 		END {print n + 0}' $CLAB_DEBUGFS/buddyinfo
 }
 
-# field KEY WORD TEXT: the word after WORD on the line starting with KEY.
-field() {
-	echo "$3" | awk -v k="$1" -v w="$2" 'index($0, k) == 1 {
-		for (i = 1; i < NF; i++) if ($i == w) {print $(i + 1); exit}}'
-}
-
 # quiesce: until no page migrates and no scanner moves for 1 s (up to 30 s):
 # the fill that set a pattern up wakes kswapd, whose sleep wakes kcompactd
 # (as in 6.1), and its work would change the layout under a measurement.
@@ -64,16 +58,6 @@ quiesce() {
 		i=$((i + 1))
 	done
 	return 1
-}
-
-# wait_file FILE: up to 120 s.
-wait_file() {
-	i=0
-	while [ ! -e "$1" ] && [ $i -lt 1200 ]; do
-		sleep 0.1
-		i=$((i + 1))
-	done
-	[ -e "$1" ]
 }
 
 # write_errno FILE VALUE: the shell's error text of writing VALUE, or "ok".
@@ -140,7 +124,7 @@ out=$($CC einval)
 rc=$?
 echo "$out" | sed 's/^/# /'
 [ $rc -eq 0 ]
-ok $? "COMPACT, MARK, HANDLE_PFN: invalid fields refused ($(field einval: checks "$out") checks)"
+ok $? "COMPACT, MARK, HANDLE_PFN: invalid fields refused ($(word_after einval: checks "$out") checks)"
 
 # --- compact_memory over fragmented memory --------------------------------
 reload
@@ -183,10 +167,10 @@ diag "vmstat deltas: compact_migrate_scanned $ms compact_isolated $iso pgmigrate
 ok $? "compact_memory, linux: the free scanner ran (compact_free_scanned +$lfs, pgmigrate_success +$lmig: 0 is 6.1's no-op pass)"
 [ -n "$hb1" ] && [ "$hb1" -gt "$hb0" ]
 ok $? "compact_memory, linux then tuned: more order>=9 free blocks ($hb0 -> $hb1)"
-kept=$(field "hold: kept" kept "$out")
-moved=$(field "hold: kept" moved "$out")
-mism=$(field "hold: kept" mismatches "$out")
-[ $rc -eq 0 ] && [ "$mism" = 0 ] && [ "$(field "hold: kept" missing "$out")" = 0 ]
+kept=$(word_after "hold: kept" kept "$out")
+moved=$(word_after "hold: kept" moved "$out")
+mism=$(word_after "hold: kept" mismatches "$out")
+[ $rc -eq 0 ] && [ "$mism" = 0 ] && [ "$(word_after "hold: kept" missing "$out")" = 0 ]
 ok $? "compact_memory: every kept user page intact ($kept pages, $mism mismatched words)"
 [ -n "$moved" ] && [ "$moved" -ge $((kept / 4)) ]
 ok $? "compact_memory: many user pages moved ($moved of $kept changed PFN)"
@@ -208,11 +192,11 @@ ok $? "async: ASYNC order-9 MOVABLE compaction moved $nm of them"
 l=$(echo "$out" | grep '^async: pageblocks')
 echo "$l" | awk '{exit !($4 == $6 && $8 == $10)}'
 ok $? "async: unmovable and reclaimable pageblock counts unchanged (${l#async: })"
-[ "$(field "async: result" migrate_scanned "$out")" -gt 0 ] 2>/dev/null
-ok $? "async: the compaction ran (migrate_scanned $(field "async: result" migrate_scanned "$out"), migrated $(field "async: result" migrated "$out"))"
+[ "$(word_after "async: result" migrate_scanned "$out")" -gt 0 ] 2>/dev/null
+ok $? "async: the compaction ran (migrate_scanned $(word_after "async: result" migrate_scanned "$out"), migrated $(word_after "async: result" migrated "$out"))"
 diag "after SYNC_LIGHT: $(echo "$out" | grep '^sync_light: moved' | cut -d: -f2)"
 diag "after compact_memory: $(echo "$out" | grep '^compact_memory: moved' | cut -d: -f2)"
-[ $rc -eq 0 ] && [ "$(field "async: mismatches" mismatches "$out")" = 0 ]
+[ $rc -eq 0 ] && [ "$(word_after "async: mismatches" mismatches "$out")" = 0 ]
 ok $? "async: every user page intact after ASYNC, SYNC_LIGHT and compact_memory"
 
 # --- dirty, writeback and pinned blocks -----------------------------------
@@ -237,11 +221,11 @@ echo "$f" | grep -q 'writeback0 moved writeback1 moved'
 ok $? "marks: compact_memory waits for WRITEBACK blocks and moves them ($(echo "$out" | grep 'compact_memory took'))"
 ! echo "$a$s$f" | grep -q 'pinned. moved' && echo "$f" | grep -q pinned1
 ok $? "marks: PINNED blocks never move"
-[ $rc -eq 0 ] && [ "$(field "marks: mismatches" mismatches "$out")" = 0 ]
+[ $rc -eq 0 ] && [ "$(word_after "marks: mismatches" mismatches "$out")" = 0 ]
 ok $? "marks: VERIFY finds every marked block and user page intact"
 echo "$out" | grep -q 'marks async: result' && echo "$out" | grep -q 'marks sync_light: result' &&
 	echo "$out" | grep -q 'marks sync_full: result'
-ok $? "marks: ASYNC, SYNC_LIGHT, SYNC_FULL compactions ran ($(field "marks async" migrated "$out"), $(field "marks sync_light" migrated "$out"), $(field "marks sync_full" migrated "$out") pages migrated)"
+ok $? "marks: ASYNC, SYNC_LIGHT, SYNC_FULL compactions ran ($(word_after "marks async" migrated "$out"), $(word_after "marks sync_light" migrated "$out"), $(word_after "marks sync_full" migrated "$out") pages migrated)"
 
 # --- unevictable blocks and compact_unevictable_allowed -------------------
 reload
@@ -255,7 +239,7 @@ echo "$a0" | grep -q 'control. moved' &&
 ok $? "unevictable: compact_memory with compact_unevictable_allowed=0 leaves UNEVICTABLE blocks where they are, moves their unmarked neighbours"
 echo "$a1" | grep -q 'unevictable0 moved unevictable1 moved'
 ok $? "unevictable: compact_memory with compact_unevictable_allowed=1 moves them"
-[ $rc -eq 0 ] && [ "$(field "unevictable: mismatches" mismatches "$out")" = 0 ] &&
+[ $rc -eq 0 ] && [ "$(word_after "unevictable: mismatches" mismatches "$out")" = 0 ] &&
 	[ "$(cat $CLAB_SYSFS/compact_unevictable_allowed)" = 1 ]
 ok $? "unevictable: VERIFY finds every block and user page intact"
 
@@ -280,7 +264,7 @@ mig=$(($(vmstat pgmigrate_success) - ok0))
 fail=$(($(vmstat pgmigrate_fail) - fail0))
 out=$(cat /tmp/writers.out)
 echo "$out" | sed 's/^/# /'
-mism=$(field writers: mismatches "$out")
+mism=$(word_after writers: mismatches "$out")
 diag "writers: $n compact_memory runs, pgmigrate_success +$mig, pgmigrate_fail +$fail, mismatches $mism"
 [ $n -eq 20 ] && [ $rc -eq 0 ] && [ "$mism" = 0 ]
 ok $? "writers: 4 threads rewriting their pages through 20 compact_memory runs: $mism mismatches"
@@ -357,7 +341,7 @@ echo "$emptied" | awk -v mig="$mig" 'NF == 1 { split($1, b, ":"); ok = mig <= b[
 ok $? "min_moves: emptied one pageblock (block:moves ${emptied:-none}), pgmigrate_success +$mig within its moves"
 [ -n "$cost" ] && [ "$mig" -le "$cost" ] ||
 	diag "min_moves: passed over the cheapest $zfirst block ($cost moves)"
-[ $rc -eq 0 ] && [ "$(field "hold: kept" mismatches "$out")" = 0 ]
+[ $rc -eq 0 ] && [ "$(word_after "hold: kept" mismatches "$out")" = 0 ]
 ok $? "min_moves: user pages intact"
 echo "$pro" >$CLAB_SYSFS/compaction_proactiveness
 echo linux >$CLAB_SYSFS/policy
@@ -368,7 +352,7 @@ ok $? "policy restored to linux"
 out=$($CC compact 0 -1 0 0)
 diag "$out"
 echo "$out" | grep -q '^compact: result [0-9]'
-ok $? "COMPACT order -1 on node 0 reports ($(field compact: result "$out"))"
+ok $? "COMPACT order -1 on node 0 reports ($(word_after compact: result "$out"))"
 
 # --- nodes=2 -----------------------------------------------------------------
 reload nodes=2

@@ -13,10 +13,6 @@ plan 3
 CG=/sys/fs/cgroup
 T=$CG/clab-memcg
 
-field() {
-	echo "$2" | tr ' ' '\n' | sed -n "s/^$1=//p"
-}
-
 grep -q "^cgroup2 $CG " /proc/mounts || mount -t cgroup2 none $CG 2>/dev/null
 if ! grep -qw memory $CG/cgroup.controllers 2>/dev/null; then
 	skip "slab of sparse offsets is charged" "no cgroup2 memory controller"

@@ -11,10 +11,6 @@ plan 4
 
 SYS=$CLAB_SYSFS
 
-field() {
-	echo "$2" | tr ' ' '\n' | sed -n "s/^$1=//p"
-}
-
 kills() {
 	dmesg | grep -c "Out of memory: Killed process"
 }

@@ -35,21 +35,6 @@ reload() {
 	quiet_daemons
 }
 
-# hold_field WORD TEXT: the number after WORD on the "hold: kept" line.
-hold_field() {
-	echo "$2" | awk -v w="$1" '/^hold: kept/ {
-		for (i = 1; i < NF; i++) if ($i == w) {print $(i + 1); exit}}'
-}
-
-wait_file() {
-	i=0
-	while [ ! -e "$1" ] && [ $i -lt 1200 ]; do
-		sleep 0.1
-		i=$((i + 1))
-	done
-	[ -e "$1" ]
-}
-
 refcnt() {
 	cat /sys/module/$MOD/refcnt 2>/dev/null
 }
@@ -91,9 +76,9 @@ bound=$((nr_zones * (64 + 32)))
 diag "budget 64: pgmigrate_success +$mig over $nr_zones zone(s)"
 [ -n "$mig" ] && [ "$mig" -gt 0 ] && [ "$mig" -le $bound ]
 ok $? "compact_memory moved pages within the budget ($mig, at most $bound: 64 a zone and one batch over)"
-[ $rc -eq 0 ] && [ "$(hold_field mismatches "$out")" = 0 ] &&
-	[ "$(hold_field missing "$out")" = 0 ] && [ "$(hold_field moved "$out")" -gt 0 ]
-ok $? "user pages moved and intact ($(hold_field moved "$out") moved, $(hold_field mismatches "$out") mismatched)"
+[ $rc -eq 0 ] && [ "$(word_after "hold: kept" mismatches "$out")" = 0 ] &&
+	[ "$(word_after "hold: kept" missing "$out")" = 0 ] && [ "$(word_after "hold: kept" moved "$out")" -gt 0 ]
+ok $? "user pages moved and intact ($(word_after "hold: kept" moved "$out") moved, $(word_after "hold: kept" mismatches "$out") mismatched)"
 [ "$(refcnt)" = 0 ]
 ok $? "no reference left on $MOD after the compaction (refcnt $(refcnt))"
 
@@ -137,7 +122,7 @@ diag "rmmod during the compaction: ${rmerr:-succeeded}"
 [ "$held" = 1 ] && [ "$busy" = 1 ] && [ -d /sys/module/$MOD ] &&
 	echo "$rmerr" | grep -q -e "temporarily unavailable" -e "in use" -e "busy"
 ok $? "rmmod refused (EAGAIN) while a compaction runs the policy (refcnt was 1)"
-[ $rc -eq 0 ] && [ "$(hold_field mismatches "$out")" = 0 ] &&
+[ $rc -eq 0 ] && [ "$(word_after "hold: kept" mismatches "$out")" = 0 ] &&
 	[ "$(refcnt)" = 0 ]
 ok $? "the compaction ended, pages intact, reference dropped (refcnt $(refcnt))"
 err=$(rmmod $MOD 2>&1) && [ "$(cat $P)" = "[linux] tuned min_moves" ]

@@ -15,25 +15,12 @@ vmstat() {
 	sed -n "s/^$1 //p" "$DBG/vmstat"
 }
 
-field() {
-	echo "$2" | tr ' ' '\n' | sed -n "s/^$1=//p"
-}
-
 # zones_above low|high: every populated zone has more free pages than the mark
 # zones_above MARK: every zone's free pages above its MARK (low or high)
 zones_above() {
 	awk -v m="$1" '/^Node/ { z = $4 } /pages free/ { f = $3 } $1 == m {
 		if (f <= $2) bad = 1; printf "%s free %d %s %d; ", z, f, m, $2 }
 		END { exit bad }' "$DBG/zoneinfo"
-}
-
-wait_file() {
-	i=0
-	while [ ! -e "$1" ] && [ $i -lt $(($2 * 10)) ]; do
-		sleep 0.1
-		i=$((i + 1))
-	done
-	[ -e "$1" ]
 }
 
 if ! clab_loaded || [ ! -c /dev/compactlab ]; then

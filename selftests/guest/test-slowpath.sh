@@ -29,16 +29,6 @@ score() {
 		"$DBG/buddyinfo"
 }
 
-# wait_file FILE SECONDS
-wait_file() {
-	i=0
-	while [ ! -e "$1" ] && [ $i -lt $(($2 * 10)) ]; do
-		sleep 0.1
-		i=$((i + 1))
-	done
-	[ -e "$1" ]
-}
-
 # frag_start: a Gupta-fragmented arena, held by a background process
 frag_start() {
 	rm -f /tmp/frag.ready /tmp/frag.out
@@ -56,10 +46,6 @@ frag_stop() {
 	FRAG_PID=
 	diag "$(tr '\n' ' ' </tmp/frag.out)"
 	grep -q "verify mismatches=0" /tmp/frag.out && [ $s = 0 ]
-}
-
-field() {
-	echo "$2" | tr ' ' '\n' | sed -n "s/^$1=//p"
 }
 
 if ! clab_loaded || [ ! -c /dev/compactlab ]; then
