@@ -24,13 +24,19 @@ enum clab_migrate_outcome {
 	CLAB_MIGRATE_NO_TARGET,	/* no free page left: stop everything */
 };
 
-/* Lock the page's owner as the mode allows: never block in async mode. */
-static bool clab_lock_owner(struct clab_owner *owner, struct clab_page *page,
-			    enum clab_migrate_mode mode, bool force)
+/*
+ * Lock the page's owner as the mode allows: never block in async mode, nor
+ * in a direct compaction. 6.1's __unmap_and_move() does not lock_page()
+ * under PF_MEMALLOC, which the allocator sets around direct compaction;
+ * kcompactd and the compact_memory triggers may block.
+ */
+static bool clab_lock_owner(struct clab_compact_control *cc,
+			    struct clab_owner *owner, struct clab_page *page,
+			    bool force)
 {
 	if (owner->ops->trylock(owner, page))
 		return true;
-	if (mode == CLAB_MIGRATE_ASYNC || !force)
+	if (cc->mode == CLAB_MIGRATE_ASYNC || !force || cc->direct_compaction)
 		return false;
 	owner->ops->lock(owner, page);
 	return true;
@@ -76,7 +82,7 @@ static enum clab_migrate_outcome clab_migrate_one(struct clab_compact_control *c
 	/* The owner let go of the page: our reference frees it. */
 	if (!owner)
 		return CLAB_MIGRATED;
-	if (!clab_lock_owner(owner, page, cc->mode, force)) {
+	if (!clab_lock_owner(cc, owner, page, force)) {
 		owner->ops->put(owner);
 		return CLAB_MIGRATE_AGAIN;
 	}

@@ -4,7 +4,8 @@
  * what isolate_migratepages_block() counts as scanned, the order-aligned
  * piece a per-CPU list page makes an async direct compactor give up, and
  * the unevictable pages isolate_migratepages() takes only while
- * compact_unevictable_allowed is set.
+ * compact_unevictable_allowed is set, and __unmap_and_move()'s rule that
+ * a direct compactor never waits for a page lock.
  *
  * Each case lays out the first pageblock of an 8M arena page by page and
  * runs the migrate scanner once on it, as clab_compact_zone() would.
@@ -370,12 +371,55 @@ static void test_min_moves_unevictable(void)
 	test_mem_destroy(mem);
 }
 
+/* An owner lock someone else holds: lock() is counted, as if it waited. */
+static int lock_waits;
+static void lock_waiting(struct clab_owner *owner, struct clab_page *page)
+{
+	struct test_owner *o = container_of(owner, struct test_owner, owner);
+
+	lock_waits++;
+	o->locked = 1;
+}
+
+/*
+ * 6.1's __unmap_and_move(): a direct compactor (PF_MEMALLOC) never sleeps
+ * on a page lock, even in its forced last pass; kcompactd and the
+ * compact_memory triggers do. With every owner lock taken, a SYNC_LIGHT
+ * direct compaction moves nothing and never waits.
+ */
+static void test_direct_compaction_never_waits_for_lock(void)
+{
+	struct clab_mem *mem = test_mem_create("16M", 1, NULL, NULL);
+	struct test_owner *o = test_owner_fragment(mem, 4);
+	struct clab_owner_ops ops = *o->owner.ops;
+	struct clab_compact_stats st = { 0 };
+
+	ops.lock = lock_waiting;
+	o->owner.ops = &ops;
+	o->locked = 1;
+	lock_waits = 0;
+	clab_compact_zone_order(zone0(mem), 9, CLAB_GFP_MOVABLE,
+				CLAB_COMPACT_PRIO_SYNC_LIGHT, CLAB_ALLOC_WMARK_LOW,
+				CLAB_ZONE_MOVABLE, NULL, &st);
+	DIAG("direct SYNC_LIGHT, owner locked: %d waits, %lu moved, %lu failed",
+	     lock_waits, st.migrated, st.failed);
+	CHECK_EQ(lock_waits, 0);
+	CHECK_EQ(st.migrated, 0);
+	CHECK(st.failed > 0);
+	o->locked = 0;
+	CHECK_EQ(test_owner_verify(o), 0);
+	CHECK_EQ(mem_check(mem), 0);
+	test_owner_destroy(o);
+	test_mem_destroy(mem);
+}
+
 #define LINUX61_MIGRATE_CASES(X) \
 	X(test_min_moves_unevictable) \
 	X(test_and_set_skip_at_first_page) \
 	X(test_cached_migrate_past_unsuitable_block) \
 	X(test_migrate_scanned_counts_free_and_pcp) \
 	X(test_pcp_page_skips_order_piece) \
-	X(test_unevictable_allowed)
+	X(test_unevictable_allowed) \
+	X(test_direct_compaction_never_waits_for_lock)
 
 CLAB_TEST_SUITE(linux61_migrate, LINUX61_MIGRATE_CASES);
