@@ -13,11 +13,6 @@
 #include "test_owner.h"
 #include "tap.h"
 
-static void pin(struct test_owner *o, unsigned long key)
-{
-	set_bit(CLAB_PG_PINNED, &o->table[key]->flags);
-}
-
 /*
  * The picture every compaction article draws, in the first 8 pages of a
  * 4-pageblock zone: in use at 1, 3, 4 and 6, free at 0, 2, 5 and 7; four
@@ -43,7 +38,7 @@ static void test_seed_16_pages(void)
 		if (k < 8 || k >= 2044)
 			test_owner_free(o, k);
 		else
-			pin(o, k);
+			test_owner_pin(o, k);
 	}
 	clab_drain_all_pages(mem, NULL);
 	CHECK_EQ(zone->nr_free_pages, 8);
@@ -251,7 +246,7 @@ static struct test_owner *pinned_low_half(struct clab_mem *mem)
 
 	for (k = 4096; k-- > 0;) {
 		if (k < 2048)
-			pin(o, k);
+			test_owner_pin(o, k);
 		else if (k % 2)
 			test_owner_free(o, k);
 	}
@@ -332,7 +327,7 @@ static void test_mode_rules(void)
 	/* Pages 0, 2 and 4: dirty, under writeback, pinned. */
 	set_bit(CLAB_PG_DIRTY, &o->table[0]->flags);
 	set_bit(CLAB_PG_WRITEBACK, &o->table[2]->flags);
-	pin(o, 4);
+	test_owner_pin(o, 4);
 	clab_compact_zone_order(zone, 4, CLAB_GFP_MOVABLE,
 				CLAB_COMPACT_PRIO_SYNC_FULL, CLAB_ALLOC_WMARK_LOW,
 				CLAB_ZONE_MOVABLE, NULL, &st);
@@ -430,7 +425,7 @@ static void test_policies(void)
 			unsigned long b = k / 512;
 
 			if (b == 0 && k % 3 == 0)
-				pin(o, k);
+				test_owner_pin(o, k);
 			else if (k % (b + 2))
 				test_owner_free(o, k);
 		}
@@ -476,7 +471,7 @@ static void test_min_moves_drains_pcp(void)
 		unsigned long b = k / 512;
 
 		if (b == 0)
-			pin(o, k);
+			test_owner_pin(o, k);
 		else if (b != 3 && k % 3)
 			test_owner_free(o, k);
 	}

@@ -139,6 +139,12 @@ struct clab_page *test_owner_alloc(struct test_owner *o, unsigned long key,
 	return p;
 }
 
+/* Pin the page under @key: its owner refuses to let it move. */
+void test_owner_pin(struct test_owner *o, unsigned long key)
+{
+	set_bit(CLAB_PG_PINNED, &o->table[key]->flags);
+}
+
 /*
  * Take every free page of the arena as an owned movable page keyed by its
  * index (two rounds: the second gets what the first left on the per-CPU

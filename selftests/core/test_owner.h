@@ -26,6 +26,7 @@ struct test_owner *test_cache_create(struct clab_mem *mem, unsigned long nkeys);
 struct clab_page *test_owner_alloc(struct test_owner *o, unsigned long key,
 				   unsigned int gfp);
 void test_owner_free(struct test_owner *o, unsigned long key);
+void test_owner_pin(struct test_owner *o, unsigned long key);
 unsigned long test_owner_fill_arena(struct test_owner *o);
 struct test_owner *test_owner_fill(struct clab_mem *mem);
 struct test_owner *test_owner_fragment(struct clab_mem *mem, unsigned int stride);

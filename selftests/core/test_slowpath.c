@@ -392,11 +392,6 @@ static void test_kswapd_and_direct_reclaim(void)
 	test_mem_destroy(mem);
 }
 
-static void pin(struct test_owner *o, unsigned long key)
-{
-	set_bit(CLAB_PG_PINNED, &o->table[key]->flags);
-}
-
 /* Make pageblock @pb (free) a highatomic reserve, as a GFP_ATOMIC request would. */
 static void reserve_highatomic(struct clab_mem *mem, struct clab_zone *zone,
 			       unsigned long pb)
@@ -421,7 +416,7 @@ static struct test_owner *pinned_even_holes(struct clab_mem *mem)
 
 	for (k = 0; k < 4096; k++)
 		if (o->table[k])
-			pin(o, k);
+			test_owner_pin(o, k);
 	for (k = 512; k < 3072; k += 2)
 		test_owner_free(o, k);
 	clab_drain_all_pages(mem, NULL);
@@ -501,7 +496,7 @@ static void test_direct_reclaim_drain(void)
 		}
 		for (k = 0; k < 3072; k++)
 			if (o->table[k])
-				pin(o, k);
+				test_owner_pin(o, k);
 		for (k = 512; k < 3072; k += 2)
 			test_owner_free(o, k);
 		clab_drain_all_pages(mem, NULL);
