@@ -13,7 +13,9 @@
  *  5. retries: should_reclaim_retry(), then should_compact_retry(), which
  *     escalates ASYNC -> SYNC_LIGHT -> SYNC_FULL;
  *  6. the OOM path: a rate-limited report in the kernel's style, and with
- *     oom_kill set, SIGKILL for the largest user of the arena.
+ *     oom_kill set, SIGKILL for the largest user of the arena; its victim
+ *     (or a task that met the OOM path already dying) then retries with
+ *     ALLOC_OOM, below half the min watermark, and fails if that fails.
  */
 #include <compactlab/compaction.h>
 #include <compactlab/trace.h>
@@ -362,9 +364,22 @@ static void clab_warn_alloc(struct clab_mem *mem, unsigned int gfp,
 }
 
 /*
+ * Whether the current task is an OOM victim (6.1: tsk_is_oom_victim()):
+ * killed by the OOM killer of the arena, or met its OOM path already dying.
+ * The device knows; without it, nobody is.
+ */
+static bool clab_is_oom_victim(struct clab_mem *mem)
+{
+	bool (*victim)(struct clab_mem *mem) = READ_ONCE(mem->oom_victim_hook);
+
+	return victim && victim(mem);
+}
+
+/*
  * The OOM killer, when asked for (oom_kill=1): only for cheap orders and
  * requests that may not fail; the kill frees the victim's pages when it
- * exits, so wait a little for them.
+ * exits, so wait a little for them, unless the victim is the current task
+ * (6.1's out_of_memory() marks a dying caller and returns at once).
  */
 static struct clab_page *clab_alloc_pages_may_oom(struct clab_mem *mem, int nid,
 						  unsigned int gfp,
@@ -385,6 +400,8 @@ static struct clab_page *clab_alloc_pages_may_oom(struct clab_mem *mem, int nid,
 	if (!READ_ONCE(mem->oom_kill) || !kill || !kill(mem))
 		return NULL;
 	*did_some_progress = true;
+	if (clab_is_oom_victim(mem))
+		return NULL;
 	for (i = 0; i < 40; i++) {
 		page = clab_get_page_from_freelist(mem, nid, gfp, order, alloc_flags);
 		if (page || fatal_signal_pending(current))
@@ -443,6 +460,12 @@ struct clab_page *__clab_alloc_pages_slowpath(struct clab_mem *mem, int nid,
 retry:
 	/* Read at each round, as the policy may change meanwhile. */
 	tuned = clab_selected_policy_has_tuned_rules(mem);
+	/*
+	 * As 6.1's __gfp_pfmemalloc_flags(): an OOM victim may use part of
+	 * the min reserve (ALLOC_OOM) so that it can exit.
+	 */
+	if (!(alloc_flags & CLAB_ALLOC_NO_WATERMARKS) && clab_is_oom_victim(mem))
+		alloc_flags = CLAB_ALLOC_OOM | (alloc_flags & CLAB_ALLOC_KSWAPD);
 	if (alloc_flags & CLAB_ALLOC_KSWAPD)
 		clab_wake_all_kswapds(mem, nid, gfp, order);
 	page = clab_get_page_from_freelist(mem, nid, gfp, order, alloc_flags);
@@ -490,11 +513,8 @@ retry:
 					&oom_progress);
 	if (page)
 		return page;
-	/*
-	 * A dying task (the victim, perhaps) fails here rather than wait on
-	 * itself. 6.1 first lets an OOM victim try once more with ALLOC_OOM.
-	 */
-	if (fatal_signal_pending(current))
+	/* As 6.1: a victim that has had its ALLOC_OOM round fails, not loops. */
+	if ((alloc_flags & CLAB_ALLOC_OOM) && clab_is_oom_victim(mem))
 		goto nopage;
 	/* As 6.1: retry as long as the OOM killer makes progress. */
 	if (oom_progress) {

@@ -539,6 +539,7 @@ int clab_chardev_init(struct clab_mem *mem)
 	ret = misc_register(&clab_miscdev);
 	if (ret)
 		goto exit_rmap;
+	WRITE_ONCE(mem->oom_victim_hook, clab_rmap_is_oom_victim);
 	WRITE_ONCE(mem->oom_kill_hook, clab_rmap_oom_kill);
 	return 0;
 
@@ -555,6 +556,7 @@ exit_rmap:
 void clab_chardev_exit(void)
 {
 	WRITE_ONCE(clab_chardev_mem->oom_kill_hook, NULL);
+	WRITE_ONCE(clab_chardev_mem->oom_victim_hook, NULL);
 	misc_deregister(&clab_miscdev);
 	clab_rmap_exit();
 }

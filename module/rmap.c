@@ -56,6 +56,8 @@ static struct vfsmount *clab_rmap_mnt;
 static LIST_HEAD(clab_files);
 static DEFINE_MUTEX(clab_files_lock);
 
+static void clab_oom_forget_victims(void);
+
 static int clab_fs_init_fs_context(struct fs_context *fc)
 {
 	return init_pseudo(fc, CLAB_FS_MAGIC) ? 0 : -ENOMEM;
@@ -87,6 +89,7 @@ int clab_rmap_init(void)
 void clab_rmap_exit(void)
 {
 	kern_unmount(clab_rmap_mnt);
+	clab_oom_forget_victims();
 }
 
 static struct clab_file *user_owner_to_file(struct clab_owner *owner)
@@ -739,6 +742,92 @@ static struct mm_struct *clab_oom_task_mm(struct task_struct *p)
 }
 
 /*
+ * The OOM victims (6.1: tsk_is_oom_victim(), the mm in signal->oom_mm):
+ * the mms of the processes killed for the arena, and of those that met
+ * its OOM path already dying (out_of_memory()'s task_will_free_mem()).
+ * Each entry holds an mmgrab(), so that its address names no other mm,
+ * and goes once the mm has no users left. Full (16 victims exiting at
+ * once), a new victim is not marked: it then allocates without ALLOC_OOM.
+ */
+#define CLAB_OOM_VICTIMS	16
+static struct mm_struct *clab_oom_victims[CLAB_OOM_VICTIMS];
+static DEFINE_SPINLOCK(clab_oom_victims_lock);	/* clab_oom_victims[] */
+
+/* Mark @mm as a victim's; drop the entries of mms without users. */
+static void clab_oom_mark_victim(struct mm_struct *mm)
+{
+	struct mm_struct *gone[CLAB_OOM_VICTIMS];
+	unsigned int i, n = 0;
+	int free = -1;
+	bool marked = false;
+
+	mmgrab(mm);
+	spin_lock(&clab_oom_victims_lock);
+	for (i = 0; i < CLAB_OOM_VICTIMS; i++) {
+		struct mm_struct *v = clab_oom_victims[i];
+
+		if (v == mm) {
+			marked = true;
+		} else if (v && !atomic_read(&v->mm_users)) {
+			gone[n++] = v;
+			clab_oom_victims[i] = NULL;
+		}
+		if (!clab_oom_victims[i] && free < 0)
+			free = i;
+	}
+	if (!marked && free >= 0) {
+		clab_oom_victims[free] = mm;
+		mm = NULL;
+	}
+	spin_unlock(&clab_oom_victims_lock);
+	if (mm)
+		mmdrop(mm);
+	while (n)
+		mmdrop(gone[--n]);
+}
+
+/**
+ * clab_rmap_is_oom_victim() - is the current task an OOM victim?
+ * @mem: the shadow memory (one OOM killer serves it)
+ *
+ * The mem->oom_victim_hook.
+ *
+ * Return: true if the current process was killed by clab_rmap_oom_kill(),
+ * or met it already dying.
+ */
+bool clab_rmap_is_oom_victim(struct clab_mem *mem)
+{
+	struct mm_struct *mm = current->mm;
+	bool victim = false;
+	unsigned int i;
+
+	if (!mm || in_interrupt())
+		return false;
+	spin_lock(&clab_oom_victims_lock);
+	for (i = 0; i < CLAB_OOM_VICTIMS; i++)
+		victim |= clab_oom_victims[i] == mm;
+	spin_unlock(&clab_oom_victims_lock);
+	return victim;
+}
+
+/* Forget every victim: the device goes. */
+static void clab_oom_forget_victims(void)
+{
+	struct mm_struct *gone[CLAB_OOM_VICTIMS];
+	unsigned int i;
+
+	spin_lock(&clab_oom_victims_lock);
+	for (i = 0; i < CLAB_OOM_VICTIMS; i++) {
+		gone[i] = clab_oom_victims[i];
+		clab_oom_victims[i] = NULL;
+	}
+	spin_unlock(&clab_oom_victims_lock);
+	for (i = 0; i < CLAB_OOM_VICTIMS; i++)
+		if (gone[i])
+			mmdrop(gone[i]);
+}
+
+/*
  * Match every process to its candidate, under RCU: which are dying and
  * which may not be killed (OOM_SCORE_ADJ_MIN, init, kernel threads).
  */
@@ -771,13 +860,16 @@ static void clab_oom_match_tasks(struct clab_oom_control *oc)
  *
  * The mem->oom_kill_hook: sends SIGKILL to the process that maps the most
  * arena pages, skipping those with oom_score_adj OOM_SCORE_ADJ_MIN (and
- * init) for the next largest, as the kernel's OOM killer does; the pages
- * come back when its vmas close. While a process mapping pages is already
- * dying (or its mm is being torn down) nobody else is killed: those pages
- * are on their way. Called from an allocating task, never under an owner
- * lock. The kill is privileged (SEND_SIG_PRIV), as the kernel's.
+ * init) for the next largest, as the kernel's OOM killer does, and marks
+ * it as a victim (clab_rmap_is_oom_victim()); the pages come back when its
+ * vmas close. While a process mapping pages is already dying (or its mm
+ * is being torn down) nobody else is killed: those pages are on their
+ * way. A caller that is dying itself is marked and nobody is killed, as
+ * 6.1's out_of_memory() does. Called from an allocating task, never under
+ * an owner lock. The kill is privileged (SEND_SIG_PRIV), as the kernel's.
  *
- * Return: true if a kill was sent or a victim is already dying.
+ * Return: true if a kill was sent, a victim is already dying, or the
+ * caller is.
  */
 bool clab_rmap_oom_kill(struct clab_mem *mem)
 {
@@ -791,6 +883,11 @@ bool clab_rmap_oom_kill(struct clab_mem *mem)
 	unsigned int i;
 	int ret = 0;
 
+	if (current->mm && (fatal_signal_pending(current) ||
+			    (current->flags & PF_EXITING))) {
+		clab_oom_mark_victim(current->mm);
+		return true;
+	}
 	mutex_lock(&clab_files_lock);
 	list_for_each_entry(cf, &clab_files, list) {
 		if (cf->mem != mem)
@@ -823,6 +920,7 @@ bool clab_rmap_oom_kill(struct clab_mem *mem)
 	if (victim) {
 		get_task_comm(comm, victim);
 		send_sig_info(SIGKILL, SEND_SIG_PRIV, victim);
+		clab_oom_mark_victim(c->mm);
 		pr_warn("Out of memory: Killed process %d (%s) compactlab pages:%lu\n",
 			task_tgid_nr(victim), comm, pages);
 		put_task_struct(victim);

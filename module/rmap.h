@@ -134,6 +134,7 @@ int clab_rmap_discard(struct clab_file *cf, struct file *file, u64 addr,
 int clab_rmap_pfn_of(struct clab_file *cf, struct file *file, u64 addr,
 		     u64 *pfn, u64 *index);
 bool clab_rmap_oom_kill(struct clab_mem *mem);
+bool clab_rmap_is_oom_victim(struct clab_mem *mem);
 
 /* kpages.c: kernel-held blocks. */
 extern const struct clab_owner_ops clab_kernel_owner_ops;

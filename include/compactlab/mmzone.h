@@ -298,7 +298,10 @@ struct clab_mem_config {
  * @compaction_proactiveness: vm.compaction_proactiveness (0..100)
  * @oom_kill: on allocation failure, kill the largest user of the arena
  * @oom_kill_hook: how (set by the device, which knows the users); returns
- *	true if it sent a kill
+ *	true if it sent a kill, a victim is still exiting, or the caller is
+ *	dying itself (it is then marked as a victim)
+ * @oom_victim_hook: whether the current task is an OOM victim (set by the
+ *	device, which marks them); victims may allocate with ALLOC_OOM
  * @oom_last_report: jiffies of the last failure report (rate limit)
  * @tunable_lock: serialises watermark recomputation
  */
@@ -319,6 +322,7 @@ struct clab_mem {
 	int compaction_proactiveness;
 	int oom_kill;
 	bool (*oom_kill_hook)(struct clab_mem *mem);
+	bool (*oom_victim_hook)(struct clab_mem *mem);
 	unsigned long oom_last_report;
 	struct mutex tunable_lock;	/* watermark recomputation */
 };

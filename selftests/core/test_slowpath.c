@@ -699,6 +699,87 @@ static void test_oom_retries_while_progress(void)
 	test_mem_destroy(mem);
 }
 
+/*
+ * A caller that meets the OOM path already dying: out_of_memory() marks it
+ * a victim (task_will_free_mem(current)) and reports progress, so 6.1
+ * retries it with ALLOC_OOM (__gfp_pfmemalloc_flags()). The hook stops
+ * reporting progress after 3 calls, so that a slowpath without the rule
+ * ends.
+ */
+static bool dying_caller_is_victim;
+static int dying_caller_calls;
+static bool test_oom_dying_caller_hook(struct clab_mem *mem)
+{
+	if (++dying_caller_calls > 3)
+		return false;
+	dying_caller_is_victim = true;
+	return true;
+}
+
+static bool test_oom_victim_hook(struct clab_mem *mem)
+{
+	return dying_caller_is_victim;
+}
+
+/* Free pages at Normal's min mark, @n pages given back by @o. */
+static unsigned long oom_victim_setup(struct clab_mem *mem, struct test_owner *o,
+				      unsigned long n)
+{
+	unsigned long k;
+
+	for (k = 0; k < n; k++)
+		test_owner_free(o, k);
+	clab_drain_all_pages(mem, NULL);
+	mem->oom_kill = 1;
+	mem->oom_kill_hook = test_oom_dying_caller_hook;
+	mem->oom_victim_hook = test_oom_victim_hook;
+	dying_caller_is_victim = false;
+	dying_caller_calls = 0;
+	return mem->nodes[0].zones[CLAB_ZONE_NORMAL].nr_free_pages;
+}
+
+/*
+ * 6.1's __alloc_pages_slowpath(): an OOM victim retries with ALLOC_OOM,
+ * whose watermark is half the min mark, and fails, rather than loop, once
+ * that round failed too.
+ */
+static void test_oom_victim_alloc_oom(void)
+{
+	struct clab_mem *mem = test_mem_create("8M", 1, NULL, NULL);
+	struct clab_zone *normal = &mem->nodes[0].zones[CLAB_ZONE_NORMAL];
+	unsigned long min = clab_wmark_pages(normal, CLAB_WMARK_MIN), free;
+	struct test_owner *o = test_owner_fill(mem);
+	unsigned int gfp = CLAB_GFP_KERNEL | CLAB_GFP_RECLAIM | CLAB_GFP_NOWARN;
+	struct clab_page *p;
+
+	CHECK(min >= 8);
+	/* At the min mark: only a victim's ALLOC_OOM gets a page. */
+	free = oom_victim_setup(mem, o, min);
+	CHECK_EQ(free, min);
+	p = clab_alloc_pages(mem, 0, gfp, 0);
+	DIAG("%lu free at min %lu: the dying caller %s, OOM path met %d times",
+	     free, min, p ? "allocated" : "failed", dying_caller_calls);
+	CHECK(p);
+	CHECK_EQ(dying_caller_calls, 1);
+	if (p)
+		clab_free_pages(mem, p, 0);
+	test_owner_destroy(o);
+
+	/* At half the min mark: ALLOC_OOM fails too, and the victim gives up. */
+	o = test_owner_fill(mem);
+	free = oom_victim_setup(mem, o, min / 2);
+	p = clab_alloc_pages(mem, 0, gfp, 0);
+	DIAG("%lu free at min %lu: the victim %s, OOM path met %d times",
+	     free, min, p ? "allocated" : "failed", dying_caller_calls);
+	CHECK(!p);
+	CHECK_EQ(dying_caller_calls, 2);
+	mem->oom_kill_hook = NULL;
+	mem->oom_victim_hook = NULL;
+	CHECK_EQ(mem_check(mem), 0);
+	test_owner_destroy(o);
+	test_mem_destroy(mem);
+}
+
 #define SLOWPATH_CASES(X) \
 	X(test_escalation) \
 	X(test_direct_compaction) \
@@ -713,6 +794,7 @@ static void test_oom_retries_while_progress(void)
 	X(test_reclaim_retry_per_zone) \
 	X(test_non_block_without_direct_reclaim) \
 	X(test_oom) \
-	X(test_oom_retries_while_progress)
+	X(test_oom_retries_while_progress) \
+	X(test_oom_victim_alloc_oom)
 
 CLAB_TEST_SUITE(slowpath, SLOWPATH_CASES);
