@@ -287,6 +287,11 @@ enum clab_compact_result clab_compact_zone_scanners(struct clab_compact_control 
 	unsigned long last_migrated_pfn = 0;
 	enum clab_compact_result ret;
 	bool update_cached;
+	/*
+	 * 6.1 keeps "nothing to drain" as last_migrated_pfn 0; our pfns
+	 * count from 0, so it is a flag of its own here.
+	 */
+	bool drain_pending = false;
 
 	update_cached = !sync && zone->compact_cached_migrate_pfn[0] ==
 				 zone->compact_cached_migrate_pfn[1];
@@ -310,10 +315,12 @@ enum clab_compact_result clab_compact_zone_scanners(struct clab_compact_control 
 			if (update_cached)
 				zone->compact_cached_migrate_pfn[1] =
 					zone->compact_cached_migrate_pfn[0];
-			continue;
+			/* Pages freed from the last block may wait on a list. */
+			goto check_drain;
 		case CLAB_ISOLATE_SUCCESS:
 			update_cached = false;
 			last_migrated_pfn = iteration_start_pfn;
+			drain_pending = true;
 		}
 
 		err = clab_migrate_pages(cc);
@@ -327,8 +334,22 @@ enum clab_compact_result clab_compact_zone_scanners(struct clab_compact_control 
 			if (cc->direct_compaction && cc->mode == CLAB_MIGRATE_ASYNC &&
 			    cc->order > 0) {
 				cc->migrate_pfn = ALIGN(cc->migrate_pfn, 1UL << cc->order);
+				/* Nothing there to merge: no drain for it. */
 				last_migrated_pfn = 0;
+				drain_pending = false;
 			}
+		}
+check_drain:
+		/*
+		 * As 6.1: once the migrate scanner has left the cc->order
+		 * block it migrated from, this CPU's list gives back the
+		 * pages freed there, so that they merge and the finish test
+		 * (or the capture) sees the block at once.
+		 */
+		if (cc->order > 0 && drain_pending &&
+		    last_migrated_pfn < round_down(cc->migrate_pfn, 1UL << cc->order)) {
+			clab_drain_local_pages(zone, cc->capc);
+			drain_pending = false;
 		}
 		if (cc->capc && READ_ONCE(cc->capc->page)) {
 			ret = CLAB_COMPACT_SUCCESS;
@@ -407,8 +428,10 @@ static void clab_stats_add(struct clab_compact_stats *stats,
  * @stats: if not NULL, totals are added here
  *
  * What writing to /sys/devices/system/node/nodeN/compact does: whole
- * zones, MIGRATE_SYNC, skip hints ignored. Free per-CPU pages are drained
- * first so that they can merge.
+ * zones, MIGRATE_SYNC, skip hints ignored. As in 6.1 (whose
+ * lru_add_drain_all() drains LRU batches, not free pages), the per-CPU
+ * lists are not drained: a free page there is no target, and the pages
+ * the compaction frees wait there too.
  *
  * Return: 0, or -EINVAL for a node that does not exist.
  */
@@ -435,7 +458,6 @@ int clab_compact_node(struct clab_mem *mem, int nid,
 
 		if (!clab_zone_is_populated(cc.zone))
 			continue;
-		clab_drain_all_pages(mem, cc.zone);
 		ret = clab_compact_zone(&cc);
 		clab_stats_add(stats, &cc, ret);
 		if (fatal_signal_pending(current))

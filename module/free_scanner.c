@@ -374,7 +374,7 @@ unsigned long clab_release_freepages(struct clab_compact_control *cc)
 		list_del(&page->lru);
 		if (pfn > high)
 			high = pfn;
-		clab_put_page_to_buddy(mem, page, NULL);
+		clab_put_page_capture(mem, page, cc->capc);
 	}
 	cc->nr_freepages = 0;
 	return high;

@@ -132,15 +132,16 @@ unlock:
 
 /*
  * Done with an isolated page: unmark it and drop the isolation reference.
- * A page that moved is freed here, straight to the buddy lists, where a
- * direct compactor may capture the block it completes.
+ * A page that moved is freed here, to this CPU's list as in 6.1; the
+ * block it completes merges when the list overflows or compaction drains
+ * it, and a direct compactor may then capture it.
  */
 static void clab_release_isolated(struct clab_compact_control *cc,
 				  struct clab_page *page)
 {
 	list_del(&page->lru);
 	clear_bit(CLAB_PG_ISOLATED, &page->flags);
-	clab_put_page_to_buddy(clab_zone_mem_of(cc), page, cc->capc);
+	clab_put_page_capture(clab_zone_mem_of(cc), page, cc->capc);
 }
 
 /**

@@ -113,32 +113,6 @@ put_page:
 }
 
 /*
- * The end of the free buddy block that @pfn lies inside (not at its head),
- * or 0 if there is none: its head is the first block boundary below @pfn
- * whose page is a free head of an order that reaches @pfn. Racy, as the
- * kernel's buddy_order_unsafe() reads: only orders in range are believed.
- */
-static unsigned long clab_free_block_end(struct clab_mem *mem,
-					 unsigned long pfn)
-{
-	unsigned int order;
-
-	for (order = 1; order <= CLAB_MAX_ORDER; order++) {
-		unsigned long head = round_down(pfn, 1UL << order);
-		struct clab_page *page = clab_idx_to_page(mem, head);
-		unsigned int head_order;
-
-		if (head == pfn || !clab_page_is_buddy(page))
-			continue;
-		head_order = READ_ONCE(page->order);
-		if (head_order < order || head_order > CLAB_MAX_ORDER)
-			return 0;
-		return head + (1UL << head_order);
-	}
-	return 0;
-}
-
-/*
  * Scan [low_pfn, end_pfn) of one pageblock and isolate what can move.
  * Returns 0, or -EINTR when a fatal signal aborted the scan.
  */
@@ -202,28 +176,9 @@ static int clab_isolate_migratepages_block(struct clab_compact_control *cc,
 		 * page inside a free or allocated block. The kernel finds it
 		 * neither on an LRU nor movable: a failure, which makes an
 		 * async direct compactor give up its cc->order piece.
-		 *
-		 * One exception. Our migration frees its source pages to the
-		 * buddy lists, where they merge at once; the kernel's go to
-		 * the per-CPU lists and merge only when drained. So a scan
-		 * that resumes after its last isolated page may find that
-		 * page's free neighbour, a free head in the kernel, inside a
-		 * merged free block: step over the block, counted once, as
-		 * the kernel would have stepped over the neighbour.
 		 */
-		if (!test_bit(low_pfn, mem->inuse)) {
-			unsigned long free_end;
-
-			if (low_pfn != start_pfn || valid ||
-			    clab_page_test(page, CLAB_PG_PCP) ||
-			    clab_page_test(page, CLAB_PG_TAIL))
-				goto isolate_fail;
-			free_end = clab_free_block_end(mem, low_pfn);
-			if (!free_end)
-				goto isolate_fail;
-			low_pfn = free_end - 1;
-			continue;
-		}
+		if (!test_bit(low_pfn, mem->inuse))
+			goto isolate_fail;
 		/* A block above order 0 never moves: step over it, a failure. */
 		if (READ_ONCE(page->order)) {
 			unsigned int order = READ_ONCE(page->order);

@@ -150,11 +150,10 @@ static bool clab_page_can_move(struct clab_compact_control *cc,
 /*
  * Isolate every in-use page of the block; false if one cannot be. A free
  * page held on a CPU's list is not in use, but keeps the block from
- * merging until it is drained: *@on_pcp says whether one was seen.
+ * merging until the lists are drained (after the migration).
  */
 static bool clab_isolate_block(struct clab_compact_control *cc,
-			       unsigned long start, unsigned int order,
-			       bool *on_pcp)
+			       unsigned long start, unsigned int order)
 {
 	struct clab_mem *mem = clab_zone_mem_of(cc);
 	unsigned long pfn, end = start + (1UL << order);
@@ -171,10 +170,8 @@ static bool clab_isolate_block(struct clab_compact_control *cc,
 				pfn += (1UL << o) - 1;
 			continue;
 		}
-		if (clab_page_test(page, CLAB_PG_PCP)) {
-			*on_pcp = true;
+		if (clab_page_test(page, CLAB_PG_PCP))
 			continue;
-		}
 		if (!clab_page_can_move(cc, page))
 			return false;
 		if (!clab_get_page_unless_zero(page))
@@ -270,7 +267,6 @@ enum clab_compact_result clab_compact_zone_min_moves(struct clab_compact_control
 				  zone->end, sync);
 	for (;;) {
 		unsigned long block;
-		bool on_pcp = false;
 		long cost;
 
 		if (!whole && clab_zone_has_free_block(zone, order)) {
@@ -285,7 +281,7 @@ enum clab_compact_result clab_compact_zone_min_moves(struct clab_compact_control
 		if (block == ULONG_MAX)
 			break;
 		set_bit((block - zone->start) >> order, excluded);
-		if (!clab_isolate_block(cc, block, order, &on_pcp) ||
+		if (!clab_isolate_block(cc, block, order) ||
 		    !clab_isolate_fragments(cc, block, order)) {
 			clab_putback_movable_pages(cc);
 			clab_release_freepages(cc);
@@ -297,9 +293,14 @@ enum clab_compact_result clab_compact_zone_min_moves(struct clab_compact_control
 		if (clab_migrate_pages(cc))
 			clab_putback_movable_pages(cc);
 		clab_release_freepages(cc);
-		/* Its free pages on CPU lists go back to merge with the rest. */
-		if (on_pcp)
-			clab_drain_all_pages(clab_zone_mem_of(cc), zone);
+		/*
+		 * The pages it moved out wait on the lists of the CPUs it ran
+		 * on, and its free pages may wait on any CPU's: all go back,
+		 * to merge into the emptied block. This CPU's first, with the
+		 * capture of a direct compactor.
+		 */
+		clab_drain_local_pages(zone, cc->capc);
+		clab_drain_all_pages(clab_zone_mem_of(cc), zone);
 		/* The block it emptied went to a direct compactor's capture. */
 		if (cc->capc && READ_ONCE(cc->capc->page)) {
 			ret = CLAB_COMPACT_SUCCESS;

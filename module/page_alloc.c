@@ -769,9 +769,14 @@ struct clab_page *clab_alloc_pages(struct clab_mem *mem, int nid,
 	return page;
 }
 
-/* Give @count pages of a per-CPU list set back to the buddy lists. */
+/*
+ * Give @count pages of a per-CPU list set back to the buddy lists; @capc:
+ * the capture of the direct compactor doing it, or NULL (6.1's
+ * __free_one_page() captures through task_capc() on this path too).
+ */
 static void clab_free_pcppages_bulk(struct clab_zone *zone, int count,
-				    struct clab_per_cpu_pages *pcp)
+				    struct clab_per_cpu_pages *pcp,
+				    struct clab_capture_control *capc)
 {
 	struct clab_mem *mem = clab_zone_mem(zone);
 	unsigned long flags;
@@ -798,7 +803,7 @@ static void clab_free_pcppages_bulk(struct clab_zone *zone, int count,
 		free_mt = page->migratetype;
 		if (clab_get_pageblock_migratetype(mem, idx) == CLAB_MIGRATE_ISOLATE)
 			free_mt = CLAB_MIGRATE_ISOLATE;
-		__clab_free_one_page(zone, idx, 0, free_mt, false, NULL);
+		__clab_free_one_page(zone, idx, 0, free_mt, false, capc);
 	}
 	spin_unlock_irqrestore(&zone->lock, flags);
 }
@@ -848,7 +853,7 @@ static void __clab_free_pages(struct clab_mem *mem, struct clab_page *page,
 	list_add(&page->lru, &pcp->lists[mt]);
 	pcp->count++;
 	if (pcp->count >= pcp->high)
-		clab_free_pcppages_bulk(zone, pcp->batch, pcp);
+		clab_free_pcppages_bulk(zone, pcp->batch, pcp, capc);
 	spin_unlock(&pcp->lock);
 	put_cpu();
 }
@@ -883,21 +888,23 @@ void clab_put_page(struct clab_mem *mem, struct clab_page *page)
 }
 
 /**
- * clab_put_page_to_buddy() - drop a reference; free straight to the buddy
+ * clab_put_page_capture() - drop a compactor's reference to a block
  * @mem: the shadow memory
  * @page: its head page
- * @capc: a direct compactor's capture, or NULL
+ * @capc: the compactor's capture, or NULL
  *
- * For migration's source pages: bypassing the per-CPU lists lets them merge
- * at once, so that compaction sees (or captures) the blocks it frees.
+ * For migration's source pages and unused targets: freed as any page is
+ * (order 0 to this CPU's list), and a merge the free causes, now or when
+ * the list overflows, may complete the block @capc waits for, as 6.1's
+ * task_capc() lets any free by a direct compactor capture.
  */
-void clab_put_page_to_buddy(struct clab_mem *mem, struct clab_page *page,
-			    struct clab_capture_control *capc)
+void clab_put_page_capture(struct clab_mem *mem, struct clab_page *page,
+			   struct clab_capture_control *capc)
 {
 	if (WARN_ON_ONCE(!clab_page_test(page, CLAB_PG_HEAD)))
 		return;
 	if (atomic_dec_and_test(&page->refcount))
-		__clab_free_pages(mem, page, page->order, true, capc);
+		__clab_free_pages(mem, page, page->order, false, capc);
 }
 
 /**
@@ -989,10 +996,30 @@ void clab_drain_all_pages(struct clab_mem *mem, struct clab_zone *zone)
 			struct clab_per_cpu_pages *pcp = per_cpu_ptr(z->pcp, cpu);
 
 			spin_lock(&pcp->lock);
-			clab_free_pcppages_bulk(z, pcp->count, pcp);
+			clab_free_pcppages_bulk(z, pcp->count, pcp, NULL);
 			spin_unlock(&pcp->lock);
 		}
 	}
+}
+
+/**
+ * clab_drain_local_pages() - return this CPU's free pages of a zone
+ * @zone: the zone
+ * @capc: the capture of the direct compactor draining, or NULL
+ *
+ * 6.1's drain_local_pages(zone), as compaction calls it (through
+ * lru_add_drain_cpu_zone()) when its migrate scanner leaves a cc->order
+ * block it migrated from, so that the freed pages merge.
+ */
+void clab_drain_local_pages(struct clab_zone *zone,
+			    struct clab_capture_control *capc)
+{
+	struct clab_per_cpu_pages *pcp = per_cpu_ptr(zone->pcp, get_cpu());
+
+	spin_lock(&pcp->lock);
+	clab_free_pcppages_bulk(zone, pcp->count, pcp, capc);
+	spin_unlock(&pcp->lock);
+	put_cpu();
 }
 
 /**

@@ -341,14 +341,16 @@ void clab_free_pages(struct clab_mem *mem, struct clab_page *page,
 		     unsigned int order);
 void clab_put_page(struct clab_mem *mem, struct clab_page *page);
 struct clab_capture_control;
-void clab_put_page_to_buddy(struct clab_mem *mem, struct clab_page *page,
-			    struct clab_capture_control *capc);
+void clab_put_page_capture(struct clab_mem *mem, struct clab_page *page,
+			   struct clab_capture_control *capc);
 unsigned long __clab_isolate_free_page(struct clab_zone *zone,
 				       struct clab_page *page,
 				       unsigned int order);
 void clab_prep_isolated_pages(struct clab_mem *mem, struct clab_page *page,
 			      unsigned int order, struct list_head *list);
 void clab_drain_all_pages(struct clab_mem *mem, struct clab_zone *zone);
+void clab_drain_local_pages(struct clab_zone *zone,
+			    struct clab_capture_control *capc);
 unsigned long clab_take_free_pages(struct clab_mem *mem, struct list_head *list);
 void clab_give_back_free_pages(struct clab_mem *mem, struct list_head *list);
 bool clab_zone_watermark_ok(struct clab_zone *zone, unsigned int order,

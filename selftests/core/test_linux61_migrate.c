@@ -413,6 +413,112 @@ static void test_direct_compaction_never_waits_for_lock(void)
 	test_mem_destroy(mem);
 }
 
+/* Free pages on CPU lists in [start, end). */
+static unsigned int pcp_pages_in(struct clab_mem *mem, unsigned long start,
+				 unsigned long end)
+{
+	unsigned int n = 0;
+
+	for (; start < end; start++)
+		n += clab_page_test(clab_idx_to_page(mem, start), CLAB_PG_PCP);
+	return n;
+}
+
+/*
+ * 6.1 frees a migrated page to the CPU's list (putback of the source page
+ * through free_unref_page()), and compact_zone() drains this CPU's lists
+ * (lru_add_drain_cpu_zone()) once its migrate scanner has left the
+ * cc->order block it migrated from, so that the block merges and
+ * compact_finished() sees it. Block 0-7 holds pages to move at 1, 3, 4
+ * and 6, the rest of it free; everything else is pinned but for free
+ * single pages at 1500, 1502, ... (targets).
+ *  - compact_memory (order -1) has no drain point: the moved pages wait
+ *    on a CPU's list (all but those the list's high of 8 MiB's batch of 1
+ *    pushed back), and 0-7 is no order-3 block until a drain;
+ *  - an order-3 compaction leaves block 0 for 512 and drains: 0-7 is a
+ *    free order-3 block and the compaction ends with SUCCESS.
+ */
+static void test_migrated_pages_to_pcp_and_drain(void)
+{
+	int order;
+
+	for (order = -1; order <= 3; order += 4) {
+		struct clab_mem *mem = test_mem_create("8M", 1, NULL, NULL);
+		struct test_owner *o = fill_pinned(mem);
+		struct clab_zone *zone = zone0(mem);
+		struct clab_compact_control cc = {
+			.zone = zone,
+			.order = order,
+			.gfp = CLAB_GFP_MOVABLE,
+			.mode = CLAB_MIGRATE_SYNC,
+			.policy = CLAB_POLICY_LINUX,
+			.alloc_flags = CLAB_ALLOC_WMARK_MIN,
+			.ignore_skip_hint = true,
+			.whole_zone = true,
+		};
+		struct clab_page *head = clab_idx_to_page(mem, 0);
+		enum clab_compact_result r;
+		unsigned int on_pcp;
+		unsigned long k;
+
+		clab_set_min_free_kbytes(mem, 0);
+		for (k = 0; k < 8; k++) {
+			if (k == 1 || k == 3 || k == 4 || k == 6)
+				unpin(o, k);
+			else
+				test_owner_free(o, k);
+		}
+		for (k = 1500; k < 1540; k += 2)
+			test_owner_free(o, k);
+		clab_drain_all_pages(mem, NULL);
+		r = clab_compact_zone(&cc);
+		on_pcp = pcp_pages_in(mem, 0, 8);
+		DIAG("order %d: result %d, %u of 0-7 on a CPU list, page 0 %s of order %u",
+		     order, r, on_pcp,
+		     clab_page_is_buddy(head) ? "a free head" : "not a free head",
+		     head->order);
+		for (k = 0; k < 8; k++)
+			CHECK(!test_bit(k, mem->inuse));
+		if (order < 0) {
+			CHECK_EQ(r, CLAB_COMPACT_COMPLETE);
+			CHECK(on_pcp >= 1);
+			CHECK(!clab_page_is_buddy(head) || head->order < 3);
+			clab_drain_all_pages(mem, NULL);
+		} else {
+			CHECK_EQ(r, CLAB_COMPACT_SUCCESS);
+			CHECK_EQ(on_pcp, 0);
+		}
+		CHECK(clab_page_is_buddy(head) && head->order == 3);
+		CHECK_EQ(test_owner_verify(o), 0);
+		CHECK_EQ(mem_check(mem), 0);
+		test_owner_destroy(o);
+		test_mem_destroy(mem);
+	}
+}
+
+/*
+ * 6.1's compact_node() (compact_memory, nodeN/compact) drains no per-CPU
+ * list first: lru_add_drain_all() drains LRU batches. A page freed to a
+ * CPU's list just before stays there through the compaction.
+ */
+static void test_compact_node_leaves_pcp(void)
+{
+	struct clab_mem *mem = test_mem_create("8M", 1, NULL, NULL);
+	struct test_owner *o = fill_pinned(mem);
+	struct clab_compact_stats st = { 0 };
+
+	test_owner_free(o, 7);
+	CHECK(clab_page_test(clab_idx_to_page(mem, 7), CLAB_PG_PCP));
+	CHECK_EQ(clab_compact_node(mem, 0, &st), 0);
+	DIAG("compact_node: page 7 %s", clab_page_test(clab_idx_to_page(mem, 7),
+						       CLAB_PG_PCP) ?
+	     "still on a CPU list" : "drained");
+	CHECK(clab_page_test(clab_idx_to_page(mem, 7), CLAB_PG_PCP));
+	CHECK_EQ(mem_check(mem), 0);
+	test_owner_destroy(o);
+	test_mem_destroy(mem);
+}
+
 #define LINUX61_MIGRATE_CASES(X) \
 	X(test_min_moves_unevictable) \
 	X(test_and_set_skip_at_first_page) \
@@ -420,6 +526,8 @@ static void test_direct_compaction_never_waits_for_lock(void)
 	X(test_migrate_scanned_counts_free_and_pcp) \
 	X(test_pcp_page_skips_order_piece) \
 	X(test_unevictable_allowed) \
-	X(test_direct_compaction_never_waits_for_lock)
+	X(test_direct_compaction_never_waits_for_lock) \
+	X(test_migrated_pages_to_pcp_and_drain) \
+	X(test_compact_node_leaves_pcp)
 
 CLAB_TEST_SUITE(linux61_migrate, LINUX61_MIGRATE_CASES);
