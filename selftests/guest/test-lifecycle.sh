@@ -90,7 +90,7 @@ MB=$((${CLAB_ARENA_SIZE%M} / 2))
 # are kmemleak's: the debug kernel scans after the run and fails on any
 # unreferenced compactlab object.
 clab_unload
-i=0 fails=0 base= min_gain=
+i=0 fails=0 base= min_gain= reread=0
 t0=$(date +%s)
 while [ $i -lt 100 ]; do
 	[ $i -eq 4 ] && base=$(memfree_kb)
@@ -105,12 +105,19 @@ while [ $i -lt 100 ]; do
 	clab_unload || fails=$((fails + 1))
 	if [ $((i % 2)) -eq 1 ]; then
 		gain=$(($(memfree_kb) - loaded))
+		# One reading can fall amid the kernel's own allocations
+		# (1.4 MB short once, with three guests on two cores): a
+		# short one is read again once memory has settled.
+		if [ "$gain" -lt 15360 ]; then
+			gain=$(($(memfree_settled_kb) - loaded))
+			reread=$((reread + 1))
+		fi
 		[ -z "$min_gain" ] || [ "$gain" -lt "$min_gain" ] && min_gain=$gain
 	fi
 	i=$((i + 1))
 done
 end=$(memfree_kb)
-diag "100 cycles in $(($(date +%s) - t0)) s; $fails failures; MemFree after warm-up $base kB, after $end kB; a borrowed unload gave back at least $min_gain kB"
+diag "100 cycles in $(($(date +%s) - t0)) s; $fails failures; MemFree after warm-up $base kB, after $end kB; a borrowed unload gave back at least $min_gain kB ($reread read again settled)"
 [ "$fails" -eq 0 ] && [ "$min_gain" -ge 15360 ] &&
 	[ $((base - end)) -lt 32768 ] && healthy
 ok $? "100 insmod/rmmod cycles alternating reserved and borrowed: no failure, no memory lost, no kernel report"
