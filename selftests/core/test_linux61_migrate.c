@@ -471,7 +471,10 @@ static void test_migrated_pages_to_pcp_and_drain(void)
 		for (k = 1500; k < 1540; k += 2)
 			test_owner_free(o, k);
 		clab_drain_all_pages(mem, NULL);
+		/* On one CPU (KUnit), whose list is the one drained. */
+		migrate_disable();
 		r = clab_compact_zone(&cc);
+		migrate_enable();
 		on_pcp = pcp_pages_in(mem, 0, 8);
 		DIAG("order %d: result %d, %u of 0-7 on a CPU list, page 0 %s of order %u",
 		     order, r, on_pcp,

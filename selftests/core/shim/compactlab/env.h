@@ -423,6 +423,8 @@ static inline void list_splice(const struct list_head *l, struct list_head *h)
 #define free_percpu(p)			free(p)
 static inline int get_cpu(void) { return 0; }
 static inline void put_cpu(void) { }
+static inline void migrate_disable(void) { }
+static inline void migrate_enable(void) { }
 static inline int smp_processor_id(void) { return 0; }
 
 /* Non-atomic and atomic bit operations on an unsigned long. */
