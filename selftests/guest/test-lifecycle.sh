@@ -81,8 +81,10 @@ MB=$((${CLAB_ARENA_SIZE%M} / 2))
 
 # --- 1. 100 cycles ------------------------------------------------------------
 # Two measures of "no memory lost". Per borrowed cycle: unloading must give
-# back at least the 16 MB arena (MemFree while loaded vs after unload; the
-# noise of one cycle is a few hundred kB). Over the run: MemFree after the
+# back at least 15 of the arena's 16 MB (MemFree while loaded vs after
+# unload; the noise of one cycle is a few hundred kB, but 1.4-1.7 MB twice
+# with the host's cores shared by three guests, so a short one is read
+# again settled). Over the run: MemFree after the
 # last cycle against cycle 4 must not have dropped by 32 MB; this catches a
 # page-sized leak that a single cycle hides (a lost max-order chunk is 4 MB
 # a cycle, 200 MB over the run), not slab noise: KASAN's quarantine alone
