@@ -14,7 +14,8 @@
  *	serial, page, generation), checked on every touch and at the end.
  *	Operations: touch (check, write the next generation; a fault when
  *	the page was gone), DISCARD of a range, partial munmap and a
- *	MAP_FIXED mmap over the hole (fresh offsets, zero pages), a whole
+ *	MAP_FIXED_NOREPLACE mmap over the hole (fresh offsets, zero pages;
+ *	another thread's mmap may have taken the hole meanwhile), a whole
  *	remap, a sweep that checks a mapping, and fork: a child that maps,
  *	fills and checks pages of its own and exits with them mapped.
  *   one kernel-block thread holds blocks of every order and migratetype
@@ -301,7 +302,7 @@ static void sweep(struct mapping *m, const char *who)
 }
 
 /*
- * DISCARD a range; one that a partial munmap and its MAP_FIXED refill split
+ * DISCARD a range; one that a partial munmap and its refill split
  * into several mappings (EINVAL: not inside one) goes page by page.
  */
 static bool discard(struct mapping *m, size_t pg, size_t len)
@@ -407,6 +408,7 @@ static void *user_main(void *arg)
 		} else if (r < 920) {
 			/* Partial munmap, then fresh offsets over the hole. */
 			unsigned char *at = m->addr + pg * psz;
+			void *got;
 
 			len = 1 + rnd(&u->rng, 16);
 			if (pg + len > map_pages)
@@ -416,10 +418,23 @@ static void *user_main(void *arg)
 				continue;
 			}
 			count(OP_MUNMAP_PART);
-			if (mmap(at, len * psz, PROT_READ | PROT_WRITE,
-				 MAP_SHARED | MAP_FIXED, m->fd, 0) == MAP_FAILED) {
-				/* The hole stays: retire the mapping. */
-				munmap(m->addr, map_pages * psz);
+			/*
+			 * Between the munmap and this mmap another thread's
+			 * mmap may have taken the hole: MAP_FIXED would then
+			 * replace that thread's pages with ours. NOREPLACE
+			 * fails instead, and the mapping retires around the
+			 * hole, leaving whatever is there alone.
+			 */
+			got = mmap(at, len * psz, PROT_READ | PROT_WRITE,
+				   MAP_SHARED | MAP_FIXED_NOREPLACE, m->fd, 0);
+			if (got != at) {
+				if (got != MAP_FAILED)	/* taken as a hint */
+					munmap(got, len * psz);
+				if (pg)
+					munmap(m->addr, pg * psz);
+				if (pg + len < map_pages)
+					munmap(at + len * psz,
+					       (map_pages - pg - len) * psz);
 				m->addr = NULL;
 				continue;
 			}
