@@ -8,8 +8,9 @@
  *                  read: the last result
  *   buddyinfo      /proc/buddyinfo of the shadow memory
  *   pagetypeinfo   /proc/pagetypeinfo of the shadow memory
- *   zoneinfo       the watermark part of /proc/zoneinfo (6.1 layout: no
- *                  "promo" line, which later kernels print after "high")
+ *   zoneinfo       the watermark and pageset parts of /proc/zoneinfo (6.1
+ *                  layout: no "promo" line, which later kernels print after
+ *                  "high"; no "vm stats threshold")
  *   vmstat         nr_free_pages and the event counters, /proc/vmstat style
  *   extfrag/unusable_index, extfrag/extfrag_index
  *                  /sys/kernel/debug/extfrag/ of the shadow memory
@@ -291,7 +292,7 @@ static int clab_pagetypeinfo_show(struct seq_file *m, void *v)
 }
 DEFINE_SHOW_ATTRIBUTE(clab_pagetypeinfo);
 
-/* The watermark part of vmstat.c:zoneinfo_show_print (6.1). */
+/* The watermark and pageset parts of vmstat.c:zoneinfo_show_print (6.1). */
 static int clab_zoneinfo_show(struct seq_file *m, void *v)
 {
 	struct clab_mem *mem = m->private;
@@ -317,7 +318,18 @@ static int clab_zoneinfo_show(struct seq_file *m, void *v)
 			   zone->lowmem_reserve[0]);
 		for (i = 1; i < CLAB_MAX_NR_ZONES; i++)
 			seq_printf(m, ", %ld", zone->lowmem_reserve[i]);
-		seq_puts(m, ")\n");
+		seq_puts(m, ")");
+		/* Free pages waiting on the CPUs' lists, which "free" leaves out. */
+		seq_puts(m, "\n  pagesets");
+		for_each_online_cpu(i) {
+			struct clab_per_cpu_pages *pcp = per_cpu_ptr(zone->pcp, i);
+
+			seq_printf(m,
+				   "\n    cpu: %i\n              count: %i\n              high:  %i\n              batch: %i",
+				   i, READ_ONCE(pcp->count), READ_ONCE(pcp->high),
+				   READ_ONCE(pcp->batch));
+		}
+		seq_putc(m, '\n');
 	}
 	return 0;
 }

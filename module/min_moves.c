@@ -149,7 +149,7 @@ static bool clab_page_can_move(struct clab_compact_control *cc,
 
 /*
  * Isolate every in-use page of the block; false if one cannot be. A free
- * page held on a CPU's list is not in use, but keeps the block from
+ * block held on a CPU's list is not in use, but keeps the block from
  * merging until the lists are drained (after the migration).
  */
 static bool clab_isolate_block(struct clab_compact_control *cc,
@@ -170,8 +170,13 @@ static bool clab_isolate_block(struct clab_compact_control *cc,
 				pfn += (1UL << o) - 1;
 			continue;
 		}
-		if (clab_page_test(page, CLAB_PG_PCP))
+		if (clab_page_test(page, CLAB_PG_PCP)) {
+			unsigned int o = READ_ONCE(page->order);
+
+			if (o <= CLAB_MAX_ORDER)
+				pfn += (1UL << o) - 1;
 			continue;
+		}
 		if (!clab_page_can_move(cc, page))
 			return false;
 		if (!clab_get_page_unless_zero(page))

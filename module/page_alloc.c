@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * page_alloc.c - the shadow buddy allocator: free lists per order and
- * migratetype, split and merge, per-CPU order-0 lists, the 6.1 fallback and
- * stealing rules, the high-order atomic reserve, and the order-aware
- * watermark check.
+ * migratetype, split and merge, 6.1's per-CPU lists (orders 0 to 3 and the
+ * pageblock order), the 6.1 fallback and stealing rules, the high-order
+ * atomic reserve, and the order-aware watermark check.
  *
  * Lock order: per-CPU list lock, then zone lock.
  */
@@ -411,9 +411,9 @@ static struct clab_page *__clab_rmqueue(struct clab_zone *zone,
 	}
 }
 
-/* Fill a per-CPU list with up to @count order-0 pages. */
-static int clab_rmqueue_bulk(struct clab_zone *zone, int count,
-			     struct list_head *list, int migratetype,
+/* Fill a per-CPU list with up to @count blocks of @order (6.1's rmqueue_bulk()). */
+static int clab_rmqueue_bulk(struct clab_zone *zone, unsigned int order,
+			     int count, struct list_head *list, int migratetype,
 			     unsigned int alloc_flags)
 {
 	unsigned long flags;
@@ -421,12 +421,13 @@ static int clab_rmqueue_bulk(struct clab_zone *zone, int count,
 
 	spin_lock_irqsave(&zone->lock, flags);
 	for (i = 0; i < count; i++) {
-		struct clab_page *page = __clab_rmqueue(zone, 0, migratetype,
+		struct clab_page *page = __clab_rmqueue(zone, order, migratetype,
 							alloc_flags);
 
 		if (!page)
 			break;
 		page->migratetype = migratetype;
+		page->order = order;
 		__clab_page_set(page, CLAB_PG_PCP);
 		list_add_tail(&page->lru, list);
 	}
@@ -434,7 +435,13 @@ static int clab_rmqueue_bulk(struct clab_zone *zone, int count,
 	return i;
 }
 
+/*
+ * Take a block of @order from this CPU's list for @migratetype, refilling
+ * an empty list from the buddy lists (6.1's rmqueue_pcplist()). An
+ * allocation halves the free factor that bulk frees scale with.
+ */
 static struct clab_page *clab_rmqueue_pcplist(struct clab_zone *zone,
+					      unsigned int order,
 					      int migratetype,
 					      unsigned int alloc_flags)
 {
@@ -444,15 +451,22 @@ static struct clab_page *clab_rmqueue_pcplist(struct clab_zone *zone,
 
 	pcp = per_cpu_ptr(zone->pcp, get_cpu());
 	spin_lock(&pcp->lock);
-	list = &pcp->lists[migratetype];
-	if (list_empty(list))
-		pcp->count += clab_rmqueue_bulk(zone, pcp->batch, list,
-						migratetype, alloc_flags);
+	pcp->free_factor >>= 1;
+	list = &pcp->lists[clab_order_to_pindex(migratetype, order)];
+	if (list_empty(list)) {
+		int batch = READ_ONCE(pcp->batch);
+
+		/* A batch is scaled down by the order, to at least 2 blocks. */
+		if (batch > 1)
+			batch = max(batch >> order, 2);
+		pcp->count += clab_rmqueue_bulk(zone, order, batch, list,
+						migratetype, alloc_flags) << order;
+	}
 	if (!list_empty(list)) {
 		page = list_first_entry(list, struct clab_page, lru);
 		list_del(&page->lru);
 		__clab_page_clear(page, CLAB_PG_PCP);
-		pcp->count--;
+		pcp->count -= 1 << order;
 	}
 	spin_unlock(&pcp->lock);
 	put_cpu();
@@ -509,11 +523,12 @@ static struct clab_page *clab_rmqueue(struct clab_zone *zone, unsigned int order
 	struct clab_page *page;
 
 	/*
-	 * A list that cannot be refilled falls back on the buddy lists (and
+	 * Orders 0 to 3 and the pageblock order come from the per-CPU lists;
+	 * a list that cannot be refilled falls back on the buddy lists (and
 	 * their highatomic reserve), as 6.1's rmqueue() does.
 	 */
-	if (!order && migratetype < CLAB_MIGRATE_PCPTYPES) {
-		page = clab_rmqueue_pcplist(zone, migratetype, alloc_flags);
+	if (clab_pcp_allowed_order(order) && migratetype < CLAB_MIGRATE_PCPTYPES) {
+		page = clab_rmqueue_pcplist(zone, order, migratetype, alloc_flags);
 		if (page)
 			return page;
 	}
@@ -770,42 +785,140 @@ struct clab_page *clab_alloc_pages(struct clab_mem *mem, int nid,
 }
 
 /*
- * Give @count pages of a per-CPU list set back to the buddy lists; @capc:
- * the capture of the direct compactor doing it, or NULL (6.1's
- * __free_one_page() captures through task_capc() on this path too).
+ * Give at least @count pages of a per-CPU list set back to the buddy lists
+ * (6.1's free_pcppages_bulk()): the lists are taken round-robin from
+ * @pindex on, each for as many blocks as it holds and @count still asks
+ * for, whole blocks only. @capc: the capture of the direct compactor doing
+ * it, or NULL (6.1's __free_one_page() captures through task_capc() on
+ * this path too).
  */
 static void clab_free_pcppages_bulk(struct clab_zone *zone, int count,
 				    struct clab_per_cpu_pages *pcp,
+				    unsigned int pindex,
 				    struct clab_capture_control *capc)
 {
 	struct clab_mem *mem = clab_zone_mem(zone);
+	int min_pindex = 0, max_pindex = CLAB_NR_PCP_LISTS - 1;
 	unsigned long flags;
-	int mt = 0;
+	int p = (int)pindex - 1;
 
 	lockdep_assert_held(&pcp->lock);
 	count = min(count, pcp->count);
 	spin_lock_irqsave(&zone->lock, flags);
 	while (count > 0) {
-		struct list_head *list = &pcp->lists[mt];
-		struct clab_page *page;
-		unsigned long idx;
-		int free_mt;
+		struct list_head *list;
+		unsigned int order;
 
-		mt = (mt + 1) % CLAB_MIGRATE_PCPTYPES;
-		if (list_empty(list))
-			continue;
-		page = list_last_entry(list, struct clab_page, lru);
-		list_del(&page->lru);
-		__clab_page_clear(page, CLAB_PG_PCP);
-		pcp->count--;
-		count--;
-		idx = clab_page_to_idx(mem, page);
-		free_mt = page->migratetype;
-		if (clab_get_pageblock_migratetype(mem, idx) == CLAB_MIGRATE_ISOLATE)
-			free_mt = CLAB_MIGRATE_ISOLATE;
-		__clab_free_one_page(zone, idx, 0, free_mt, false, capc);
+		for (;;) {
+			if (++p > max_pindex)
+				p = min_pindex;
+			list = &pcp->lists[p];
+			if (!list_empty(list))
+				break;
+			/* An empty list at either end narrows the walk. */
+			if (p == max_pindex)
+				max_pindex--;
+			if (p == min_pindex)
+				min_pindex++;
+		}
+		order = clab_pindex_to_order(p);
+		do {
+			struct clab_page *page;
+			unsigned long idx;
+			int free_mt;
+
+			page = list_last_entry(list, struct clab_page, lru);
+			list_del(&page->lru);
+			__clab_page_clear(page, CLAB_PG_PCP);
+			pcp->count -= 1 << order;
+			count -= 1 << order;
+			idx = clab_page_to_idx(mem, page);
+			free_mt = page->migratetype;
+			if (clab_get_pageblock_migratetype(mem, idx) == CLAB_MIGRATE_ISOLATE)
+				free_mt = CLAB_MIGRATE_ISOLATE;
+			__clab_free_one_page(zone, idx, order, free_mt, false, capc);
+		} while (count > 0 && !list_empty(list));
 	}
 	spin_unlock_irqrestore(&zone->lock, flags);
+}
+
+/*
+ * The list set's high mark for this free (6.1's nr_pcp_high()): 0 (free
+ * everything) for a batch of order-1 to 3 frees; lowered to 4 batches
+ * while kswapd balances the zone.
+ */
+static int clab_nr_pcp_high(struct clab_per_cpu_pages *pcp,
+			    struct clab_zone *zone, bool free_high)
+{
+	int high = READ_ONCE(pcp->high);
+
+	if (!high || free_high)
+		return 0;
+	if (!READ_ONCE(zone->reclaim_active))
+		return high;
+	return min(READ_ONCE(pcp->batch) << 2, high);
+}
+
+/*
+ * How many pages a free over the high mark gives back (6.1's
+ * nr_pcp_free()): everything for a batch of order-1 to 3 frees, else a
+ * batch doubled for each free since the last allocation, leaving at least
+ * a batch on the lists.
+ */
+static int clab_nr_pcp_free(struct clab_per_cpu_pages *pcp, int high,
+			    int batch, bool free_high)
+{
+	int min_nr_free, max_nr_free;
+
+	if (free_high)
+		return pcp->count;
+	if (high < batch)
+		return 1;
+	min_nr_free = batch;
+	max_nr_free = high - batch;
+	batch <<= pcp->free_factor;
+	if (batch < max_nr_free && pcp->free_factor < CLAB_PCP_BATCH_SCALE_MAX)
+		pcp->free_factor++;
+	return clamp(batch, min_nr_free, max_nr_free);
+}
+
+/*
+ * Put a freed block on this CPU's list (6.1's free_unref_page() and
+ * free_unref_page_commit()). @list_mt is the list's migratetype; the block
+ * keeps its pageblock's type in ->migratetype, which the bulk free uses (a
+ * HIGHATOMIC block's page waits on the MOVABLE list and returns to the
+ * HIGHATOMIC free list).
+ */
+static void clab_free_unref_page(struct clab_zone *zone, struct clab_page *page,
+				 unsigned int order, int mt, int list_mt,
+				 struct clab_capture_control *capc)
+{
+	struct clab_per_cpu_pages *pcp;
+	unsigned int pindex = clab_order_to_pindex(list_mt, order);
+	bool free_high;
+	int high;
+
+	pcp = per_cpu_ptr(zone->pcp, get_cpu());
+	spin_lock(&pcp->lock);
+	page->migratetype = mt;
+	page->order = order;
+	__clab_page_set(page, CLAB_PG_PCP);
+	list_add(&page->lru, &pcp->lists[pindex]);
+	pcp->count += 1 << order;
+	/*
+	 * Order-1 to 3 blocks freed with no allocation in between are taken
+	 * for the start of a run of frees: they all go back.
+	 */
+	free_high = pcp->free_factor && order && order <= CLAB_COSTLY_ORDER;
+	high = clab_nr_pcp_high(pcp, zone, free_high);
+	if (pcp->count >= high)
+		clab_free_pcppages_bulk(zone,
+					clab_nr_pcp_free(pcp, high,
+							 READ_ONCE(pcp->batch),
+							 free_high),
+					pcp, pindex, capc);
+	spin_unlock(&pcp->lock);
+	put_cpu();
 }
 
 static void clab_free_one_page(struct clab_zone *zone, unsigned long idx,
@@ -821,12 +934,11 @@ static void clab_free_one_page(struct clab_zone *zone, unsigned long idx,
 
 /* Free a block whose last reference is gone. */
 static void __clab_free_pages(struct clab_mem *mem, struct clab_page *page,
-			      unsigned int order, bool to_buddy,
+			      unsigned int order,
 			      struct clab_capture_control *capc)
 {
 	unsigned long idx = clab_page_to_idx(mem, page), i;
 	struct clab_zone *zone = clab_idx_to_zone(mem, idx);
-	struct clab_per_cpu_pages *pcp;
 	int mt;
 
 	if (clab_page_test(page, CLAB_PG_LRU))
@@ -839,23 +951,19 @@ static void __clab_free_pages(struct clab_mem *mem, struct clab_page *page,
 	}
 	clab_count_vm_events(CLAB_PGFREE, 1L << order);
 
+	/*
+	 * Orders 0 to 3 and the pageblock order wait on this CPU's list,
+	 * HIGHATOMIC (and other non-PCP) blocks on the MOVABLE one; blocks of
+	 * ISOLATE pageblocks and other orders go to the buddy lists at once.
+	 */
 	mt = clab_get_pageblock_migratetype(mem, idx);
-	if (order || to_buddy || mt == CLAB_MIGRATE_ISOLATE) {
+	if (!clab_pcp_allowed_order(order) || mt == CLAB_MIGRATE_ISOLATE) {
 		clab_free_one_page(zone, idx, order, mt, capc);
 		return;
 	}
-	if (mt >= CLAB_MIGRATE_PCPTYPES)
-		mt = CLAB_MIGRATE_MOVABLE;
-	pcp = per_cpu_ptr(zone->pcp, get_cpu());
-	spin_lock(&pcp->lock);
-	page->migratetype = mt;
-	__clab_page_set(page, CLAB_PG_PCP);
-	list_add(&page->lru, &pcp->lists[mt]);
-	pcp->count++;
-	if (pcp->count >= pcp->high)
-		clab_free_pcppages_bulk(zone, pcp->batch, pcp, capc);
-	spin_unlock(&pcp->lock);
-	put_cpu();
+	clab_free_unref_page(zone, page, order, mt,
+			     mt < CLAB_MIGRATE_PCPTYPES ? mt : CLAB_MIGRATE_MOVABLE,
+			     capc);
 }
 
 /**
@@ -865,8 +973,9 @@ static void __clab_free_pages(struct clab_mem *mem, struct clab_page *page,
  * @order: the order it was allocated with
  *
  * The block is freed when no other reference (compaction's isolation) is
- * left. Order-0 pages go to the CPU's list (and back to the buddy lists in
- * batches); others merge into the buddy lists at once.
+ * left. Blocks of order 0 to 3 and of the pageblock order go to the CPU's
+ * list (and back to the buddy lists in batches); others merge into the
+ * buddy lists at once.
  */
 void clab_free_pages(struct clab_mem *mem, struct clab_page *page,
 		     unsigned int order)
@@ -874,7 +983,7 @@ void clab_free_pages(struct clab_mem *mem, struct clab_page *page,
 	if (WARN_ON_ONCE(!clab_page_test(page, CLAB_PG_HEAD) || page->order != order))
 		return;
 	if (atomic_dec_and_test(&page->refcount))
-		__clab_free_pages(mem, page, order, false, NULL);
+		__clab_free_pages(mem, page, order, NULL);
 }
 
 /**
@@ -894,7 +1003,7 @@ void clab_put_page(struct clab_mem *mem, struct clab_page *page)
  * @capc: the compactor's capture, or NULL
  *
  * For migration's source pages and unused targets: freed as any page is
- * (order 0 to this CPU's list), and a merge the free causes, now or when
+ * (to this CPU's list), and a merge the free causes, now or when
  * the list overflows, may complete the block @capc waits for, as 6.1's
  * task_capc() lets any free by a direct compactor capture.
  */
@@ -904,7 +1013,7 @@ void clab_put_page_capture(struct clab_mem *mem, struct clab_page *page,
 	if (WARN_ON_ONCE(!clab_page_test(page, CLAB_PG_HEAD)))
 		return;
 	if (atomic_dec_and_test(&page->refcount))
-		__clab_free_pages(mem, page, page->order, false, capc);
+		__clab_free_pages(mem, page, page->order, capc);
 }
 
 /**
@@ -978,6 +1087,30 @@ void clab_prep_isolated_pages(struct clab_mem *mem, struct clab_page *page,
 			   CLAB_MIGRATE_MOVABLE, 1);
 }
 
+/*
+ * Empty one CPU's lists of a zone (6.1's drain_pages_zone()), in bulk frees
+ * of at most 2^CLAB_PCP_BATCH_SCALE_MAX batches, each starting at list 0.
+ */
+static void clab_drain_pages_zone(struct clab_zone *zone,
+				  struct clab_per_cpu_pages *pcp,
+				  struct clab_capture_control *capc)
+{
+	int count;
+
+	do {
+		spin_lock(&pcp->lock);
+		count = pcp->count;
+		if (count) {
+			int to_drain = min(count, READ_ONCE(pcp->batch) <<
+						  CLAB_PCP_BATCH_SCALE_MAX);
+
+			clab_free_pcppages_bulk(zone, to_drain, pcp, 0, capc);
+			count -= to_drain;
+		}
+		spin_unlock(&pcp->lock);
+	} while (count);
+}
+
 /**
  * clab_drain_all_pages() - return every CPU's free pages to the buddy lists
  * @mem: the shadow memory
@@ -992,13 +1125,8 @@ void clab_drain_all_pages(struct clab_mem *mem, struct clab_zone *zone)
 	clab_for_each_populated_zone(mem, node, z) {
 		if (zone && z != zone)
 			continue;
-		for_each_possible_cpu(cpu) {
-			struct clab_per_cpu_pages *pcp = per_cpu_ptr(z->pcp, cpu);
-
-			spin_lock(&pcp->lock);
-			clab_free_pcppages_bulk(z, pcp->count, pcp, NULL);
-			spin_unlock(&pcp->lock);
-		}
+		for_each_possible_cpu(cpu)
+			clab_drain_pages_zone(z, per_cpu_ptr(z->pcp, cpu), NULL);
 	}
 }
 
@@ -1014,11 +1142,7 @@ void clab_drain_all_pages(struct clab_mem *mem, struct clab_zone *zone)
 void clab_drain_local_pages(struct clab_zone *zone,
 			    struct clab_capture_control *capc)
 {
-	struct clab_per_cpu_pages *pcp = per_cpu_ptr(zone->pcp, get_cpu());
-
-	spin_lock(&pcp->lock);
-	clab_free_pcppages_bulk(zone, pcp->count, pcp, capc);
-	spin_unlock(&pcp->lock);
+	clab_drain_pages_zone(zone, per_cpu_ptr(zone->pcp, get_cpu()), capc);
 	put_cpu();
 }
 

@@ -376,13 +376,25 @@ static bool clab_kswapd_shrink_node(struct clab_node *node, int highest_zoneidx,
 	return scanned >= nr_to_reclaim;
 }
 
+/* Mark the zones kswapd balances: their per-CPU lists hold fewer pages. */
+static void clab_update_reclaim_active(struct clab_node *node,
+				       int highest_zoneidx, bool active)
+{
+	int z;
+
+	for (z = 0; z <= highest_zoneidx && z < CLAB_MAX_NR_ZONES; z++)
+		if (clab_zone_is_populated(&node->zones[z]))
+			WRITE_ONCE(node->zones[z].reclaim_active, active);
+}
+
 /**
  * clab_balance_node() - kswapd's work (the kernel's balance_pgdat())
  * @node: the node
  * @order: the order it was woken for
  * @highest_zoneidx: the highest zone to balance
  *
- * Reclaims until one eligible zone is balanced at the order (which drops
+ * Marks the eligible zones reclaim-active while it runs, and reclaims
+ * until one eligible zone is balanced at the order (which drops
  * to 0 once compact_gap() pages are reclaimed), lowering a notional scan
  * priority from 12 to 1 on rounds that reclaim nothing or scan too little;
  * a watermark boost is reclaimed for even on a balanced node, without
@@ -411,6 +423,7 @@ int clab_balance_node(struct clab_node *node, int order, int highest_zoneidx)
 	}
 	boosted = nr_boost_reclaim;
 restart:
+	clab_update_reclaim_active(node, highest_zoneidx, true);
 	priority = CLAB_DEF_PRIORITY;
 	do {
 		unsigned long before = reclaimed;
@@ -443,6 +456,7 @@ restart:
 	if (!reclaimed)
 		WRITE_ONCE(node->kswapd_failures, node->kswapd_failures + 1);
 out:
+	clab_update_reclaim_active(node, highest_zoneidx, false);
 	if (!boosted)
 		return sc_order;
 	for (z = 0; z <= highest_zoneidx && z < CLAB_MAX_NR_ZONES; z++) {

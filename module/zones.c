@@ -159,7 +159,7 @@ static int clab_layout_nodes(struct clab_mem *mem,
 static int clab_zone_init(struct clab_node *node, enum clab_zone_type type)
 {
 	struct clab_zone *zone = &node->zones[type];
-	unsigned int o, mt;
+	unsigned int o, mt, pindex;
 	int cpu;
 
 	zone->node = node;
@@ -182,8 +182,8 @@ static int clab_zone_init(struct clab_node *node, enum clab_zone_type type)
 		struct clab_per_cpu_pages *pcp = per_cpu_ptr(zone->pcp, cpu);
 
 		spin_lock_init(&pcp->lock);
-		for (mt = 0; mt < CLAB_MIGRATE_PCPTYPES; mt++)
-			INIT_LIST_HEAD(&pcp->lists[mt]);
+		for (pindex = 0; pindex < CLAB_NR_PCP_LISTS; pindex++)
+			INIT_LIST_HEAD(&pcp->lists[pindex]);
 		pcp->batch = clab_zone_batchsize(zone);
 		pcp->high = 4 * pcp->batch;
 	}

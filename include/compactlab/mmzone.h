@@ -20,6 +20,17 @@
 #define CLAB_COSTLY_ORDER	3	/* PAGE_ALLOC_COSTLY_ORDER */
 #define CLAB_MAX_RECLAIM_RETRIES 16	/* MAX_RECLAIM_RETRIES */
 
+/*
+ * Per-CPU lists, as 6.1 with CONFIG_TRANSPARENT_HUGEPAGE (Debian's
+ * kernels): one per (order, PCP migratetype) for orders 0 to
+ * CLAB_COSTLY_ORDER, then two for the pageblock (THP) order, non-movable
+ * and movable.
+ */
+#define CLAB_NR_LOWORDER_PCP_LISTS (CLAB_MIGRATE_PCPTYPES * (CLAB_COSTLY_ORDER + 1))
+#define CLAB_NR_PCP_THP		2
+#define CLAB_NR_PCP_LISTS	(CLAB_NR_LOWORDER_PCP_LISTS + CLAB_NR_PCP_THP)
+#define CLAB_PCP_BATCH_SCALE_MAX 5	/* CONFIG_PCP_BATCH_SCALE_MAX's default */
+
 enum clab_zone_type {
 	CLAB_ZONE_NORMAL,
 	CLAB_ZONE_MOVABLE,
@@ -95,20 +106,24 @@ struct clab_free_area {
 };
 
 /**
- * struct clab_per_cpu_pages - a CPU's cache of free order-0 pages of a zone
- * @lock: protects the lists and @count; taken by the owning CPU and by
- *	drains from other CPUs
- * @count: pages on all lists
- * @high: free back to the buddy allocator above this many
+ * struct clab_per_cpu_pages - a CPU's cache of free blocks of a zone
+ * @lock: protects the lists, @count and @free_factor; taken by the owning
+ *	CPU and by drains from other CPUs
+ * @count: pages (not blocks) on all lists
+ * @high: free back to the buddy allocator at this many
  * @batch: pages moved to or from the buddy allocator at once
- * @lists: one list per PCP migratetype
+ * @free_factor: frees since the last allocation double the pages a bulk
+ *	free gives back, up to 2^CLAB_PCP_BATCH_SCALE_MAX times @batch
+ * @lists: indexed by clab_order_to_pindex(); each block's head page
+ *	carries CLAB_PG_PCP and its order
  */
 struct clab_per_cpu_pages {
 	spinlock_t lock;	/* the lists and count (see above) */
 	int count;
 	int high;
 	int batch;
-	struct list_head lists[CLAB_MIGRATE_PCPTYPES];
+	short free_factor;
+	struct list_head lists[CLAB_NR_PCP_LISTS];
 };
 
 /**
@@ -154,6 +169,8 @@ enum clab_lru_list {
  * @watermark_boost: temporary boost after fragmenting fallbacks
  * @boosted_wake: a fallback boosted the watermark: wake kswapd (the
  *	kernel's ZONE_BOOSTED_WATERMARK)
+ * @reclaim_active: kswapd is balancing the zone, which lowers the per-CPU
+ *	lists' high mark (the kernel's ZONE_RECLAIM_ACTIVE)
  * @lowmem_reserve: pages kept back from allocations that could use a
  *	higher zone, indexed by the highest zone they may use
  * @nr_reserved_highatomic: pages in HIGHATOMIC pageblocks
@@ -189,6 +206,7 @@ struct clab_zone {
 	unsigned long _watermark[CLAB_NR_WMARK];
 	unsigned long watermark_boost;
 	bool boosted_wake;
+	bool reclaim_active;
 	long lowmem_reserve[CLAB_MAX_NR_ZONES];
 	unsigned long nr_reserved_highatomic;
 	spinlock_t lock;	/* the free lists and buddy state (see above) */
@@ -449,6 +467,28 @@ static inline struct clab_pageblock *clab_idx_to_pageblock(const struct clab_mem
 
 /* The zone an arena index belongs to. */
 struct clab_zone *clab_idx_to_zone(struct clab_mem *mem, unsigned long idx);
+
+/* May a block of @order be freed to and taken from a per-CPU list? */
+static inline bool clab_pcp_allowed_order(unsigned int order)
+{
+	return order <= CLAB_COSTLY_ORDER || order == CLAB_PAGEBLOCK_ORDER;
+}
+
+/* The per-CPU list of a block of @order (clab_pcp_allowed_order()) and @mt. */
+static inline unsigned int clab_order_to_pindex(int mt, unsigned int order)
+{
+	if (order > CLAB_COSTLY_ORDER)
+		return CLAB_NR_LOWORDER_PCP_LISTS + (mt == CLAB_MIGRATE_MOVABLE);
+	return CLAB_MIGRATE_PCPTYPES * order + mt;
+}
+
+/* The order of the blocks on per-CPU list @pindex. */
+static inline unsigned int clab_pindex_to_order(unsigned int pindex)
+{
+	if (pindex >= CLAB_NR_LOWORDER_PCP_LISTS)
+		return CLAB_PAGEBLOCK_ORDER;
+	return pindex / CLAB_MIGRATE_PCPTYPES;
+}
 
 static inline bool clab_free_area_empty(const struct clab_free_area *area,
 					int mt)

@@ -41,7 +41,7 @@ extern const char * const clab_migratetype_names[CLAB_MIGRATE_TYPES];
 /* Page flags: bit numbers in clab_page.flags. */
 enum clab_pageflags {
 	CLAB_PG_BUDDY,		/* head of a free block on a free list */
-	CLAB_PG_PCP,		/* free order-0 page on a per-CPU list */
+	CLAB_PG_PCP,		/* head of a free block on a per-CPU list */
 	CLAB_PG_HEAD,		/* head of an allocated block */
 	CLAB_PG_TAIL,		/* non-head page of an allocated block */
 	CLAB_PG_LOCKED,		/* locked for migration (wait_on_bit) */

@@ -148,12 +148,15 @@ static int check_free_areas(struct clab_mem *mem, struct clab_zone *zone,
 	return 0;
 }
 
-/* The per-CPU lists: pages marked so, not seen before, as many as counted. */
+/*
+ * The per-CPU lists: blocks of the list's order, aligned, heads marked so,
+ * pages not seen before, as many pages as counted.
+ */
 static int check_pcp_lists(struct clab_mem *mem, struct clab_zone *zone,
 			   unsigned char *seen)
 {
-	unsigned long idx;
-	unsigned int mt;
+	unsigned long idx, i;
+	unsigned int pindex;
 	int cpu;
 
 	for_each_possible_cpu(cpu) {
@@ -161,17 +164,30 @@ static int check_pcp_lists(struct clab_mem *mem, struct clab_zone *zone,
 		struct clab_page *page;
 		int n = 0;
 
-		for (mt = 0; mt < CLAB_MIGRATE_PCPTYPES; mt++)
-			list_for_each_entry(page, &pcp->lists[mt], lru) {
+		for (pindex = 0; pindex < CLAB_NR_PCP_LISTS; pindex++) {
+			unsigned int order = clab_pindex_to_order(pindex);
+
+			list_for_each_entry(page, &pcp->lists[pindex], lru) {
 				idx = clab_page_to_idx(mem, page);
-				if (!clab_page_test(page, CLAB_PG_PCP) || seen[idx]) {
-					DIAG("mem_check: per-CPU page %lu bad or covered twice",
-					     idx);
+				if (!clab_page_test(page, CLAB_PG_PCP) ||
+				    page->order != order ||
+				    idx & ((1UL << order) - 1) ||
+				    idx + (1UL << order) > zone->end) {
+					DIAG("mem_check: per-CPU block %lu (list %u) bad",
+					     idx, pindex);
 					return -1;
 				}
-				seen[idx] = 1;
-				n++;
+				for (i = idx; i < idx + (1UL << order); i++) {
+					if (seen[i]) {
+						DIAG("mem_check: per-CPU page %lu covered twice",
+						     i);
+						return -1;
+					}
+					seen[i] = 1;
+				}
+				n += 1 << order;
 			}
+		}
 		if (n != pcp->count) {
 			DIAG("mem_check: pcp count %d, lists hold %d",
 			     pcp->count, n);

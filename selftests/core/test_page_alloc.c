@@ -14,6 +14,16 @@ static unsigned long nr_free_at(struct clab_zone *zone, unsigned int order)
 	return zone->free_area[order].nr_free;
 }
 
+/* Free pages on every CPU's lists of @zone. */
+static int pcp_pages(struct clab_zone *zone)
+{
+	int cpu, n = 0;
+
+	for_each_possible_cpu(cpu)
+		n += per_cpu_ptr(zone->pcp, cpu)->count;
+	return n;
+}
+
 static struct clab_zone *normal0(struct clab_mem *mem)
 {
 	return &mem->nodes[0].zones[CLAB_ZONE_NORMAL];
@@ -53,10 +63,17 @@ static void test_split_merge(void)
 	p3 = clab_alloc_pages(mem, 0, CLAB_GFP_MOVABLE, 3);
 	CHECK(p3);
 	CHECK_EQ(clab_page_to_idx(mem, p3) % 8, 0);
-	/* One order-10 block split into 3,4,...,9 and the order-3 block. */
+	/*
+	 * 6.1's rmqueue_pcplist() refills the order-3 list with
+	 * max(batch >> 3, 2) = 2 blocks: one order-10 block split into
+	 * 4,5,...,9 and two order-3 blocks, one handed out, one on the list.
+	 */
+	CHECK_EQ(per_cpu_ptr(zone->pcp, 0)->batch, 7);
 	CHECK_EQ(nr_free_at(zone, CLAB_MAX_ORDER), 31);
-	for (o = 3; o < CLAB_MAX_ORDER; o++)
+	CHECK_EQ(nr_free_at(zone, 3), 0);
+	for (o = 4; o < CLAB_MAX_ORDER; o++)
 		CHECK_EQ(nr_free_at(zone, o), 1);
+	CHECK_EQ(pcp_pages(zone), 8);
 	CHECK_EQ(mem_check(mem), 0);
 	p0 = clab_alloc_pages(mem, 0, CLAB_GFP_MOVABLE, 0);
 	CHECK(p0 && clab_page_test(p0, CLAB_PG_HEAD));
