@@ -318,9 +318,8 @@ static int clab_zoneinfo_show(struct seq_file *m, void *v)
 			   zone->lowmem_reserve[0]);
 		for (i = 1; i < CLAB_MAX_NR_ZONES; i++)
 			seq_printf(m, ", %ld", zone->lowmem_reserve[i]);
-		seq_puts(m, ")");
 		/* Free pages waiting on the CPUs' lists, which "free" leaves out. */
-		seq_puts(m, "\n  pagesets");
+		seq_puts(m, ")\n  pagesets");
 		for_each_online_cpu(i) {
 			struct clab_per_cpu_pages *pcp = per_cpu_ptr(zone->pcp, i);
 

@@ -883,18 +883,19 @@ static int clab_nr_pcp_free(struct clab_per_cpu_pages *pcp, int high,
 }
 
 /*
- * Put a freed block on this CPU's list (6.1's free_unref_page() and
- * free_unref_page_commit()). @list_mt is the list's migratetype; the block
- * keeps its pageblock's type in ->migratetype, which the bulk free uses (a
- * HIGHATOMIC block's page waits on the MOVABLE list and returns to the
- * HIGHATOMIC free list).
+ * Put a freed block of a pageblock of type @mt on this CPU's list (6.1's
+ * free_unref_page() and free_unref_page_commit()). Types without a list
+ * (HIGHATOMIC) use the MOVABLE one; the block keeps @mt in ->migratetype,
+ * which the bulk free uses, so a HIGHATOMIC page returns to the HIGHATOMIC
+ * free list.
  */
 static void clab_free_unref_page(struct clab_zone *zone, struct clab_page *page,
-				 unsigned int order, int mt, int list_mt,
+				 unsigned int order, int mt,
 				 struct clab_capture_control *capc)
 {
-	struct clab_per_cpu_pages *pcp;
+	int list_mt = mt < CLAB_MIGRATE_PCPTYPES ? mt : CLAB_MIGRATE_MOVABLE;
 	unsigned int pindex = clab_order_to_pindex(list_mt, order);
+	struct clab_per_cpu_pages *pcp;
 	bool free_high;
 	int high;
 
@@ -961,9 +962,7 @@ static void __clab_free_pages(struct clab_mem *mem, struct clab_page *page,
 		clab_free_one_page(zone, idx, order, mt, capc);
 		return;
 	}
-	clab_free_unref_page(zone, page, order, mt,
-			     mt < CLAB_MIGRATE_PCPTYPES ? mt : CLAB_MIGRATE_MOVABLE,
-			     capc);
+	clab_free_unref_page(zone, page, order, mt, capc);
 }
 
 /**
