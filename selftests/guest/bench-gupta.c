@@ -1,53 +1,61 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * bench-gupta: one compaction pass over the Gupta pattern, timed, for the
- * guest kernel or for compactlab (Documentation/benchmarks.rst).
+ * bench-gupta: the guest side of scripts/bench (Documentation/benchmarks.rst).
+ * Each mode does the same work on either side and prints one line of
+ * key=value pairs. MB is a size in MiB, or "free-MB": all the side's free
+ * memory but MB MiB (the arena's free pages; the node's MemFree), so that
+ * the region is nearly all of the side's memory on both sides, as the
+ * Gupta benchmark means it. SIDE is "clab" (/dev/compactlab, the arena) or
+ * "kernel@N" (anonymous memory bound to the guest kernel's NUMA node N,
+ * MADV_NOHUGEPAGE; the benchmark guest's node 1 holds nothing else).
  *
- *   bench-gupta kernel MB    anonymous private memory, MADV_NOHUGEPAGE;
- *                            /proc/sys/vm/compact_memory, /proc/vmstat,
- *                            /proc/buddyinfo
- *   bench-gupta clab MB [PREFIX]
- *                            /dev/compactlab; the compact_memory,
- *                            vmstat and buddyinfo files of compactlab;
- *                            with PREFIX, the pageblocks view is copied
- *                            to PREFIX-before and PREFIX-after around the
- *                            pass (the arena maps of scripts/bench)
- *   bench-gupta moves        compactlab: fill the whole arena (up to the
- *                            first SIGBUS), keep one page in 4, 8, 16, 32
- *                            or 64 depending on the 2 MiB block, compute
- *                            the move minimum from the pageblocks view,
- *                            then run one order-9 request (CLAB_IOC_COMPACT,
- *                            or compact_memory on a module without it)
- *   bench-gupta latency P S [FILE]
- *                            compactlab: fill the whole arena (up to the
- *                            first SIGBUS), Gupta pattern, set
- *                            compaction_proactiveness to P and wait S
- *                            seconds, then allocate order-9 MOVABLE blocks
- *                            with CLAB_IOC_ALLOC_TIMED (RECLAIM |
- *                            RETRY_MAYFAIL | NOWARN) one at a time until
- *                            one fails; prints the latency percentiles,
- *                            the share of free memory obtained as order-9
- *                            blocks and compact_success / compact_stall;
- *                            with FILE, every latency (ns), one a line,
- *                            in request order (the CDF of scripts/bench)
- *   bench-gupta hugetlb MB   the guest kernel on the same pattern, no
- *                            compact_memory: echo N > nr_hugepages for all
- *                            free memory, direct compaction alone; prints
- *                            the share obtained, the time and the stalls
+ *   bench-gupta gupta SIDE MB PHASE [PREFIX]
+ *	the Gupta pattern over an MB MiB region, one compaction pass of the
+ *	side's memory (ours: /sys/kernel/compactlab/compact_memory; the
+ *	kernel: /sys/devices/system/node/nodeN/compact), then a re-touch of
+ *	every kept page (ours zaps the mappings of the pages it moves and
+ *	refaults them later, the kernel remaps in the pass: the same window
+ *	holds both); with PREFIX, our pageblocks view is copied to
+ *	PREFIX-before and PREFIX-after around the pass
+ *   bench-gupta pure SIDE MB
+ *	migrate every page of an MB MiB region with no scanning: ours
+ *	CLAB_IOC_MIGRATE, the kernel move_pages() from node N to node 0;
+ *	timed with the re-touch
+ *   bench-gupta latency SIDE MB PHASE P S [FILE]
+ *	the Gupta pattern, proactiveness P, a wait of S s, then
+ *	free/512 order-9 requests one at a time (ours CLAB_IOC_ALLOC_TIMED
+ *	with RECLAIM | RETRY_MAYFAIL | NOWARN; the kernel one more 2 MiB
+ *	page in node N's hugetlb pool, which allocates with
+ *	__GFP_RETRY_MAYFAIL | __GFP_THISNODE), every one timed in user
+ *	space; a failure stays in the sample as an infinite latency; with
+ *	FILE, one request a line: "ns ok stalled" ("inf 0 S" on a failure)
+ *   bench-gupta free SIDE
+ *	the side's free memory in MiB (what "free-MB" counts from)
+ *   bench-gupta moves
+ *	ours only: fill the whole arena, keep one page in 4 to 64 depending
+ *	on the 2 MiB block, compute the move minimum from the pageblocks
+ *	view, then one order-9 request (CLAB_IOC_COMPACT)
  *
- * Gupta pattern: write every page of an MB MiB region, then free pages 1-3
- * of every 4 as one 3-page run. Kept pages carry a full pattern and are
- * checked after compaction. Prints one line of key=value pairs:
- *   side mb pages kept time_ns migrated migrate_scanned free_scanned
- *   free_pages free_ge9 corrupted [min blocks_ge9_before request]
- * Exit status: 0, 1 when a kept page changed, 2 on a setup error. The
- * figures themselves never fail the program.
+ * PHASE is the physical Gupta pattern: every page of the region is
+ * faulted in, its page frame read from /proc/self/pagemap, and the pages
+ * whose pfn % 4 == PHASE keep a full pattern while the others are freed,
+ * run by run (in the region's virtual order). "virtual" keeps virtual page
+ * i % 4 == 0 instead, whatever its frame (the old rule). coverage= is the
+ * share of the region's pages that lie in 4-page-aligned groups wholly
+ * inside the region: only there is the pattern exactly one kept page, one
+ * free order-0 and one free order-1 block per 4. 6.1's free scanner
+ * strides over a barren block, and on this period-4 pattern it only ever
+ * lands on kept pages when their phase is 0 (Documentation/benchmarks.rst).
+ *
+ * Every time is CLOCK_MONOTONIC in this process. Exit status: 0; 1 when a
+ * kept page changed; 2 on a setup error. The figures never fail it.
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <setjmp.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -56,33 +64,55 @@
 #include <unistd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <linux/compactlab.h>
 #include <linux/const.h>
 
 #define PB_ORDER	9
 #define PB_PAGES	_BITUL(PB_ORDER)
+#define MAX_ORDER_NR	11
+#define DBG		"/sys/kernel/debug/compactlab"
+#define TRACE		"/sys/kernel/tracing"
+#define MPOL_BIND_	2
+#define MPOL_MF_MOVE_	_BITUL(1)
+#define PM_PRESENT	_BITULL(63)
+#define PM_PFN_MASK	((1ULL << 55) - 1)
 
 /* Where one side keeps its files. */
 struct side {
-	const char *name;
-	const char *compact;
-	const char *vmstat;
-	const char *buddyinfo;
-};
-
-static const struct side kernel_side = {
-	"kernel", "/proc/sys/vm/compact_memory", "/proc/vmstat",
-	"/proc/buddyinfo",
-};
-
-static const struct side clab_side = {
-	"clab", "/sys/kernel/compactlab/compact_memory",
-	"/sys/kernel/debug/compactlab/vmstat",
-	"/sys/kernel/debug/compactlab/buddyinfo",
+	const char *name;	/* "clab" or "kernel" */
+	int node;		/* the kernel's node; -1 for ours */
+	char compact[128];
+	char vmstat[64];
+	char buddyinfo[64];
+	char proactiveness[64];
 };
 
 struct counters {
-	unsigned long long migrated, migrate_scanned, free_scanned;
+	unsigned long long migrated, migrate_scanned, free_scanned, stall,
+			   success, daemon;
+};
+
+/* What the trace saw of the pass: the ranges its scanners covered. */
+struct trace_sum {
+	unsigned long long migrate_covered, free_covered;
+	unsigned int passes;	/* begin events from this process */
+	unsigned int foreign;	/* begin events from any other task */
+	char foreign_comm[32];
+	unsigned long long zone_start, zone_end;	/* the last zone's span */
+};
+
+/* One region of the pattern, either side. */
+struct region {
+	char *map;
+	unsigned long npages;
+	int fd;			/* /dev/compactlab, or -1 */
+	unsigned long long *pfn;
+	unsigned char *keep;
+	unsigned long kept;
+	int phase;		/* 0-3, or -1: the virtual rule */
+	double coverage;
+	unsigned long phase_hist[4];	/* kept pages by pfn % 4 */
 };
 
 static long psz;
@@ -91,6 +121,15 @@ static sigjmp_buf fault_jmp;
 static void die(const char *what)
 {
 	fprintf(stderr, "bench-gupta: %s: %s\n", what, strerror(errno));
+	exit(2);
+}
+
+static void bad_args(void)
+{
+	fprintf(stderr,
+		"usage: bench-gupta gupta SIDE MB PHASE [PREFIX] | pure SIDE MB |\n"
+		"       latency SIDE MB PHASE P S [FILE] | free SIDE | moves\n"
+		"  SIDE: clab | kernel@NODE   PHASE: 0-3 | virtual\n");
 	exit(2);
 }
 
@@ -112,6 +151,77 @@ static unsigned long long now_ns(void)
 	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
 }
 
+static void write_file(const char *path, const char *val)
+{
+	int fd = open(path, O_WRONLY | O_TRUNC);
+
+	if (fd < 0)
+		die(path);
+	if (write(fd, val, strlen(val)) != (ssize_t)strlen(val))
+		die(path);
+	close(fd);
+}
+
+/* Write @val to @path if it exists; 0 or -1. */
+static int try_write_file(const char *path, const char *val)
+{
+	int fd = open(path, O_WRONLY | O_TRUNC);
+	int ret = 0;
+
+	if (fd < 0)
+		return -1;
+	if (write(fd, val, strlen(val)) != (ssize_t)strlen(val))
+		ret = -1;
+	close(fd);
+	return ret;
+}
+
+static unsigned long read_ulong(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	unsigned long n = 0;
+
+	if (!f || fscanf(f, "%lu", &n) != 1)
+		die(path);
+	fclose(f);
+	return n;
+}
+
+static void parse_side(const char *arg, struct side *s)
+{
+	char *end;
+
+	memset(s, 0, sizeof(*s));
+	if (!strcmp(arg, "clab")) {
+		s->name = "clab";
+		s->node = -1;
+		snprintf(s->compact, sizeof(s->compact),
+			 "/sys/kernel/compactlab/compact_memory");
+		snprintf(s->vmstat, sizeof(s->vmstat), DBG "/vmstat");
+		snprintf(s->buddyinfo, sizeof(s->buddyinfo), DBG "/buddyinfo");
+		snprintf(s->proactiveness, sizeof(s->proactiveness),
+			 "/sys/kernel/compactlab/compaction_proactiveness");
+		return;
+	}
+	if (strncmp(arg, "kernel@", 7))
+		bad_args();
+	s->name = "kernel";
+	s->node = strtol(arg + 7, &end, 10);
+	if (*end || end == arg + 7 || s->node < 0 || s->node > 63)
+		bad_args();
+	snprintf(s->compact, sizeof(s->compact),
+		 "/sys/devices/system/node/node%d/compact", s->node);
+	snprintf(s->vmstat, sizeof(s->vmstat), "/proc/vmstat");
+	snprintf(s->buddyinfo, sizeof(s->buddyinfo), "/proc/buddyinfo");
+	snprintf(s->proactiveness, sizeof(s->proactiveness),
+		 "/proc/sys/vm/compaction_proactiveness");
+	if (access(s->compact, W_OK)) {
+		fprintf(stderr, "bench-gupta: no node %d to compact (%s)\n",
+			s->node, s->compact);
+		exit(2);
+	}
+}
+
 static void read_counters(const struct side *s, struct counters *c)
 {
 	char name[64];
@@ -128,23 +238,35 @@ static void read_counters(const struct side *s, struct counters *c)
 			c->migrate_scanned = v;
 		else if (!strcmp(name, "compact_free_scanned"))
 			c->free_scanned = v;
+		else if (!strcmp(name, "compact_stall"))
+			c->stall = v;
+		else if (!strcmp(name, "compact_success"))
+			c->success = v;
+		else if (!strncmp(name, "compact_daemon_", 15))
+			c->daemon += v;
 	}
 	fclose(f);
 }
 
-/* Free pages, those in blocks of order >= 9, and such blocks, all zones. */
-static void read_buddyinfo(const struct side *s, unsigned long long *free,
-			   unsigned long long *ge9, unsigned long long *blocks)
+/*
+ * Free blocks by order of the side's memory: our arena (all its zones), or
+ * the kernel's node (all its zones).
+ */
+static void read_buddyinfo(const struct side *s,
+			   unsigned long long nr[MAX_ORDER_NR])
 {
-	char line[512], *p;
+	char line[512], want[32], *p;
 	FILE *f = fopen(s->buddyinfo, "r");
 	unsigned long long n;
 	int order, used;
 
 	if (!f)
 		die(s->buddyinfo);
-	*free = *ge9 = *blocks = 0;
+	memset(nr, 0, MAX_ORDER_NR * sizeof(*nr));
+	snprintf(want, sizeof(want), "Node %d,", s->node);
 	while (fgets(line, sizeof(line), f)) {
+		if (s->node >= 0 && strncmp(line, want, strlen(want)))
+			continue;
 		p = strstr(line, "zone");
 		if (!p)
 			continue;
@@ -153,106 +275,355 @@ static void read_buddyinfo(const struct side *s, unsigned long long *free,
 			p++;
 		while (*p && *p != ' ')	/* the zone name */
 			p++;
-		for (order = 0; sscanf(p, "%llu%n", &n, &used) == 1; order++) {
+		for (order = 0; order < MAX_ORDER_NR &&
+		     sscanf(p, "%llu%n", &n, &used) == 1; order++) {
 			p += used;
-			*free += n << order;
-			if (order >= PB_ORDER) {
-				*ge9 += n << order;
-				*blocks += n << (order - PB_ORDER);
-			}
+			nr[order] += n;
 		}
 	}
 	fclose(f);
 }
 
-static unsigned long long compact(const struct side *s)
+static unsigned long long free_pages(const unsigned long long *nr,
+				     int min_order)
 {
-	unsigned long long t0, t1;
-	int fd = open(s->compact, O_WRONLY);
+	unsigned long long sum = 0;
+	int o;
 
-	if (fd < 0)
-		die(s->compact);
-	t0 = now_ns();
-	if (write(fd, "1", 1) != 1)
-		die(s->compact);
-	t1 = now_ns();
-	close(fd);
-	return t1 - t0;
+	for (o = min_order; o < MAX_ORDER_NR; o++)
+		sum += nr[o] << o;
+	return sum;
+}
+
+static void print_buddyinfo(const char *key, const unsigned long long *nr)
+{
+	int o;
+
+	printf(" %s=", key);
+	for (o = 0; o < MAX_ORDER_NR; o++)
+		printf("%s%llu", o ? "/" : "", nr[o]);
+}
+
+/* 100 * (free - free in order >= 9) / free: the fragmentation score. */
+static unsigned long long score(const struct side *s)
+{
+	unsigned long long nr[MAX_ORDER_NR], f;
+
+	read_buddyinfo(s, nr);
+	f = free_pages(nr, 0);
+	return f ? 100 * (f - free_pages(nr, PB_ORDER)) / f : 0;
+}
+
+/* Our cumulative compact_stats, as name/value pairs (none: n = 0). */
+#define MAX_STATS	32
+struct stats {
+	int n;
+	char name[MAX_STATS][40];
+	unsigned long long val[MAX_STATS];
+};
+
+static void read_stats(struct stats *st)
+{
+	FILE *f = fopen(DBG "/compact_stats", "r");
+
+	st->n = 0;
+	if (!f)
+		return;
+	while (st->n < MAX_STATS &&
+	       fscanf(f, "%39s %llu", st->name[st->n], &st->val[st->n]) == 2)
+		st->n++;
+	fclose(f);
+}
+
+static void print_stats_delta(const struct stats *a, const struct stats *b)
+{
+	int i;
+
+	for (i = 0; i < a->n && i < b->n; i++)
+		if (!strcmp(a->name[i], b->name[i]))
+			printf(" cs_%s=%llu", a->name[i], b->val[i] - a->val[i]);
+}
+
+/* Trace: the compaction events of both systems, from an empty buffer. */
+static void trace_start(void)
+{
+	try_write_file(TRACE "/events/compaction/mm_compaction_begin/enable", "1");
+	try_write_file(TRACE "/events/compaction/mm_compaction_end/enable", "1");
+	try_write_file(TRACE "/events/compactlab/mm_compaction_begin/enable", "1");
+	try_write_file(TRACE "/events/compactlab/mm_compaction_end/enable", "1");
+	try_write_file(TRACE "/trace", "");
+	try_write_file(TRACE "/tracing_on", "1");
 }
 
 /*
- * One order-9 request for a movable block on node 0: CLAB_IOC_COMPACT when
- * the module has it, else (ENOTTY) one compact_memory pass. Sets @how.
+ * Parse the trace: each begin/end pair of this process adds what its
+ * scanners covered (the migrate scanner moves up, the free scanner down);
+ * a begin from another task (a kcompactd) is foreign work in the window.
+ * The task is told by its pid: the comm may be "<...>".
  */
-static unsigned long long request_order9(int fd, const char **how)
+static void trace_stop(struct trace_sum *t)
 {
-#ifdef CLAB_IOC_COMPACT
-	unsigned long long t0, t1;
-	struct clab_compact req = {
-		.nid = 0, .order = PB_ORDER, .priority = CLAB_PRIO_SYNC_LIGHT,
-		.migratetype = CLAB_MT_MOVABLE,
-	};
-	int ret;
+	unsigned long long zs, mp, fp, ze, b_mp = 0, b_fp = 0;
+	char line[512], comm[32], *ev, *dash;
+	long pid, self = getpid();
+	int have_begin = 0;
+	FILE *f;
 
-	t0 = now_ns();
-	ret = ioctl(fd, CLAB_IOC_COMPACT, &req);
-	t1 = now_ns();
-	if (!ret) {
-		*how = "ioctl_order9_sync_light";
-		return t1 - t0;
+	memset(t, 0, sizeof(*t));
+	try_write_file(TRACE "/events/compaction/mm_compaction_begin/enable", "0");
+	try_write_file(TRACE "/events/compaction/mm_compaction_end/enable", "0");
+	try_write_file(TRACE "/events/compactlab/mm_compaction_begin/enable", "0");
+	try_write_file(TRACE "/events/compactlab/mm_compaction_end/enable", "0");
+	f = fopen(TRACE "/trace", "r");
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		int begin;
+
+		if (line[0] == '#')
+			continue;
+		ev = strstr(line, ": mm_compaction_begin: ");
+		begin = !!ev;
+		if (!ev)
+			ev = strstr(line, ": mm_compaction_end: ");
+		if (!ev)
+			continue;
+		if (sscanf(line, " %31s", comm) != 1)
+			continue;
+		/* "comm-pid": the comm may be "<...>" when not cached */
+		dash = strrchr(comm, '-');
+		if (!dash)
+			continue;
+		*dash = '\0';
+		pid = strtol(dash + 1, NULL, 10);
+		ev = strstr(ev, "zone_start=");
+		if (!ev || sscanf(ev,
+				  "zone_start=%llx migrate_pfn=%llx free_pfn=%llx zone_end=%llx",
+				  &zs, &mp, &fp, &ze) != 4)
+			continue;
+		if (pid != self) {
+			if (begin) {
+				t->foreign++;
+				snprintf(t->foreign_comm,
+					 sizeof(t->foreign_comm), "%s", comm);
+			}
+			continue;
+		}
+		if (begin) {
+			t->zone_start = zs;
+			t->zone_end = ze;
+			b_mp = mp;
+			b_fp = fp;
+			have_begin = 1;
+			t->passes++;
+			continue;
+		}
+		if (!have_begin)
+			continue;
+		if (mp > b_mp)
+			t->migrate_covered += mp - b_mp;
+		if (b_fp > fp)
+			t->free_covered += b_fp - fp;
+		have_begin = 0;
 	}
-	if (errno != ENOTTY)
-		die("CLAB_IOC_COMPACT");
-#endif
-	*how = "compact_memory";
-	return compact(&clab_side);
+	fclose(f);
 }
 
-/* Write page @i of @map: the pattern if @kept, else one word. 0 on SIGBUS. */
-static int fill_page(char *map, unsigned long i, int kept)
+/* Map an MB MiB region of the side's memory. */
+static void region_map(const struct side *s, long mb, struct region *r)
 {
-	unsigned long w, words = psz / sizeof(__u64);
-	__u64 *p = (__u64 *)(map + i * psz);
+	memset(r, 0, sizeof(*r));
+	r->fd = -1;
+	r->npages = ((unsigned long)mb << 20) / psz;
+	if (!r->npages)
+		bad_args();
+	if (s->node < 0) {
+		r->fd = open("/dev/compactlab", O_RDWR);
+		if (r->fd < 0)
+			die("/dev/compactlab");
+		r->map = mmap(NULL, r->npages * psz, PROT_READ | PROT_WRITE,
+			      MAP_SHARED, r->fd, 0);
+		if (r->map == MAP_FAILED)
+			die("mmap /dev/compactlab");
+	} else {
+		unsigned long mask = 1UL << s->node;
 
+		r->map = mmap(NULL, r->npages * psz, PROT_READ | PROT_WRITE,
+			      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (r->map == MAP_FAILED)
+			die("mmap");
+		if (madvise(r->map, r->npages * psz, MADV_NOHUGEPAGE))
+			die("madvise(MADV_NOHUGEPAGE)");
+		if (syscall(SYS_mbind, r->map, r->npages * psz, MPOL_BIND_,
+			    &mask, sizeof(mask) * 8, 0))
+			die("mbind");
+	}
+	r->pfn = calloc(r->npages, sizeof(*r->pfn));
+	r->keep = calloc(r->npages, 1);
+	if (!r->pfn || !r->keep)
+		die("calloc");
+}
+
+/* Touch page @i with one word; 0 on SIGBUS (the arena is full). */
+static int touch_page(char *map, unsigned long i)
+{
 	if (sigsetjmp(fault_jmp, 1))
 		return 0;
-	if (!kept) {
-		p[0] = i;
-		return 1;
-	}
-	for (w = 0; w < words; w++)
-		p[w] = pattern(i, w);
+	__atomic_store_n((__u64 *)(map + i * psz), i, __ATOMIC_RELAXED);
 	return 1;
 }
 
-/*
- * Touch pages of @map until @npages or the first SIGBUS; kept pages (those
- * with @keep(i)) get the full pattern, the others one word. Returns the
- * pages touched.
- */
-static unsigned long fill(char *map, unsigned long npages,
-			  int (*keep)(unsigned long))
+/* Fault every page in (up to the first SIGBUS) and read its frame. */
+static void region_fault(struct region *r)
 {
 	struct sigaction sa = { .sa_handler = on_sigbus };
 	unsigned long i;
+	int fd;
 
 	sigaction(SIGBUS, &sa, NULL);
-	for (i = 0; i < npages; i++)
-		if (!fill_page(map, i, keep(i)))
+	for (i = 0; i < r->npages; i++)
+		if (!touch_page(r->map, i))
 			break;
 	signal(SIGBUS, SIG_DFL);
-	return i;
+	r->npages = i;
+	if (r->fd >= 0) {
+		/* A VM_PFNMAP mapping: pagemap shows no frame, ask the module. */
+		for (i = 0; i < r->npages; i++) {
+			struct clab_pfn_of q = {
+				.addr = (uintptr_t)(r->map + i * psz),
+			};
+
+			if (ioctl(r->fd, CLAB_IOC_PFN_OF, &q))
+				die("CLAB_IOC_PFN_OF");
+			/*
+			 * The arena index: what our trace events record as
+			 * a pfn. The arena's base is pageblock-aligned, so
+			 * index % 4 == pfn % 4.
+			 */
+			r->pfn[i] = q.index;
+		}
+		return;
+	}
+	fd = open("/proc/self/pagemap", O_RDONLY);
+	if (fd < 0)
+		die("/proc/self/pagemap");
+	for (i = 0; i < r->npages; i += 4096) {
+		unsigned long n = r->npages - i < 4096 ? r->npages - i : 4096;
+		off_t off = ((uintptr_t)r->map / psz + i) * 8;
+		ssize_t want = n * 8;
+
+		if (pread(fd, r->pfn + i, want, off) != want)
+			die("read /proc/self/pagemap");
+	}
+	close(fd);
+	for (i = 0; i < r->npages; i++) {
+		if (!(r->pfn[i] & PM_PRESENT) || !(r->pfn[i] & PM_PFN_MASK)) {
+			fprintf(stderr,
+				"bench-gupta: page %lu has no frame in pagemap (root needed)\n",
+				i);
+			exit(2);
+		}
+		r->pfn[i] &= PM_PFN_MASK;
+	}
 }
 
-static unsigned long verify(char *map, unsigned long npages,
-			    int (*keep)(unsigned long))
+static int cmp_ull(const void *a, const void *b)
+{
+	unsigned long long x = *(const unsigned long long *)a;
+	unsigned long long y = *(const unsigned long long *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Which pages to keep, and the coverage of whole 4-page groups. */
+static void region_choose(struct region *r, int phase)
+{
+	unsigned long long *sorted;
+	unsigned long i, j, whole = 0;
+
+	r->phase = phase;
+	r->kept = 0;
+	memset(r->phase_hist, 0, sizeof(r->phase_hist));
+	for (i = 0; i < r->npages; i++) {
+		r->keep[i] = phase < 0 ? i % 4 == 0 : r->pfn[i] % 4 == (unsigned long)phase;
+		if (r->keep[i]) {
+			r->kept++;
+			r->phase_hist[r->pfn[i] % 4]++;
+		}
+	}
+	sorted = malloc(r->npages * sizeof(*sorted));
+	if (!sorted)
+		die("malloc");
+	memcpy(sorted, r->pfn, r->npages * sizeof(*sorted));
+	qsort(sorted, r->npages, sizeof(*sorted), cmp_ull);
+	for (i = 0; i < r->npages; i = j) {
+		for (j = i + 1; j < r->npages && sorted[j] / 4 == sorted[i] / 4; j++)
+			;
+		if (j - i == 4)
+			whole += 4;
+	}
+	free(sorted);
+	r->coverage = r->npages ? (double)whole / r->npages : 0;
+}
+
+/* The kept pages get the full pattern; the others are released run by run. */
+static void region_pattern(struct region *r)
+{
+	unsigned long i, j, w, words = psz / sizeof(__u64);
+
+	for (i = 0; i < r->npages; i++) {
+		__u64 *p = (__u64 *)(r->map + i * psz);
+
+		if (r->keep[i])
+			for (w = 0; w < words; w++)
+				p[w] = pattern(i, w);
+	}
+	for (i = 0; i < r->npages; i = j) {
+		if (r->keep[i]) {
+			j = i + 1;
+			continue;
+		}
+		for (j = i; j < r->npages && !r->keep[j]; j++)
+			;
+		if (r->fd < 0) {
+			if (madvise(r->map + i * psz, (j - i) * psz,
+				    MADV_DONTNEED))
+				die("madvise(MADV_DONTNEED)");
+		} else {
+			struct clab_range rg = {
+				(uintptr_t)(r->map + i * psz), (j - i) * psz
+			};
+
+			if (ioctl(r->fd, CLAB_IOC_DISCARD, &rg))
+				die("CLAB_IOC_DISCARD");
+		}
+	}
+}
+
+/* Read one word of every kept page: the refaults of moved pages. */
+static unsigned long long region_retouch(const struct region *r)
+{
+	unsigned long long t = now_ns();
+	__u64 sink = 0;
+	unsigned long i;
+
+	for (i = 0; i < r->npages; i++)
+		if (r->keep[i])
+			sink += __atomic_load_n((__u64 *)(r->map + i * psz),
+						__ATOMIC_RELAXED);
+	/* The loads must happen: the sum goes nowhere but here. */
+	asm volatile("" : : "r"(sink));
+	return now_ns() - t;
+}
+
+static unsigned long region_verify(const struct region *r)
 {
 	unsigned long i, w, words = psz / sizeof(__u64), bad = 0;
 
-	for (i = 0; i < npages; i++) {
-		__u64 *p = (__u64 *)(map + i * psz);
+	for (i = 0; i < r->npages; i++) {
+		const __u64 *p = (const __u64 *)(r->map + i * psz);
 
-		if (!keep(i))
+		if (!r->keep[i])
 			continue;
 		for (w = 0; w < words; w++)
 			if (p[w] != pattern(i, w)) {
@@ -263,110 +634,53 @@ static unsigned long verify(char *map, unsigned long npages,
 	return bad;
 }
 
-static int keep_gupta(unsigned long i)
-{
-	return i % 4 == 0;
-}
-
-/* Varied density: block j of 512 pages keeps one page in 4 << (j % 5). */
-static int keep_varied(unsigned long i)
-{
-	return i % (4UL << ((i / PB_PAGES) % 5)) == 0;
-}
-
-/* Release the pages of [i, j) of @map that @keep rejects, run by run. */
-static void release(int fd, char *map, unsigned long npages,
-		    int (*keep)(unsigned long))
-{
-	unsigned long i = 0, j;
-
-	while (i < npages) {
-		if (keep(i)) {
-			i++;
-			continue;
-		}
-		for (j = i; j < npages && !keep(j); j++)
-			;
-		if (fd < 0) {
-			if (madvise(map + i * psz, (j - i) * psz, MADV_DONTNEED))
-				die("madvise(MADV_DONTNEED)");
-		} else {
-			struct clab_range r = {
-				(uintptr_t)(map + i * psz), (j - i) * psz
-			};
-
-			if (ioctl(fd, CLAB_IOC_DISCARD, &r))
-				die("CLAB_IOC_DISCARD");
-		}
-		i = j;
-	}
-}
-
 /*
- * The move minimum from the pageblocks view: the fewest in-use pages of any
- * pageblock (order 9) with no unmovable page, given that the free pages
- * outside it can take them. -1 when there is no such block.
+ * Where the region lies in its zone: its lowest and highest frame as a
+ * share of the zone's span (0 = the bottom, where the migrate scanner
+ * starts; 1 = the top, where the free scanner starts).
  */
-static long move_minimum(unsigned long long total_free)
+static void region_where(const struct region *r, unsigned long long start,
+			 unsigned long long end)
 {
-	FILE *f = fopen("/sys/kernel/debug/compactlab/pageblocks", "r");
-	char line[256], zone[32], mt[32];
-	unsigned long block, pfn;
-	int node, skip, nfree, mov, rec, unmov;
-	long best = -1;
+	unsigned long long lo = ~0ULL, hi = 0;
+	unsigned long i;
 
-	if (!f)
-		die("pageblocks");
-	while (fgets(line, sizeof(line), f)) {
-		long used;
-
-		if (line[0] == '#')
-			continue;
-		if (sscanf(line, "%lu %lx %d %31s %31s %d %d %d %d %d", &block,
-			   &pfn, &node, zone, mt, &skip, &nfree, &mov, &rec,
-			   &unmov) != 10)
-			continue;
-		if (unmov || !strcmp(mt, "Isolate"))
-			continue;
-		used = mov + rec;
-		if ((long long)total_free - nfree < used)
-			continue;
-		if (best < 0 || used < best)
-			best = used;
+	for (i = 0; i < r->npages; i++) {
+		if (r->pfn[i] < lo)
+			lo = r->pfn[i];
+		if (r->pfn[i] > hi)
+			hi = r->pfn[i];
 	}
-	fclose(f);
-	return best;
+	printf(" zone_pfns=0x%llx-0x%llx region_pfns=0x%llx-0x%llx", start,
+	       end, lo, hi);
+	if (end > start && lo >= start && hi < end)
+		printf(" region_low=%.3f region_high=%.3f",
+		       (double)(lo - start) / (end - start),
+		       (double)(hi - start) / (end - start));
 }
 
-/* compact_stall and compact_success of a vmstat file. */
-static void read_stalls(const char *path, unsigned long long *stall,
-			unsigned long long *success)
+static int parse_phase(const char *arg)
 {
-	char name[64];
-	unsigned long long v;
-	FILE *f = fopen(path, "r");
-
-	if (!f)
-		die(path);
-	*stall = *success = 0;
-	while (fscanf(f, "%63s %llu", name, &v) == 2) {
-		if (!strcmp(name, "compact_stall"))
-			*stall = v;
-		else if (!strcmp(name, "compact_success"))
-			*success = v;
-	}
-	fclose(f);
+	if (!strcmp(arg, "virtual"))
+		return -1;
+	if (strlen(arg) != 1 || arg[0] < '0' || arg[0] > '3')
+		bad_args();
+	return arg[0] - '0';
 }
 
-static void write_file(const char *path, const char *val)
+static void print_region(const struct side *s, const struct region *r,
+			 long mb)
 {
-	int fd = open(path, O_WRONLY);
+	char phase[12];
 
-	if (fd < 0)
-		die(path);
-	if (write(fd, val, strlen(val)) != (ssize_t)strlen(val))
-		die(path);
-	close(fd);
+	if (r->phase < 0)
+		snprintf(phase, sizeof(phase), "virtual");
+	else
+		snprintf(phase, sizeof(phase), "%d", r->phase);
+	printf("side=%s node=%d mb=%ld pages=%lu kept=%lu phase=%s coverage=%.4f",
+	       s->name, s->node, mb, r->npages, r->kept, phase, r->coverage);
+	printf(" kept_pfn_mod4=%lu/%lu/%lu/%lu", r->phase_hist[0],
+	       r->phase_hist[1], r->phase_hist[2], r->phase_hist[3]);
 }
 
 /* Copy the file @from to @to (a seq_file view to a snapshot). */
@@ -397,76 +711,198 @@ static void snapshot_pageblocks(const char *prefix, const char *when)
 	if (!prefix)
 		return;
 	snprintf(path, sizeof(path), "%s-%s", prefix, when);
-	copy_file("/sys/kernel/debug/compactlab/pageblocks", path);
+	copy_file(DBG "/pageblocks", path);
 }
 
-static int cmp_ull(const void *a, const void *b)
+static unsigned long long timed_write(const char *path, const char *val)
 {
-	unsigned long long x = *(const unsigned long long *)a;
-	unsigned long long y = *(const unsigned long long *)b;
+	unsigned long long t0 = now_ns();
 
-	return x < y ? -1 : x > y;
+	write_file(path, val);
+	return now_ns() - t0;
 }
 
-/* Nearest-rank percentile @p of @n sorted values. */
-static unsigned long long pct(const unsigned long long *v, unsigned long n,
-			      int p)
+/*
+ * One bracket: N copy_page() calls over the set scripts/bench's guest side
+ * holds in bench/bracket (the same routine and 16 MiB on either side);
+ * MB/s, or 0 when nothing is held.
+ */
+static double copy_bracket(void)
 {
-	unsigned long k = (n * p + 99) / 100;
+	unsigned long long copies = 0, ns = 0;
+	char line[256], *p;
+	FILE *f;
 
-	if (!n)
+	if (try_write_file(DBG "/bench/bracket", "run 4096"))
 		return 0;
-	return v[k ? k - 1 : 0];
+	f = fopen(DBG "/bench/bracket", "r");
+	if (!f)
+		return 0;
+	if (fgets(line, sizeof(line), f)) {
+		p = strstr(line, "copies=");
+		if (p)
+			copies = strtoull(p + 7, NULL, 10);
+		p = strstr(line, " ns=");
+		if (p)
+			ns = strtoull(p + 4, NULL, 10);
+	}
+	fclose(f);
+	return ns ? copies * (double)psz / ns * 1e3 : 0;
 }
 
-/* 100 * (free - free in order >= 9) / free, from buddyinfo. */
-static unsigned long long score(const struct side *s)
+static int bench_gupta(const struct side *s, long mb, int phase,
+		       const char *snap)
 {
-	unsigned long long free, ge9, blocks;
+	unsigned long long bi0[MAX_ORDER_NR], bi1[MAX_ORDER_NR], pass, retouch;
+	double br0, br1;
+	struct counters c0, c1;
+	struct stats st0, st1;
+	struct trace_sum t;
+	struct region r;
+	unsigned long bad;
 
-	read_buddyinfo(s, &free, &ge9, &blocks);
-	return free ? 100 * (free - ge9) / free : 0;
+	region_map(s, mb, &r);
+	region_fault(&r);
+	region_choose(&r, phase);
+	region_pattern(&r);
+	read_buddyinfo(s, bi0);
+	snapshot_pageblocks(s->node < 0 ? snap : NULL, "before");
+	br0 = copy_bracket();
+	read_counters(s, &c0);
+	read_stats(&st0);
+	trace_start();
+	pass = timed_write(s->compact, "1");
+	retouch = region_retouch(&r);
+	trace_stop(&t);
+	read_counters(s, &c1);
+	read_stats(&st1);
+	br1 = copy_bracket();
+	snapshot_pageblocks(s->node < 0 ? snap : NULL, "after");
+	read_buddyinfo(s, bi1);
+	bad = region_verify(&r);
+
+	print_region(s, &r, mb);
+	printf(" pass_ns=%llu retouch_ns=%llu time_ns=%llu", pass, retouch,
+	       pass + retouch);
+	printf(" migrated=%llu migrate_scanned=%llu free_scanned=%llu",
+	       c1.migrated - c0.migrated,
+	       c1.migrate_scanned - c0.migrate_scanned,
+	       c1.free_scanned - c0.free_scanned);
+	printf(" migrate_covered=%llu free_covered=%llu zone_passes=%u",
+	       t.migrate_covered, t.free_covered, t.passes);
+	printf(" foreign_passes=%u foreign_comm=%s daemon_delta=%llu",
+	       t.foreign, t.foreign ? t.foreign_comm : "-",
+	       c1.daemon - c0.daemon);
+	region_where(&r, t.zone_start, t.zone_end);
+	print_buddyinfo("bi_before", bi0);
+	print_buddyinfo("bi_after", bi1);
+	printf(" free_pages=%llu free_ge9=%llu", free_pages(bi1, 0),
+	       free_pages(bi1, PB_ORDER));
+	print_stats_delta(&st0, &st1);
+	printf(" bracket_before_mbps=%.1f bracket_after_mbps=%.1f", br0, br1);
+	printf(" corrupted=%lu\n", bad);
+	return bad ? 1 : 0;
 }
 
-static int bench_latency(int proactiveness, int wait_s, const char *raw)
+/* Fill the whole region with the pattern (every page kept). */
+static void region_fill_all(struct region *r)
 {
-	const char *pro = "/sys/kernel/compactlab/compaction_proactiveness";
-	unsigned long long st0, su0, st1, su1, free, ge9, blocks, *lat;
-	unsigned long long score0, score1, fail_ns = 0, t0, total_ns = 0;
-	unsigned long npages, kept = 0, n = 0, i, bad;
-	struct clab_version v;
-	char buf[16];
-	char *map;
-	int fd;
+	unsigned long i;
 
-	fd = open("/dev/compactlab", O_RDWR);
-	if (fd < 0)
-		die("/dev/compactlab");
-	if (ioctl(fd, CLAB_IOC_GET_VERSION, &v))
-		die("CLAB_IOC_GET_VERSION");
-	npages = v.arena_pages;
-	lat = calloc(npages / PB_PAGES + 1, sizeof(*lat));
-	if (!lat)
-		die("calloc");
-	write_file(pro, "0");
-	map = mmap(NULL, npages * psz, PROT_READ | PROT_WRITE, MAP_SHARED,
-		   fd, 0);
-	if (map == MAP_FAILED)
-		die("mmap /dev/compactlab");
-	npages = fill(map, npages, keep_gupta);
-	release(fd, map, npages, keep_gupta);
-	for (i = 0; i < npages; i++)
-		kept += keep_gupta(i);
-	score0 = score(&clab_side);
-	snprintf(buf, sizeof(buf), "%d", proactiveness);
-	write_file(pro, buf);
-	if (wait_s)
-		sleep(wait_s);
-	score1 = score(&clab_side);
-	read_buddyinfo(&clab_side, &free, &ge9, &blocks);
-	read_stalls(clab_side.vmstat, &st0, &su0);
-	t0 = now_ns();
-	for (;;) {
+	region_fault(r);
+	r->phase = -1;
+	for (i = 0; i < r->npages; i++) {
+		r->keep[i] = 1;
+		r->phase_hist[r->pfn[i] % 4]++;
+	}
+	r->kept = r->npages;
+	region_pattern(r);
+}
+
+static int bench_pure(const struct side *s, long mb)
+{
+	unsigned long long t, retouch, moved = 0, failed = 0, kns = 0;
+	unsigned long i, bad;
+	struct region r;
+
+	region_map(s, mb, &r);
+	region_fill_all(&r);
+	if (s->node < 0) {
+#ifdef CLAB_IOC_MIGRATE
+		struct clab_migrate m = {
+			.addr = (uintptr_t)r.map, .len = r.npages * psz,
+		};
+
+		t = now_ns();
+		if (ioctl(r.fd, CLAB_IOC_MIGRATE, &m)) {
+			if (errno == ENOTTY) {
+				printf("side=clab skipped=no_migrate_ioctl\n");
+				return 0;
+			}
+			die("CLAB_IOC_MIGRATE");
+		}
+		t = now_ns() - t;
+		moved = m.migrated;
+		failed = m.failed;
+		kns = m.time_ns;
+#else
+		printf("side=clab skipped=no_migrate_ioctl\n");
+		return 0;
+#endif
+	} else {
+		void **pages = malloc(r.npages * sizeof(*pages));
+		int *nodes = malloc(r.npages * sizeof(*nodes));
+		int *status = malloc(r.npages * sizeof(*status));
+
+		if (!pages || !nodes || !status)
+			die("malloc");
+		for (i = 0; i < r.npages; i++) {
+			pages[i] = r.map + i * psz;
+			nodes[i] = 0;
+			status[i] = -1;
+		}
+		t = now_ns();
+		if (syscall(SYS_move_pages, 0, r.npages, pages, nodes, status,
+			    MPOL_MF_MOVE_) < 0)
+			die("move_pages");
+		t = now_ns() - t;
+		for (i = 0; i < r.npages; i++) {
+			if (status[i] == 0)
+				moved++;
+			else
+				failed++;
+		}
+		free(pages);
+		free(nodes);
+		free(status);
+	}
+	retouch = region_retouch(&r);
+	bad = region_verify(&r);
+	printf("side=%s node=%d mb=%ld pages=%lu migrated=%llu failed=%llu",
+	       s->name, s->node, mb, r.npages, moved, failed);
+	printf(" call_ns=%llu kernel_ns=%llu retouch_ns=%llu time_ns=%llu",
+	       t, kns, retouch, t + retouch);
+	printf(" corrupted=%lu\n", bad);
+	return bad ? 1 : 0;
+}
+
+/* Pages of node @nid's 2 MiB hugetlb pool. */
+static void pool_path(char *buf, size_t len, int nid)
+{
+	snprintf(buf, len,
+		 "/sys/devices/system/node/node%d/hugepages/hugepages-2048kB/nr_hugepages",
+		 nid);
+}
+
+/* One order-9 request, timed in user space; true when it succeeded. */
+static bool request(const struct side *s, int fd, unsigned long *held,
+		    unsigned long long *ns)
+{
+	char path[160], buf[32];
+	unsigned long long t0;
+	int ret;
+
+	if (s->node < 0) {
 		struct clab_alloc_timed a = {
 			.order = PB_ORDER, .migratetype = CLAB_MT_MOVABLE,
 			.flags = CLAB_ALLOC_F_RECLAIM |
@@ -474,203 +910,301 @@ static int bench_latency(int proactiveness, int wait_s, const char *raw)
 				 CLAB_ALLOC_F_NOWARN,
 		};
 
-		if (ioctl(fd, CLAB_IOC_ALLOC_TIMED, &a)) {
-			if (errno != ENOMEM)
-				die("CLAB_IOC_ALLOC_TIMED");
-			fail_ns = a.latency_ns;
-			break;
-		}
-		lat[n++] = a.latency_ns;
-		total_ns += a.latency_ns;
-		if (n > npages / PB_PAGES)
-			break;
+		t0 = now_ns();
+		ret = ioctl(fd, CLAB_IOC_ALLOC_TIMED, &a);
+		*ns = now_ns() - t0;
+		if (ret && errno != ENOMEM)
+			die("CLAB_IOC_ALLOC_TIMED");
+		if (!ret)
+			(*held)++;
+		return !ret;
 	}
-	t0 = now_ns() - t0;
-	read_stalls(clab_side.vmstat, &st1, &su1);
-	write_file(pro, "0");
-	bad = verify(map, npages, keep_gupta);
-	if (raw) {
-		FILE *out = fopen(raw, "w");
+	pool_path(path, sizeof(path), s->node);
+	snprintf(buf, sizeof(buf), "%lu", *held + 1);
+	t0 = now_ns();
+	write_file(path, buf);
+	*ns = now_ns() - t0;
+	if (read_ulong(path) <= *held)
+		return false;
+	*held = read_ulong(path);
+	return true;
+}
 
+/*
+ * Nearest-rank percentile @p of @asked requests, @n of them successes
+ * sorted in @v; the failures rank after every success (infinite). Prints
+ * "inf" when the rank lands on a failure.
+ */
+static void print_pct(const char *key, const unsigned long long *v,
+		      unsigned long n, unsigned long asked, int p)
+{
+	unsigned long k = (asked * p + 99) / 100;
+
+	if (!asked)
+		printf(" %s=nan", key);
+	else if ((k ? k : 1) > n)
+		printf(" %s=inf", key);
+	else
+		printf(" %s=%llu", key, v[k ? k - 1 : 0]);
+}
+
+static int bench_latency(const struct side *s, long mb, int phase,
+			 int proactiveness, int wait_s, const char *raw)
+{
+	unsigned long long bi[MAX_ORDER_NR], *lat, ns, fr, score0, score1;
+	unsigned long asked, ok = 0, held = 0, stalled = 0, i, bad;
+	unsigned long long unstalled_ns_max = 0;
+	struct counters c0, c1, a, b;
+	struct region r;
+	char buf[16], path[160];
+	FILE *out = NULL;
+
+	region_map(s, mb, &r);
+	if (s->node >= 0) {
+		pool_path(path, sizeof(path), s->node);
+		if (access(path, W_OK)) {
+			printf("side=kernel skipped=no_hugetlb\n");
+			return 0;
+		}
+		write_file(path, "0");
+	}
+	write_file(s->proactiveness, "0");
+	region_fault(&r);
+	region_choose(&r, phase);
+	region_pattern(&r);
+	score0 = score(s);
+	snprintf(buf, sizeof(buf), "%d", proactiveness);
+	write_file(s->proactiveness, buf);
+	if (wait_s)
+		sleep(wait_s);
+	score1 = score(s);
+	read_buddyinfo(s, bi);
+	fr = free_pages(bi, 0);
+	asked = fr / PB_PAGES;
+	lat = calloc(asked + 1, sizeof(*lat));
+	if (!lat)
+		die("calloc");
+	if (raw) {
+		out = fopen(raw, "w");
 		if (!out)
 			die(raw);
-		for (i = 0; i < n; i++)
-			fprintf(out, "%llu\n", lat[i]);
-		if (fclose(out))
-			die(raw);
 	}
-	qsort(lat, n, sizeof(*lat), cmp_ull);
-	printf("side=clab proactiveness=%d wait_s=%d pages=%lu kept=%lu",
-	       proactiveness, wait_s, npages, kept);
-	printf(" score_before=%llu score_after_wait=%llu free_pages=%llu",
-	       score0, score1, free);
-	printf(" free_ge9_before=%llu blocks=%lu share=%.4f", ge9, n,
-	       free ? (double)(n * PB_PAGES) / free : 0.0);
-	printf(" p50_ns=%llu p90_ns=%llu p99_ns=%llu max_ns=%llu",
-	       pct(lat, n, 50), pct(lat, n, 90), pct(lat, n, 99),
-	       n ? lat[n - 1] : 0);
-	printf(" mean_ns=%llu fail_ns=%llu wall_ns=%llu",
-	       n ? total_ns / n : 0, fail_ns, t0);
-	printf(" compact_stall=%llu compact_success=%llu success_rate=%.3f",
-	       st1 - st0, su1 - su0,
-	       st1 > st0 ? (double)(su1 - su0) / (st1 - st0) : 0.0);
-	printf(" corrupted=%lu\n", bad);
-	return bad ? 1 : 0;
-}
-
-/* nr_hugepages of the guest kernel: the 2 MiB pages it holds now. */
-static unsigned long hugepages(void)
-{
-	FILE *f = fopen("/proc/sys/vm/nr_hugepages", "r");
-	unsigned long n = 0;
-
-	if (!f || fscanf(f, "%lu", &n) != 1)
-		die("/proc/sys/vm/nr_hugepages");
-	fclose(f);
-	return n;
-}
-
-static int bench_hugetlb(long mb)
-{
-	const char *nr = "/proc/sys/vm/nr_hugepages";
-	unsigned long long st0, su0, st1, su1, free, ge9, blocks, t;
-	unsigned long npages, kept = 0, i, bad, got;
-	char buf[32];
-	char *map;
-
-	if (hugepages())
-		write_file(nr, "0");
-	npages = ((unsigned long)mb << 20) / psz;
-	map = mmap(NULL, npages * psz, PROT_READ | PROT_WRITE,
-		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (map == MAP_FAILED)
-		die("mmap");
-	if (madvise(map, npages * psz, MADV_NOHUGEPAGE))
-		die("madvise(MADV_NOHUGEPAGE)");
-	npages = fill(map, npages, keep_gupta);
-	release(-1, map, npages, keep_gupta);
-	for (i = 0; i < npages; i++)
-		kept += keep_gupta(i);
-	read_buddyinfo(&kernel_side, &free, &ge9, &blocks);
-	read_stalls(kernel_side.vmstat, &st0, &su0);
-	/* Ask for all free memory: the kernel stops where it fails. */
-	snprintf(buf, sizeof(buf), "%llu", free / PB_PAGES);
-	t = now_ns();
-	write_file(nr, buf);
-	t = now_ns() - t;
-	got = hugepages();
-	read_stalls(kernel_side.vmstat, &st1, &su1);
-	write_file(nr, "0");
-	bad = verify(map, npages, keep_gupta);
-	printf("side=kernel_hugetlb mb=%ld pages=%lu kept=%lu", mb, npages,
-	       kept);
-	printf(" free_pages=%llu free_ge9_before=%llu asked=%llu", free, ge9,
-	       free / PB_PAGES);
-	printf(" blocks=%lu share=%.4f", got,
-	       free ? (double)(got * PB_PAGES) / free : 0.0);
-	printf(" wall_ns=%llu mean_ns=%llu", t, got ? t / got : 0);
-	printf(" compact_stall=%llu compact_success=%llu success_rate=%.3f",
-	       st1 - st0, su1 - su0,
-	       st1 > st0 ? (double)(su1 - su0) / (st1 - st0) : 0.0);
-	printf(" corrupted=%lu\n", bad);
-	return bad ? 1 : 0;
-}
-
-int main(int argc, char **argv)
-{
-	int (*keep)(unsigned long) = keep_gupta;
-	unsigned long long t, free, ge9, blocks, blocks_before = 0;
-	unsigned long npages, kept = 0, bad, i;
-	const char *request = "none", *snap = NULL;
-	const struct side *s;
-	struct counters c0, c1;
-	long mb = 0, min = -2;
-	int fd = -1, moves = 0;
-	char *map;
-
-	psz = sysconf(_SC_PAGESIZE);
-	if ((argc == 4 || argc == 5) && !strcmp(argv[1], "latency"))
-		return bench_latency(atoi(argv[2]), atoi(argv[3]),
-				     argc == 5 ? argv[4] : NULL);
-	if (argc == 3 && !strcmp(argv[1], "hugetlb"))
-		return bench_hugetlb(atol(argv[2]));
-	if (argc >= 2 && !strcmp(argv[1], "kernel") && argc == 3) {
-		s = &kernel_side;
-	} else if (argc >= 2 && !strcmp(argv[1], "clab") &&
-		   (argc == 3 || argc == 4)) {
-		s = &clab_side;
-		if (argc == 4)
-			snap = argv[3];
-	} else if (argc == 2 && !strcmp(argv[1], "moves")) {
-		s = &clab_side;
-		moves = 1;
-		keep = keep_varied;
-	} else {
-		fprintf(stderr,
-			"usage: bench-gupta kernel|hugetlb MB | clab MB [PREFIX] | moves | latency P S [FILE]\n");
-		return 2;
-	}
-	if (argc >= 3)
-		mb = atol(argv[2]);
-	if (s == &clab_side) {
-		struct clab_version v;
-
-		fd = open("/dev/compactlab", O_RDWR);
-		if (fd < 0)
-			die("/dev/compactlab");
-		if (ioctl(fd, CLAB_IOC_GET_VERSION, &v))
-			die("CLAB_IOC_GET_VERSION");
-		if (moves)
-			mb = (long)(v.arena_pages * psz >> 20);
-	}
-	if (mb <= 0) {
-		fprintf(stderr, "bench-gupta: bad size\n");
-		return 2;
-	}
-	npages = ((unsigned long)mb << 20) / psz;
-	if (fd < 0) {
-		map = mmap(NULL, npages * psz, PROT_READ | PROT_WRITE,
-			   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-		if (map == MAP_FAILED)
-			die("mmap");
-		if (madvise(map, npages * psz, MADV_NOHUGEPAGE))
-			die("madvise(MADV_NOHUGEPAGE)");
-	} else {
-		map = mmap(NULL, npages * psz, PROT_READ | PROT_WRITE,
-			   MAP_SHARED, fd, 0);
-		if (map == MAP_FAILED)
-			die("mmap /dev/compactlab");
-	}
-	npages = fill(map, npages, keep);
-	release(fd, map, npages, keep);
-	for (i = 0; i < npages; i++)
-		kept += keep(i);
-
-	if (moves) {
-		read_buddyinfo(s, &free, &ge9, &blocks_before);
-		min = move_minimum(free);
-	}
-	snapshot_pageblocks(snap, "before");
 	read_counters(s, &c0);
-	if (moves)
-		t = request_order9(fd, &request);
-	else
-		t = compact(s);
-	read_counters(s, &c1);
-	snapshot_pageblocks(snap, "after");
-	read_buddyinfo(s, &free, &ge9, &blocks);
-	bad = verify(map, npages, keep);
+	for (i = 0; i < asked; i++) {
+		bool got, st;
 
-	printf("side=%s mb=%ld pages=%lu kept=%lu time_ns=%llu",
-	       moves ? "moves" : s->name, mb, npages, kept, t);
+		read_counters(s, &a);
+		got = request(s, r.fd, &held, &ns);
+		read_counters(s, &b);
+		st = b.stall != a.stall;
+		stalled += st;
+		if (got) {
+			lat[ok++] = ns;
+			if (!st && ns > unstalled_ns_max)
+				unstalled_ns_max = ns;
+		}
+		if (out && got)
+			fprintf(out, "%llu 1 %d\n", ns, st);
+		else if (out)
+			fprintf(out, "inf 0 %d\n", st);
+	}
+	read_counters(s, &c1);
+	write_file(s->proactiveness, "0");
+	if (s->node >= 0)
+		write_file(path, "0");
+	if (out && fclose(out))
+		die(raw);
+	bad = region_verify(&r);
+	qsort(lat, ok, sizeof(*lat), cmp_ull);
+	print_region(s, &r, mb);
+	printf(" proactiveness=%d wait_s=%d score_before=%llu score_after_wait=%llu",
+	       proactiveness, wait_s, score0, score1);
+	printf(" free_pages=%llu free_ge9_before=%llu asked=%lu ok=%lu failed=%lu",
+	       fr, free_pages(bi, PB_ORDER), asked, ok, asked - ok);
+	printf(" share=%.4f", fr ? (double)(ok * PB_PAGES) / fr : 0.0);
+	print_pct("p50_ns", lat, ok, asked, 50);
+	print_pct("p90_ns", lat, ok, asked, 90);
+	print_pct("p99_ns", lat, ok, asked, 99);
+	printf(" stalled=%lu compact_stall=%llu compact_success=%llu",
+	       stalled, c1.stall - c0.stall, c1.success - c0.success);
+	printf(" corrupted=%lu\n", bad);
+	return bad ? 1 : 0;
+}
+
+/*
+ * The move minimum from the pageblocks view: the fewest in-use pages of any
+ * pageblock (order 9) with no unmovable page, given that the free pages
+ * outside it can take them. -1 when there is no such block.
+ */
+static long move_minimum(unsigned long long total_free)
+{
+	FILE *f = fopen(DBG "/pageblocks", "r");
+	char line[256], zone[32], mt[32];
+	unsigned long block, pfn;
+	int node, skip, nfree, mov, rec, unmov;
+	long best = -1;
+
+	if (!f)
+		die("pageblocks");
+	while (fgets(line, sizeof(line), f)) {
+		long used;
+
+		if (line[0] == '#')
+			continue;
+		if (sscanf(line, "%lu %lx %d %31s %31s %d %d %d %d %d", &block,
+			   &pfn, &node, zone, mt, &skip, &nfree, &mov, &rec,
+			   &unmov) != 10)
+			continue;
+		if (unmov || !strcmp(mt, "Isolate"))
+			continue;
+		used = mov + rec;
+		if ((long long)total_free - nfree < used)
+			continue;
+		if (best < 0 || used < best)
+			best = used;
+	}
+	fclose(f);
+	return best;
+}
+
+/* Varied density: block j of 512 pages keeps one page in 4 << (j % 5). */
+static int keep_varied(unsigned long i)
+{
+	return i % (4UL << ((i / PB_PAGES) % 5)) == 0;
+}
+
+static int bench_moves(void)
+{
+	unsigned long long bi0[MAX_ORDER_NR], bi1[MAX_ORDER_NR], t0, t;
+	struct clab_compact req = {
+		.nid = 0, .order = PB_ORDER, .priority = CLAB_PRIO_SYNC_LIGHT,
+		.migratetype = CLAB_MT_MOVABLE,
+	};
+	struct clab_version v;
+	struct counters c0, c1;
+	struct region r;
+	struct side s;
+	unsigned long i, bad;
+	long mb, min;
+
+	parse_side("clab", &s);
+	r.fd = open("/dev/compactlab", O_RDWR);
+	if (r.fd < 0)
+		die("/dev/compactlab");
+	if (ioctl(r.fd, CLAB_IOC_GET_VERSION, &v))
+		die("CLAB_IOC_GET_VERSION");
+	close(r.fd);
+	mb = (long)(v.arena_pages * psz >> 20);
+	region_map(&s, mb, &r);
+	region_fault(&r);
+	r.phase = -1;
+	for (i = 0; i < r.npages; i++) {
+		r.keep[i] = keep_varied(i);
+		r.kept += r.keep[i];
+	}
+	region_pattern(&r);
+	read_buddyinfo(&s, bi0);
+	min = move_minimum(free_pages(bi0, 0));
+	read_counters(&s, &c0);
+	t0 = now_ns();
+	if (ioctl(r.fd, CLAB_IOC_COMPACT, &req))
+		die("CLAB_IOC_COMPACT");
+	t = now_ns() - t0;
+	read_counters(&s, &c1);
+	read_buddyinfo(&s, bi1);
+	bad = region_verify(&r);
+	printf("side=moves mb=%ld pages=%lu kept=%lu time_ns=%llu", mb,
+	       r.npages, r.kept, t);
 	printf(" migrated=%llu migrate_scanned=%llu free_scanned=%llu",
 	       c1.migrated - c0.migrated,
 	       c1.migrate_scanned - c0.migrate_scanned,
 	       c1.free_scanned - c0.free_scanned);
-	printf(" free_pages=%llu free_ge9=%llu corrupted=%lu", free, ge9, bad);
-	if (moves)
-		printf(" min=%ld blocks_ge9_before=%llu request=%s",
-		       min, blocks_before, request);
-	printf("\n");
+	printf(" free_pages=%llu free_ge9=%llu corrupted=%lu",
+	       free_pages(bi1, 0), free_pages(bi1, PB_ORDER), bad);
+	printf(" min=%ld blocks_ge9_before=%llu request=ioctl_order9_sync_light\n",
+	       min, free_pages(bi0, PB_ORDER) / PB_PAGES);
 	return bad ? 1 : 0;
+}
+
+/* Free memory of the side, MiB: our arena, or the kernel's node. */
+static long side_free_mb(const struct side *s)
+{
+	char path[96], line[256];
+	unsigned long long kb;
+	FILE *f;
+
+	if (s->node < 0) {
+		struct clab_counters c = { 0 };
+		int fd = open("/dev/compactlab", O_RDWR);
+
+		if (fd < 0)
+			die("/dev/compactlab");
+		if (ioctl(fd, CLAB_IOC_COUNTERS, &c))
+			die("CLAB_IOC_COUNTERS");
+		close(fd);
+		return (long)((c.nr_free_pages + c.nr_free_pcp) * psz >> 20);
+	}
+	snprintf(path, sizeof(path), "/sys/devices/system/node/node%d/meminfo",
+		 s->node);
+	f = fopen(path, "r");
+	if (!f)
+		die(path);
+	while (fgets(line, sizeof(line), f)) {
+		char *p = strstr(line, "MemFree:");
+
+		if (p && sscanf(p + 8, "%llu", &kb) == 1) {
+			fclose(f);
+			return (long)(kb >> 10);
+		}
+	}
+	fclose(f);
+	errno = EINVAL;
+	die(path);
+	return 0;
+}
+
+/* "MB", or "free-MB": all the side's free memory but MB MiB. */
+static long parse_mb(const struct side *s, const char *arg)
+{
+	bool rest = !strncmp(arg, "free-", 5);
+	char *end;
+	long mb = strtol(rest ? arg + 5 : arg, &end, 10);
+
+	if (*end || mb < 0 || (!rest && !mb))
+		bad_args();
+	if (rest)
+		mb = side_free_mb(s) - mb;
+	if (mb <= 0) {
+		fprintf(stderr, "bench-gupta: %s: no memory left\n", arg);
+		exit(2);
+	}
+	return mb;
+}
+
+int main(int argc, char **argv)
+{
+	struct side s;
+
+	psz = sysconf(_SC_PAGESIZE);
+	if (argc == 2 && !strcmp(argv[1], "moves"))
+		return bench_moves();
+	if (argc == 3 && !strcmp(argv[1], "free")) {
+		parse_side(argv[2], &s);
+		printf("%ld\n", side_free_mb(&s));
+		return 0;
+	}
+	if (argc < 4)
+		bad_args();
+	parse_side(argv[2], &s);
+	if ((argc == 5 || argc == 6) && !strcmp(argv[1], "gupta"))
+		return bench_gupta(&s, parse_mb(&s, argv[3]), parse_phase(argv[4]),
+				   argc == 6 ? argv[5] : NULL);
+	if (argc == 4 && !strcmp(argv[1], "pure"))
+		return bench_pure(&s, parse_mb(&s, argv[3]));
+	if ((argc == 7 || argc == 8) && !strcmp(argv[1], "latency"))
+		return bench_latency(&s, parse_mb(&s, argv[3]),
+				     parse_phase(argv[4]), atoi(argv[5]),
+				     atoi(argv[6]), argc == 8 ? argv[7] : NULL);
+	bad_args();
+	return 2;
 }
