@@ -7,25 +7,49 @@
 # "BENCH phase name=... uptime=..." marks the start of each phase (the
 # host's progress lines). Raw data go to the console between marker lines
 # that the host cuts out:
-#   === latency P R ===           ...  === end ===  (one latency in ns a
-#       line, proactiveness P, run R)
+#   === latency SIDE P R ===      ...  === end ===  (one request a line:
+#       "ns ok stalled", proactiveness P, run R)
 #   === pageblocks before ===     ...  === end ===  (the pageblocks view
 #   === pageblocks after ===      ...  === end ===   around the first clab
 #                                                     Gupta pass)
+# The kernel's side is its NUMA node KNODE (scripts/bench boots the guest
+# with a node 1 the size of the arena, holding nothing else). Both sides
+# run with proactiveness 0 except where a figure is about kcompactd, and
+# the side that goes first alternates from run to run.
 # Benchmarks print figures and never fail on a number; the exit status is
 # non-zero only when a kept page was corrupted or a step could not run.
-#   bench-run.sh [RUNS [MB [LAT_RUNS [CPU_S [WAIT_S]]]]]
-#     RUNS      Gupta runs per side (5)      MB      Gupta region MiB (640)
-#     LAT_RUNS  latency runs per setting (3) CPU_S   kcompactd CPU window (30)
-#     WAIT_S    proactive wait before the latency and kcompactd runs (5)
+# Settings come from the environment (scripts/bench sets them):
+#   BENCH_RUNS      Gupta runs per side (4)
+#   BENCH_MB        Gupta and latency region, MiB, the same on both sides;
+#                   "auto": the smaller side's free memory but 48 MiB (16
+#                   for the copy brackets, 32 left free), so that the region
+#                   is nearly all of either side's memory (auto)
+#   BENCH_PHASES    the pattern's physical phases, cycled over the runs
+#                   ("1 2 3 0")
+#   BENCH_NOOP      passes of policy tuned for the no-op count (50), the
+#                   phases cycled
+#   BENCH_PURE_MB   the pure migration's region (256); node 0 must hold it
+#   BENCH_LAT_RUNS  latency runs per setting (1)
+#   BENCH_LAT_P     the proactiveness settings of the latency runs ("0 20")
+#   BENCH_WAIT_S    proactive wait before the latency and kcompactd runs (5)
+#   BENCH_CPU_S     kcompactd CPU window (30)
+#   BENCH_STAGES    "all", or "gupta" (the Gupta runs only: the scale runs)
+#   BENCH_KNODE     the kernel's node (1)
 set -u
-runs=${1:-5}
-mb=${2:-640}
-lat_runs=${3:-3}
-cpu_s=${4:-30}
-wait_s=${5:-5}
+runs=${BENCH_RUNS:-4}
+mb=${BENCH_MB:-auto}
+phases=${BENCH_PHASES:-1 2 3 0}
+noop=${BENCH_NOOP:-50}
+pure_mb=${BENCH_PURE_MB:-256}
+lat_runs=${BENCH_LAT_RUNS:-1}
+lat_ps=${BENCH_LAT_P:-0 20}
+wait_s=${BENCH_WAIT_S:-5}
+cpu_s=${BENCH_CPU_S:-30}
+stages=${BENCH_STAGES:-all}
+knode=${BENCH_KNODE:-1}
 dbg=/sys/kernel/debug/compactlab
 sys=/sys/kernel/compactlab
+kpro=/proc/sys/vm/compaction_proactiveness
 fout=/tmp/bench-frag.out
 rc=0
 pb_pages=$((1 << $(sed -n 's/^pageblock_order: *//p' $dbg/arena)))
@@ -66,46 +90,88 @@ order0_bench() {
 		       printf "\n" }'
 }
 
-# Order-9 latency on the Gupta pattern: proactiveness $1, wait $2 s first
-latency() {
-	out=$(./bench-gupta latency "$1" "$2" /tmp/bench-lat)
-	[ $? = 0 ] || rc=1
-	echo "BENCH latency run=$3 $out"
-	[ ! -s /tmp/bench-lat ] || section "latency $1 $3" /tmp/bench-lat
-	rm -f /tmp/bench-lat
+# nth WORD N: the Nth word (1-based, cycling) of WORD
+nth() {
+	set -- $1 "$2"
+	eval "n=\${$#}"
+	k=$(( (n - 1) % ($# - 1) + 1 ))
+	eval "echo \${$k}"
 }
 
-# The guest kernel's hugetlb pool on the same pattern, direct compaction alone
-hugetlb() {
-	if [ ! -w /proc/sys/vm/nr_hugepages ]; then
-		echo "BENCH hugetlb skipped=no_hugetlb"
+# bracket_setup SIDE: hold the bench/bracket copy set of the side (the
+# same routine and 16 MiB on both sides), taken before its pattern.
+bracket_setup() {
+	[ -e $dbg/bench/bracket ] || return 0
+	if [ "$1" = clab ]; then
+		echo "setup arena" >$dbg/bench/bracket
+	else
+		echo "setup node $knode" >$dbg/bench/bracket
+	fi
+}
+
+bracket_release() {
+	[ -e $dbg/bench/bracket ] || return 0
+	echo release >$dbg/bench/bracket
+}
+
+# Order-9 latency on the Gupta pattern (phase 1): SIDE (kernel, or ours
+# under each policy in turn), proactiveness P, wait S, run R
+latency() {
+	raw=/tmp/bench-lat
+	if [ "$1" = kernel ]; then
+		out=$(./bench-gupta latency "kernel@$knode" "$mb" 1 "$2" "$3" $raw)
+		[ $? = 0 ] || rc=1
+		echo "BENCH latency run=$4 policy=kernel $out"
+		[ ! -s $raw ] || section "latency kernel $2 $4" $raw
+		rm -f $raw
 		return
 	fi
-	out=$(./bench-gupta hugetlb "$mb")
-	[ $? = 0 ] || rc=1
-	echo "BENCH hugetlb run=$1 $out"
+	for p in linux tuned min_moves; do
+		echo $p >$sys/policy || { rc=2; continue; }
+		out=$(./bench-gupta latency clab "$mb" 1 "$2" "$3" $raw)
+		[ $? = 0 ] || rc=1
+		echo "BENCH latency run=$4 policy=$p $out"
+		[ ! -s $raw ] || section "latency $p $2 $4" $raw
+		rm -f $raw
+	done
+	echo linux >$sys/policy
 }
 
-# gupta kernel|clab RUN [PREFIX]: the clab side runs once per policy, on
-# a fresh pattern each (PREFIX, the pageblocks views, with linux only)
+# gupta kernel|clab RUN PHASE [PREFIX]: the clab side runs once per policy,
+# on a fresh pattern each (PREFIX, the pageblocks views, with linux only)
 gupta() {
 	if [ "$1" = kernel ]; then
-		out=$(./bench-gupta kernel "$mb")
+		bracket_setup kernel
+		out=$(./bench-gupta gupta "kernel@$knode" "$mb" "$3")
 		[ $? = 0 ] || rc=1
+		bracket_release
 		echo "BENCH gupta run=$2 policy=kernel $out"
 		return
 	fi
 	for p in linux tuned min_moves; do
 		echo $p >$sys/policy || { rc=2; continue; }
+		bracket_setup clab
 		if [ $p = linux ]; then
-			out=$(./bench-gupta clab "$mb" ${3:+"$3"})
+			out=$(./bench-gupta gupta clab "$mb" "$3" ${4:+"$4"})
 		else
-			out=$(./bench-gupta clab "$mb")
+			out=$(./bench-gupta gupta clab "$mb" "$3")
 		fi
 		[ $? = 0 ] || rc=1
+		bracket_release
 		echo "BENCH gupta run=$2 policy=$p $out"
 	done
 	echo linux >$sys/policy
+}
+
+# pure kernel|clab: migration without scanning, the same region size
+pure() {
+	if [ "$1" = kernel ]; then
+		out=$(./bench-gupta pure "kernel@$knode" "$pure_mb")
+	else
+		out=$(./bench-gupta pure clab "$pure_mb")
+	fi
+	[ $? = 0 ] || rc=1
+	echo "BENCH pure $out"
 }
 
 # Unmovable spread from the pageblocks view: blocks holding an unmovable
@@ -181,39 +247,95 @@ kcompactd_cpu() {
 	echo "BENCH kcompactd pid=$pid proactiveness=20 backoff_wait_s=$wait_s backoff_ticks=$((t1 - t0)) window_s=$cpu_s ticks=$((t2 - t1)) user_hz=100 uptime_s=$(awk -v a="$u0" -v b="$u1" 'BEGIN { printf "%.2f", b - a }') score=$score0 cpu_pct=$(awk -v t=$((t2 - t1)) -v a="$u0" -v b="$u1" 'BEGIN { printf "%.3f", t / 100 / (b - a) * 100 }')"
 }
 
-echo "BENCH guest kernel=$(uname -r) cpus=$(nproc) mem_kb=$(sed -n 's/^MemTotal: *\([0-9]*\).*/\1/p' /proc/meminfo) arena=${CLAB_ARENA_SIZE:-?} model=$(sed -n 's/^model name[[:space:]]*: *//p' /proc/cpuinfo | head -1 | tr ' ' '_')"
+flags=$(grep -m1 '^flags' /proc/cpuinfo | tr ' ' '\n' | grep -xE 'rep_good|erms|fsrm' | tr '\n' ',' | sed 's/,$//')
+node_kb() { sed -n 's/.*MemTotal: *\([0-9]*\).*/\1/p' "/sys/devices/system/node/node$1/meminfo" 2>/dev/null; }
+echo "BENCH guest kernel=$(uname -r) cpus=$(nproc) mem_kb=$(sed -n 's/^MemTotal: *\([0-9]*\).*/\1/p' /proc/meminfo) node0_kb=$(node_kb 0) node${knode}_kb=$(node_kb "$knode") arena=${CLAB_ARENA_SIZE:-?} cpu_flags=${flags:-none} model=$(sed -n 's/^model name[[:space:]]*: *//p' /proc/cpuinfo | head -1 | tr ' ' '_')"
+echo "BENCH cmdline $(tr ' ' '\n' </proc/cmdline | grep -E '^(init_on_alloc|init_on_free|memmap)=' | tr '\n' ' ')"
+if [ ! -d /sys/devices/system/node/node$knode ]; then
+	echo "BENCH error no_node=$knode"
+	exit 2
+fi
+if ! grep -qw init_on_alloc=0 /proc/cmdline; then
+	echo "BENCH error init_on_alloc=on: the kernel side would zero every page it hands out"
+	exit 2
+fi
+if [ "$mb" = auto ]; then
+	fk=$(./bench-gupta free "kernel@$knode") || exit 2
+	fc=$(./bench-gupta free clab) || exit 2
+	mb=$(( (fk < fc ? fk : fc) - 48 ))
+	echo "BENCH region mb=$mb kernel_free_mb=$fk clab_free_mb=$fc"
+fi
+# Proactiveness 0 on both sides: no kcompactd work in any timed window.
+kpro0=$(cat $kpro)
+cpro0=$(cat $sys/compaction_proactiveness)
+echo 0 >$kpro
+echo 0 >$sys/compaction_proactiveness
 phase order0
 copy_bench start
 order0_bench
 r=1
 while [ $r -le "$runs" ]; do
-	phase "gupta_run_$r/$runs"
-	# The copy limit next to each run: TCG's copy rate is bimodal.
-	copy_bench run$r
-	gupta kernel $r
+	ph=$(nth "$phases" $r)
+	phase "gupta_run_$r/${runs}_phase_$ph"
+	# The side that goes first alternates: the kernel on odd runs.
+	if [ $((r % 2)) = 1 ]; then
+		gupta kernel $r "$ph"
+	fi
 	if [ $r = 1 ]; then
-		gupta clab $r /tmp/bench-pb
+		gupta clab $r "$ph" /tmp/bench-pb
 		section "pageblocks before" /tmp/bench-pb-before
 		section "pageblocks after" /tmp/bench-pb-after
 		rm -f /tmp/bench-pb-before /tmp/bench-pb-after
 	else
-		gupta clab $r
+		gupta clab $r "$ph"
+	fi
+	if [ $((r % 2)) = 0 ]; then
+		gupta kernel $r "$ph"
 	fi
 	r=$((r + 1))
 done
 copy_bench end
-# Latency runs (each fills the whole arena).
-pro=$(cat $sys/compaction_proactiveness)
+if [ "$stages" = gupta ]; then
+	echo "$kpro0" >$kpro
+	echo "$cpro0" >$sys/compaction_proactiveness
+	phase finished
+	exit $rc
+fi
+# No-op passes: policy tuned, pass after pass, the phases cycled.
+if [ "$noop" -gt 0 ]; then
+	phase "noop_${noop}"
+	echo tuned >$sys/policy
+	r=1
+	while [ $r -le "$noop" ]; do
+		out=$(./bench-gupta gupta clab "$mb" "$(nth "1 2 3 0" $r)")
+		[ $? = 0 ] || rc=1
+		echo "BENCH noop run=$r policy=tuned $out"
+		r=$((r + 1))
+	done
+	echo linux >$sys/policy
+fi
+phase pure
+pure kernel
+pure clab
+# Latency runs (each fills MB MiB of the side's memory, phase 1).
 r=1
 while [ $r -le "$lat_runs" ]; do
 	phase "latency_run_$r/$lat_runs"
-	latency 0 0 $r
-	latency 20 "$wait_s" $r
-	phase "hugetlb_run_$r/$lat_runs"
-	hugetlb $r
+	for p in $lat_ps; do
+		w=0
+		[ $p = 0 ] || w=$wait_s
+		if [ $((r % 2)) = 1 ]; then
+			latency kernel $p $w $r
+			latency clab $p $w $r
+		else
+			latency clab $p $w $r
+			latency kernel $p $w $r
+		fi
+	done
 	r=$((r + 1))
 done
-echo "$pro" >$sys/compaction_proactiveness
+echo "$kpro0" >$kpro
+echo "$cpro0" >$sys/compaction_proactiveness
 # Move ratio: the whole arena in use, so that no free order-9 block is left;
 # watermarks near zero let the fill go that far.
 # kcompactd stays out of the way (its migrations would count).
