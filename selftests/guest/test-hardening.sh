@@ -9,12 +9,15 @@
 #   - rejected sysfs writes log at a limited rate;
 #   - a debugfs benchmark refuses more than 10^6 operations, and a fatal
 #     signal ends a running one at once;
+#   - bench/bracket refuses a bad count or node, copies on both sides, ends
+#     at once when killed and gives its pages back; bench/copy reports the
+#     copy methods of this architecture;
 #   - the writebacks a sync compaction started complete on their own when
 #     it is killed, with no compaction after them: their pages come back;
 #   - a sync compaction waiting on writeback dies at once when killed.
 . ./tap.sh
 
-plan 8
+plan 16
 
 S=$CLAB_SYSFS
 D=$CLAB_DEBUGFS
@@ -88,6 +91,96 @@ else
 	skip "a killed bench/copy run ends within 3 s" "no debugfs bench directory"
 fi
 
+# --- bench/bracket and the copy methods ------------------------------------
+B=$D/bench/bracket
+
+# bracket_refuses CMD LOGTEXT: writing CMD fails with EINVAL and logs LOGTEXT.
+bracket_refuses() {
+	dmesg -c >/dev/null
+	err=$( (echo "$1" >$B) 2>&1)
+	rc=$?
+	diag "'$1': status $rc, $err; log: $(dmesg | grep 'bench/bracket' | tail -1)"
+	[ $rc != 0 ] && echo "$err" | grep -q 'Invalid argument' &&
+		dmesg | grep -qF "$2"
+	ok $? "bench/bracket refuses '$1' with EINVAL and says why"
+}
+
+# bracket_copied SIDE NID N: the last run on SIDE held 2048 pairs of node
+# NID and made N copies at a rate above 0.
+bracket_copied() {
+	line=$(cat $B)
+	diag "bracket: $line"
+	[ "$(field side "$line")" = "$1" ] && [ "$(field nid "$line")" = "$2" ] &&
+		[ "$(field pairs "$line")" = 2048 ] &&
+		[ "$(field copies "$line")" = "$3" ] &&
+		awk -v m="$(field mbps "$line")" 'BEGIN { exit !(m ~ /^[0-9.]+$/ && m + 0 > 0) }'
+}
+
+# copy_rate KEY: the value of KEY in bench/copy's last result (its lines
+# are "KEY VALUE" pairs).
+copy_rate() {
+	awk -v k="$1" '{ for (i = 1; i < NF; i += 2) if ($i == k) print $(i + 1) }' \
+		$D/bench/copy
+}
+
+if [ -e $B ]; then
+	echo "setup node 0" >$B
+	bracket_refuses "run 2000000" "run: '2000000' is not a count from 1 to 1000000"
+	bracket_refuses "setup node 99" "setup node: '99' is not an online node"
+	for side in "node 0" arena; do
+		echo "setup $side" >$B && echo "run 1000" >$B &&
+			bracket_copied "${side% *}" 0 1000
+		ok $? "bench/bracket 'setup $side', 'run 1000': 1000 copies, 2048 pairs, mbps > 0"
+	done
+
+	# A long run, killed part-way, ends at once and leaves the file usable.
+	(echo "run 1000000" >$B) 2>/tmp/bracket.err &
+	pid=$!
+	sleep 0.2
+	if kill -0 $pid 2>/dev/null; then
+		kill -9 $pid 2>/dev/null
+		dies_within 300 $pid
+		ok $? "a killed bench/bracket run ends within 3 s (took ${TOOK}0 ms)"
+	else
+		wait $pid
+		skip "a killed bench/bracket run ends within 3 s" \
+			"10^6 copies took under 0.2 s (status $?)"
+	fi
+	wait $pid 2>/dev/null
+	echo "run 1000" >$B && bracket_copied arena 0 1000
+	ok $? "bench/bracket runs again after a killed run"
+	echo release >$B && [ "$(cat $B)" = "side=none" ]
+	ok $? "bench/bracket 'release' leaves side=none"
+
+	echo 200 >$D/bench/copy
+	diag "copy: $(tr '\n' ' ' <$D/bench/copy)"
+	case $(uname -m) in
+	x86_64) numeric="u64x8 rep_movsb simd" none= ;;
+	*) numeric=u64x8 none="rep_movsq rep_movsb simd avx" ;;
+	esac
+	bad=
+	for m in $numeric; do
+		for k in ${m}_mbps ${m}_spread_mbps; do
+			copy_rate $k | grep -qE '^[0-9]+\.[0-9]{3}$' || bad="$bad $k"
+		done
+	done
+	for m in $none; do
+		for k in ${m}_mbps ${m}_spread_mbps; do
+			[ "$(copy_rate $k)" = - ] || bad="$bad $k"
+		done
+	done
+	copy_rate fastest_mbps | grep -qE '^[0-9]+\.[0-9]{3}$' || bad="$bad fastest_mbps"
+	[ -z "$bad" ]
+	ok $? "bench/copy rates '$numeric' and '${none:--}' as this CPU can${bad:+ (wrong:$bad)}"
+else
+	for t in "refuses 'run 2000000'" "refuses 'setup node 99'" \
+		"node 0 copies" "arena copies" "killed run ends within 3 s" \
+		"runs after a kill" "release"; do
+		skip "bench/bracket $t" "no debugfs bench directory"
+	done
+	skip "bench/copy reports the copy methods" "no debugfs bench directory"
+fi
+
 # --- writebacks complete with nobody waiting --------------------------------
 # A sync compaction, killed while it waits on the writebacks it started,
 # gives those pages up; the writebacks hold page references and must end
@@ -115,8 +208,10 @@ kill $holder
 wait $holder
 
 # Leave an idle arena, as loaded, to the next test: the writebacks end
-# 10 s after the marks, then a fresh module.
+# 10 s after the marks, then a fresh module. The module gives back the
+# pages bench/bracket holds when it goes.
 sleep 9
+[ ! -e $B ] || echo "setup arena" >$B
 unload_within 100 && clab_load $CLAB_PARAMS
 ok $? "module reloaded with its original parameters${CLAB_LOAD_ERR:+: $CLAB_LOAD_ERR}"
 tap_done
