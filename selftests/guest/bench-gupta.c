@@ -733,7 +733,13 @@ static double copy_bracket(void)
 	char line[256], *p;
 	FILE *f;
 
-	if (try_write_file(DBG "/bench/bracket", "run 4096"))
+	/*
+	 * Twice, the first untimed: under TCG a first pass over 16 MiB after
+	 * other work runs up to 10x slower (the emulated TLB refills), which
+	 * is the emulator's state, not the copy's rate.
+	 */
+	if (try_write_file(DBG "/bench/bracket", "run 4096") ||
+	    try_write_file(DBG "/bench/bracket", "run 4096"))
 		return 0;
 	f = fopen(DBG "/bench/bracket", "r");
 	if (!f)
