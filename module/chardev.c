@@ -5,7 +5,8 @@
  *
  * This file only checks and copies user input and calls rmap.c (user
  * mappings) and kpages.c (kernel-held blocks). A refused ioctl returns its
- * errno and logs nothing: ioctls can be fuzzed.
+ * errno; CLAB_IOC_MIGRATE also logs what it refused, rate-limited (ioctls
+ * can be fuzzed), the others log nothing.
  */
 #include <linux/capability.h>
 #include <linux/fs.h>
@@ -14,6 +15,7 @@
 #include <linux/module.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
+#include <linux/timekeeping.h>
 #include <linux/uaccess.h>
 #include <uapi/linux/compactlab.h>
 #include <compactlab/arena.h>
@@ -36,6 +38,7 @@ static_assert(sizeof(struct clab_compact) == 64);
 static_assert(sizeof(struct clab_mark) == 16);
 static_assert(sizeof(struct clab_handle_pfn) == 24);
 static_assert(sizeof(struct clab_alloc_timed) == 32);
+static_assert(sizeof(struct clab_migrate) == 48);
 
 /* ABI allocation flag -> core gfp flags. */
 static const struct {
@@ -466,6 +469,46 @@ static long clab_ioctl_handle_pfn(struct clab_file *cf,
 	return copy_to_user(uarg, &req, sizeof(req)) ? -EFAULT : 0;
 }
 
+/* A refusal of CLAB_IOC_MIGRATE, for the caller to act on. */
+#define clab_migrate_refused(fmt, ...)					\
+	pr_warn_ratelimited("%s[%d]: CLAB_IOC_MIGRATE: " fmt "\n",	\
+			    current->comm, task_pid_nr(current), ##__VA_ARGS__)
+
+static long clab_ioctl_migrate(struct clab_file *cf, struct file *file,
+			       struct clab_migrate __user *uarg)
+{
+	struct clab_migrate_stats stats = {};
+	struct clab_migrate req;
+	u64 start;
+	long ret;
+
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
+	if (copy_from_user(&req, uarg, sizeof(req)))
+		return -EFAULT;
+	if (req.flags || req.pad) {
+		clab_migrate_refused("flags 0x%x and pad 0x%x must be 0",
+				     req.flags, req.pad);
+		return -EINVAL;
+	}
+	if (!req.len || !PAGE_ALIGNED(req.addr) || !PAGE_ALIGNED(req.len)) {
+		clab_migrate_refused("addr 0x%llx and len 0x%llx must be page-aligned, len > 0",
+				     req.addr, req.len);
+		return -EINVAL;
+	}
+	start = ktime_get_ns();
+	ret = clab_rmap_migrate(cf, file, req.addr, req.len, &stats);
+	req.time_ns = ktime_get_ns() - start;
+	if (ret) {
+		clab_migrate_refused("0x%llx+0x%llx is not inside one mapping of this file",
+				     req.addr, req.len);
+		return ret;
+	}
+	req.migrated = stats.migrated;
+	req.failed = stats.failed;
+	return copy_to_user(uarg, &req, sizeof(req)) ? -EFAULT : 0;
+}
+
 static long clab_chardev_ioctl(struct file *file, unsigned int cmd,
 			       unsigned long arg)
 {
@@ -497,6 +540,8 @@ static long clab_chardev_ioctl(struct file *file, unsigned int cmd,
 		return clab_ioctl_alloc_timed(cf, uarg);
 	case CLAB_IOC_TOUCH:
 		return clab_ioctl_touch(cf, uarg);
+	case CLAB_IOC_MIGRATE:
+		return clab_ioctl_migrate(cf, file, uarg);
 	default:
 		return -ENOTTY;
 	}

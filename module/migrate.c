@@ -4,7 +4,9 @@
  * owner, lock it, unmap every user mapping, copy the 4 KiB, publish the new
  * page to the owner, free the old one. Up to ten passes over the list, as
  * the kernel's migrate_pages() makes; a page that cannot move stays where
- * it is, intact.
+ * it is, intact. Targets come from a callback, as in 6.1: compaction's
+ * free scanner (clab_migrate_pages()), or the page allocator for a list
+ * migrated without scanning (clab_migrate_list(), as move_pages() does).
  */
 #include <compactlab/compaction.h>
 #include <compactlab/owner.h>
@@ -44,7 +46,9 @@ static bool clab_lock_owner(struct clab_compact_control *cc,
 
 static enum clab_migrate_outcome clab_migrate_one(struct clab_compact_control *cc,
 						  struct clab_page *page,
-						  bool force)
+						  bool force,
+						  clab_new_page_t new_page,
+						  unsigned long private)
 {
 	struct clab_mem *mem = clab_zone_mem_of(cc);
 	enum clab_migrate_outcome ret;
@@ -108,7 +112,7 @@ static enum clab_migrate_outcome clab_migrate_one(struct clab_compact_control *c
 		ret = CLAB_MIGRATE_AGAIN;
 		goto unlock;
 	}
-	new = clab_compaction_alloc(cc);
+	new = new_page(page, private);
 	if (!new) {
 		ret = CLAB_MIGRATE_NO_TARGET;
 		goto unlock;
@@ -144,22 +148,19 @@ static void clab_release_isolated(struct clab_compact_control *cc,
 	clab_put_page_capture(clab_zone_mem_of(cc), page, cc->capc);
 }
 
-/**
- * clab_migrate_pages() - migrate every page on cc->migratepages
- * @cc: the compaction; targets come from its free scanner
- *
- * Pages that moved (or were freed meanwhile) leave the list; pages that
- * failed for good are put back to their owners and counted. Passes repeat
- * while pages asked to be retried; from the fourth pass on, sync modes may
- * block on the owner lock and on writeback.
- *
- * Return: 0, the number of pages that failed, or -ENOMEM when the free
- * scanner ran out (the rest stay on the list for the caller to put back).
+/*
+ * Migrate every page on cc->migratepages into pages from @new_page (6.1's
+ * migrate_pages()). Pages that moved (or were freed meanwhile) leave the
+ * list; pages that failed for good are put back to their owners and
+ * counted. Passes repeat while pages asked to be retried; from the fourth
+ * pass on, sync modes may block on the owner lock and on writeback.
+ * Returns 0, the number of pages that failed, or -ENOMEM when @new_page
+ * ran out (the rest stay on the list for the caller to put back).
  */
-int clab_migrate_pages(struct clab_compact_control *cc)
+static int __clab_migrate_pages(struct clab_compact_control *cc,
+				clab_new_page_t new_page, unsigned long private)
 {
 	unsigned long nr_succeeded = 0, nr_failed = 0;
-	unsigned int nr_isolated = cc->nr_migratepages;
 	struct clab_page *page, *next;
 	int pass, retry = 1, ret = 0;
 
@@ -169,7 +170,8 @@ int clab_migrate_pages(struct clab_compact_control *cc)
 		retry = 0;
 		list_for_each_entry_safe(page, next, &cc->migratepages, lru) {
 			cond_resched();
-			switch (clab_migrate_one(cc, page, pass > 2)) {
+			switch (clab_migrate_one(cc, page, pass > 2, new_page,
+						 private)) {
 			case CLAB_MIGRATED:
 				clab_release_isolated(cc, page);
 				cc->nr_migratepages--;
@@ -209,8 +211,117 @@ out:
 	cc->nr_migrate_failed += nr_failed;
 	clab_count_vm_events(CLAB_PGMIGRATE_SUCCESS, nr_succeeded);
 	clab_count_vm_events(CLAB_PGMIGRATE_FAIL, nr_failed);
-	trace_mm_compaction_migratepages(nr_succeeded, nr_isolated - nr_succeeded);
 	if (ret)
 		return ret;
 	return nr_failed;
+}
+
+/* compaction_alloc(): the next page the free scanner isolated. */
+static struct clab_page *clab_compaction_new_page(struct clab_page *page,
+						  unsigned long private)
+{
+	return clab_compaction_alloc((struct clab_compact_control *)private);
+}
+
+/**
+ * clab_migrate_pages() - migrate every page on cc->migratepages
+ * @cc: the compaction; targets come from its free scanner
+ *
+ * Pages that moved (or were freed meanwhile) leave the list; pages that
+ * failed for good are put back to their owners and counted. Passes repeat
+ * while pages asked to be retried; from the fourth pass on, sync modes may
+ * block on the owner lock and on writeback.
+ *
+ * Return: 0, the number of pages that failed, or -ENOMEM when the free
+ * scanner ran out (the rest stay on the list for the caller to put back).
+ */
+int clab_migrate_pages(struct clab_compact_control *cc)
+{
+	unsigned int nr_isolated = cc->nr_migratepages;
+	unsigned long nr_migrated = cc->nr_migrated;
+	int ret;
+
+	ret = __clab_migrate_pages(cc, clab_compaction_new_page,
+				   (unsigned long)cc);
+	nr_migrated = cc->nr_migrated - nr_migrated;
+	trace_mm_compaction_migratepages(nr_migrated, nr_isolated - nr_migrated);
+	return ret;
+}
+
+/**
+ * clab_alloc_migration_target() - a target from the page allocator
+ * @page: the page to be moved
+ * @private: the shadow memory (struct clab_mem *)
+ *
+ * A clab_new_page_t for clab_migrate_list(), as 6.1's
+ * alloc_migration_target() is for move_pages(): an order-0 movable page of
+ * @page's node, taken from the free lists above the low watermark. It
+ * neither reclaims nor compacts (it is called under an owner lock, and a
+ * pure migration must not scan), wakes no daemon and is not zeroed: the
+ * copy fills it.
+ *
+ * Return: the page, or NULL when the node has none to give.
+ */
+struct clab_page *clab_alloc_migration_target(struct clab_page *page,
+					      unsigned long private)
+{
+	struct clab_mem *mem = (struct clab_mem *)private;
+	struct clab_zone *zone = clab_idx_to_zone(mem, clab_page_to_idx(mem, page));
+
+	return clab_alloc_pages(mem, zone->node->id,
+				CLAB_GFP_MOVABLE | CLAB_GFP_NOWARN, 0);
+}
+
+/**
+ * clab_migrate_list() - migrate a list of isolated pages, without scanning
+ * @mem: the shadow memory
+ * @from: order-0 movable pages isolated with clab_isolate_page(); empty
+ *	on return
+ * @new_page: where targets come from, e.g. clab_alloc_migration_target()
+ * @private: passed to @new_page
+ * @mode: ASYNC, SYNC_LIGHT or SYNC (move_pages() migrates in SYNC)
+ * @stats: out: pages migrated and failed are added to it
+ *
+ * 6.1's migrate_pages() for a caller other than compaction: the same
+ * passes as compaction's clab_migrate_pages(), with the same counters
+ * (pgmigrate_success, pgmigrate_fail), but no compaction tracepoint and no
+ * capture. Every page that did not move, including those left when
+ * @new_page ran out, is put back to its owner and counted as failed, so
+ * the caller has nothing to undo. 6.1 also takes a put_new_page, for a
+ * target it allocated and then could not use; ours takes its target only
+ * once the move cannot fail, so there is none to give back.
+ *
+ * The compaction control is only the carrier of the migration's mode and
+ * counters: its zone is that of the first page, from which the shadow
+ * memory is reached, and no scanner runs.
+ *
+ * Return: 0, the number of pages that failed, or -ENOMEM when @new_page
+ * ran out.
+ */
+int clab_migrate_list(struct clab_mem *mem, struct list_head *from,
+		      clab_new_page_t new_page, unsigned long private,
+		      enum clab_migrate_mode mode,
+		      struct clab_migrate_stats *stats)
+{
+	struct clab_compact_control cc = {
+		.mode = mode,
+	};
+	struct clab_page *page;
+	int ret;
+
+	if (list_empty(from))
+		return 0;
+	page = list_first_entry(from, struct clab_page, lru);
+	cc.zone = clab_idx_to_zone(mem, clab_page_to_idx(mem, page));
+	INIT_LIST_HEAD(&cc.freepages);
+	INIT_LIST_HEAD(&cc.migratepages);
+	list_for_each_entry(page, from, lru)
+		cc.nr_migratepages++;
+	list_splice(from, &cc.migratepages);
+	INIT_LIST_HEAD(from);
+	ret = __clab_migrate_pages(&cc, new_page, private);
+	stats->migrated += cc.nr_migrated;
+	stats->failed += cc.nr_migrate_failed + cc.nr_migratepages;
+	clab_putback_movable_pages(&cc);
+	return ret;
 }

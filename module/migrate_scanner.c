@@ -112,6 +112,33 @@ put_page:
 	return false;
 }
 
+/**
+ * clab_isolate_page() - isolate one page for a migration without scanning
+ * @mem: the shadow memory
+ * @page: an in-use page its owner holds (the caller holds the owner lock,
+ *	or otherwise knows the page is still allocated)
+ * @mode: the migration's mode: what may be isolated, as for the migrate
+ *	scanner of a compaction in that mode
+ *
+ * 6.1's isolate_lru_page() for move_pages(): the checks and the reference
+ * of the migrate scanner, without the scanner. On success the caller adds
+ * the page to its list (by its lru) and hands the list to
+ * clab_migrate_list(), which gives back every page that does not move.
+ *
+ * Return: true if the page was isolated.
+ */
+bool clab_isolate_page(struct clab_mem *mem, struct clab_page *page,
+		       enum clab_migrate_mode mode)
+{
+	unsigned int isolate_mode = 0;
+
+	if (READ_ONCE(mem->compact_unevictable_allowed))
+		isolate_mode |= CLAB_ISOLATE_UNEVICTABLE;
+	if (mode != CLAB_MIGRATE_SYNC)
+		isolate_mode |= CLAB_ISOLATE_ASYNC_MIGRATE;
+	return clab_isolate_movable_page(mem, page, isolate_mode);
+}
+
 /*
  * Scan [low_pfn, end_pfn) of one pageblock and isolate what can move.
  * Returns 0, or -EINTR when a fatal signal aborted the scan.

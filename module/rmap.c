@@ -43,6 +43,7 @@
 #include <linux/slab.h>
 #include <linux/sort.h>
 #include <compactlab/arena.h>
+#include <compactlab/compaction.h>
 #include "rmap.h"
 
 #define CLAB_FS_MAGIC		0x636c6162	/* "clab" */
@@ -621,6 +622,83 @@ int clab_rmap_pfn_of(struct clab_file *cf, struct file *file, u64 addr,
 unlock_mmap:
 	mmap_read_unlock(current->mm);
 	return ret;
+}
+
+/*
+ * Migrate the isolated pages on @list (the core puts back those that do
+ * not move): into pages from the page allocator, in sync mode, as
+ * move_pages() does.
+ */
+static void clab_rmap_migrate_batch(struct clab_file *cf,
+				    struct list_head *list,
+				    struct clab_migrate_stats *stats)
+{
+	clab_migrate_list(cf->mem, list, clab_alloc_migration_target,
+			  (unsigned long)cf->mem, CLAB_MIGRATE_SYNC, stats);
+}
+
+/**
+ * clab_rmap_migrate() - move every page behind a user range
+ * @cf: the file's object
+ * @file: the file
+ * @addr: page-aligned start, inside one vma of @file
+ * @len: page-aligned length, > 0
+ * @stats: out: pages migrated and pages that failed to
+ *
+ * A pure migration, with no scanner: each page faulted in behind the range
+ * is isolated under its owner lock, as the migrate scanner would isolate
+ * it, and every CLAB_COMPACT_CLUSTER_MAX of them are migrated into pages
+ * from the page allocator (clab_migrate_list()). A page that cannot be
+ * isolated (another compactor holds it) or moved counts as failed and
+ * stays, intact, where it was. Moved pages have their PTEs zapped: the
+ * next touch maps the new page. Pages never touched are skipped. The vma
+ * is looked up once; a racing munmap or discard frees pages from under the
+ * walk as it would from under a compaction (offsets are never reused). A
+ * fatal signal stops the walk; the counts say what was done.
+ *
+ * Return: 0, -EINVAL when the range is not inside one vma of @file.
+ */
+int clab_rmap_migrate(struct clab_file *cf, struct file *file, u64 addr,
+		      u64 len, struct clab_migrate_stats *stats)
+{
+	unsigned long first, last, pgoff;
+	struct clab_page *page;
+	unsigned int nr = 0;
+	LIST_HEAD(list);
+	int ret;
+
+	mmap_read_lock(current->mm);
+	ret = clab_rmap_lookup(file, addr, len, &first);
+	mmap_read_unlock(current->mm);
+	if (ret)
+		return ret;
+	last = first + (len >> PAGE_SHIFT) - 1;
+	xa_for_each_range(&cf->pages, pgoff, page, first, last) {
+		struct mutex *lock = clab_page_lock(cf, pgoff);
+
+		if (fatal_signal_pending(current))
+			break;
+		mutex_lock(lock);
+		/* Under the lock, the page there now stays allocated. */
+		page = xa_load(&cf->pages, pgoff);
+		if (page) {
+			if (clab_isolate_page(cf->mem, page,
+					      CLAB_MIGRATE_SYNC)) {
+				list_add_tail(&page->lru, &list);
+				nr++;
+			} else {
+				stats->failed++;
+			}
+		}
+		mutex_unlock(lock);
+		if (nr == CLAB_COMPACT_CLUSTER_MAX) {
+			clab_rmap_migrate_batch(cf, &list, stats);
+			nr = 0;
+		}
+		cond_resched();
+	}
+	clab_rmap_migrate_batch(cf, &list, stats);
+	return 0;
 }
 
 /*

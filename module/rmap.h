@@ -133,6 +133,9 @@ int clab_rmap_discard(struct clab_file *cf, struct file *file, u64 addr,
 		      u64 len);
 int clab_rmap_pfn_of(struct clab_file *cf, struct file *file, u64 addr,
 		     u64 *pfn, u64 *index);
+struct clab_migrate_stats;
+int clab_rmap_migrate(struct clab_file *cf, struct file *file, u64 addr,
+		      u64 len, struct clab_migrate_stats *stats);
 bool clab_rmap_oom_kill(struct clab_mem *mem);
 bool clab_rmap_is_oom_victim(struct clab_mem *mem);
 

@@ -260,6 +260,8 @@ bool clab_should_compact_retry(unsigned int order, enum clab_compact_result resu
 
 /* migrate_scanner.c */
 enum clab_isolate_result clab_isolate_migratepages(struct clab_compact_control *cc);
+bool clab_isolate_page(struct clab_mem *mem, struct clab_page *page,
+		       enum clab_migrate_mode mode);
 void clab_putback_movable_pages(struct clab_compact_control *cc);
 
 /* free_scanner.c */
@@ -279,7 +281,33 @@ unsigned long clab_fast_find_migrateblock(struct clab_compact_control *cc);
 unsigned long clab_fast_isolate_freepages(struct clab_compact_control *cc);
 
 /* migrate.c */
+
+/*
+ * Where migration takes the page to move @page into (6.1's new_page_t):
+ * a free, prepared order-0 page, or NULL when there is none. Called with
+ * @page's owner lock held, once nothing can make the move fail: it must
+ * not block, and the page it returns is always used.
+ */
+typedef struct clab_page *(*clab_new_page_t)(struct clab_page *page,
+					     unsigned long private);
+
+/**
+ * struct clab_migrate_stats - what one clab_migrate_list() did
+ * @migrated: pages moved (or freed by their owner meanwhile)
+ * @failed: pages that stayed where they were, given back to their owners
+ */
+struct clab_migrate_stats {
+	unsigned long migrated;
+	unsigned long failed;
+};
+
 int clab_migrate_pages(struct clab_compact_control *cc);
+int clab_migrate_list(struct clab_mem *mem, struct list_head *from,
+		      clab_new_page_t new_page, unsigned long private,
+		      enum clab_migrate_mode mode,
+		      struct clab_migrate_stats *stats);
+struct clab_page *clab_alloc_migration_target(struct clab_page *page,
+					      unsigned long private);
 
 /* deferral.c */
 void clab_defer_compaction(struct clab_zone *zone, int order);

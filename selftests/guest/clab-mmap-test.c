@@ -10,6 +10,11 @@
  * capset), arena exhaustion (ENOMEM, SIGBUS on fault), and that closing or
  * exiting gives every page back. Page accounting uses CLAB_IOC_COUNTERS:
  * free = nr_free_pages + nr_free_pcp. Run as root with the module loaded.
+ *
+ * CLAB_IOC_MIGRATE: every page of a range moves (PFN_OF changes) with its
+ * data, and each refusal has its errno. "clab-mmap-test migrate-rate N R"
+ * instead maps N pages and migrates them R times, printing the rate of
+ * each round (in-kernel time_ns, and wall time with the re-touch).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -26,6 +31,7 @@
 #include <sys/mman.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <linux/capability.h>
 #include <linux/compactlab.h>
 
@@ -159,6 +165,7 @@ static int child_eperm(void *arg)
 		.handles = (uintptr_t)handles,
 	};
 	struct clab_pfn_of p = { 0 };
+	struct clab_migrate m = { 0 };
 	struct clab_version v;
 
 	if (drop_sys_admin())
@@ -169,6 +176,8 @@ static int child_eperm(void *arg)
 		return 12;
 	if (ioctl(fd, CLAB_IOC_GET_VERSION, &v))
 		return 13;
+	if (!fails_with(fd, CLAB_IOC_MIGRATE, &m, EPERM))
+		return 14;
 	return 0;
 }
 
@@ -504,7 +513,7 @@ static void test_refusals(int fd)
 		int st = in_child(child_eperm, &fd);
 
 		tap(WIFEXITED(st) && WEXITSTATUS(st) == 0,
-		    "without CAP_SYS_ADMIN: ALLOC and PFN_OF EPERM, GET_VERSION works (status %d)",
+		    "without CAP_SYS_ADMIN: ALLOC, PFN_OF and MIGRATE EPERM, GET_VERSION works (status %d)",
 		    WIFEXITED(st) ? WEXITSTATUS(st) : -1);
 	}
 }
@@ -544,6 +553,169 @@ static void test_kpages(int fd)
 	}
 	tap(good && f0 - free_pages() == 36,
 	    "FREE by handle gives the block back; a second FREE: EINVAL");
+}
+
+static unsigned long long event(int i)
+{
+	struct clab_counters c;
+
+	return ioctl(cfd, CLAB_IOC_COUNTERS, &c) ? 0 : c.events[i];
+}
+
+static int migrate_range(int fd, void *addr, size_t len, struct clab_migrate *m)
+{
+	memset(m, 0, sizeof(*m));
+	m->addr = (uintptr_t)addr;
+	m->len = len;
+	return ioctl(fd, CLAB_IOC_MIGRATE, m);
+}
+
+/*
+ * CLAB_IOC_MIGRATE: 64 pages written with a pattern each move to other
+ * arena pages with their data; pages never touched are skipped; every
+ * refusal has its errno (a range not mapped by this file: EINVAL).
+ */
+static void test_migrate(int fd)
+{
+	const int n = 64;
+	unsigned long long success0;
+	struct clab_pfn_of pf[64], q;
+	struct clab_migrate m;
+	int i, good, moved, st;
+	long long f0, f1;
+	char *p, *u;
+
+	f0 = free_pages();
+	p = map(fd, n);
+	if (!p)
+		exit(1);
+	for (i = 0, good = 1; i < n; i++) {
+		fill(p + i * psz, 0x80 + i);
+		good &= pfn_of(fd, p + i * psz, &pf[i]) == 0;
+	}
+	tap(good, "MIGRATE: %d pages mapped, written, PFN_OF each", n);
+	f1 = free_pages();
+	success0 = event(CLAB_EVENT_PGMIGRATE_SUCCESS);
+	st = migrate_range(fd, p, n * psz, &m);
+	tap(st == 0 && m.migrated == n && m.failed == 0 && m.time_ns > 0,
+	    "MIGRATE of %d pages: migrated %llu, failed %llu, %llu ns", n,
+	    (unsigned long long)m.migrated, (unsigned long long)m.failed,
+	    (unsigned long long)m.time_ns);
+	for (i = 0, moved = 0, good = 1; i < n; i++) {
+		good &= pfn_of(fd, p + i * psz, &q) == 0 &&
+			q.index < ver.arena_pages;
+		moved += q.pfn != pf[i].pfn;
+	}
+	tap(good && moved == n, "every page's pfn changed (%d of %d)", moved, n);
+	for (i = 0, good = 1; i < n; i++)
+		good &= holds(p + i * psz, 0x80 + i);
+	tap(good, "every page kept its pattern");
+	tap(free_pages() == f1, "the moves took no page and lost none");
+	success0 = event(CLAB_EVENT_PGMIGRATE_SUCCESS) - success0;
+	tap(success0 >= (unsigned long long)n,
+	    "pgmigrate_success rose by at least %d (%llu)", n, success0);
+
+	/* Pages never touched are skipped. */
+	tap(munmap(p, n * psz) == 0 && free_pages() == f0,
+	    "munmap gives the moved pages back");
+	p = map(fd, 8);
+	if (!p)
+		exit(1);
+	for (i = 0; i < 8; i += 2)
+		fill(p + i * psz, 0x20 + i);
+	st = migrate_range(fd, p, 8 * psz, &m);
+	tap(st == 0 && m.migrated == 4 && m.failed == 0,
+	    "MIGRATE of 8 pages with 4 touched: migrated %llu",
+	    (unsigned long long)m.migrated);
+	for (i = 0, good = 1; i < 8; i++)
+		good &= holds(p + i * psz, i % 2 ? 0 : 0x20 + i);
+	tap(good, "touched pages keep their data, untouched read zeroes");
+
+	/* Refusals. */
+	migrate_range(fd, p, psz, &m);
+	m.flags = 1;
+	good = fails_with(fd, CLAB_IOC_MIGRATE, &m, EINVAL);
+	m.flags = 0;
+	m.pad = 1;
+	good &= fails_with(fd, CLAB_IOC_MIGRATE, &m, EINVAL);
+	tap(good, "MIGRATE with flags or pad set: EINVAL");
+	migrate_range(fd, p + 1, psz, &m);
+	good = fails_with(fd, CLAB_IOC_MIGRATE, &m, EINVAL);
+	migrate_range(fd, p, psz / 2, &m);
+	good &= fails_with(fd, CLAB_IOC_MIGRATE, &m, EINVAL);
+	migrate_range(fd, p, 0, &m);
+	good &= fails_with(fd, CLAB_IOC_MIGRATE, &m, EINVAL);
+	tap(good, "MIGRATE of an unaligned or empty range: EINVAL");
+	migrate_range(fd, p, 9 * psz, &m);
+	good = fails_with(fd, CLAB_IOC_MIGRATE, &m, EINVAL);
+	u = mmap(NULL, psz, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+		 -1, 0);
+	migrate_range(fd, u, psz, &m);
+	good &= u != MAP_FAILED && fails_with(fd, CLAB_IOC_MIGRATE, &m, EINVAL);
+	munmap(u, psz);
+	munmap(p, 8 * psz);
+	migrate_range(fd, p, psz, &m);
+	good &= fails_with(fd, CLAB_IOC_MIGRATE, &m, EINVAL);
+	tap(good, "MIGRATE past a mapping's end, of another mapping, of an unmapped range: EINVAL");
+	tap(fails_with(fd, CLAB_IOC_MIGRATE, (void *)8, EFAULT),
+	    "MIGRATE with a bad struct pointer: EFAULT");
+	tap(free_pages() == f0, "free pages back to %lld", f0);
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/*
+ * migrate-rate N R: map N pages, write them, then R rounds of one MIGRATE
+ * of the whole range followed by a re-touch (read) of every page, which
+ * faults the new pages in. Prints one line per round and exits 1 when a
+ * round did not move every page or a page lost its data.
+ */
+static int migrate_rate(long n, int rounds)
+{
+	int fd = open(DEV, O_RDWR), r, bad = 0;
+	unsigned long sum, want = 0;
+	struct clab_migrate m;
+	double t0, wall;
+	char *p;
+	long i;
+
+	if (fd < 0 || n <= 0 || rounds <= 0)
+		return 2;
+	p = map(fd, n);
+	if (!p)
+		return 2;
+	for (i = 0; i < n; i++) {
+		memset(p + i * psz, (int)(i & 0xff), psz);
+		want += i & 0xff;
+	}
+	for (r = 0; r < rounds; r++) {
+		t0 = now_s();
+		if (migrate_range(fd, p, n * psz, &m))
+			return 2;
+		/* The re-touch: each read faults the new page in. */
+		for (i = 0, sum = 0; i < n; i++)
+			sum += (unsigned char)p[i * psz];
+		wall = now_s() - t0;
+		bad |= m.migrated != (unsigned long long)n || sum != want;
+		printf("round %d: pages %ld migrated %llu failed %llu time_ns %llu ",
+		       r + 1, n, (unsigned long long)m.migrated,
+		       (unsigned long long)m.failed,
+		       (unsigned long long)m.time_ns);
+		printf("kernel_pages_per_s %.0f wall_with_retouch_pages_per_s %.0f\n",
+		       m.migrated * 1e9 / (m.time_ns ? m.time_ns : 1),
+		       m.migrated / wall);
+	}
+	for (i = 0; i < n; i++)
+		bad |= p[i * psz] != (char)(i & 0xff) ||
+		       p[i * psz + psz - 1] != (char)(i & 0xff);
+	printf("data %s\n", bad ? "BAD" : "intact");
+	return bad;
 }
 
 /* Write a sysfs tunable; returns its old value, or -1. */
@@ -608,12 +780,16 @@ static void test_exhaustion(void)
 		set_tunable("watermark_boost_factor", boost);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
 	long long f0;
 	int fd, st;
 
 	psz = sysconf(_SC_PAGESIZE);
+	if (argc == 4 && !strcmp(argv[1], "migrate-rate")) {
+		cfd = open(DEV, O_RDWR);
+		return migrate_rate(atol(argv[2]), atoi(argv[3]));
+	}
 	printf("TAP version 13\n");
 	cfd = open(DEV, O_RDWR);
 	fd = open(DEV, O_RDWR);
@@ -638,6 +814,7 @@ int main(void)
 	test_concurrent_faults(fd);
 	test_refusals(fd);
 	test_kpages(fd);
+	test_migrate(fd);
 	close(fd);
 	tap(free_pages() == f0, "close frees every kernel block left");
 

@@ -153,6 +153,7 @@ static int privileged_ioctls(int fd, const char *who)
 		{ CLAB_IOC_MARK, "MARK" },
 		{ CLAB_IOC_HANDLE_PFN, "HANDLE_PFN" },
 		{ CLAB_IOC_ALLOC_TIMED, "ALLOC_TIMED" },
+		{ CLAB_IOC_MIGRATE, "MIGRATE" },
 	};
 	union {
 		struct clab_version v;

@@ -30,6 +30,11 @@
  *	blocks (which the freed pages may merge into), VERIFYs and FREEs
  *	them, and checks its pages, in a tight loop. Its mapping is as large
  *	as two user threads' together.
+ *   one migrator thread issues CLAB_IOC_MIGRATE (a pure migration, no
+ *	scanner) over random ranges of the racer's mapping, while the racer
+ *	discards and refaults them, and of the user threads' mappings, which
+ *	they munmap and remap meanwhile (EINVAL, once a range is no longer
+ *	one mapping of the file, is allowed).
  *
  * One compactor process: three threads issuing CLAB_IOC_COMPACT back to
  * back (every node, order and priority; mostly whole nodes), two writing
@@ -95,7 +100,8 @@ enum op {
 	OP_ALLOC_TIMED, OP_FREE, OP_MARK, OP_VERIFY, OP_DROPPED, OP_TOUCH_BLK,
 	OP_HANDLE_PFN, OP_RACER, OP_COMPACT_IOCTL, OP_COMPACT_MEMORY,
 	OP_NODE_COMPACT, OP_TRIGGER_BUSY, OP_POLICY, OP_PROACTIVE,
-	OP_SYSFS_READ, OP_DEBUGFS_READ, OP_PRESSURE, OP_SIGBUS, OP_NR
+	OP_SYSFS_READ, OP_DEBUGFS_READ, OP_PRESSURE, OP_SIGBUS, OP_MIGRATE,
+	OP_MIGRATE_GONE, OP_NR
 };
 
 static const char *const op_names[OP_NR] = {
@@ -105,7 +111,7 @@ static const char *const op_names[OP_NR] = {
 	"touch-block", "handle-pfn", "racer-round", "compact-ioctl",
 	"compact_memory", "node-compact", "trigger-busy", "policy",
 	"proactiveness", "sysfs-read", "debugfs-read", "pressure-round",
-	"sigbus",
+	"sigbus", "migrate-ioctl", "migrate-unmapped",
 };
 
 /* Shared by every process: counters and the parent's stop word. */
@@ -744,6 +750,64 @@ static void *racer_main(void *arg)
 	return NULL;
 }
 
+/*
+ * CLAB_IOC_MIGRATE over random ranges: of the racer's mapping (stable,
+ * discarded and refaulted under us), or of a user thread's (read racily:
+ * it may be unmapped or replaced at any moment, then EINVAL).
+ */
+struct migrator {
+	pthread_t tid;
+	__u64 rng;
+	struct racer *rc;
+	struct uthread *u;
+	unsigned int nu;
+};
+
+static void *migrator_main(void *arg)
+{
+	struct migrator *mg = arg;
+
+	while (!stopping()) {
+		struct clab_migrate req = { 0 };
+		unsigned char *addr;
+		size_t pages, pg, len;
+		int fd;
+
+		if (rnd(&mg->rng, 2)) {
+			addr = mg->rc->m.addr;
+			pages = mg->rc->m.pages;
+			fd = mg->rc->own_fd;
+		} else {
+			struct mapping *m = &mg->u[rnd(&mg->rng, mg->nu)]
+					     .maps[rnd(&mg->rng, NMAPS)];
+
+			addr = __atomic_load_n(&m->addr, __ATOMIC_RELAXED);
+			fd = __atomic_load_n(&m->fd, __ATOMIC_RELAXED);
+			pages = map_pages;
+			if (!addr)
+				continue;
+		}
+		pg = rnd(&mg->rng, pages);
+		len = 1 + rnd(&mg->rng, 64);
+		if (pg + len > pages)
+			len = pages - pg;
+		req.addr = (uintptr_t)(addr + pg * psz);
+		req.len = len * psz;
+		if (ioctl(fd, CLAB_IOC_MIGRATE, &req) == 0) {
+			if (req.migrated + req.failed > len)
+				report_error("MIGRATE: %llu migrated + %llu failed of %zu pages",
+					     (unsigned long long)req.migrated,
+					     (unsigned long long)req.failed, len);
+			count(OP_MIGRATE);
+		} else if (errno == EINVAL) {
+			count(OP_MIGRATE_GONE);
+		} else {
+			report_error("MIGRATE: %s", strerror(errno));
+		}
+	}
+	return NULL;
+}
+
 /* --- a mapper process ------------------------------------------------------ */
 
 static int run_mapper(unsigned int proc, __u64 rng)
@@ -753,11 +817,12 @@ static int run_mapper(unsigned int proc, __u64 rng)
 	struct uthread *u = calloc(nu, sizeof(*u));
 	struct kthread_ctx *k = calloc(1, sizeof(*k));
 	struct racer *rc = calloc(1, sizeof(*rc));
+	struct migrator *mg = calloc(1, sizeof(*mg));
 	struct timespec ts;
 	int fd;
 
 	fd = open(DEV, O_RDWR);
-	if (fd < 0 || !u || !k || !rc) {
+	if (fd < 0 || !u || !k || !rc || !mg) {
 		report_error("mapper open: %s", strerror(errno));
 		return 1;
 	}
@@ -785,6 +850,12 @@ static int run_mapper(unsigned int proc, __u64 rng)
 	if (!rc->m.gen || !map_new(&rc->m, fd, NULL) ||
 	    pthread_create(&rc->tid, NULL, racer_main, rc))
 		return 1;
+	mg->rng = splitmix(&rng);
+	mg->rc = rc;
+	mg->u = u;
+	mg->nu = nu;
+	if (pthread_create(&mg->tid, NULL, migrator_main, mg))
+		return 1;
 	/* Live until the deadline or the end of this life. */
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	ts.tv_sec += lifetime;
@@ -806,6 +877,7 @@ static int run_mapper(unsigned int proc, __u64 rng)
 		pthread_join(u[t].tid, NULL);
 	pthread_join(k->tid, NULL);
 	pthread_join(rc->tid, NULL);
+	pthread_join(mg->tid, NULL);
 	count(OP_EXIT_CLEAN);
 	/* Half of the clean exits leave the mappings to exit as well. */
 	if (rnd(&rng, 2)) {

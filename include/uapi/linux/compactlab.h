@@ -19,8 +19,9 @@
  * CAP_SYS_ADMIN, EFAULT bad user pointer, ENOTTY unknown ioctl.
  *
  * CLAB_IOC_COMPACT, CLAB_IOC_MARK and CLAB_IOC_HANDLE_PFN (0x07-0x09),
- * CLAB_IOC_ALLOC_TIMED and CLAB_IOC_TOUCH (0x0a-0x0b) were added to version
- * 1 without a bump: a module without them answers ENOTTY. The CLAB_ALLOC_F_*
+ * CLAB_IOC_ALLOC_TIMED and CLAB_IOC_TOUCH (0x0a-0x0b), CLAB_IOC_MIGRATE
+ * (0x0c) were added to version 1 without a bump: a module without them
+ * answers ENOTTY. The CLAB_ALLOC_F_*
  * flags came with 0x0a: a module without them answers EINVAL to a non-zero
  * clab_alloc.flags. CLAB_MARK_UNEVICTABLE came later, also without a bump:
  * a module without it answers EINVAL.
@@ -345,6 +346,44 @@ struct clab_alloc_timed {
  * unknown handle or another migratetype, ENODATA for a dropped block.
  */
 
+/**
+ * struct clab_migrate - CLAB_IOC_MIGRATE: move the pages behind a range
+ *	(CAP_SYS_ADMIN)
+ * @addr: in: page-aligned start, inside one mapping of this file made by
+ *	this process
+ * @len: in: page-aligned length, > 0, not past the end of that mapping
+ * @flags: in: must be 0
+ * @pad: must be 0
+ * @migrated: out: pages moved to another arena page
+ * @failed: out: pages that stayed where they were
+ * @time_ns: out: how long the whole operation took in the kernel
+ *	(ktime_get_ns() around it)
+ *
+ * A pure migration, the kernel's move_pages() for arena pages: no scanner
+ * runs. Every page faulted in behind the range is isolated as compaction
+ * would isolate it and migrated, CLAB_COMPACT_CLUSTER_MAX (32) at a time,
+ * into an order-0 movable page of the same shadow node from the page
+ * allocator (above the low watermark, without reclaim or compaction).
+ * Pages keep their contents: the PTE of a moved page is zapped and the
+ * next access maps the new page, as after compaction. A page that cannot
+ * move (no free page left, or another compactor holds it) stays, intact,
+ * and counts in @failed; pages never touched are skipped. Moves count in
+ * the pgmigrate_success and pgmigrate_fail events. Errors: EINVAL for
+ * non-zero @flags or @pad, an unaligned or empty range, or a range that
+ * is not inside one mapping of this file (not mapped at all included);
+ * EFAULT for a bad pointer to the struct. A fatal signal stops the walk;
+ * the counts then say what was done. The out fields are ignored on input.
+ */
+struct clab_migrate {
+	__u64 addr;
+	__u64 len;
+	__u32 flags;
+	__u32 pad;
+	__u64 migrated;
+	__u64 failed;
+	__u64 time_ns;
+};
+
 #define CLAB_IOC_GET_VERSION \
 	_IOR(CLAB_IOC_MAGIC, 0x00, struct clab_version)
 #define CLAB_IOC_ALLOC \
@@ -369,5 +408,7 @@ struct clab_alloc_timed {
 	_IOWR(CLAB_IOC_MAGIC, 0x0a, struct clab_alloc_timed)
 #define CLAB_IOC_TOUCH \
 	_IOW(CLAB_IOC_MAGIC, 0x0b, struct clab_handle)
+#define CLAB_IOC_MIGRATE \
+	_IOWR(CLAB_IOC_MAGIC, 0x0c, struct clab_migrate)
 
 #endif /* _UAPI_LINUX_COMPACTLAB_H */
