@@ -35,6 +35,7 @@
 #   BENCH_CPU_S     kcompactd CPU window (30)
 #   BENCH_STAGES    "all", or "gupta" (the Gupta runs only: the scale runs)
 #   BENCH_KNODE     the kernel's node (1)
+#   BENCH_TRIES     tries of a disturbed Gupta pass (3)
 set -u
 runs=${BENCH_RUNS:-4}
 mb=${BENCH_MB:-auto}
@@ -47,6 +48,7 @@ wait_s=${BENCH_WAIT_S:-5}
 cpu_s=${BENCH_CPU_S:-30}
 stages=${BENCH_STAGES:-all}
 knode=${BENCH_KNODE:-1}
+tries=${BENCH_TRIES:-3}
 dbg=/sys/kernel/debug/compactlab
 sys=/sys/kernel/compactlab
 kpro=/proc/sys/vm/compaction_proactiveness
@@ -158,7 +160,7 @@ disturbed() {
 
 # pass SIDE POLICY RUN PHASE [PREFIX]: one Gupta pass, printed; a disturbed
 # one is printed too (the report counts it as dropped) and tried again, up
-# to 2 more times.
+# to BENCH_TRIES in all.
 pass() {
 	try=1
 	while :; do
@@ -171,7 +173,7 @@ pass() {
 		[ $? = 0 ] || rc=1
 		bracket_release
 		echo "BENCH gupta run=$3 policy=$2 try=$try $out"
-		disturbed "$out" && [ $try -lt 3 ] || return 0
+		disturbed "$out" && [ $try -lt "$tries" ] || return 0
 		try=$((try + 1))
 	done
 }
