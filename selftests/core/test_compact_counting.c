@@ -80,19 +80,25 @@ static void run_pass(struct clab_mem *mem, int pol, bool skip_hints,
 	};
 }
 
-/* examined + skipped == covered, for each scanner of a sweeping pass. */
+/*
+ * examined + skipped == covered, for each scanner of a sweeping pass. The
+ * figures are printed only on a mismatch: a KUnit case's log is short.
+ */
 static void check_covered(const struct pass *p, const char *what)
 {
 	unsigned long migrate_covered = p->migrate_end - p->migrate_start;
 	unsigned long free_covered = clab_free_scanner_covered(p->free_start,
 								p->free_end);
 
-	DIAG("%s: migrated %lu; migrate %lu..%lu: %lu examined + %lu skipped of %lu",
-	     what, p->st.migrated, p->migrate_start, p->migrate_end,
-	     p->st.migrate_scanned, p->st.migrate_skipped, migrate_covered);
-	DIAG("%s: free %lu..%lu: %lu examined + %lu skipped of %lu", what,
-	     p->free_start, p->free_end, p->st.free_scanned,
-	     p->st.free_skipped, free_covered);
+	if (p->st.migrate_scanned + p->st.migrate_skipped != migrate_covered)
+		DIAG("%s: migrate %lu..%lu: %lu examined + %lu skipped of %lu",
+		     what, p->migrate_start, p->migrate_end,
+		     p->st.migrate_scanned, p->st.migrate_skipped,
+		     migrate_covered);
+	if (p->st.free_scanned + p->st.free_skipped != free_covered)
+		DIAG("%s: free %lu..%lu: %lu examined + %lu skipped of %lu",
+		     what, p->free_start, p->free_end, p->st.free_scanned,
+		     p->st.free_skipped, free_covered);
 	CHECK_EQ(p->st.migrate_scanned + p->st.migrate_skipped,
 		 migrate_covered);
 	CHECK_EQ(p->st.free_scanned + p->st.free_skipped, free_covered);
@@ -263,6 +269,9 @@ static void test_examined_skipped(void)
 				migrate_skipped += p.st.migrate_skipped;
 				free_skipped += p.st.free_skipped;
 			}
+			DIAG("%s %s: skipped %lu migrate, %lu free",
+			     policy_names[pol], layout ? "mixed" : "gupta",
+			     migrate_skipped, free_skipped);
 			/* The layouts do make the scanners skip. */
 			CHECK(migrate_skipped > 0);
 			CHECK(free_skipped > 0);
