@@ -254,8 +254,10 @@ static void clab_count_compact_pass(const struct clab_compact_control *cc)
 	atomic64_inc(&c[CLAB_CCOUNT_PASSES]);
 	atomic64_add(cc->copy_ns, &c[CLAB_CCOUNT_MIGRATE_COPY_NS]);
 	atomic64_add(cc->nr_copies, &c[CLAB_CCOUNT_MIGRATE_COPIES]);
-	atomic64_add(cc->total_migrate_scanned, &c[CLAB_CCOUNT_MIGRATE_EXAMINED]);
-	atomic64_add(cc->total_migrate_skipped, &c[CLAB_CCOUNT_MIGRATE_SKIPPED]);
+	atomic64_add(cc->total_migrate_scanned,
+		     &c[CLAB_CCOUNT_MIGRATE_EXAMINED]);
+	atomic64_add(cc->total_migrate_skipped,
+		     &c[CLAB_CCOUNT_MIGRATE_SKIPPED]);
 	atomic64_add(cc->total_free_scanned, &c[CLAB_CCOUNT_FREE_EXAMINED]);
 	atomic64_add(cc->total_free_skipped, &c[CLAB_CCOUNT_FREE_SKIPPED]);
 	atomic64_add(cc->nr_migrated, &c[CLAB_CCOUNT_PAGES_MIGRATED]);
@@ -386,7 +388,8 @@ enum clab_compact_result clab_compact_zone_scanners(struct clab_compact_control 
 				unsigned long next = ALIGN(cc->migrate_pfn,
 							   1UL << cc->order);
 
-				cc->total_migrate_skipped += next - cc->migrate_pfn;
+				cc->total_migrate_skipped +=
+					next - cc->migrate_pfn;
 				cc->migrate_pfn = next;
 				/* Nothing there to merge: no drain for it. */
 				last_migrated_pfn = 0;

@@ -296,12 +296,14 @@ void clab_isolate_freepages(struct clab_compact_control *cc)
 			cond_resched();
 		if (!clab_suitable_migration_target(cc, block_start_pfn) ||
 		    !clab_isolation_suitable(cc, block_start_pfn)) {
-			cc->total_free_skipped += block_end_pfn - isolate_start_pfn;
+			cc->total_free_skipped +=
+				block_end_pfn - isolate_start_pfn;
 			continue;
 		}
 		if (tuned && !clab_pageblock_has_free(cc, block_start_pfn)) {
 			clab_update_pageblock_skip(cc, block_start_pfn);
-			cc->total_free_skipped += block_end_pfn - isolate_start_pfn;
+			cc->total_free_skipped +=
+				block_end_pfn - isolate_start_pfn;
 			continue;
 		}
 		nr_isolated = clab_isolate_freepages_block(cc, &isolate_start_pfn,

@@ -392,8 +392,9 @@ static inline unsigned long clab_pageblock_end_pfn(unsigned long pfn)
  *
  * Return: the count, for examined + skipped == covered.
  */
-static inline unsigned long clab_free_scanner_covered(unsigned long start_free_pfn,
-						      unsigned long end_free_pfn)
+static inline unsigned long
+clab_free_scanner_covered(unsigned long start_free_pfn,
+			  unsigned long end_free_pfn)
 {
 	return clab_pageblock_start_pfn(start_free_pfn) -
 	       clab_pageblock_start_pfn(end_free_pfn) -

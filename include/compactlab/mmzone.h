@@ -303,13 +303,13 @@ struct clab_mem_config {
  */
 enum clab_compact_counter_item {
 	CLAB_CCOUNT_PASSES,		/* passes run */
-	CLAB_CCOUNT_MIGRATE_COPY_NS,	/* ns spent copying pages in migration */
+	CLAB_CCOUNT_MIGRATE_COPY_NS,	/* ns migration spent copying pages */
 	CLAB_CCOUNT_MIGRATE_COPIES,	/* pages copied in migration */
-	CLAB_CCOUNT_MIGRATE_EXAMINED,	/* compact_migrate_scanned's count */
-	CLAB_CCOUNT_MIGRATE_SKIPPED,	/* pfns the migrate scanner passed unseen */
-	CLAB_CCOUNT_FREE_EXAMINED,	/* compact_free_scanned's count */
-	CLAB_CCOUNT_FREE_SKIPPED,	/* pfns the free scanner passed unseen */
-	CLAB_CCOUNT_PAGES_MIGRATED,	/* pages migrated (or freed meanwhile) */
+	CLAB_CCOUNT_MIGRATE_EXAMINED,	/* as compact_migrate_scanned */
+	CLAB_CCOUNT_MIGRATE_SKIPPED,	/* pfns passed unexamined */
+	CLAB_CCOUNT_FREE_EXAMINED,	/* as compact_free_scanned */
+	CLAB_CCOUNT_FREE_SKIPPED,	/* pfns passed unexamined */
+	CLAB_CCOUNT_PAGES_MIGRATED,	/* migrated, or freed meanwhile */
 	CLAB_NR_COMPACT_COUNTERS
 };
 
