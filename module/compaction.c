@@ -235,6 +235,51 @@ static void clab_compact_start_positions(struct clab_compact_control *cc)
 		cc->whole_zone = true;
 }
 
+const char * const clab_compact_counter_names[CLAB_NR_COMPACT_COUNTERS] = {
+	[CLAB_CCOUNT_PASSES] = "passes",
+	[CLAB_CCOUNT_MIGRATE_COPY_NS] = "migrate_copy_ns",
+	[CLAB_CCOUNT_MIGRATE_COPIES] = "migrate_copies",
+	[CLAB_CCOUNT_MIGRATE_EXAMINED] = "migrate_examined",
+	[CLAB_CCOUNT_MIGRATE_SKIPPED] = "migrate_skipped",
+	[CLAB_CCOUNT_FREE_EXAMINED] = "free_examined",
+	[CLAB_CCOUNT_FREE_SKIPPED] = "free_skipped",
+	[CLAB_CCOUNT_PAGES_MIGRATED] = "pages_migrated",
+};
+
+/* Add a pass that ran to the shadow memory's cumulative counters. */
+static void clab_count_compact_pass(const struct clab_compact_control *cc)
+{
+	atomic64_t *c = clab_zone_mem_of(cc)->compact_counters;
+
+	atomic64_inc(&c[CLAB_CCOUNT_PASSES]);
+	atomic64_add(cc->copy_ns, &c[CLAB_CCOUNT_MIGRATE_COPY_NS]);
+	atomic64_add(cc->nr_copies, &c[CLAB_CCOUNT_MIGRATE_COPIES]);
+	atomic64_add(cc->total_migrate_scanned,
+		     &c[CLAB_CCOUNT_MIGRATE_EXAMINED]);
+	atomic64_add(cc->total_migrate_skipped,
+		     &c[CLAB_CCOUNT_MIGRATE_SKIPPED]);
+	atomic64_add(cc->total_free_scanned, &c[CLAB_CCOUNT_FREE_EXAMINED]);
+	atomic64_add(cc->total_free_skipped, &c[CLAB_CCOUNT_FREE_SKIPPED]);
+	atomic64_add(cc->nr_migrated, &c[CLAB_CCOUNT_PAGES_MIGRATED]);
+}
+
+/**
+ * clab_all_compact_counters() - read the cumulative compaction counters
+ * @mem: the shadow memory
+ * @ret: CLAB_NR_COMPACT_COUNTERS entries to fill, in the order of enum
+ *	clab_compact_counter_item
+ *
+ * Each counter is read once, untorn; a pass ending meanwhile may show in
+ * some and not yet in others (each pass adds to them one after the other).
+ */
+void clab_all_compact_counters(struct clab_mem *mem, u64 *ret)
+{
+	int i;
+
+	for (i = 0; i < CLAB_NR_COMPACT_COUNTERS; i++)
+		ret[i] = atomic64_read(&mem->compact_counters[i]);
+}
+
 /*
  * The kernel's compact_zone() up to the scanners: check suitability and
  * place them; then the policy compacts.
@@ -250,6 +295,10 @@ static enum clab_compact_result __clab_compact_zone(struct clab_compact_control 
 	cc->nr_migratepages = 0;
 	cc->total_migrate_scanned = 0;
 	cc->total_free_scanned = 0;
+	cc->total_migrate_skipped = 0;
+	cc->total_free_skipped = 0;
+	cc->copy_ns = 0;
+	cc->nr_copies = 0;
 	cc->migratetype = clab_gfp_migratetype(cc->gfp);
 
 	if (!clab_is_via_compact_memory(cc->order)) {
@@ -263,8 +312,11 @@ static enum clab_compact_result __clab_compact_zone(struct clab_compact_control 
 	cc->fast_start_pfn = 0;
 	clab_compact_start_positions(cc);
 	if (cc->proactive_compaction && cc->policy->proactive_compact_zone)
-		return cc->policy->proactive_compact_zone(cc);
-	return cc->policy->compact_zone(cc);
+		ret = cc->policy->proactive_compact_zone(cc);
+	else
+		ret = cc->policy->compact_zone(cc);
+	clab_count_compact_pass(cc);
+	return ret;
 }
 
 /**
@@ -333,7 +385,12 @@ enum clab_compact_result clab_compact_zone_scanners(struct clab_compact_control 
 			/* Async direct: the rest of this order-aligned block is lost. */
 			if (cc->direct_compaction && cc->mode == CLAB_MIGRATE_ASYNC &&
 			    cc->order > 0) {
-				cc->migrate_pfn = ALIGN(cc->migrate_pfn, 1UL << cc->order);
+				unsigned long next = ALIGN(cc->migrate_pfn,
+							   1UL << cc->order);
+
+				cc->total_migrate_skipped +=
+					next - cc->migrate_pfn;
+				cc->migrate_pfn = next;
 				/* Nothing there to merge: no drain for it. */
 				last_migrated_pfn = 0;
 				drain_pending = false;
@@ -416,6 +473,10 @@ static void clab_stats_add(struct clab_compact_stats *stats,
 	stats->result = max(stats->result, ret);
 	stats->migrate_scanned += cc->total_migrate_scanned;
 	stats->free_scanned += cc->total_free_scanned;
+	stats->migrate_skipped += cc->total_migrate_skipped;
+	stats->free_skipped += cc->total_free_skipped;
+	stats->copy_ns += cc->copy_ns;
+	stats->copies += cc->nr_copies;
 	stats->isolated += cc->total_isolated;
 	stats->migrated += cc->nr_migrated;
 	stats->failed += cc->nr_migrate_failed;

@@ -12,6 +12,9 @@
  *                  layout: no "promo" line, which later kernels print after
  *                  "high"; no "vm stats threshold")
  *   vmstat         nr_free_pages and the event counters, /proc/vmstat style
+ *   compact_stats  compactlab's own cumulative compaction counters, "name
+ *                  value" lines: copy time, scanned pfns examined and
+ *                  skipped (no kernel file has them)
  *   extfrag/unusable_index, extfrag/extfrag_index
  *                  /sys/kernel/debug/extfrag/ of the shadow memory
  *   pageblocks     one line per pageblock: its type, skip hint, counters,
@@ -355,6 +358,20 @@ static int clab_vmstat_show(struct seq_file *m, void *v)
 }
 DEFINE_SHOW_ATTRIBUTE(clab_vmstat);
 
+/* The lab's counters of compaction, one "name value" line each. */
+static int clab_compact_stats_show(struct seq_file *m, void *v)
+{
+	u64 counters[CLAB_NR_COMPACT_COUNTERS];
+	int i;
+
+	clab_all_compact_counters(m->private, counters);
+	for (i = 0; i < CLAB_NR_COMPACT_COUNTERS; i++)
+		seq_printf(m, "%s %llu\n", clab_compact_counter_names[i],
+			   counters[i]);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(clab_compact_stats);
+
 /* vmstat.c:unusable_show_print and extfrag_show_print */
 static void clab_extfrag_show_zones(struct seq_file *m, bool extfrag)
 {
@@ -514,6 +531,8 @@ void clab_debugfs_init(struct clab_mem *mem)
 			    &clab_zoneinfo_fops);
 	debugfs_create_file("vmstat", 0400, clab_debugfs_root, mem,
 			    &clab_vmstat_fops);
+	debugfs_create_file("compact_stats", 0400, clab_debugfs_root, mem,
+			    &clab_compact_stats_fops);
 	debugfs_create_file("pageblocks", 0400, clab_debugfs_root, mem,
 			    &clab_pageblocks_fops);
 	extfrag = debugfs_create_dir("extfrag", clab_debugfs_root);

@@ -94,6 +94,8 @@ static unsigned int clab_free_scan_compound_order(const struct clab_page *page)
  * @end_pfn: the end of the range
  * @stride: pages between two looks
  * @nr_scanned: looks so far, plus the pages of isolated blocks
+ * @nr_skipped: pages passed without a look: the rest of an allocated block
+ *	stepped over, and the stride's gaps
  * @total_isolated: pages isolated so far
  */
 struct clab_free_scan {
@@ -102,8 +104,27 @@ struct clab_free_scan {
 	unsigned long end_pfn;
 	unsigned int stride;
 	unsigned long nr_scanned;
+	unsigned long nr_skipped;
 	unsigned long total_isolated;
 };
+
+/*
+ * From the page just looked at (or the last page of a block it stands
+ * for) to the next look: the stride's gap is passed unseen.
+ */
+static void clab_free_scan_step(struct clab_free_scan *s)
+{
+	s->pfn += s->stride;
+	s->nr_skipped += s->stride - 1;
+}
+
+/* Step over the rest of an allocated block of @order, unseen. */
+static void clab_free_scan_step_over(struct clab_free_scan *s,
+				     unsigned int order)
+{
+	s->pfn += (1UL << order) - 1;
+	s->nr_skipped += (1UL << order) - 1;
+}
 
 /*
  * The free page at s->pfn was seen without the lock: take the lock and
@@ -149,10 +170,10 @@ static bool clab_isolate_freepages_locked(struct clab_free_scan *s)
 			/* (The page first seen free is not rechecked for this.) */
 			order = clab_free_scan_compound_order(page);
 			if (order)
-				s->pfn += (1UL << order) - 1;
+				clab_free_scan_step_over(s, order);
 		}
 		first = false;
-		s->pfn += s->stride;
+		clab_free_scan_step(s);
 		if (s->pfn >= s->end_pfn || !(s->pfn % CLAB_COMPACT_CLUSTER_MAX))
 			break;
 	}
@@ -193,15 +214,19 @@ static unsigned long clab_isolate_freepages_block(struct clab_compact_control *c
 		}
 		order = clab_free_scan_compound_order(page);
 		if (order)
-			s.pfn += (1UL << order) - 1;
-		s.pfn += stride;
+			clab_free_scan_step_over(&s, order);
+		clab_free_scan_step(&s);
 	}
-	if (s.pfn > end_pfn)
+	/* A step may end past the range: the scan ends at its end. */
+	if (s.pfn > end_pfn) {
+		s.nr_skipped -= s.pfn - end_pfn;
 		s.pfn = end_pfn;
+	}
 	trace_mm_compaction_isolate_freepages(*start_pfn, s.pfn, s.nr_scanned,
 					      s.total_isolated);
 	*start_pfn = s.pfn;
 	cc->total_free_scanned += s.nr_scanned;
+	cc->total_free_skipped += s.nr_skipped;
 	cc->total_isolated += s.total_isolated;
 	if (s.total_isolated)
 		clab_count_vm_events(CLAB_COMPACTISOLATED, s.total_isolated);
@@ -269,12 +294,16 @@ void clab_isolate_freepages(struct clab_compact_control *cc)
 		/* A long walk lets others run; it does not give up. */
 		if (!(block_start_pfn % (CLAB_COMPACT_CLUSTER_MAX * CLAB_PAGEBLOCK_PAGES)))
 			cond_resched();
-		if (!clab_suitable_migration_target(cc, block_start_pfn))
+		if (!clab_suitable_migration_target(cc, block_start_pfn) ||
+		    !clab_isolation_suitable(cc, block_start_pfn)) {
+			cc->total_free_skipped +=
+				block_end_pfn - isolate_start_pfn;
 			continue;
-		if (!clab_isolation_suitable(cc, block_start_pfn))
-			continue;
+		}
 		if (tuned && !clab_pageblock_has_free(cc, block_start_pfn)) {
 			clab_update_pageblock_skip(cc, block_start_pfn);
+			cc->total_free_skipped +=
+				block_end_pfn - isolate_start_pfn;
 			continue;
 		}
 		nr_isolated = clab_isolate_freepages_block(cc, &isolate_start_pfn,

@@ -150,6 +150,8 @@ static int clab_isolate_migratepages_block(struct clab_compact_control *cc,
 {
 	struct clab_mem *mem = clab_zone_mem_of(cc);
 	unsigned long start_pfn = low_pfn, nr_scanned = 0, nr_isolated = 0;
+	/* pfns stepped over unseen: with nr_scanned, the distance moved */
+	unsigned long nr_skipped = 0;
 	unsigned long next_skip_pfn = 0;
 	bool skip_on_failure = false, skip_updated = false;
 	/* Only a block scanned from its start may be judged as a whole. */
@@ -194,8 +196,10 @@ static int clab_isolate_migratepages_block(struct clab_compact_control *cc,
 		if (clab_page_is_buddy(page)) {
 			unsigned int order = READ_ONCE(page->order);
 
-			if (order > 0 && order <= CLAB_MAX_ORDER)
+			if (order > 0 && order <= CLAB_MAX_ORDER) {
 				low_pfn += (1UL << order) - 1;
+				nr_skipped += (1UL << order) - 1;
+			}
 			continue;
 		}
 		/*
@@ -210,8 +214,10 @@ static int clab_isolate_migratepages_block(struct clab_compact_control *cc,
 		if (READ_ONCE(page->order)) {
 			unsigned int order = READ_ONCE(page->order);
 
-			if (order <= CLAB_MAX_ORDER)
+			if (order <= CLAB_MAX_ORDER) {
 				low_pfn += (1UL << order) - 1;
+				nr_skipped += (1UL << order) - 1;
+			}
 			goto isolate_fail;
 		}
 		if (!clab_page_is_isolatable(page, mode))
@@ -225,6 +231,7 @@ static int clab_isolate_migratepages_block(struct clab_compact_control *cc,
 		if (!skip_updated) {
 			skip_updated = true;
 			if (clab_test_and_set_skip(cc, low_pfn)) {
+				nr_skipped += end_pfn - low_pfn - 1;
 				low_pfn = end_pfn;
 				goto isolate_abort;
 			}
@@ -249,12 +256,16 @@ isolate_fail:
 			nr_isolated = 0;
 		}
 		if (low_pfn < next_skip_pfn) {
+			nr_skipped += next_skip_pfn - 1 - low_pfn;
 			low_pfn = next_skip_pfn - 1;
 			next_skip_pfn += 1UL << cc->order;
 		}
 	}
-	if (low_pfn > end_pfn)
+	/* A step over a block may end past the range: it ends here. */
+	if (low_pfn > end_pfn) {
+		nr_skipped -= low_pfn - end_pfn;
 		low_pfn = end_pfn;
+	}
 
 isolate_abort:
 	/*
@@ -269,6 +280,7 @@ isolate_abort:
 	trace_mm_compaction_isolate_migratepages(start_pfn, low_pfn, nr_scanned,
 						 nr_isolated);
 	cc->total_migrate_scanned += nr_scanned;
+	cc->total_migrate_skipped += nr_skipped;
 	cc->total_isolated += nr_isolated;
 	if (nr_isolated)
 		clab_count_vm_events(CLAB_COMPACTISOLATED, nr_isolated);
@@ -310,8 +322,10 @@ enum clab_isolate_result clab_isolate_migratepages(struct clab_compact_control *
 		if (!(low_pfn % (CLAB_COMPACT_CLUSTER_MAX * CLAB_PAGEBLOCK_PAGES)))
 			cond_resched();
 		if (IS_ALIGNED(low_pfn, CLAB_PAGEBLOCK_PAGES) && !fast_find_block &&
-		    !clab_isolation_suitable(cc, low_pfn))
+		    !clab_isolation_suitable(cc, low_pfn)) {
+			cc->total_migrate_skipped += block_end_pfn - low_pfn;
 			continue;
+		}
 		/*
 		 * An unsuitable block raises the cached position past it.
 		 * 6.1 hands update_cached_migrate() the block's end, which it
@@ -322,6 +336,7 @@ enum clab_isolate_result clab_isolate_migratepages(struct clab_compact_control *
 		if (!clab_suitable_migration_source(cc, block_start_pfn)) {
 			clab_update_cached_migrate(cc, clab_compact_is_tuned(cc) ?
 						   block_start_pfn : block_end_pfn);
+			cc->total_migrate_skipped += block_end_pfn - low_pfn;
 			continue;
 		}
 		if (clab_isolate_migratepages_block(cc, low_pfn, block_end_pfn,

@@ -251,6 +251,10 @@ static bool clab_zone_has_free_block(struct clab_zone *zone, unsigned int order)
  * clab_compact_zone_min_moves() - compact a zone with the min_moves policy
  * @cc: the control, placed and checked by clab_compact_zone()
  *
+ * It sweeps no range: its scanned counts are the pages it looked at to
+ * cost and empty blocks, and it skips nothing (total_*_skipped stay 0);
+ * its begin and end events carry the zone's bounds.
+ *
  * Return: SUCCESS when a free block of the wanted order exists at the end
  * of an order-specific run, COMPLETE otherwise.
  */

@@ -713,10 +713,11 @@ static void clab_prep_new_page(struct clab_mem *mem, struct clab_page *page,
 		tail->owner = NULL;
 	}
 	clab_account_block(mem, idx, order, mt, 1);
+	/* clear_page() per page, as the kernel's __GFP_ZERO. */
 	if (gfp & CLAB_GFP_ZERO)
 		for (i = 0; i < (1UL << order); i++)
-			memset(clab_arena_page_address(mem->arena, idx + i), 0,
-			       CLAB_PAGE_SIZE);
+			clab_clear_page(clab_arena_page_address(mem->arena,
+								idx + i));
 	clab_count_vm_events(clab_idx_to_zone(mem, idx)->type == CLAB_ZONE_MOVABLE ?
 			     CLAB_PGALLOC_MOVABLE : CLAB_PGALLOC_NORMAL,
 			     1L << order);

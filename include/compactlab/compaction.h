@@ -99,6 +99,12 @@ struct clab_capture_control {
  * @zone: the zone being compacted
  * @total_migrate_scanned: pages the migrate scanner looked at
  * @total_free_scanned: pages the free scanner looked at
+ * @total_migrate_skipped: pfns the migrate scanner passed without looking
+ *	at them (see "Examined and skipped" below)
+ * @total_free_skipped: pfns the free scanner passed without looking at them
+ * @copy_ns: time migration spent copying page contents, clab_clock_ns()
+ *	read around each clab_copy_page()
+ * @nr_copies: pages migration copied
  * @fast_search_fail: free-list searches in a row that found nothing; each
  *	halves how far the next one looks (clab_freelist_scan_limit())
  * @search_order: the order fast_isolate_freepages() searches first, round
@@ -129,6 +135,23 @@ struct clab_capture_control {
  * @contended: aborted on lock contention or a fatal signal
  * @rescan: the migrate scanner is in the block it migrated from last
  * @capc: a direct compactor's capture, or NULL
+ *
+ * Examined and skipped. Each linear scanner counts every pfn it stops at
+ * (examined: @total_migrate_scanned, @total_free_scanned, as 6.1 counts
+ * compact_*_scanned) and every pfn its cursor passes without stopping
+ * (skipped): blocks passed by skip hint, unsuitable source or target, or
+ * tuned's free counter; the rest of a free or allocated block stepped
+ * over; the rest of an order-aligned piece an async direct compactor gave
+ * up; the free scanner's stride gaps. For a pass without fast searches
+ * (order -1: compact_memory, a node's compact, a proactive pass), per
+ * scanner, examined + skipped == covered, where the migrate scanner covers
+ * @migrate_pfn at the end minus @migrate_pfn at the start, and the free
+ * scanner clab_free_scanner_covered() of its start and end @free_pfn. Two
+ * exceptions, both as in 6.1: a free page the watermark refuses to
+ * isolate is examined but stays under the cursor, to be examined again;
+ * an isolated free block counts examined by its size. The fast searches
+ * (order > 0) move the cursors by jumps that are neither; min_moves has no
+ * sweeping scanners and skips nothing.
  */
 struct clab_compact_control {
 	struct list_head freepages;
@@ -141,6 +164,10 @@ struct clab_compact_control {
 	struct clab_zone *zone;
 	unsigned long total_migrate_scanned;
 	unsigned long total_free_scanned;
+	unsigned long total_migrate_skipped;
+	unsigned long total_free_skipped;
+	u64 copy_ns;
+	unsigned long nr_copies;
 	unsigned short fast_search_fail;
 	short search_order;
 	bool search_order_set;
@@ -202,19 +229,27 @@ enum clab_isolate_result {
 /**
  * struct clab_compact_stats - what one whole-memory compaction did
  * @result: the highest result over the zones
- * @migrate_scanned: pages scanned by the migrate scanner
- * @free_scanned: pages scanned by the free scanner
+ * @migrate_scanned: pages scanned (examined) by the migrate scanner
+ * @free_scanned: pages scanned (examined) by the free scanner
+ * @migrate_skipped: pfns the migrate scanner passed without examining
+ * @free_skipped: pfns the free scanner passed without examining
  * @isolated: pages isolated
  * @migrated: pages migrated
  * @failed: pages that failed to migrate
+ * @copy_ns: ns migration spent copying pages (clab_clock_ns())
+ * @copies: pages migration copied
  */
 struct clab_compact_stats {
 	enum clab_compact_result result;
 	unsigned long migrate_scanned;
 	unsigned long free_scanned;
+	unsigned long migrate_skipped;
+	unsigned long free_skipped;
 	unsigned long isolated;
 	unsigned long migrated;
 	unsigned long failed;
+	u64 copy_ns;
+	unsigned long copies;
 };
 
 static inline bool clab_is_via_compact_memory(int order)
@@ -246,6 +281,8 @@ enum clab_compact_result clab_compact_zone_order(struct clab_zone *zone,
 bool clab_compact_scanners_met(const struct clab_compact_control *cc);
 int clab_set_extfrag_threshold(struct clab_mem *mem, long val);
 int clab_set_compact_unevictable_allowed(struct clab_mem *mem, long val);
+extern const char * const clab_compact_counter_names[CLAB_NR_COMPACT_COUNTERS];
+void clab_all_compact_counters(struct clab_mem *mem, u64 *ret);
 
 /* alloc_slowpath.c: direct compaction */
 enum clab_compact_result clab_try_to_compact_pages(struct clab_mem *mem, int nid,
@@ -365,6 +402,32 @@ static inline unsigned long clab_pageblock_start_pfn(unsigned long pfn)
 static inline unsigned long clab_pageblock_end_pfn(unsigned long pfn)
 {
 	return round_down(pfn, CLAB_PAGEBLOCK_PAGES) + CLAB_PAGEBLOCK_PAGES;
+}
+
+/**
+ * clab_free_scanner_covered() - pfns the free scanner covered
+ * @start_free_pfn: cc->free_pfn when the pass began
+ * @end_free_pfn: cc->free_pfn when it ended, at or below @start_free_pfn's
+ *	block
+ *
+ * The free scanner walks pageblocks downwards but each block upwards from
+ * its first page, and cc->free_pfn is where it resumes: the pages of its
+ * block from there up are still to do. So it covered the blocks from
+ * @end_free_pfn's up to (not including) @start_free_pfn's, less the pages
+ * of @start_free_pfn's block below it, plus those of @end_free_pfn's
+ * block below it. Within a pageblock, @start_free_pfn - @end_free_pfn.
+ * (Zones are pageblock aligned, so the top block is a whole one.)
+ *
+ * Return: the count, for examined + skipped == covered.
+ */
+static inline unsigned long
+clab_free_scanner_covered(unsigned long start_free_pfn,
+			  unsigned long end_free_pfn)
+{
+	return clab_pageblock_start_pfn(start_free_pfn) -
+	       clab_pageblock_start_pfn(end_free_pfn) -
+	       (start_free_pfn - clab_pageblock_start_pfn(start_free_pfn)) +
+	       (end_free_pfn - clab_pageblock_start_pfn(end_free_pfn));
 }
 
 /*

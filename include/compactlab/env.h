@@ -42,10 +42,34 @@
 #include <linux/wait.h>
 #include <linux/workqueue.h>
 #include <linux/module.h>
+#include <linux/timekeeping.h>
+#include <asm/page.h>
 
 /* Both are provided by module/compat.h in the kernel build. */
 #define CLAB_PAGEBLOCK_ORDER	((unsigned int)pageblock_order)
 #define CLAB_PAGE_SHIFT		PAGE_SHIFT
 #define CLAB_PAGE_SIZE		PAGE_SIZE
+
+/*
+ * Page contents and time, as the kernel's mm does them: migration copies
+ * with copy_page() (what 6.1's folio_copy() ends in), __GFP_ZERO clears
+ * with clear_page(), and sub-times of a pass come from ktime_get_ns(), the
+ * clock of CLOCK_MONOTONIC, so that they nest inside a window timed from
+ * user space.
+ */
+static inline void clab_copy_page(void *to, void *from)
+{
+	copy_page(to, from);
+}
+
+static inline void clab_clear_page(void *addr)
+{
+	clear_page(addr);
+}
+
+static inline u64 clab_clock_ns(void)
+{
+	return ktime_get_ns();
+}
 
 #endif /* _COMPACTLAB_ENV_H */

@@ -293,6 +293,26 @@ struct clab_mem_config {
 	const char *movablecore;
 };
 
+/*
+ * compactlab's own counters of compaction, cumulative since the shadow
+ * memory was set up, summed over every pass of every entry point (not in
+ * the kernel's /proc/vmstat, whose format stays the kernel's). A pass is a
+ * run of a policy over one zone, once clab_compact_zone() found compaction
+ * suitable. The order is the order of debugfs compact_stats; the names
+ * (clab_compact_counter_names[]) are its lines'.
+ */
+enum clab_compact_counter_item {
+	CLAB_CCOUNT_PASSES,		/* passes run */
+	CLAB_CCOUNT_MIGRATE_COPY_NS,	/* ns migration spent copying pages */
+	CLAB_CCOUNT_MIGRATE_COPIES,	/* pages copied in migration */
+	CLAB_CCOUNT_MIGRATE_EXAMINED,	/* as compact_migrate_scanned */
+	CLAB_CCOUNT_MIGRATE_SKIPPED,	/* pfns passed unexamined */
+	CLAB_CCOUNT_FREE_EXAMINED,	/* as compact_free_scanned */
+	CLAB_CCOUNT_FREE_SKIPPED,	/* pfns passed unexamined */
+	CLAB_CCOUNT_PAGES_MIGRATED,	/* migrated, or freed meanwhile */
+	CLAB_NR_COMPACT_COUNTERS
+};
+
 /**
  * struct clab_mem - the shadow memory over an arena
  * @arena: the physical range
@@ -322,6 +342,9 @@ struct clab_mem_config {
  *	device, which marks them); victims may allocate with ALLOC_OOM
  * @oom_last_report: jiffies of the last failure report (rate limit)
  * @tunable_lock: serialises watermark recomputation
+ * @compact_counters: enum clab_compact_counter_item, added to at the end of
+ *	each pass (atomic: passes run concurrently); read them with
+ *	clab_all_compact_counters()
  */
 struct clab_mem {
 	struct clab_arena *arena;
@@ -343,6 +366,7 @@ struct clab_mem {
 	bool (*oom_victim_hook)(struct clab_mem *mem);
 	unsigned long oom_last_report;
 	struct mutex tunable_lock;	/* watermark recomputation */
+	atomic64_t compact_counters[CLAB_NR_COMPACT_COUNTERS];
 };
 
 /* Layout and lifetime (module/zones.c). */

@@ -8,6 +8,7 @@
  * at; and policy tuned, which keeps its counters and its bound.
  */
 #include <compactlab/compaction.h>
+#include <compactlab/trace.h>
 #include <compactlab/vmstat.h>
 #include "page_alloc_internal.h"
 #include "mem_check.h"
@@ -121,6 +122,61 @@ static void test_stride_noop_pass(void)
 	CHECK_EQ(migrated[0], 0);
 	CHECK_EQ(scanned[0], 512 + 256 + 128 + 64 + 32 + 16 + 16);
 	CHECK(migrated[1] >= 512);
+}
+
+/*
+ * The benchmark's Gupta pattern, modelled at a smaller scale (48 MiB for
+ * its 768 MiB arena): the low 5/6 of the arena hold one page in 4, at
+ * arena pfn % 4 == @phase, and the top 1/6 is free. compact_memory's free
+ * scanner, under linux, passes the lower half of each free order-10 block
+ * above (its first page is no buddy) and finds nothing there: two such
+ * blocks bring its stride to 4. At phase 0 every page it then looks at is
+ * a kept one, and the pass migrates nothing; at phases 1 to 3 it lands on
+ * free pages and the stride is 1 again. tuned scans page by page and
+ * migrates at every phase. Examined + skipped is what each scanner covered.
+ */
+static void test_stride_phase(void)
+{
+	unsigned long migrated[2][4];
+	int pol, phase;
+
+	for (pol = 0; pol < 2; pol++) {
+		for (phase = 0; phase < 4; phase++) {
+			struct clab_mem *mem = test_mem_create("48M", 1, NULL, NULL);
+			struct test_owner *o = test_owner_fill(mem);
+			unsigned long n = mem->arena->nr_pages, k;
+			unsigned long free_begin, free_end;
+			struct clab_compact_stats st = { 0 };
+
+			for (k = 0; k < n; k++)
+				if (k >= n / 6 * 5 || k % 4 != phase)
+					test_owner_free(o, k);
+			clab_drain_all_pages(mem, NULL);
+			mem->compact_policy = POLICY(pol);
+			CHECK_EQ(clab_compact_node(mem, 0, &st), 0);
+			migrated[pol][phase] = st.migrated;
+			/* One zone, one pass: the trace has its positions. */
+			CHECK_EQ(st.migrate_scanned + st.migrate_skipped,
+				 clab_trace_counts.last_end_migrate_pfn -
+				 clab_trace_counts.last_begin_migrate_pfn);
+			free_begin = clab_trace_counts.last_begin_free_pfn;
+			free_end = clab_trace_counts.last_end_free_pfn;
+			CHECK_EQ(st.free_scanned + st.free_skipped,
+				 clab_free_scanner_covered(free_begin, free_end));
+			CHECK_EQ(test_owner_verify(o), 0);
+			CHECK_EQ(mem_check(mem), 0);
+			test_owner_destroy(o);
+			test_mem_destroy(mem);
+		}
+		DIAG("%s: migrated at phase 0..3: %lu %lu %lu %lu",
+		     pol ? "tuned" : "linux", migrated[pol][0],
+		     migrated[pol][1], migrated[pol][2], migrated[pol][3]);
+	}
+	CHECK_EQ(migrated[0][0], 0);
+	for (phase = 1; phase < 4; phase++)
+		CHECK(migrated[0][phase] > 0);
+	for (phase = 0; phase < 4; phase++)
+		CHECK(migrated[1][phase] > 0);
 }
 
 /*
@@ -441,6 +497,7 @@ static void test_targets_highest_first(void)
 #define LINUX61_FREE_CASES(X) \
 	X(test_targets_highest_first) \
 	X(test_stride_noop_pass) \
+	X(test_stride_phase) \
 	X(test_stride_async) \
 	X(test_low_bound) \
 	X(test_low_bound_full) \

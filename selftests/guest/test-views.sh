@@ -8,12 +8,14 @@
 #     guest kernel's own files (numbers and zone names masked);
 #   - buddyinfo adds up to vmstat's nr_free_pages, extfrag values are in
 #     range, vmstat names every counter, pageblocks covers the arena;
+#   - compact_stats names its counters in order, each with a number, and a
+#     compact_memory over the Gupta pattern times its copies (issue 13);
 #   - every tunable reads back a valid write, moves zoneinfo's watermarks as
 #     __setup_per_zone_wmarks() says, and refuses invalid writes with EINVAL
 #     and a log line, leaving the value unchanged.
 . ./tap.sh
 
-plan 31
+plan 34
 
 # An idle arena whatever ran before (per-CPU lists drained, nothing held):
 # a fresh module with vm-run's parameters.
@@ -58,7 +60,7 @@ same_shape() {
 
 # --- files and modes -----------------------------------------------------------
 bad=""
-for f in buddyinfo pagetypeinfo zoneinfo vmstat pageblocks \
+for f in buddyinfo pagetypeinfo zoneinfo vmstat pageblocks compact_stats \
 	extfrag/unusable_index extfrag/extfrag_index arena; do
 	m=$(ls -l "$D/$f" 2>/dev/null | cut -c1-10)
 	[ "$m" = "-r--------" ] || bad="$bad $f($m)"
@@ -189,6 +191,51 @@ ok $? "pageblocks: block 0 is at the arena's first pfn ($first)"
 grep -q "0x" $D/zoneinfo $D/buddyinfo $D/vmstat $D/extfrag/* 2>/dev/null
 [ $? -ne 0 ]
 ok $? "no addresses in the kernel-format views"
+
+# compact_stats: compactlab's own counters, "name number" in this order.
+cs_names="passes migrate_copy_ns migrate_copies migrate_examined
+migrate_skipped free_examined free_skipped pages_migrated"
+[ "$(awk '{ print $1 }' $D/compact_stats | tr '\n' ' ')" = "$(echo $cs_names) " ] &&
+	! grep -qv '^[a-z_]* [0-9][0-9]*$' $D/compact_stats
+ok $? "compact_stats: $(echo $cs_names | wc -w) counters in order, a number each"
+cs() { sed -n "s/^$1 //p" $D/compact_stats; }
+vs() { sed -n "s/^$1 //p" $D/vmstat; }
+# One compact_memory (policy tuned, which moves pages at any phase of the
+# pattern) over the Gupta pattern, daemons quiet: the copies took time,
+# one copy per page migrated, and examined is the kernel's count.
+pro0=$(cat $S/compaction_proactiveness)
+wbf_cs=$(cat $S/watermark_boost_factor)
+pol0=$(cat $S/policy | sed -n 's/.*\[\(.*\)\].*/\1/p')
+echo 0 >$S/compaction_proactiveness
+echo 0 >$S/watermark_boost_factor
+rm -f /tmp/views-ready
+./clab-compact hold --mb 64 --stride 4 --ready /tmp/views-ready \
+	>$TMP/hold.out 2>&1 &
+hold=$!
+if wait_file /tmp/views-ready; then
+	echo tuned >$S/policy
+	ns0=$(cs migrate_copy_ns) cp0=$(cs migrate_copies) ps0=$(cs passes)
+	me0=$(cs migrate_examined) fe0=$(cs free_examined)
+	ok0=$(vs pgmigrate_success) ms0=$(vs compact_migrate_scanned)
+	fs0=$(vs compact_free_scanned)
+	echo 1 >$S/compact_memory
+	ns=$(($(cs migrate_copy_ns) - ns0)) cp=$(($(cs migrate_copies) - cp0))
+	ps=$(($(cs passes) - ps0)) mig=$(($(vs pgmigrate_success) - ok0))
+	me=$(($(cs migrate_examined) - me0)) ms=$(($(vs compact_migrate_scanned) - ms0))
+	fe=$(($(cs free_examined) - fe0)) fs=$(($(vs compact_free_scanned) - fs0))
+	kill -USR1 $hold
+fi
+wait $hold
+diag "compact_memory: passes +$ps, migrate_copy_ns +$ns, migrate_copies +$cp, pgmigrate_success +$mig"
+diag "migrate_examined +$me (compact_migrate_scanned +$ms), free_examined +$fe (compact_free_scanned +$fs)"
+while IFS= read -r l; do diag "compact_stats: $l"; done <$D/compact_stats
+[ -n "$ns" ] && [ "$ns" -gt 0 ] && [ "$cp" -gt 0 ] && [ "$cp" -eq "$mig" ]
+ok $? "compact_memory: migrate_copy_ns > 0 ($ns), migrate_copies == pgmigrate_success delta ($cp, $mig)"
+[ -n "$ps" ] && [ "$ps" -ge 1 ] && [ "$me" -eq "$ms" ] && [ "$fe" -eq "$fs" ]
+ok $? "compact_memory: passes counted ($ps), examined == compact_*_scanned deltas"
+echo "${pol0:-linux}" >$S/policy
+echo "$pro0" >$S/compaction_proactiveness
+echo "$wbf_cs" >$S/watermark_boost_factor
 
 # --- tunables --------------------------------------------------------------------
 zi() { sed -n "s/^ *$1 *//p" $D/zoneinfo | head -n1; }

@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 /* The kernel's fixed-size types, as asm-generic/int-ll64.h defines them. */
 typedef unsigned char u8;
@@ -76,6 +77,11 @@ static inline bool atomic_inc_not_zero(atomic_t *v)
 #define atomic_dec(v)		((void)__atomic_fetch_sub(&(v)->counter, 1, __ATOMIC_RELAXED))
 #define atomic_dec_and_test(v)	(__atomic_sub_fetch(&(v)->counter, 1, __ATOMIC_ACQ_REL) == 0)
 #define atomic_sub(i, v)	((void)__atomic_fetch_sub(&(v)->counter, (i), __ATOMIC_RELAXED))
+typedef struct { s64 counter; } atomic64_t;
+#define atomic64_read(v)	__atomic_load_n(&(v)->counter, __ATOMIC_RELAXED)
+#define atomic64_set(v, i)	__atomic_store_n(&(v)->counter, (i), __ATOMIC_RELAXED)
+#define atomic64_add(i, v)	((void)__atomic_fetch_add(&(v)->counter, (i), __ATOMIC_RELAXED))
+#define atomic64_inc(v)		atomic64_add(1, v)
 #define GFP_KERNEL		0u
 #define __user
 #define __acquires(x)
@@ -115,6 +121,25 @@ static inline bool atomic_inc_not_zero(atomic_t *v)
 #define CLAB_PAGE_SIZE		BIT(CLAB_PAGE_SHIFT)
 #define PAGE_SHIFT		CLAB_PAGE_SHIFT
 #define PAGE_SIZE		CLAB_PAGE_SIZE
+
+/* copy_page(), clear_page() and ktime_get_ns() (CLOCK_MONOTONIC). */
+static inline void clab_copy_page(void *to, void *from)
+{
+	memcpy(to, from, CLAB_PAGE_SIZE);
+}
+
+static inline void clab_clear_page(void *addr)
+{
+	memset(addr, 0, CLAB_PAGE_SIZE);
+}
+
+static inline u64 clab_clock_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (u64)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
 
 #define pr_err(...)		fprintf(stderr, __VA_ARGS__)
 #define pr_warn(...)		fprintf(stderr, __VA_ARGS__)

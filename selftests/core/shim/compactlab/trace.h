@@ -15,7 +15,9 @@ struct clab_trace_counts {
 	unsigned long defer_compaction, defer_reset, try_to_compact_pages;
 	unsigned long kcompactd_sleep, wakeup_kcompactd, kcompactd_wake;
 	int last_end_status, last_finished_ret;
-	unsigned long last_begin_migrate_pfn;
+	/* The scanners' positions the last begin and end events reported. */
+	unsigned long last_begin_migrate_pfn, last_begin_free_pfn;
+	unsigned long last_end_migrate_pfn, last_end_free_pfn;
 };
 
 extern struct clab_trace_counts clab_trace_counts;
@@ -49,6 +51,7 @@ static inline void trace_mm_compaction_begin(unsigned long zone_start,
 {
 	clab_trace_counts.begin++;
 	clab_trace_counts.last_begin_migrate_pfn = migrate_pfn;
+	clab_trace_counts.last_begin_free_pfn = free_pfn;
 }
 
 static inline void trace_mm_compaction_end(unsigned long zone_start,
@@ -59,6 +62,8 @@ static inline void trace_mm_compaction_end(unsigned long zone_start,
 {
 	clab_trace_counts.end++;
 	clab_trace_counts.last_end_status = status;
+	clab_trace_counts.last_end_migrate_pfn = migrate_pfn;
+	clab_trace_counts.last_end_free_pfn = free_pfn;
 }
 
 static inline void trace_mm_compaction_try_to_compact_pages(int order,
