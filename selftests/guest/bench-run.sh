@@ -33,6 +33,10 @@
 #   BENCH_LAT_P     the proactiveness settings of the latency runs ("0 20")
 #   BENCH_WAIT_S    proactive wait before the latency and kcompactd runs (5)
 #   BENCH_CPU_S     kcompactd CPU window (30)
+#   BENCH_PRO_S     proactive compaction windows, s: proactiveness 100 until
+#                   the score is under 5 (at most this long), and
+#                   proactiveness 20 on a score of 80-90 (this long); 0
+#                   skips them (20)
 #   BENCH_STAGES    "all", or "gupta" (the Gupta runs only: the scale runs)
 #   BENCH_KNODE     the kernel's node (1)
 #   BENCH_TRIES     tries of a disturbed Gupta pass (3)
@@ -47,6 +51,7 @@ lat_ps=${BENCH_LAT_P:-0 20}
 wait_s=${BENCH_WAIT_S:-5}
 cpu_s=${BENCH_CPU_S:-30}
 stages=${BENCH_STAGES:-all}
+pro_s=${BENCH_PRO_S:-20}
 knode=${BENCH_KNODE:-1}
 tries=${BENCH_TRIES:-3}
 dbg=/sys/kernel/debug/compactlab
@@ -298,6 +303,17 @@ if [ "$mb" = auto ]; then
 	mb=$(( (fk < fc ? fk : fc) - 48 ))
 	echo "BENCH region mb=$mb kernel_free_mb=$fk clab_free_mb=$fc"
 fi
+# The compaction events of both sides on, once for the whole run (switching
+# them patches kernel text, which under TCG has hung a guest when done
+# while the other vCPU ran the patched code); bench-gupta reads them.
+tevents="compaction/mm_compaction_begin compaction/mm_compaction_end compactlab/mm_compaction_begin compactlab/mm_compaction_end"
+tevent_set() {
+	for e in $tevents; do
+		[ ! -w /sys/kernel/tracing/events/$e/enable ] ||
+			echo "$1" >/sys/kernel/tracing/events/$e/enable
+	done
+}
+tevent_set 1
 # Proactiveness 0 on both sides: no kcompactd work in any timed window.
 kpro0=$(cat $kpro)
 cpro0=$(cat $sys/compaction_proactiveness)
@@ -331,6 +347,7 @@ copy_bench end
 if [ "$stages" = gupta ]; then
 	echo "$kpro0" >$kpro
 	echo "$cpro0" >$sys/compaction_proactiveness
+	tevent_set 0
 	phase finished
 	exit $rc
 fi
@@ -367,8 +384,32 @@ while [ $r -le "$lat_runs" ]; do
 	done
 	r=$((r + 1))
 done
+# Proactive compaction, each side in turn (ours under each policy):
+# proactiveness 100 on the Gupta region, then proactiveness 20 on a region
+# of 88% of the free memory (a score of about 85: between the low mark 80
+# and the high mark 90, where kcompactd should leave it alone).
+if [ "$pro_s" -gt 0 ]; then
+	fk=$(./bench-gupta free "kernel@$knode") || rc=2
+	fc=$(./bench-gupta free clab) || rc=2
+	idle_mb=$(( (fk < fc ? fk : fc) * 88 / 100 ))
+	for what in proactive idle; do
+		phase "$what"
+		if [ $what = proactive ]; then p=100 m=$mb; else p=20 m=$idle_mb; fi
+		out=$(./bench-gupta $what "kernel@$knode" "$m" 1 $p "$pro_s")
+		[ $? = 0 ] || rc=1
+		echo "BENCH $what policy=kernel $out"
+		for pol in linux tuned min_moves; do
+			echo $pol >$sys/policy || { rc=2; continue; }
+			out=$(./bench-gupta $what clab "$m" 1 $p "$pro_s")
+			[ $? = 0 ] || rc=1
+			echo "BENCH $what policy=$pol $out"
+		done
+		echo linux >$sys/policy
+	done
+fi
 echo "$kpro0" >$kpro
 echo "$cpro0" >$sys/compaction_proactiveness
+tevent_set 0
 # Move ratio: the whole arena in use, so that no free order-9 block is left;
 # watermarks near zero let the fill go that far.
 # kcompactd stays out of the way (its migrations would count).
