@@ -3,9 +3,9 @@
  * bench-gupta: the guest side of scripts/bench (Documentation/benchmarks.rst).
  * Each mode does the same work on either side and prints one line of
  * key=value pairs. MB is a size in MiB, or "free-MB": all the side's free
- * memory but MB MiB (the arena's free pages; the node's MemFree), so that
- * the region is nearly all of the side's memory on both sides, as the
- * Gupta benchmark means it. SIDE is "clab" (/dev/compactlab, the arena) or
+ * memory above its high watermarks (the arena's free pages; the node's
+ * MemFree) but MB MiB, so that the region is nearly all of the side's
+ * memory on both sides, as the Gupta benchmark means it. SIDE is "clab" (/dev/compactlab, the arena) or
  * "kernel@N" (anonymous memory bound to the guest kernel's NUMA node N,
  * MADV_NOHUGEPAGE; the benchmark guest's node 1 holds nothing else).
  *
@@ -39,7 +39,8 @@
  *	the same for the whole S seconds: with a score between the low mark
  *	and min(low + 10, 100) a kcompactd should do nothing
  *   bench-gupta free SIDE
- *	the side's free memory in MiB (what "free-MB" counts from)
+ *	the side's free memory above its zones' high watermarks, MiB (what
+ *	"free-MB" counts from)
  *   bench-gupta moves
  *	ours only: fill the whole arena, keep one page in 4 to 64 depending
  *	on the 2 MiB block, compute the move minimum from the pageblocks
@@ -1255,11 +1256,45 @@ static int bench_moves(void)
 	return bad ? 1 : 0;
 }
 
-/* Free memory of the side, MiB: our arena, or the kernel's node. */
+/*
+ * The high watermarks of the side's zones, pages: our arena's (debugfs
+ * zoneinfo) or the kernel's node's (/proc/zoneinfo). Both print a
+ * "Node N, zone Z" line, then "high N" among the zone's watermarks (the
+ * per-CPU "high:" lines have a colon).
+ */
+static unsigned long long side_high_wmarks(const struct side *s)
+{
+	const char *path = s->node < 0 ? DBG "/zoneinfo" : "/proc/zoneinfo";
+	unsigned long long sum = 0, v;
+	char line[256], word[16];
+	int node = -1;
+	FILE *f = fopen(path, "r");
+
+	if (!f)
+		die(path);
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "Node %d,", &node) == 1)
+			continue;
+		if (s->node >= 0 && node != s->node)
+			continue;
+		if (sscanf(line, " %15s %llu", word, &v) == 2 &&
+		    !strcmp(word, "high"))
+			sum += v;
+	}
+	fclose(f);
+	return sum;
+}
+
+/*
+ * Free memory of the side above its high watermarks, MiB: our arena's, or
+ * the kernel's node's. (With THP the kernel raises min_free_kbytes, and a
+ * node's share of it can be tens of MiB: a region that reaches into it
+ * ends in the OOM killer on the kernel's side.)
+ */
 static long side_free_mb(const struct side *s)
 {
+	unsigned long long pages = 0, kb, high = side_high_wmarks(s);
 	char path[96], line[256];
-	unsigned long long kb;
 	FILE *f;
 
 	if (s->node < 0) {
@@ -1271,25 +1306,23 @@ static long side_free_mb(const struct side *s)
 		if (ioctl(fd, CLAB_IOC_COUNTERS, &c))
 			die("CLAB_IOC_COUNTERS");
 		close(fd);
-		return (long)((c.nr_free_pages + c.nr_free_pcp) * psz >> 20);
-	}
-	snprintf(path, sizeof(path), "/sys/devices/system/node/node%d/meminfo",
-		 s->node);
-	f = fopen(path, "r");
-	if (!f)
-		die(path);
-	while (fgets(line, sizeof(line), f)) {
-		char *p = strstr(line, "MemFree:");
+		pages = c.nr_free_pages + c.nr_free_pcp;
+	} else {
+		snprintf(path, sizeof(path),
+			 "/sys/devices/system/node/node%d/meminfo", s->node);
+		f = fopen(path, "r");
+		if (!f)
+			die(path);
+		while (fgets(line, sizeof(line), f)) {
+			char *p = strstr(line, "MemFree:");
 
-		if (p && sscanf(p + 8, "%llu", &kb) == 1) {
-			fclose(f);
-			return (long)(kb >> 10);
+			if (p && sscanf(p + 8, "%llu", &kb) == 1)
+				pages = kb * 1024 / psz;
 		}
+		fclose(f);
 	}
-	fclose(f);
-	errno = EINVAL;
-	die(path);
-	return 0;
+	pages = pages > high ? pages - high : 0;
+	return (long)(pages * psz >> 20);
 }
 
 /* "MB", or "free-MB": all the side's free memory but MB MiB. */

@@ -177,7 +177,7 @@ pass() {
 		fi
 		[ $? = 0 ] || rc=1
 		bracket_release
-		echo "BENCH gupta run=$3 policy=$2 try=$try $out"
+		echo "BENCH gupta run=$3 policy=$2 try=$try phase=$4 $out"
 		disturbed "$out" && [ $try -lt "$tries" ] || return 0
 		try=$((try + 1))
 	done
