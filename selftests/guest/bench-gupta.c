@@ -5,9 +5,10 @@
  * key=value pairs. MB is a size in MiB, or "free-MB": all the side's free
  * memory above its high watermarks (the arena's free pages; the node's
  * MemFree) but MB MiB, so that the region is nearly all of the side's
- * memory on both sides, as the Gupta benchmark means it. SIDE is "clab" (/dev/compactlab, the arena) or
- * "kernel@N" (anonymous memory bound to the guest kernel's NUMA node N,
- * MADV_NOHUGEPAGE; the benchmark guest's node 1 holds nothing else).
+ * memory on both sides, as the Gupta benchmark means it. SIDE is "clab"
+ * (/dev/compactlab, the arena) or "kernel@N" (anonymous memory bound to
+ * the guest kernel's NUMA node N, MADV_NOHUGEPAGE; the benchmark guest's
+ * node 1 holds nothing else).
  *
  *   bench-gupta gupta SIDE MB PHASE [PREFIX]
  *	the Gupta pattern over an MB MiB region, one compaction pass of the
@@ -962,6 +963,7 @@ static bool request(const struct side *s, int fd, unsigned long *held,
 {
 	char path[160], buf[32];
 	unsigned long long t0;
+	unsigned long now;
 	int ret;
 
 	if (s->node < 0) {
@@ -986,9 +988,10 @@ static bool request(const struct side *s, int fd, unsigned long *held,
 	t0 = now_ns();
 	write_file(path, buf);
 	*ns = now_ns() - t0;
-	if (read_ulong(path) <= *held)
+	now = read_ulong(path);
+	if (now <= *held)
 		return false;
-	*held = read_ulong(path);
+	*held = now;
 	return true;
 }
 

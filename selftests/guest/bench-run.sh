@@ -102,13 +102,8 @@ order0_bench() {
 		       printf "\n" }'
 }
 
-# nth WORD N: the Nth word (1-based, cycling) of WORD
-nth() {
-	set -- $1 "$2"
-	eval "n=\${$#}"
-	k=$(( (n - 1) % ($# - 1) + 1 ))
-	eval "echo \${$k}"
-}
+# nth WORDS N: the Nth word (1-based, cycling) of WORDS
+nth() { echo "$1" | awk -v n="$2" '{ print $((n - 1) % NF + 1) }'; }
 
 # bracket_setup SIDE: hold the bench/bracket copy set of the side (the
 # same routine and 16 MiB on both sides), taken before its pattern.
@@ -297,9 +292,10 @@ if ! grep -qw init_on_alloc=0 /proc/cmdline; then
 	echo "BENCH error init_on_alloc=on: the kernel side would zero every page it hands out"
 	exit 2
 fi
+# Each side's free memory above its watermarks, MiB: the regions' sizes.
+fk=$(./bench-gupta free "kernel@$knode") || exit 2
+fc=$(./bench-gupta free clab) || exit 2
 if [ "$mb" = auto ]; then
-	fk=$(./bench-gupta free "kernel@$knode") || exit 2
-	fc=$(./bench-gupta free clab) || exit 2
 	mb=$(( (fk < fc ? fk : fc) - 48 ))
 	echo "BENCH region mb=$mb kernel_free_mb=$fk clab_free_mb=$fc"
 fi
@@ -389,8 +385,6 @@ done
 # of 88% of the free memory (a score of about 85: between the low mark 80
 # and the high mark 90, where kcompactd should leave it alone).
 if [ "$pro_s" -gt 0 ]; then
-	fk=$(./bench-gupta free "kernel@$knode") || rc=2
-	fc=$(./bench-gupta free clab) || rc=2
 	idle_mb=$(( (fk < fc ? fk : fc) * 88 / 100 ))
 	for what in proactive idle; do
 		phase "$what"
