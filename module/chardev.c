@@ -38,7 +38,7 @@ static_assert(sizeof(struct clab_compact) == 64);
 static_assert(sizeof(struct clab_mark) == 16);
 static_assert(sizeof(struct clab_handle_pfn) == 24);
 static_assert(sizeof(struct clab_alloc_timed) == 32);
-static_assert(sizeof(struct clab_migrate) == 48);
+static_assert(sizeof(struct clab_migrate) == 56);
 
 /* ABI allocation flag -> core gfp flags. */
 static const struct {
@@ -506,6 +506,7 @@ static long clab_ioctl_migrate(struct clab_file *cf, struct file *file,
 	}
 	req.migrated = stats.migrated;
 	req.failed = stats.failed;
+	req.copy_ns = stats.copy_ns;
 	return copy_to_user(uarg, &req, sizeof(req)) ? -EFAULT : 0;
 }
 

@@ -298,7 +298,7 @@ struct clab_page *clab_alloc_migration_target(struct clab_page *page,
  * @new_page: where targets come from, e.g. clab_alloc_migration_target()
  * @private: passed to @new_page
  * @mode: ASYNC, SYNC_LIGHT or SYNC (move_pages() migrates in SYNC)
- * @stats: out: pages migrated and failed are added to it
+ * @stats: out: pages migrated and failed, and the copy time, are added to it
  *
  * 6.1's migrate_pages() for a caller other than compaction: the same
  * passes as compaction's clab_migrate_pages(), with the same counters
@@ -340,6 +340,7 @@ int clab_migrate_list(struct clab_mem *mem, struct list_head *from,
 	ret = __clab_migrate_pages(&cc, new_page, private);
 	stats->migrated += cc.nr_migrated;
 	stats->failed += cc.nr_migrate_failed + cc.nr_migratepages;
+	stats->copy_ns += cc.copy_ns;
 	clab_putback_movable_pages(&cc);
 	return ret;
 }

@@ -332,10 +332,12 @@ typedef struct clab_page *(*clab_new_page_t)(struct clab_page *page,
  * struct clab_migrate_stats - what one clab_migrate_list() did
  * @migrated: pages moved (or freed by their owner meanwhile)
  * @failed: pages that stayed where they were, given back to their owners
+ * @copy_ns: time spent copying page contents, in nanoseconds
  */
 struct clab_migrate_stats {
 	unsigned long migrated;
 	unsigned long failed;
+	u64 copy_ns;
 };
 
 int clab_migrate_pages(struct clab_compact_control *cc);

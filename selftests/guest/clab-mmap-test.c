@@ -601,6 +601,9 @@ static void test_migrate(int fd)
 	    "MIGRATE of %d pages: migrated %llu, failed %llu, %llu ns", n,
 	    (unsigned long long)m.migrated, (unsigned long long)m.failed,
 	    (unsigned long long)m.time_ns);
+	tap(st == 0 && m.copy_ns > 0 && m.copy_ns <= m.time_ns,
+	    "MIGRATE copy time %llu ns within the call's %llu ns",
+	    (unsigned long long)m.copy_ns, (unsigned long long)m.time_ns);
 	for (i = 0, moved = 0, good = 1; i < n; i++) {
 		good &= pfn_of(fd, p + i * psz, &q) == 0 &&
 			q.index < ver.arena_pages;
@@ -703,10 +706,11 @@ static int migrate_rate(long n, int rounds)
 			sum += (unsigned char)p[i * psz];
 		wall = now_s() - t0;
 		bad |= m.migrated != (unsigned long long)n || sum != want;
-		printf("round %d: pages %ld migrated %llu failed %llu time_ns %llu ",
+		printf("round %d: pages %ld migrated %llu failed %llu time_ns %llu copy_ns %llu ",
 		       r + 1, n, (unsigned long long)m.migrated,
 		       (unsigned long long)m.failed,
-		       (unsigned long long)m.time_ns);
+		       (unsigned long long)m.time_ns,
+		       (unsigned long long)m.copy_ns);
 		printf("kernel_pages_per_s %.0f wall_with_retouch_pages_per_s %.0f\n",
 		       m.migrated * 1e9 / (m.time_ns ? m.time_ns : 1),
 		       m.migrated / wall);

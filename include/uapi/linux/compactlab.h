@@ -358,6 +358,9 @@ struct clab_alloc_timed {
  * @failed: out: pages that stayed where they were
  * @time_ns: out: how long the whole operation took in the kernel
  *	(ktime_get_ns() around it)
+ * @copy_ns: out: of @time_ns, the time spent copying page contents (the
+ *	same per-copy clock as compaction's migrate_copy_ns), so that
+ *	@copy_ns / @time_ns is the copy-bound share of a pure migration
  *
  * A pure migration, the kernel's move_pages() for arena pages: no scanner
  * runs. Every page faulted in behind the range is isolated as compaction
@@ -382,6 +385,7 @@ struct clab_migrate {
 	__u64 migrated;
 	__u64 failed;
 	__u64 time_ns;
+	__u64 copy_ns;
 };
 
 #define CLAB_IOC_GET_VERSION \
