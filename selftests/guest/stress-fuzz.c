@@ -233,6 +233,7 @@ static void fuzz_ioctl(void)
 		CLAB_IOC_DISCARD, CLAB_IOC_PFN_OF, CLAB_IOC_COUNTERS,
 		CLAB_IOC_VERIFY, CLAB_IOC_COMPACT, CLAB_IOC_MARK,
 		CLAB_IOC_HANDLE_PFN, CLAB_IOC_ALLOC_TIMED, CLAB_IOC_TOUCH,
+		CLAB_IOC_MIGRATE,
 	};
 	__u64 buf[(sizeof(struct clab_counters) + 7) / 8 + 4];
 	__u64 hbuf[8] = { 0 };
@@ -298,6 +299,19 @@ static void fuzz_ioctl(void)
 					 (below(8) ? 0 : below(psz));
 				buf[1] = below(8) * psz + (below(8) ? 0 : 1);
 			}
+		} else if (cmd == CLAB_IOC_MIGRATE) {
+			/* A range in or around one of our mappings. */
+			struct clab_migrate *mg = (void *)buf;
+			unsigned int m = below(MAX_MAPS);
+
+			if (maps[m].addr) {
+				mg->addr = (uintptr_t)maps[m].addr +
+					   below(maps[m].len / psz + 2) * psz +
+					   (below(8) ? 0 : below(psz));
+				mg->len = below(8) * psz + (below(8) ? 0 : 1);
+			}
+			mg->flags = below(4) ? 0 : below(4);
+			mg->pad = below(8) ? 0 : 1;
 		} else if (nhandles && below(4)) {
 			/* FREE, VERIFY, HANDLE_PFN, TOUCH: a live handle */
 			buf[0] = handles[below(nhandles)];
