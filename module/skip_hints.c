@@ -209,15 +209,35 @@ static bool clab_sample_lru(struct clab_mem *mem, unsigned long pfn)
 }
 
 /*
+ * The stride of the reset's sample. 6.1 looks at every 8th page
+ * (1 << PAGE_ALLOC_COSTLY_ORDER), and a regular pattern can hide from it
+ * entirely: pages kept at every 4th pfn from an odd offset (the Gupta
+ * pattern) are never sampled, no block qualifies as a source, the cached
+ * positions collapse, and every compaction after the restart ends at
+ * once with the scanners met, until the next restart. Policy tuned looks
+ * at every page: a flush happens only after the deferrals ran out, so the
+ * extra reads (512 per block, no lock) are rare.
+ */
+static unsigned long clab_reset_sample_stride(struct clab_zone *zone)
+{
+	if (clab_selected_policy_has_tuned_rules(zone->node->mem))
+		return 1;
+	return 1UL << CLAB_COSTLY_ORDER;
+}
+
+/*
  * Linux 6.1's __reset_isolation_pfn(): decide for the block of @pfn whether
  * its hint goes. A source candidate (@check_source) needs an LRU page in
  * the sample of every 8th page, a target candidate (@check_target) a buddy
  * page; until the free side found its starting block, only MOVABLE blocks
  * qualify there. Once both sides have theirs, a block already clear needs
- * no sample. Return: true if the block is (now) clear and qualifies.
+ * no sample. The sample takes every @stride-th page (see
+ * clab_reset_sample_stride()). Return: true if the block is (now) clear
+ * and qualifies.
  */
 static bool clab_reset_isolation_pfn(struct clab_zone *zone, unsigned long pfn,
-				     bool check_source, bool check_target)
+				     bool check_source, bool check_target,
+				     unsigned long stride)
 {
 	struct clab_mem *mem = zone->node->mem;
 	unsigned long start, last;
@@ -234,7 +254,7 @@ static bool clab_reset_isolation_pfn(struct clab_zone *zone, unsigned long pfn,
 
 	start = max(clab_pageblock_start_pfn(pfn), zone->start);
 	last = min(clab_pageblock_end_pfn(pfn), zone->end) - 1;
-	for (pfn = start; pfn <= last; pfn += 1UL << CLAB_COSTLY_ORDER) {
+	for (pfn = start; pfn <= last; pfn += stride) {
 		if ((check_source && clab_sample_lru(mem, pfn)) ||
 		    (check_target && clab_page_is_buddy(clab_idx_to_page(mem, pfn)))) {
 			clab_clear_pageblock_skip(mem, start);
@@ -252,7 +272,8 @@ static bool clab_reset_isolation_pfn(struct clab_zone *zone, unsigned long pfn,
  * scanners met since the last flush (compact_blockskip_flush); otherwise
  * nothing. Walks the zone from both ends at once, one pageblock a step,
  * until the two walks meet; a block's hint is cleared only when a sample
- * shows it worth scanning (clab_reset_isolation_pfn()), and blocks inside
+ * shows it worth scanning (clab_reset_isolation_pfn(); policy tuned
+ * samples every page, see clab_reset_sample_stride()), and blocks inside
  * an allocation of pageblock order keep theirs. The lowest source block
  * and the highest target block cleared become the scanners' starting
  * points (compact_init_* and the cached positions). Unless both were
@@ -265,15 +286,18 @@ void __clab_reset_isolation_suitable(struct clab_zone *zone)
 	unsigned long free_pfn = zone->end - 1;
 	unsigned long reset_migrate = free_pfn, reset_free = migrate_pfn;
 	bool source_set = false, free_set = false;
+	unsigned long stride;
 
 	if (!zone->compact_blockskip_flush)
 		return;
 	zone->compact_blockskip_flush = false;
+	stride = clab_reset_sample_stride(zone);
 
 	for (; migrate_pfn < free_pfn; migrate_pfn += CLAB_PAGEBLOCK_PAGES,
 	     free_pfn -= CLAB_PAGEBLOCK_PAGES) {
 		cond_resched();
-		if (clab_reset_isolation_pfn(zone, migrate_pfn, true, source_set) &&
+		if (clab_reset_isolation_pfn(zone, migrate_pfn, true, source_set,
+					     stride) &&
 		    migrate_pfn < reset_migrate) {
 			source_set = true;
 			reset_migrate = migrate_pfn;
@@ -281,7 +305,8 @@ void __clab_reset_isolation_suitable(struct clab_zone *zone)
 			zone->compact_cached_migrate_pfn[0] = reset_migrate;
 			zone->compact_cached_migrate_pfn[1] = reset_migrate;
 		}
-		if (clab_reset_isolation_pfn(zone, free_pfn, free_set, true) &&
+		if (clab_reset_isolation_pfn(zone, free_pfn, free_set, true,
+					     stride) &&
 		    free_pfn > reset_free) {
 			free_set = true;
 			reset_free = free_pfn;

@@ -6,9 +6,11 @@
  * (__reset_isolation_pfn()), keeps persistent skips and collapses the
  * cached positions when one side found nothing; a compaction that ignores
  * the hints still leaves them (update_pageblock_skip(),
- * update_cached_migrate()), except under policy tuned.
+ * update_cached_migrate()), except under policy tuned. Tuned also samples
+ * every page in the reset, where a regular pattern hides from 6.1's.
  */
 #include <compactlab/compaction.h>
+#include <compactlab/policy.h>
 #include "mem_check.h"
 #include "test_owner.h"
 #include "tap.h"
@@ -329,10 +331,75 @@ static void test_ignore_skip_leaves_hints(void)
 	CHECK_EQ(mask, 0);
 }
 
+/*
+ * The Gupta pattern: every 4th page kept, from offset 1 (pfn % 4 == 1),
+ * the rest free, all hints set and a flush pending. 6.1 samples pages 0,
+ * 8, 16... of a block: all free, so no block qualifies as a source, and
+ * the cached positions collapse to the middle of the zone: the next
+ * compactions' scanners meet at once. Policy tuned samples every page: the
+ * lowest block is the source, the highest the target, and a compaction
+ * after the flush finds the order it wants.
+ */
+static void test_reset_regular_pattern(void)
+{
+	const struct clab_policy_ops *policies[] = {
+		CLAB_POLICY_LINUX, CLAB_POLICY_TUNED,
+	};
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(policies); i++) {
+		struct clab_mem *mem = test_mem_create("16M", 1, NULL, NULL);
+		struct test_owner *o = test_owner_fill(mem);
+		struct clab_zone *zone = zone0(mem);
+		bool tuned = policies[i] == CLAB_POLICY_TUNED;
+		struct clab_compact_stats st = { 0 };
+		unsigned long k;
+
+		WRITE_ONCE(mem->compact_policy, policies[i]);
+		for (k = 0; k < mem->arena->nr_pages; k++)
+			if (k % 4 != 1)
+				test_owner_free(o, k);
+		clab_drain_all_pages(mem, NULL);
+		set_all_skip(mem);
+		zone->compact_blockskip_flush = true;
+		__clab_reset_isolation_suitable(zone);
+		DIAG("%s: hints %#x, cached migrate %lu, free %lu",
+		     policies[i]->name, skip_mask(mem),
+		     zone->compact_cached_migrate_pfn[0],
+		     zone->compact_cached_free_pfn);
+		if (tuned) {
+			CHECK_EQ(skip_mask(mem), 0);
+			CHECK_EQ(zone->compact_cached_migrate_pfn[0], BLOCK(0));
+			CHECK_EQ(zone->compact_cached_migrate_pfn[1], BLOCK(0));
+			CHECK_EQ(zone->compact_cached_free_pfn, BLOCK(NR_BLOCKS) - 1);
+		} else {
+			/* Sources kept their hints; targets were cleared. */
+			CHECK_EQ(skip_mask(mem), 0x0f);
+			CHECK_EQ(zone->compact_cached_migrate_pfn[0], BLOCK(4));
+			CHECK_EQ(zone->compact_cached_free_pfn, BLOCK(4) - 1);
+		}
+		/* The next sync-light compaction for order 9. */
+		CHECK_EQ(clab_compact_zone_order(zone, CLAB_PAGEBLOCK_ORDER,
+						 CLAB_GFP_MOVABLE,
+						 CLAB_DEF_COMPACT_PRIORITY,
+						 CLAB_ALLOC_WMARK_LOW,
+						 CLAB_ZONE_MOVABLE, NULL, &st),
+			 tuned ? CLAB_COMPACT_SUCCESS : CLAB_COMPACT_PARTIAL_SKIPPED);
+		DIAG("%s: then order 9: migrated %lu", policies[i]->name,
+		     st.migrated);
+		CHECK(tuned ? st.migrated > 0 : st.migrated == 0);
+		CHECK_EQ(test_owner_verify(o), 0);
+		CHECK_EQ(mem_check(mem), 0);
+		test_owner_destroy(o);
+		test_mem_destroy(mem);
+	}
+}
+
 #define LINUX61_SKIP_CASES(X) \
 	X(test_reset_needs_flush) \
 	X(test_reset_samples) \
 	X(test_reset_collapses) \
+	X(test_reset_regular_pattern) \
 	X(test_ignore_skip_leaves_hints)
 
 CLAB_TEST_SUITE(linux61_skip, LINUX61_SKIP_CASES);
