@@ -154,8 +154,9 @@ latency() {
 # fresh_module POLICY: our side as a fresh boot has it, under POLICY. The
 # runs before leave deferral at its limit, skip hints and cached scanner
 # positions behind, which decide the next run's requests (after a run of
-# order-9 failures, 6.1's rules let the next run's compactions end at once
-# for 64 requests at a time); the kernel's side cannot be reset, so each of
+# failed order-9 requests on the Gupta pattern, every compaction of linux
+# ends at once, its scanners met: design.rst, "What tuned does better");
+# the kernel's side cannot be reset, so each of
 # its state-sensitive sequences runs from its own fresh boot, and ours from
 # a freshly loaded module.
 fresh_module() {
