@@ -270,12 +270,18 @@ isolate_fail:
 isolate_abort:
 	/*
 	 * A block scanned to its end with nothing isolated, or scanned a
-	 * second time in a row, is not worth scanning again soon.
+	 * second time in a row, is not worth scanning again soon. 6.1 hands
+	 * update_cached_migrate() the block's end, which it rounds up to the
+	 * end of the next block: the round that finishes a block whose pages
+	 * all went in full batches isolates nothing, so after each block it
+	 * migrated, the next compaction starts a block further on, past a
+	 * block no scanner looked at. tuned hands it the block itself.
 	 */
 	if (low_pfn == end_pfn && (!nr_isolated || cc->rescan)) {
 		if (valid && !skip_updated && clab_compact_leaves_skip_hints(cc))
 			clab_set_pageblock_skip(mem, start_pfn);
-		clab_update_cached_migrate(cc, end_pfn - 1);
+		clab_update_cached_migrate(cc, clab_compact_is_tuned(cc) ?
+					   end_pfn - 1 : end_pfn);
 	}
 	trace_mm_compaction_isolate_migratepages(start_pfn, low_pfn, nr_scanned,
 						 nr_isolated);

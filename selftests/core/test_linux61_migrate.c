@@ -277,6 +277,68 @@ static void test_cached_migrate_past_unsuitable_block(void)
 }
 
 /*
+ * 6.1 isolate_migratepages_block(): a block scanned to its end with nothing
+ * isolated in that round calls update_cached_migrate() with low_pfn, the
+ * block's end, which it rounds up to the end of the next block. Block 0
+ * holds 32 movable pages at 0-31, the rest pinned: an async direct
+ * order-9 compaction isolates them in one full batch, and its next round
+ * scans 32-511, isolates nothing and moves the cached position: under
+ * linux past block 1 (1024), which holds pages to move, under tuned to
+ * block 0's end (512).
+ */
+static void test_cached_migrate_after_scanned_block(void)
+{
+	const struct clab_policy_ops *policies[] = {
+		CLAB_POLICY_LINUX, CLAB_POLICY_TUNED,
+	};
+	static const unsigned long want[] = { 1024, 512 };
+	struct clab_mem *mem = test_mem_create("8M", 1, NULL, NULL);
+	struct test_owner *o = fill_pinned(mem);
+	struct clab_zone *zone = zone0(mem);
+	unsigned int i;
+
+	for (i = 0; i < CLAB_COMPACT_CLUSTER_MAX; i++)
+		unpin(o, i);
+	for (i = 512; i < 1024; i++)
+		unpin(o, i);
+	for (i = 0; i < ARRAY_SIZE(policies); i++) {
+		struct clab_compact_control cc = {
+			.zone = zone,
+			.order = CLAB_PAGEBLOCK_ORDER,
+			.gfp = CLAB_GFP_MOVABLE,
+			.migratetype = CLAB_MIGRATE_MOVABLE,
+			.mode = CLAB_MIGRATE_ASYNC,
+			.direct_compaction = true,
+			.policy = policies[i],
+			.migrate_pfn = zone->start,
+			.free_pfn = clab_pageblock_start_pfn(zone->end - 1),
+		};
+		unsigned long pfn;
+
+		for (pfn = 0; pfn < zone->end; pfn += CLAB_PAGEBLOCK_PAGES)
+			clab_idx_to_pageblock(mem, pfn)->skip = 0;
+		clab_reset_cached_positions(zone);
+		INIT_LIST_HEAD(&cc.freepages);
+		INIT_LIST_HEAD(&cc.migratepages);
+		CHECK_EQ(clab_isolate_migratepages(&cc), CLAB_ISOLATE_SUCCESS);
+		CHECK_EQ(cc.nr_migratepages, CLAB_COMPACT_CLUSTER_MAX);
+		CHECK_EQ(cc.migrate_pfn, CLAB_COMPACT_CLUSTER_MAX);
+		clab_putback_movable_pages(&cc);
+		/* The round that finishes block 0. */
+		CHECK_EQ(clab_isolate_migratepages(&cc), CLAB_ISOLATE_NONE);
+		CHECK_EQ(cc.migrate_pfn, CLAB_PAGEBLOCK_PAGES);
+		DIAG("%s: cached_migrate_pfn[0] %lu (6.1: 1024)",
+		     policies[i]->name, zone->compact_cached_migrate_pfn[0]);
+		CHECK_EQ(zone->compact_cached_migrate_pfn[0], want[i]);
+		CHECK_EQ(zone->compact_cached_migrate_pfn[1], zone->start);
+	}
+	CHECK_EQ(test_owner_verify(o), 0);
+	CHECK_EQ(mem_check(mem), 0);
+	test_owner_destroy(o);
+	test_mem_destroy(mem);
+}
+
+/*
  * 6.1's test_and_set_skip() is given the pfn of the page being isolated
  * and acts only when that is the block's first pfn: a scanner that
  * isolates the block's first page claims the block (marks it skip), one
@@ -526,6 +588,7 @@ static void test_compact_node_leaves_pcp(void)
 	X(test_min_moves_unevictable) \
 	X(test_and_set_skip_at_first_page) \
 	X(test_cached_migrate_past_unsuitable_block) \
+	X(test_cached_migrate_after_scanned_block) \
 	X(test_migrate_scanned_counts_free_and_pcp) \
 	X(test_pcp_page_skips_order_piece) \
 	X(test_unevictable_allowed) \
