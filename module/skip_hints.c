@@ -214,7 +214,8 @@ static bool clab_sample_lru(struct clab_mem *mem, unsigned long pfn)
  * entirely: pages kept at every 4th pfn from an odd offset (the Gupta
  * pattern) are never sampled, no block qualifies as a source, the cached
  * positions collapse, and every compaction after the restart ends at
- * once with the scanners met, until the next restart. Policy tuned looks
+ * once with the scanners met; each later flush samples the same way and
+ * collapses them again. Policy tuned looks
  * at every page: a flush happens only after the deferrals ran out, so the
  * extra reads (512 per block, no lock) are rare.
  */
