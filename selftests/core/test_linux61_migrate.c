@@ -215,6 +215,41 @@ static void test_unevictable_allowed(void)
 }
 
 /*
+ * An async direct compaction of @order under @policy, from the zone's
+ * ends: the start of the cached-position cases below, which then call
+ * async_direct_reset().
+ */
+static struct clab_compact_control
+async_direct_cc(struct clab_zone *zone, int order,
+		const struct clab_policy_ops *policy)
+{
+	return (struct clab_compact_control) {
+		.zone = zone,
+		.order = order,
+		.gfp = CLAB_GFP_MOVABLE,
+		.migratetype = CLAB_MIGRATE_MOVABLE,
+		.mode = CLAB_MIGRATE_ASYNC,
+		.direct_compaction = true,
+		.policy = policy,
+		.migrate_pfn = zone->start,
+		.free_pfn = clab_pageblock_start_pfn(zone->end - 1),
+	};
+}
+
+/* @cc's lists, and its zone with no skip hint and its cached positions reset. */
+static void async_direct_reset(struct clab_compact_control *cc)
+{
+	struct clab_zone *zone = cc->zone;
+	unsigned long pfn;
+
+	for (pfn = zone->start; pfn < zone->end; pfn += CLAB_PAGEBLOCK_PAGES)
+		clab_idx_to_pageblock(zone->node->mem, pfn)->skip = 0;
+	clab_reset_cached_positions(zone);
+	INIT_LIST_HEAD(&cc->freepages);
+	INIT_LIST_HEAD(&cc->migratepages);
+}
+
+/*
  * 6.1 isolate_migratepages(): an async direct compaction passes over a
  * block of another migratetype and calls update_cached_migrate() with the
  * block's end, which that function rounds up to the end of the next
@@ -241,26 +276,11 @@ static void test_cached_migrate_past_unsuitable_block(void)
 	for (i = 1024; i < 1028; i++)
 		unpin(o, i);
 	for (i = 0; i < ARRAY_SIZE(policies); i++) {
-		struct clab_compact_control cc = {
-			.zone = zone,
-			.order = 2,
-			.gfp = CLAB_GFP_MOVABLE,
-			.migratetype = CLAB_MIGRATE_MOVABLE,
-			.mode = CLAB_MIGRATE_ASYNC,
-			.direct_compaction = true,
-			.policy = policies[i],
-			.migrate_pfn = zone->start,
-			.free_pfn = clab_pageblock_start_pfn(zone->end - 1),
-		};
+		struct clab_compact_control cc =
+			async_direct_cc(zone, 2, policies[i]);
 
-		unsigned long pfn;
-
-		/* The first run claimed block 2 (test_and_set_skip()). */
-		for (pfn = 0; pfn < zone->end; pfn += CLAB_PAGEBLOCK_PAGES)
-			clab_idx_to_pageblock(mem, pfn)->skip = 0;
-		clab_reset_cached_positions(zone);
-		INIT_LIST_HEAD(&cc.freepages);
-		INIT_LIST_HEAD(&cc.migratepages);
+		/* The hints go: the first run claimed block 2 (test_and_set_skip()). */
+		async_direct_reset(&cc);
 		CHECK_EQ(clab_isolate_migratepages(&cc), CLAB_ISOLATE_SUCCESS);
 		CHECK_EQ(cc.nr_migratepages, 4);
 		clab_putback_movable_pages(&cc);
@@ -302,24 +322,10 @@ static void test_cached_migrate_after_scanned_block(void)
 	for (i = 512; i < 1024; i++)
 		unpin(o, i);
 	for (i = 0; i < ARRAY_SIZE(policies); i++) {
-		struct clab_compact_control cc = {
-			.zone = zone,
-			.order = CLAB_PAGEBLOCK_ORDER,
-			.gfp = CLAB_GFP_MOVABLE,
-			.migratetype = CLAB_MIGRATE_MOVABLE,
-			.mode = CLAB_MIGRATE_ASYNC,
-			.direct_compaction = true,
-			.policy = policies[i],
-			.migrate_pfn = zone->start,
-			.free_pfn = clab_pageblock_start_pfn(zone->end - 1),
-		};
-		unsigned long pfn;
+		struct clab_compact_control cc =
+			async_direct_cc(zone, CLAB_PAGEBLOCK_ORDER, policies[i]);
 
-		for (pfn = 0; pfn < zone->end; pfn += CLAB_PAGEBLOCK_PAGES)
-			clab_idx_to_pageblock(mem, pfn)->skip = 0;
-		clab_reset_cached_positions(zone);
-		INIT_LIST_HEAD(&cc.freepages);
-		INIT_LIST_HEAD(&cc.migratepages);
+		async_direct_reset(&cc);
 		CHECK_EQ(clab_isolate_migratepages(&cc), CLAB_ISOLATE_SUCCESS);
 		CHECK_EQ(cc.nr_migratepages, CLAB_COMPACT_CLUSTER_MAX);
 		CHECK_EQ(cc.migrate_pfn, CLAB_COMPACT_CLUSTER_MAX);
