@@ -135,16 +135,17 @@ bracket_release() {
 	echo release >$dbg/bench/bracket
 }
 
+# side_arg kernel|clab: the SIDE argument of bench-gupta
+side_arg() {
+	if [ "$1" = kernel ]; then echo "kernel@$knode"; else echo clab; fi
+}
+
 # Order-9 latency on the Gupta pattern (phase 1): SIDE kernel or clab
 # (ours under the selected policy POL), proactiveness P, wait S, run R:
 # latency SIDE POL P S R
 latency() {
 	raw=/tmp/bench-lat
-	if [ "$1" = kernel ]; then
-		out=$(./bench-gupta latency "kernel@$knode" "$mb" 1 "$3" "$4" $raw)
-	else
-		out=$(./bench-gupta latency clab "$mb" 1 "$3" "$4" $raw)
-	fi
+	out=$(./bench-gupta latency "$(side_arg "$1")" "$mb" 1 "$3" "$4" $raw)
 	[ $? = 0 ] || rc=1
 	echo "BENCH latency run=$5 policy=$2 $out"
 	[ ! -s $raw ] || section "latency $2 $3 $5" $raw
@@ -195,11 +196,7 @@ sequence() {
 	idle_mb=$(( (fk < fc ? fk : fc) * 88 / 100 ))
 	for what in proactive idle; do
 		if [ $what = proactive ]; then p=100 m=$mb; else p=20 m=$idle_mb; fi
-		if [ "$side" = kernel ]; then
-			out=$(./bench-gupta $what "kernel@$knode" "$m" 1 $p "$pro_s")
-		else
-			out=$(./bench-gupta $what clab "$m" 1 $p "$pro_s")
-		fi
+		out=$(./bench-gupta $what "$(side_arg "$side")" "$m" 1 $p "$pro_s")
 		[ $? = 0 ] || rc=1
 		echo "BENCH $what policy=$pol $out"
 	done
