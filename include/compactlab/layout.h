@@ -78,8 +78,8 @@ struct clab_layout_page {
  * struct clab_layout - a page layout
  * @start_pfn: the source pfn of page 0, a multiple of 1 << CLAB_MAX_ORDER
  * @nr_pages: pages, a multiple of the pageblock size
- * @pages: one entry per page (vmalloc'ed)
- * @pageblock_mt: one CLAB_MIGRATE_* per pageblock (vmalloc'ed)
+ * @pages: one entry per page (kvmalloc'ed)
+ * @pageblock_mt: one CLAB_MIGRATE_* per pageblock (kvmalloc'ed)
  * @node: the source's node id
  * @zone: the source zone's name, NUL-terminated
  * @arch: the source machine's architecture (UTS machine), NUL-terminated
