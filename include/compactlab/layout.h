@@ -18,6 +18,7 @@
 #define _COMPACTLAB_LAYOUT_H
 
 #include <compactlab/env.h>
+#include <compactlab/arena.h>
 #include <compactlab/page.h>
 
 /**
