@@ -662,3 +662,25 @@ unsigned long clab_layout_nr_cloned(struct clab_mem *mem)
 	mutex_unlock(&mem->clone_lock);
 	return nr;
 }
+
+/**
+ * clab_layout_source() - the header of the applied layout
+ * @mem: the shadow memory
+ * @src: filled in with the applied layout's fields but its arrays
+ *	(pages and pageblock_mt are NULL)
+ *
+ * Return: true if a layout is applied; @src is zeroed otherwise.
+ */
+bool clab_layout_source(struct clab_mem *mem, struct clab_layout *src)
+{
+	bool applied;
+
+	mutex_lock(&mem->clone_lock);
+	applied = mem->clone;
+	if (applied)
+		*src = mem->clone->src;
+	else
+		memset(src, 0, sizeof(*src));
+	mutex_unlock(&mem->clone_lock);
+	return applied;
+}
