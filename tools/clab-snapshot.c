@@ -6,7 +6,14 @@
  *   clab-snapshot load FILE           give the arena FILE's layout
  *   clab-snapshot info                the applied layout (key=value lines)
  *   clab-snapshot release             free the applied layout's blocks
- *   clab-snapshot show FILE           what FILE holds, without the module
+ *   clab-snapshot show FILE           what FILE holds, without the module:
+ *                                     header, pages per kind, free blocks
+ *                                     per order, pageblocks per type, free
+ *                                     pages in blocks of pageblock order or
+ *                                     more, and a map, one letter per
+ *                                     pageblock: F wholly free, M free and
+ *                                     movable pages only, U some page that
+ *                                     compaction cannot move
  *
  * FILE "-" is standard input or output; compress with xz or gzip in a
  * pipe. The format is Documentation/snapshot.rst's; "show" reads it here,
@@ -249,8 +256,10 @@ static uint32_t crc32(const unsigned char *p, size_t len)
 static int cmd_show(const char *path)
 {
 	unsigned long long kinds[32] = { 0 }, free_blocks[16] = { 0 }, mts[8] = { 0 };
-	uint64_t pages, runs, pbs, k, i;
+	uint64_t pages, runs, pbs, k, i, at, high_free = 0;
 	unsigned char *buf, *r;
+	unsigned int pb_order;
+	char *map;
 	size_t len;
 
 	if (read_all(path, &buf, &len))
@@ -264,7 +273,13 @@ static int cmd_show(const char *path)
 	}
 	pages = le64(buf + 40);
 	runs = le64(buf + 48);
-	pbs = pages >> le32(buf + 20);
+	pb_order = le32(buf + 20);
+	if (pb_order > 20) {
+		fprintf(stderr, "clab-snapshot: %s: impossible pageblock order\n", path);
+		free(buf);
+		return 1;
+	}
+	pbs = pages >> pb_order;
 	if (runs > pages || len != HEADER_SIZE + pbs + runs * 8 ||
 	    le32(buf + 168) != crc32(buf + HEADER_SIZE, len - HEADER_SIZE)) {
 		fprintf(stderr, "clab-snapshot: %s: truncated or corrupted\n", path);
@@ -280,11 +295,29 @@ static int cmd_show(const char *path)
 	       (char *)buf + 72, (char *)buf + 88, (char *)buf + 104);
 	for (i = 0; i < pbs; i++)
 		mts[buf[HEADER_SIZE + i] & 7]++;
+	map = calloc(pbs + 1, 1);
+	if (!map) {
+		free(buf);
+		return 1;
+	}
+	memset(map, 'F', pbs);
 	r = buf + HEADER_SIZE + pbs;
-	for (k = 0; k < runs; k++, r += 8) {
-		kinds[r[0] & 31] += le32(r + 4);
-		if ((r[0] == 1 || r[0] == 2) && r[1] < 16)
-			free_blocks[r[1]] += le32(r + 4);
+	for (k = 0, at = 0; k < runs; k++, r += 8) {
+		uint64_t n = le32(r + 4), p;
+		/* free, pcp: free; anon, file, movable: movable; else unmovable */
+		char c = r[0] == 1 || r[0] == 2 ? 'F' :
+			 r[0] >= 3 && r[0] <= 5 ? 'M' : 'U';
+
+		kinds[r[0] & 31] += n;
+		if (c == 'F' && r[1] < 16) {
+			free_blocks[r[1]] += n;
+			if (r[1] >= pb_order)
+				high_free += n << r[1];
+		}
+		for (p = at >> pb_order; c != 'F' && p <= (at + n - 1) >> pb_order && p < pbs; p++)
+			if (map[p] != 'U')
+				map[p] = c;
+		at += n;
 	}
 	for (i = 0; i < sizeof(kind_names) / sizeof(kind_names[0]); i++)
 		printf("pages_%s=%llu\n", kind_names[i], kinds[i]);
@@ -292,6 +325,9 @@ static int cmd_show(const char *path)
 		printf("free_order%llu=%llu\n", (unsigned long long)i, free_blocks[i]);
 	for (i = 0; i < 6; i++)
 		printf("pageblocks_%s=%llu\n", mt_names[i], mts[i]);
+	printf("high_free_pages=%llu\n", (unsigned long long)high_free);
+	printf("pageblock_map=%s\n", map);
+	free(map);
 	free(buf);
 	return 0;
 }
