@@ -379,7 +379,8 @@ static struct clab_clone *clab_clone_create(struct clab_mem *mem,
  * merges them as it merges any free), allocated blocks are allocated with
  * their order, movable ones to the clone owner, which fills them with its
  * pattern; every pageblock takes its type. Arena pages past the layout
- * become unmovable holes. On failure the arena is left as it was.
+ * become unmovable holes, and no pageblock keeps a skip hint. On failure
+ * the arena is left as it was.
  *
  * Return: 0; -EINVAL for a malformed layout, -ENOSPC when the arena is
  * too small, -EBUSY when the arena has allocations of its own, -ENOMEM.
@@ -419,10 +420,13 @@ int clab_layout_apply(struct clab_mem *mem, const struct clab_layout *l,
 		*why = "the arena has allocations: free them (close the users of /dev/compactlab) first";
 		return -EBUSY;
 	}
-	for (idx = 0; idx < end; idx += CLAB_PAGEBLOCK_PAGES)
+	for (idx = 0; idx < end; idx += CLAB_PAGEBLOCK_PAGES) {
 		clab_set_pageblock_migratetype(mem, idx, idx < l->nr_pages ?
 					       l->pageblock_mt[idx >> CLAB_PAGEBLOCK_ORDER] :
 					       CLAB_MIGRATE_UNMOVABLE);
+		/* A new layout has no compaction history. */
+		clab_idx_to_pageblock(mem, idx)->skip = false;
+	}
 	for (idx = 0; idx < end; idx += n) {
 		unsigned int order, kind;
 
