@@ -350,4 +350,5 @@ static void test_compact_clone(void)
 #define LAYOUT_CASES(X) X(test_apply_and_capture) X(test_apply_refusals) \
 	X(test_snapshot_roundtrip) X(test_snapshot_rejects) \
 	X(test_compact_clone)
-CLAB_TEST_SUITE(layout, LAYOUT_CASES)
+
+CLAB_TEST_SUITE(layout, LAYOUT_CASES);

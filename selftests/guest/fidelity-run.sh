@@ -17,6 +17,8 @@
 #      (S-P.trace), with the module's counters around it (S-P.vmstat), and
 #      the arena is saved (S-P.snap);
 #   5. the workload is killed.
+# With FID_EMIT=1 in the environment, each before snapshot also comes out,
+# gzip'ed and in base64, between "FID file NAME" and "FID file-end".
 # Each snapshot is summarised as "FID snap SCENARIO SIDE key=value..."
 # (clab-snapshot show: counts, and the pageblock map), each trace as "FID
 # trace SCENARIO SIDE key=value..." (clab-fidtrace: sums over the cloned
@@ -115,6 +117,12 @@ run_scenario() {
 		{ echo "FID error: clone: $(cat "$O/$sc.clone-before")"; kill -9 $pid; return 1; }
 	$S save "$O/$sc-before.snap" 2>/dev/null
 	summarise_snap "$sc" before
+	# FID_EMIT=1: the before snapshot itself, gzip'ed, in base64.
+	if [ -n "${FID_EMIT:-}" ]; then
+		echo "FID file $sc-before.snap.gz"
+		gzip -9 -c "$O/$sc-before.snap" | base64
+		echo "FID file-end"
+	fi
 	lo=$(key "$O/$sc-before.show" start_pfn)
 	hi=$((lo + $(key "$O/$sc-before.show" nr_pages)))
 
