@@ -73,9 +73,14 @@ stress:
 demo:
 	scripts/demo
 
+# The kernel and policy linux on the same cloned layout (issue 14): every
+# scenario, build/fidelity/x86_64-6.1/. FIDELITY_ARGS passes options.
+fidelity:
+	scripts/fidelity $(FIDELITY_ARGS)
+
 # Every benchmark, one table: build/results/bench.csv and the plots.
 bench:
 	scripts/bench $(if $(QUICK),--quick)
 
-.PHONY: all modules modules_install clean check check-core stress demo bench \
+.PHONY: all modules modules_install clean check check-core stress demo bench fidelity \
 	dkms-install checkpatch sparse kernel-doc clang-format gates htmldocs

@@ -6,8 +6,9 @@
  * This file only checks and copies user input and calls rmap.c (user
  * mappings), kpages.c (kernel-held blocks) and kclone.c (the running
  * kernel's zone layout). A refused ioctl returns its errno;
- * CLAB_IOC_MIGRATE and CLAB_IOC_CLONE also log what they refused,
- * rate-limited (ioctls can be fuzzed), the others log nothing.
+ * CLAB_IOC_MIGRATE and the layout ioctls (clones, snapshots) also log what
+ * they refused, rate-limited (ioctls can be fuzzed), the others log
+ * nothing.
  */
 #include <linux/capability.h>
 #include <linux/fs.h>
@@ -18,11 +19,13 @@
 #include <linux/slab.h>
 #include <linux/timekeeping.h>
 #include <linux/uaccess.h>
+#include <linux/utsname.h>
 #include <uapi/linux/compactlab.h>
 #include <compactlab/arena.h>
 #include <compactlab/compaction.h>
 #include <compactlab/layout.h>
 #include <compactlab/mmzone.h>
+#include <compactlab/snapshot.h>
 #include <compactlab/vmstat.h>
 #include "interfaces.h"
 #include "kclone.h"
@@ -67,6 +70,8 @@ static_assert(ARRAY_SIZE(((struct clab_clone *)0)->free_blocks) >
 	      CLAB_MAX_ORDER);
 static_assert(ARRAY_SIZE(((struct clab_clone *)0)->pageblocks) >=
 	      CLAB_MIGRATE_TYPES);
+static_assert(sizeof(struct clab_snapshot) == 32);
+static_assert(sizeof(struct clab_clone_info) == 64);
 
 /* ABI allocation flag -> core gfp flags. */
 static const struct {
@@ -538,10 +543,153 @@ static long clab_ioctl_migrate(struct clab_file *cf, struct file *file,
 	return copy_to_user(uarg, &req, sizeof(req)) ? -EFAULT : 0;
 }
 
-/* A refusal of CLAB_IOC_CLONE, for the caller to act on. */
-#define clab_clone_refused(fmt, ...)					\
-	pr_warn_ratelimited("%s[%d]: CLAB_IOC_CLONE: " fmt "\n",		\
+/* A refusal of a layout ioctl, with the reason the core gave. */
+#define clab_layout_refused(name, fmt, ...)				\
+	pr_warn_ratelimited("%s[%d]: " name ": " fmt "\n",		\
 			    current->comm, task_pid_nr(current), ##__VA_ARGS__)
+
+static long clab_ioctl_snapshot_save(struct clab_mem *mem,
+				     struct clab_snapshot __user *uarg)
+{
+	unsigned long pages, arena_pages = mem->arena->nr_pages;
+	struct clab_snapshot req;
+	struct clab_layout l, src;
+	void *buf = NULL;
+	size_t size;
+	long ret;
+
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
+	if (copy_from_user(&req, uarg, sizeof(req)))
+		return -EFAULT;
+	if (req.flags || req.pad) {
+		clab_layout_refused("CLAB_IOC_SNAPSHOT_SAVE", "flags 0x%x and pad 0x%x must be 0",
+				    req.flags, req.pad);
+		return -EINVAL;
+	}
+	pages = req.pages;
+	if (!pages)
+		pages = clab_layout_source(mem, &src) ? src.nr_pages :
+			round_down(arena_pages, CLAB_PAGEBLOCK_PAGES);
+	if (req.pages > arena_pages || !pages ||
+	    !IS_ALIGNED(pages, CLAB_PAGEBLOCK_PAGES)) {
+		clab_layout_refused("CLAB_IOC_SNAPSHOT_SAVE",
+				    "pages %llu: must be a multiple of %lu up to the arena's %lu",
+				    req.pages, CLAB_PAGEBLOCK_PAGES, arena_pages);
+		return -EINVAL;
+	}
+	ret = clab_layout_alloc(&l, 0, pages);
+	if (ret)
+		return ret;
+	ret = clab_layout_capture(mem, &l);
+	if (ret)
+		goto free_layout;
+	/* An arena of our own making: this machine, zone "arena". */
+	if (!l.zone[0]) {
+		strscpy(l.zone, "arena", sizeof(l.zone));
+		strscpy(l.arch, utsname()->machine, sizeof(l.arch));
+		strscpy(l.release, utsname()->release, sizeof(l.release));
+	}
+	size = clab_snapshot_size(&l);
+	if (req.len < size) {
+		req.len = size;
+		ret = copy_to_user(uarg, &req, sizeof(req)) ? -EFAULT : -ENOSPC;
+		goto free_layout;
+	}
+	buf = kvmalloc(size, GFP_KERNEL_ACCOUNT);
+	if (!buf) {
+		ret = -ENOMEM;
+		goto free_layout;
+	}
+	req.len = clab_snapshot_encode(&l, buf, size);
+	req.pages = pages;
+	ret = 0;
+	if (copy_to_user(u64_to_user_ptr(req.buf), buf, req.len) ||
+	    copy_to_user(uarg, &req, sizeof(req)))
+		ret = -EFAULT;
+	kvfree(buf);
+free_layout:
+	clab_layout_free(&l);
+	return ret;
+}
+
+static long clab_ioctl_snapshot_load(struct clab_mem *mem,
+				     struct clab_snapshot __user *uarg)
+{
+	struct clab_snapshot req;
+	const char *why = NULL;
+	struct clab_layout l;
+	void *buf;
+	long ret;
+
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
+	if (copy_from_user(&req, uarg, sizeof(req)))
+		return -EFAULT;
+	if (req.flags || req.pad) {
+		clab_layout_refused("CLAB_IOC_SNAPSHOT_LOAD", "flags 0x%x and pad 0x%x must be 0",
+				    req.flags, req.pad);
+		return -EINVAL;
+	}
+	if (!req.len || req.len > CLAB_SNAPSHOT_MAX_SIZE) {
+		clab_layout_refused("CLAB_IOC_SNAPSHOT_LOAD", "len %llu: must be 1 .. %lu bytes",
+				    req.len, CLAB_SNAPSHOT_MAX_SIZE);
+		return req.len ? -E2BIG : -EINVAL;
+	}
+	buf = kvmalloc(req.len, GFP_KERNEL_ACCOUNT);
+	if (!buf)
+		return -ENOMEM;
+	if (copy_from_user(buf, u64_to_user_ptr(req.buf), req.len)) {
+		ret = -EFAULT;
+		goto free_buf;
+	}
+	ret = clab_snapshot_decode(buf, req.len, &l, mem->arena->nr_pages, &why);
+	if (ret) {
+		clab_layout_refused("CLAB_IOC_SNAPSHOT_LOAD", "%s", why);
+		goto free_buf;
+	}
+	ret = clab_layout_apply(mem, &l, &why);
+	if (ret) {
+		clab_layout_refused("CLAB_IOC_SNAPSHOT_LOAD", "%s", why);
+		goto free_layout;
+	}
+	pr_info("loaded a snapshot of %lu pages (%s, node %u, zone %s, pfn 0x%lx)\n",
+		l.nr_pages, l.release, l.node, l.zone, l.start_pfn);
+	req.pages = l.nr_pages;
+	if (copy_to_user(uarg, &req, sizeof(req)))
+		ret = -EFAULT;
+free_layout:
+	clab_layout_free(&l);
+free_buf:
+	kvfree(buf);
+	return ret;
+}
+
+static long clab_ioctl_clone_info(struct clab_mem *mem,
+				  struct clab_clone_info __user *uarg)
+{
+	struct clab_clone_info info = {};
+	struct clab_layout src;
+
+	if (clab_layout_source(mem, &src)) {
+		info.start_pfn = src.start_pfn;
+		info.nr_pages = src.nr_pages;
+		info.nr_changed = src.nr_changed;
+		info.node = src.node;
+		memcpy(info.zone, src.zone, sizeof(info.zone));
+		info.held_pages = clab_layout_nr_cloned(mem);
+		info.mismatches = clab_layout_verify(mem);
+	}
+	return copy_to_user(uarg, &info, sizeof(info)) ? -EFAULT : 0;
+}
+
+static long clab_ioctl_clone_release(struct clab_mem *mem)
+{
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
+	clab_layout_release(mem);
+	return 0;
+}
 
 /* Pages a COUNT_ONLY clone reads at most: 4 bytes of buffers a page. */
 #define CLAB_CLONE_COUNT_MAX_PAGES	BIT(24)
@@ -577,19 +725,21 @@ static long clab_ioctl_clone(struct clab_mem *mem,
 	int i;
 
 	if (!capable(CAP_SYS_ADMIN)) {
-		clab_clone_refused("needs CAP_SYS_ADMIN");
+		clab_layout_refused("CLAB_IOC_CLONE", "needs CAP_SYS_ADMIN");
 		return -EPERM;
 	}
 	if (copy_from_user(&req, uarg, sizeof(req)))
 		return -EFAULT;
 	if (req.flags & ~CLAB_CLONE_F_ALL) {
-		clab_clone_refused("unknown flags 0x%x", req.flags);
+		clab_layout_refused("CLAB_IOC_CLONE", "unknown flags 0x%x",
+				    req.flags);
 		return -EINVAL;
 	}
 	len = strnlen(req.zone, sizeof(req.zone));
 	if (!len || len == sizeof(req.zone) ||
 	    memchr_inv(req.zone + len, 0, sizeof(req.zone) - len)) {
-		clab_clone_refused("zone must be a name, NUL-terminated and zero-padded");
+		clab_layout_refused("CLAB_IOC_CLONE",
+				    "zone must be a name, NUL-terminated and zero-padded");
 		return -EINVAL;
 	}
 	kreq.nid = min_t(u32, req.nid, INT_MAX);
@@ -602,15 +752,17 @@ static long clab_ioctl_clone(struct clab_mem *mem,
 		max_pages = mem->arena->nr_pages;
 	ret = clab_kclone(&kreq, max_pages, &layout, &why);
 	if (ret) {
-		clab_clone_refused("node %u zone %s pfns 0x%llx+0x%llx (max %lu): %s",
-				   req.nid, req.zone, req.start_pfn,
-				   req.nr_pages, max_pages, why);
+		clab_layout_refused("CLAB_IOC_CLONE",
+				    "node %u zone %s pfns 0x%llx+0x%llx (max %lu): %s",
+				    req.nid, req.zone, req.start_pfn,
+				    req.nr_pages, max_pages, why);
 		return ret;
 	}
 	if (!(req.flags & CLAB_CLONE_F_COUNT_ONLY))
 		ret = clab_layout_apply(mem, &layout, &why);
 	if (ret) {
-		clab_clone_refused("the arena cannot take the clone: %s", why);
+		clab_layout_refused("CLAB_IOC_CLONE",
+				    "the arena cannot take the clone: %s", why);
 		goto free_layout;
 	}
 	clab_layout_count(&layout, &st);
@@ -669,6 +821,14 @@ static long clab_chardev_ioctl(struct file *file, unsigned int cmd,
 		return clab_ioctl_migrate(cf, file, uarg);
 	case CLAB_IOC_CLONE:
 		return clab_ioctl_clone(cf->mem, uarg);
+	case CLAB_IOC_SNAPSHOT_SAVE:
+		return clab_ioctl_snapshot_save(cf->mem, uarg);
+	case CLAB_IOC_SNAPSHOT_LOAD:
+		return clab_ioctl_snapshot_load(cf->mem, uarg);
+	case CLAB_IOC_CLONE_INFO:
+		return clab_ioctl_clone_info(cf->mem, uarg);
+	case CLAB_IOC_CLONE_RELEASE:
+		return clab_ioctl_clone_release(cf->mem);
 	default:
 		return -ENOTTY;
 	}

@@ -6,6 +6,8 @@
  */
 #include <compactlab/layout.h>
 #include <compactlab/mmzone.h>
+#include <compactlab/owner.h>
+#include "page_alloc_internal.h"
 
 const char * const clab_layout_kind_names[CLAB_LK_NR] = {
 	[CLAB_LK_HOLE] = "hole",
@@ -158,4 +160,531 @@ void clab_layout_count(const struct clab_layout *l,
 	}
 	for (i = 0; i < clab_layout_nr_pageblocks(l); i++)
 		st->pageblocks[l->pageblock_mt[i]]++;
+}
+
+/*
+ * The clone: the blocks an applied layout put in the arena, keyed by the
+ * layout index of the block's first page, and the owner of its movable
+ * ones. Their contents are our own pattern (never the source's): the
+ * pattern of key k is clab_clone_pattern(k, word), so a migration that
+ * loses or mixes contents shows in clab_layout_verify().
+ */
+struct clab_clone {
+	struct clab_owner owner;
+	atomic_t refs;
+	struct mutex lock;	/* @slots, and the clone pages' owner fields */
+	struct clab_mem *mem;
+	unsigned long nr_keys;
+	struct clab_page **slots;
+	u8 *kinds;
+	struct clab_layout src;
+	struct rcu_head rcu;
+};
+
+static u64 clab_clone_pattern(unsigned long key, unsigned long word)
+{
+	return (u64)key * 0xd6e8feb86659fd93ULL + word + 1;
+}
+
+static struct clab_clone *owner_to_clone(struct clab_owner *owner)
+{
+	return container_of(owner, struct clab_clone, owner);
+}
+
+static bool clab_clone_tryget(struct clab_owner *owner)
+{
+	return atomic_inc_not_zero(&owner_to_clone(owner)->refs);
+}
+
+static void clab_clone_put(struct clab_clone *clone)
+{
+	if (!atomic_dec_and_test(&clone->refs))
+		return;
+	kvfree(clone->slots);
+	kvfree(clone->kinds);
+	kfree_rcu(clone, rcu);
+}
+
+static void clab_clone_owner_put(struct clab_owner *owner)
+{
+	clab_clone_put(owner_to_clone(owner));
+}
+
+static bool clab_clone_trylock(struct clab_owner *owner, struct clab_page *page)
+{
+	return mutex_trylock(&owner_to_clone(owner)->lock);
+}
+
+static void clab_clone_lock(struct clab_owner *owner, struct clab_page *page)
+{
+	mutex_lock(&owner_to_clone(owner)->lock);
+}
+
+static void clab_clone_unlock(struct clab_owner *owner, struct clab_page *page)
+{
+	mutex_unlock(&owner_to_clone(owner)->lock);
+}
+
+static bool clab_clone_owns(struct clab_owner *owner, struct clab_page *page)
+{
+	struct clab_clone *clone = owner_to_clone(owner);
+
+	lockdep_assert_held(&clone->lock);
+	return page->owner == owner && page->private < clone->nr_keys &&
+	       clone->slots[page->private] == page;
+}
+
+/* Nobody maps clone pages. */
+static void clab_clone_unmap(struct clab_owner *owner, struct clab_page *page)
+{
+	lockdep_assert_held(&owner_to_clone(owner)->lock);
+}
+
+static void clab_clone_move(struct clab_owner *owner, struct clab_page *old,
+			    struct clab_page *new)
+{
+	struct clab_clone *clone = owner_to_clone(owner);
+
+	if (WARN_ON_ONCE(!clab_clone_owns(owner, old)))
+		return;
+	new->private = old->private;
+	WRITE_ONCE(new->owner, owner);
+	clone->slots[old->private] = new;
+}
+
+static const struct clab_owner_ops clab_clone_owner_ops = {
+	.tryget = clab_clone_tryget,
+	.put = clab_clone_owner_put,
+	.trylock = clab_clone_trylock,
+	.lock = clab_clone_lock,
+	.unlock = clab_clone_unlock,
+	.owns = clab_clone_owns,
+	.unmap = clab_clone_unmap,
+	.move = clab_clone_move,
+	.drop = NULL,
+};
+
+/*
+ * The migratetype a block of @kind was allocated with. The source does not
+ * say; a slab page in a reclaimable pageblock is taken for a reclaimable
+ * cache, every other page that is not movable for an unmovable one.
+ */
+static int clab_layout_alloc_mt(unsigned int kind, int block_mt)
+{
+	if (clab_layout_kind_is_movable(kind))
+		return CLAB_MIGRATE_MOVABLE;
+	if (kind == CLAB_LK_SLAB && block_mt == CLAB_MIGRATE_RECLAIMABLE)
+		return CLAB_MIGRATE_RECLAIMABLE;
+	return CLAB_MIGRATE_UNMOVABLE;
+}
+
+static void clab_layout_fill(struct clab_mem *mem, unsigned long idx,
+			     unsigned long key, unsigned int order)
+{
+	const unsigned long words = CLAB_PAGE_SIZE / sizeof(u64);
+	unsigned long i, w;
+
+	if (!clab_arena_has_contents(mem->arena))
+		return;
+	for (i = 0; i < 1UL << order; i++) {
+		u64 *p = clab_arena_page_address(mem->arena, idx + i);
+
+		for (w = 0; w < words; w++)
+			p[w] = clab_clone_pattern(key, i * words + w);
+	}
+}
+
+/* Make the taken pages [idx, idx + 2^order) one allocated block of @clone. */
+static void clab_layout_claim(struct clab_clone *clone, unsigned long idx,
+			      unsigned int order, unsigned int kind)
+{
+	struct clab_mem *mem = clone->mem;
+	struct clab_page *page = clab_idx_to_page(mem, idx);
+	int mt = clab_layout_alloc_mt(kind,
+				      clab_get_pageblock_migratetype(mem, idx));
+
+	clab_prep_claimed_block(mem, page, order, mt);
+	clone->slots[idx] = page;
+	clone->kinds[idx] = kind;
+	if (!clab_layout_kind_is_movable(kind))
+		return;
+	if (kind == CLAB_LK_PINNED)
+		set_bit(CLAB_PG_PINNED, &page->flags);
+	clab_layout_fill(mem, idx, idx, order);
+	page->private = idx;
+	WRITE_ONCE(page->owner, &clone->owner);
+}
+
+/* Free the taken pages [idx, idx + 2^order) as one block, merging. */
+static void clab_layout_give(struct clab_mem *mem, unsigned long idx,
+			     unsigned int order)
+{
+	struct clab_zone *zone = clab_idx_to_zone(mem, idx);
+	unsigned long i, flags;
+
+	for (i = 0; i < 1UL << order; i++)
+		clab_idx_to_page(mem, idx + i)->flags = 0;
+	spin_lock_irqsave(&zone->lock, flags);
+	__clab_free_one_page(zone, idx, order,
+			     clab_get_pageblock_migratetype(mem, idx), true,
+			     NULL);
+	spin_unlock_irqrestore(&zone->lock, flags);
+}
+
+static bool clab_arena_in_use(struct clab_mem *mem)
+{
+	return find_first_bit(mem->inuse, mem->arena->nr_pages) <
+	       mem->arena->nr_pages;
+}
+
+static void __clab_layout_release(struct clab_mem *mem);
+
+static struct clab_clone *clab_clone_create(struct clab_mem *mem,
+					    const struct clab_layout *l)
+{
+	unsigned long n = mem->arena->nr_pages;
+	struct clab_clone *clone;
+
+	clone = kzalloc(sizeof(*clone), GFP_KERNEL);
+	if (!clone)
+		return NULL;
+	clone->slots = kvcalloc(n, sizeof(*clone->slots), GFP_KERNEL);
+	clone->kinds = kvcalloc(n, 1, GFP_KERNEL);
+	if (!clone->slots || !clone->kinds) {
+		kvfree(clone->slots);
+		kvfree(clone->kinds);
+		kfree(clone);
+		return NULL;
+	}
+	clone->owner.ops = &clab_clone_owner_ops;
+	atomic_set(&clone->refs, 1);
+	mutex_init(&clone->lock);
+	clone->mem = mem;
+	clone->nr_keys = n;
+	clone->src = *l;
+	clone->src.pages = NULL;
+	clone->src.pageblock_mt = NULL;
+	return clone;
+}
+
+/**
+ * clab_layout_apply() - give the arena a layout
+ * @mem: the shadow memory; nothing may be allocated in it but an earlier
+ *	clone, which this replaces
+ * @l: a layout at most as large as the arena
+ * @why: set to a human-readable reason on failure
+ *
+ * Arena page i becomes what page i of @l was: free blocks are freed with
+ * their order (to the lists of their pageblock's type, where the buddy
+ * merges them as it merges any free), allocated blocks are allocated with
+ * their order, movable ones to the clone owner, which fills them with its
+ * pattern; every pageblock takes its type. Arena pages past the layout
+ * become unmovable holes, and no pageblock keeps a skip hint. On failure
+ * the arena is left as it was.
+ *
+ * Return: 0; -EINVAL for a malformed layout, -ENOSPC when the arena is
+ * too small, -EBUSY when the arena has allocations of its own, -ENOMEM.
+ */
+int clab_layout_apply(struct clab_mem *mem, const struct clab_layout *l,
+		      const char **why)
+{
+	unsigned long idx, n, end = mem->arena->nr_pages;
+	struct clab_clone *clone;
+	LIST_HEAD(taken);
+	int ret;
+
+	ret = clab_layout_check(l, why);
+	if (ret)
+		return ret;
+	if (l->nr_pages > end) {
+		*why = "the arena is smaller than the layout: load with a larger arena_size";
+		return -ENOSPC;
+	}
+	clone = clab_clone_create(mem, l);
+	if (!clone) {
+		*why = "out of memory for the clone's tables";
+		return -ENOMEM;
+	}
+	mutex_lock(&mem->clone_lock);
+	if (mem->clone)
+		__clab_layout_release(mem);
+	/*
+	 * With every free block taken nothing can be allocated: what is in
+	 * use now stays all there is until the blocks go back.
+	 */
+	clab_take_free_pages(mem, &taken);
+	if (clab_arena_in_use(mem)) {
+		clab_give_back_free_pages(mem, &taken);
+		mutex_unlock(&mem->clone_lock);
+		clab_clone_put(clone);
+		*why = "the arena has allocations: free them (close the users of /dev/compactlab) first";
+		return -EBUSY;
+	}
+	for (idx = 0; idx < end; idx += CLAB_PAGEBLOCK_PAGES) {
+		clab_set_pageblock_migratetype(mem, idx, idx < l->nr_pages ?
+					       l->pageblock_mt[idx >> CLAB_PAGEBLOCK_ORDER] :
+					       CLAB_MIGRATE_UNMOVABLE);
+		/* A new layout has no compaction history. */
+		clab_idx_to_pageblock(mem, idx)->skip = false;
+	}
+	for (idx = 0; idx < end; idx += n) {
+		unsigned int order, kind;
+
+		if (idx < l->nr_pages) {
+			order = l->pages[idx].order;
+			kind = l->pages[idx].kind;
+		} else {
+			/* The largest aligned blocks that fit. */
+			order = __ffs(idx | CLAB_CHUNK_PAGES);
+			while ((1UL << order) > end - idx)
+				order--;
+			kind = CLAB_LK_HOLE;
+		}
+		n = 1UL << order;
+		if (clab_layout_kind_is_free(kind))
+			clab_layout_give(mem, idx, order);
+		else
+			clab_layout_claim(clone, idx, order, kind);
+		if ((idx & (CLAB_CHUNK_PAGES - 1)) == 0)
+			cond_resched();
+	}
+	mem->clone = clone;
+	mutex_unlock(&mem->clone_lock);
+	return 0;
+}
+
+/*
+ * Let go of every block of the clone: movable ones under the owner lock
+ * (a migrator that isolated one frees it when it puts its reference), the
+ * others at once. The caller holds mem->clone_lock.
+ */
+static void __clab_layout_release(struct clab_mem *mem)
+{
+	struct clab_clone *clone = mem->clone;
+	unsigned long key;
+
+	lockdep_assert_held(&mem->clone_lock);
+	if (!clone)
+		return;
+	mem->clone = NULL;
+	for (key = 0; key < clone->nr_keys; key++) {
+		struct clab_page *page;
+
+		mutex_lock(&clone->lock);
+		page = clone->slots[key];
+		clone->slots[key] = NULL;
+		if (page && page->owner == &clone->owner) {
+			WRITE_ONCE(page->owner, NULL);
+			page->private = 0;
+		}
+		mutex_unlock(&clone->lock);
+		if (page) {
+			clear_bit(CLAB_PG_PINNED, &page->flags);
+			clab_put_page(mem, page);
+		}
+		if ((key & (CLAB_CHUNK_PAGES - 1)) == 0)
+			cond_resched();
+	}
+	clab_clone_put(clone);
+	/* The arena is then as a fresh one: every free page on the buddy. */
+	clab_drain_all_pages(mem, NULL);
+}
+
+/**
+ * clab_layout_release() - free the blocks of the applied layout, if any
+ * @mem: the shadow memory
+ */
+void clab_layout_release(struct clab_mem *mem)
+{
+	mutex_lock(&mem->clone_lock);
+	__clab_layout_release(mem);
+	mutex_unlock(&mem->clone_lock);
+}
+
+/* What the arena block at @idx (head @page, in use) holds, for capture. */
+static unsigned int clab_layout_kind_of(struct clab_mem *mem,
+					struct clab_page *page,
+					unsigned long idx)
+{
+	struct clab_clone *clone = mem->clone;
+	struct clab_owner *owner = READ_ONCE(page->owner);
+	unsigned long key = READ_ONCE(page->private);
+
+	if (clone) {
+		if (owner == &clone->owner && key < clone->nr_keys)
+			return clone->kinds[key];
+		if (!owner && clone->slots[idx] == page)
+			return clone->kinds[idx];
+	}
+	if (READ_ONCE(page->migratetype) == CLAB_MIGRATE_MOVABLE)
+		return CLAB_LK_MOVABLE;
+	return CLAB_LK_UNMOVABLE;
+}
+
+/* Capture the pages [idx, idx + CLAB_CHUNK_PAGES) of @l; zone lock held. */
+static void clab_layout_capture_chunk(struct clab_mem *mem,
+				      struct clab_layout *l, unsigned long idx)
+{
+	unsigned long end = min(idx + CLAB_CHUNK_PAGES, l->nr_pages), n, j;
+
+	for (; idx < end; idx += n) {
+		struct clab_page *page = clab_idx_to_page(mem, idx);
+		unsigned int order = READ_ONCE(page->order), kind;
+
+		if (clab_page_test(page, CLAB_PG_BUDDY))
+			kind = CLAB_LK_FREE;
+		else if (clab_page_test(page, CLAB_PG_PCP))
+			kind = CLAB_LK_PCP;
+		else if (clab_page_test(page, CLAB_PG_HEAD))
+			kind = clab_layout_kind_of(mem, page, idx);
+		else
+			order = 0, kind = CLAB_LK_UNMOVABLE;
+		/* A block read mid-change is taken page by page. */
+		if (order > CLAB_MAX_ORDER || !IS_ALIGNED(idx, 1UL << order) ||
+		    (1UL << order) > end - idx)
+			order = 0;
+		if (kind == CLAB_LK_HOLE)
+			order = 0;
+		n = 1UL << order;
+		l->pages[idx].kind = kind;
+		l->pages[idx].order = order;
+		for (j = 1; j < n; j++) {
+			l->pages[idx + j].kind = kind;
+			l->pages[idx + j].order = CLAB_LAYOUT_TAIL;
+		}
+	}
+}
+
+/**
+ * clab_layout_capture() - read the arena's layout
+ * @mem: the shadow memory
+ * @l: from clab_layout_alloc() with @nr_pages at most the arena's; its
+ *	start_pfn and source fields are set from the applied clone if there
+ *	is one
+ *
+ * Free blocks are read under their zone's lock, one largest block at a
+ * time; a block that changes meanwhile (a compaction running) is read
+ * either before or after the change. Blocks of the clone keep their kind;
+ * other allocated blocks are MOVABLE or UNMOVABLE by their migratetype.
+ *
+ * Return: 0, or -EINVAL when @l is larger than the arena.
+ */
+int clab_layout_capture(struct clab_mem *mem, struct clab_layout *l)
+{
+	unsigned long idx, flags;
+
+	if (l->nr_pages > mem->arena->nr_pages)
+		return -EINVAL;
+	mutex_lock(&mem->clone_lock);
+	if (mem->clone) {
+		const struct clab_layout *src = &mem->clone->src;
+
+		l->start_pfn = src->start_pfn;
+		l->node = src->node;
+		memcpy(l->zone, src->zone, sizeof(l->zone));
+		memcpy(l->arch, src->arch, sizeof(l->arch));
+		memcpy(l->release, src->release, sizeof(l->release));
+		l->nr_changed = src->nr_changed;
+	}
+	for (idx = 0; idx < l->nr_pages; idx += CLAB_CHUNK_PAGES) {
+		struct clab_zone *zone = clab_idx_to_zone(mem, idx);
+
+		spin_lock_irqsave(&zone->lock, flags);
+		clab_layout_capture_chunk(mem, l, idx);
+		spin_unlock_irqrestore(&zone->lock, flags);
+		cond_resched();
+	}
+	for (idx = 0; idx < l->nr_pages; idx += CLAB_PAGEBLOCK_PAGES)
+		l->pageblock_mt[idx >> CLAB_PAGEBLOCK_ORDER] =
+			clab_get_pageblock_migratetype(mem, idx);
+	mutex_unlock(&mem->clone_lock);
+	return 0;
+}
+
+/**
+ * clab_layout_verify() - check the contents of the clone's movable pages
+ * @mem: the shadow memory
+ *
+ * Return: 64-bit words that differ from the pattern the clone wrote (0
+ * when there is no clone, or the arena has no contents).
+ */
+unsigned long clab_layout_verify(struct clab_mem *mem)
+{
+	const unsigned long words = CLAB_PAGE_SIZE / sizeof(u64);
+	struct clab_clone *clone;
+	unsigned long key, bad = 0, i, w;
+
+	mutex_lock(&mem->clone_lock);
+	clone = mem->clone;
+	if (!clone || !clab_arena_has_contents(mem->arena))
+		goto unlock;
+	for (key = 0; key < clone->nr_keys; key++) {
+		struct clab_page *page;
+
+		mutex_lock(&clone->lock);
+		page = clone->slots[key];
+		if (page && page->owner == &clone->owner) {
+			unsigned long idx = clab_page_to_idx(mem, page);
+
+			for (i = 0; i < 1UL << page->order; i++) {
+				u64 *p = clab_arena_page_address(mem->arena,
+								 idx + i);
+
+				for (w = 0; w < words; w++)
+					if (p[w] != clab_clone_pattern(key, i * words + w))
+						bad++;
+			}
+		}
+		mutex_unlock(&clone->lock);
+		if ((key & (CLAB_CHUNK_PAGES - 1)) == 0)
+			cond_resched();
+	}
+unlock:
+	mutex_unlock(&mem->clone_lock);
+	return bad;
+}
+
+/**
+ * clab_layout_nr_cloned() - pages the clone still holds
+ * @mem: the shadow memory
+ *
+ * Return: pages of the blocks of the applied layout, 0 without one.
+ */
+unsigned long clab_layout_nr_cloned(struct clab_mem *mem)
+{
+	unsigned long key, nr = 0;
+	struct clab_clone *clone;
+
+	mutex_lock(&mem->clone_lock);
+	clone = mem->clone;
+	for (key = 0; clone && key < clone->nr_keys; key++) {
+		mutex_lock(&clone->lock);
+		if (clone->slots[key])
+			nr += 1UL << clone->slots[key]->order;
+		mutex_unlock(&clone->lock);
+	}
+	mutex_unlock(&mem->clone_lock);
+	return nr;
+}
+
+/**
+ * clab_layout_source() - the header of the applied layout
+ * @mem: the shadow memory
+ * @src: filled in with the applied layout's fields but its arrays
+ *	(pages and pageblock_mt are NULL)
+ *
+ * Return: true if a layout is applied; @src is zeroed otherwise.
+ */
+bool clab_layout_source(struct clab_mem *mem, struct clab_layout *src)
+{
+	bool applied;
+
+	mutex_lock(&mem->clone_lock);
+	applied = mem->clone;
+	if (applied)
+		*src = mem->clone->src;
+	else
+		memset(src, 0, sizeof(*src));
+	mutex_unlock(&mem->clone_lock);
+	return applied;
 }

@@ -688,11 +688,21 @@ static void clab_account_block(struct clab_mem *mem, unsigned long idx,
 	}
 }
 
-static void clab_prep_new_page(struct clab_mem *mem, struct clab_page *page,
-			       unsigned int order, unsigned int gfp)
+/**
+ * clab_prep_claimed_block() - make pages nobody holds an allocated block
+ * @mem: the shadow memory
+ * @page: the block's first page; the block's pages are off every list
+ *	(taken with clab_take_free_pages(), or just allocated)
+ * @order: the block's order
+ * @mt: the migratetype it is allocated with
+ *
+ * The block gets one reference, no owner, and is counted in its
+ * pageblocks; no event is counted and nothing is cleared.
+ */
+void clab_prep_claimed_block(struct clab_mem *mem, struct clab_page *page,
+			     unsigned int order, int mt)
 {
 	unsigned long idx = clab_page_to_idx(mem, page), i;
-	int mt = clab_gfp_migratetype(gfp);
 
 	page->flags = BIT(CLAB_PG_HEAD);
 	page->order = order;
@@ -713,6 +723,14 @@ static void clab_prep_new_page(struct clab_mem *mem, struct clab_page *page,
 		tail->owner = NULL;
 	}
 	clab_account_block(mem, idx, order, mt, 1);
+}
+
+static void clab_prep_new_page(struct clab_mem *mem, struct clab_page *page,
+			       unsigned int order, unsigned int gfp)
+{
+	unsigned long idx = clab_page_to_idx(mem, page), i;
+
+	clab_prep_claimed_block(mem, page, order, clab_gfp_migratetype(gfp));
 	/* clear_page() per page, as the kernel's __GFP_ZERO. */
 	if (gfp & CLAB_GFP_ZERO)
 		for (i = 0; i < (1UL << order); i++)

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * page_alloc_internal.h - helpers shared by the page allocator's files
- * (page_alloc.c, pageblock.c, watermark.c, zones.c) and nobody else.
+ * (page_alloc.c, pageblock.c, watermark.c, zones.c, layout.c) and nobody
+ * else.
  */
 #ifndef _CLAB_PAGE_ALLOC_INTERNAL_H
 #define _CLAB_PAGE_ALLOC_INTERNAL_H
@@ -37,6 +38,8 @@ void __clab_del_from_free_list(struct clab_zone *zone, struct clab_page *page,
 void __clab_move_to_free_list(struct clab_zone *zone, struct clab_page *page,
 			      unsigned int order, int migratetype);
 int clab_zone_batchsize(const struct clab_zone *zone);
+void clab_prep_claimed_block(struct clab_mem *mem, struct clab_page *page,
+			     unsigned int order, int mt);
 void clab_init_min_free_kbytes(struct clab_mem *mem);
 
 #endif /* _CLAB_PAGE_ALLOC_INTERNAL_H */

@@ -5,6 +5,7 @@
  * the first free of every page into the buddy lists.
  */
 #include <compactlab/mmzone.h>
+#include <compactlab/layout.h>
 #include <compactlab/policy.h>
 #include <compactlab/vmstat.h>
 #include <compactlab/writeback.h>
@@ -239,6 +240,7 @@ int clab_mem_init(struct clab_mem *mem, struct clab_arena *arena,
 	mem->compact_unevictable_allowed = 1;
 	mem->compaction_proactiveness = 20;
 	mutex_init(&mem->tunable_lock);
+	mutex_init(&mem->clone_lock);
 	ret = clab_layout_nodes(mem, cfg, why);
 	if (ret)
 		return ret;
@@ -289,13 +291,14 @@ free_descriptors:
  * clab_mem_exit() - tear the shadow memory down
  * @mem: the shadow memory; its clients must have freed their pages
  *
- * The writebacks still in flight end first: they hold page references.
+ * A cloned layout's blocks are freed here. The writebacks still in flight end first: they hold page references.
  */
 void clab_mem_exit(struct clab_mem *mem)
 {
 	struct clab_node *node;
 	struct clab_zone *zone;
 
+	clab_layout_release(mem);
 	clab_policy_detach(mem);
 	clab_writeback_flush();
 	clab_for_each_zone(mem, node, zone)

@@ -148,4 +148,11 @@ static inline void *clab_arena_page_address(const struct clab_arena *arena,
 	       ((index & (CLAB_CHUNK_PAGES - 1)) << CLAB_PAGE_SHIFT);
 }
 
+/* Are there data pages behind the arena's pages? */
+static inline bool clab_arena_has_contents(const struct clab_arena *arena)
+{
+	return arena->backend == CLAB_ARENA_RESERVED ||
+	       arena->backend == CLAB_ARENA_BORROWED;
+}
+
 #endif /* _COMPACTLAB_ARENA_H */

@@ -18,6 +18,7 @@
 #define _COMPACTLAB_LAYOUT_H
 
 #include <compactlab/env.h>
+#include <compactlab/arena.h>
 #include <compactlab/page.h>
 
 /**
@@ -142,5 +143,6 @@ int clab_layout_capture(struct clab_mem *mem, struct clab_layout *l);
 void clab_layout_release(struct clab_mem *mem);
 unsigned long clab_layout_verify(struct clab_mem *mem);
 unsigned long clab_layout_nr_cloned(struct clab_mem *mem);
+bool clab_layout_source(struct clab_mem *mem, struct clab_layout *src);
 
 #endif /* _COMPACTLAB_LAYOUT_H */

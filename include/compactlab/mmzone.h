@@ -345,7 +345,12 @@ enum clab_compact_counter_item {
  * @compact_counters: enum clab_compact_counter_item, added to at the end of
  *	each pass (atomic: passes run concurrently); read them with
  *	clab_all_compact_counters()
+ * @clone_lock: serialises applying, capturing and releasing a layout
+ * @clone: the blocks of the applied layout and their owner (layout.c), or
+ *	NULL
  */
+struct clab_clone;
+
 struct clab_mem {
 	struct clab_arena *arena;
 	struct clab_page *pages;
@@ -367,6 +372,8 @@ struct clab_mem {
 	unsigned long oom_last_report;
 	struct mutex tunable_lock;	/* watermark recomputation */
 	atomic64_t compact_counters[CLAB_NR_COMPACT_COUNTERS];
+	struct mutex clone_lock;	/* @clone, and layouts in and out */
+	struct clab_clone *clone;
 };
 
 /* Layout and lifetime (module/zones.c). */

@@ -8,9 +8,12 @@
  *     --nr N            pages (0: to the zone's end)
  *     --flags F         CLAB_CLONE_F_* (default COUNT_ONLY)
  *     --movable-orders  add CLAB_CLONE_F_MOVABLE_ORDERS
+ *     --apply           no COUNT_ONLY: the arena takes the clone
  *     --pad             put a non-zero byte after the zone name's NUL
  *     --nobody          issue the ioctl as uid/gid 65534 (the device is
  *                       opened before dropping privileges)
+ *   clab-clone info               CLAB_IOC_CLONE_INFO: the applied clone
+ *   clab-clone release            CLAB_IOC_CLONE_RELEASE: free it
  *   clab-clone thp MB ZONE        map MB of anonymous memory with
  *                                 MADV_HUGEPAGE, touch it, and clone the
  *                                 window of each THP found (pagemap)
@@ -22,7 +25,8 @@
  * thp_windows (clone windows of ZONE holding them), thp_ok (windows whose
  * clone has at least as many ANON pages and movable order-9 blocks as
  * THPs) and thp_other_zone (windows refused with ERANGE: another zone).
- * Exit status: 0 when the ioctl did what was asked (the errno is in
+ * "info" prints nr_pages, start_pfn, held_pages, mismatches, nr_changed,
+ * node and zone. Exit status: 0, 1 when the ioctl failed (its errno is in
  * "err"), 2 on a usage or setup error.
  */
 #define _GNU_SOURCE
@@ -82,7 +86,8 @@ static void die(const char *what)
 static void bad_usage(void)
 {
 	fprintf(stderr, "usage: clab-clone [--nid N] [--start PFN] [--nr N] [--flags F]\n"
-			"                  [--movable-orders] [--pad] [--nobody] ZONE\n"
+			"                  [--movable-orders] [--apply] [--pad] [--nobody] ZONE\n"
+			"       clab-clone info | release\n"
 			"       clab-clone thp MB ZONE\n");
 	exit(2);
 }
@@ -270,6 +275,25 @@ static int thp(int argc, char **argv)
 	return 0;
 }
 
+static int info(void)
+{
+	struct clab_clone_info ci;
+	int fd = open_dev();
+
+	if (ioctl(fd, CLAB_IOC_CLONE_INFO, &ci)) {
+		printf("err=%s\n", errno_name(errno));
+		return 1;
+	}
+	printf("err=0\nnr_pages=%llu\nstart_pfn=%llu\nheld_pages=%llu\n"
+	       "mismatches=%llu\nnr_changed=%llu\nnode=%u\nzone=%.16s\n",
+	       (unsigned long long)ci.nr_pages,
+	       (unsigned long long)ci.start_pfn,
+	       (unsigned long long)ci.held_pages,
+	       (unsigned long long)ci.mismatches,
+	       (unsigned long long)ci.nr_changed, ci.node, ci.zone);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct clab_clone c = { .flags = CLAB_CLONE_F_COUNT_ONLY };
@@ -278,6 +302,14 @@ int main(int argc, char **argv)
 
 	if (argc > 1 && !strcmp(argv[1], "thp"))
 		return thp(argc, argv);
+	if (argc == 2 && !strcmp(argv[1], "info"))
+		return info();
+	if (argc == 2 && !strcmp(argv[1], "release")) {
+		fd = open_dev();
+		err = ioctl(fd, CLAB_IOC_CLONE_RELEASE) ? errno : 0;
+		printf("err=%s\n", err ? errno_name(err) : "0");
+		return !!err;
+	}
 	for (i = 1; i < argc - 1; i++) {
 		if (!strcmp(argv[i], "--nid") && i + 1 < argc - 1)
 			c.nid = strtoul(argv[++i], NULL, 0);
@@ -289,6 +321,8 @@ int main(int argc, char **argv)
 			c.flags = strtoul(argv[++i], NULL, 0);
 		else if (!strcmp(argv[i], "--movable-orders"))
 			c.flags |= CLAB_CLONE_F_MOVABLE_ORDERS;
+		else if (!strcmp(argv[i], "--apply"))
+			c.flags &= ~CLAB_CLONE_F_COUNT_ONLY;
 		else if (!strcmp(argv[i], "--pad"))
 			pad = 1;
 		else if (!strcmp(argv[i], "--nobody"))
@@ -307,5 +341,5 @@ int main(int argc, char **argv)
 		die("dropping to uid 65534");
 	err = clone_once(fd, &c, &ns);
 	print_clone(&c, err, ns);
-	return 0;
+	return !!err;
 }

@@ -20,8 +20,9 @@
  *
  * CLAB_IOC_COMPACT, CLAB_IOC_MARK and CLAB_IOC_HANDLE_PFN (0x07-0x09),
  * CLAB_IOC_ALLOC_TIMED and CLAB_IOC_TOUCH (0x0a-0x0b), CLAB_IOC_MIGRATE
- * (0x0c), CLAB_IOC_CLONE (0x0d) were added to version 1 without a bump: a
- * module without them answers ENOTTY. The CLAB_ALLOC_F_*
+ * (0x0c), CLAB_IOC_CLONE (0x0d), the snapshot and clone ioctls (0x0e-0x11)
+ * were added to version 1 without a bump: a module without them
+ * answers ENOTTY. The CLAB_ALLOC_F_*
  * flags came with 0x0a: a module without them answers EINVAL to a non-zero
  * clab_alloc.flags. CLAB_MARK_UNEVICTABLE came later, also without a bump:
  * a module without it answers EINVAL.
@@ -454,8 +455,10 @@ enum clab_clone_kind {
  * Errors: EINVAL unknown flags, an empty or unterminated @zone or non-zero
  * bytes after its NUL; ENODEV an unknown or offline node, or a zone with no
  * pages; ENOENT no zone of that name on the node; ERANGE @start_pfn outside
- * the zone; E2BIG a window larger than the arena (or 2^24 pages); EPERM
- * without CAP_SYS_ADMIN; EINTR a fatal signal. Each refusal is logged.
+ * the zone; E2BIG a window larger than the arena (or 2^24 pages); EBUSY
+ * (without COUNT_ONLY) the arena holds allocations other than an earlier
+ * clone, which a new one replaces; EPERM without CAP_SYS_ADMIN; EINTR a
+ * fatal signal; ENOMEM. Each refusal is logged.
  */
 struct clab_clone {
 	__u32 nid;
@@ -469,6 +472,74 @@ struct clab_clone {
 	__u64 kinds[16];
 	__u64 free_blocks[16];
 	__u64 pageblocks[8];
+};
+
+/**
+ * struct clab_snapshot - CLAB_IOC_SNAPSHOT_SAVE, CLAB_IOC_SNAPSHOT_LOAD:
+ *	the arena's page layout as a snapshot file (CAP_SYS_ADMIN)
+ * @buf: in: user buffer
+ * @len: SAVE: in: bytes at @buf; out: bytes of the snapshot, written, or
+ *	needed when the call fails with ENOSPC (call with @len 0 to learn
+ *	the size; it can grow meanwhile while the arena changes).
+ *	LOAD: in: bytes of the snapshot at @buf, 1 .. 256 MiB
+ * @pages: SAVE: in: arena pages to save from page 0, a multiple of the
+ *	pageblock size; 0 for the applied layout's size, or the whole arena
+ *	(rounded down to a pageblock) when none is applied.
+ *	LOAD: out: pages of the loaded layout
+ * @flags: in: must be 0
+ * @pad: must be 0
+ *
+ * The format (version 1) is Documentation/snapshot.rst's: a 192-byte
+ * header (page size, pageblock and largest order, the source's pfn range,
+ * node, zone, architecture and kernel release), the pageblocks'
+ * migratetypes, then runs of pages of equal kind and order, each part
+ * under a CRC-32. SAVE reads the arena as it is now (after a compaction,
+ * say). LOAD checks the whole snapshot before anything changes, then gives
+ * the arena its layout as a clone from CLAB_IOC_CLONE would: the arena
+ * must hold no allocation but an earlier clone, which it replaces.
+ * Errors: EINVAL for a buffer that is not a snapshot, another format
+ * version, or another page size, pageblock order or largest order than
+ * this kernel's; EBADMSG for a truncated or corrupted snapshot (a
+ * checksum, a size or a run that does not add up); ENOSPC when the arena
+ * is smaller than the snapshot (LOAD), or @len is too small (SAVE); E2BIG
+ * for a LOAD @len above 256 MiB; EBUSY when the arena has allocations of
+ * its own; EFAULT, ENOMEM. Every refusal is logged with its reason.
+ */
+struct clab_snapshot {
+	__u64 buf;
+	__u64 len;
+	__u64 pages;
+	__u32 flags;
+	__u32 pad;
+};
+
+/**
+ * struct clab_clone_info - CLAB_IOC_CLONE_INFO: the applied layout
+ * @start_pfn: out: the source pfn of arena page 0
+ * @nr_pages: out: pages of the layout; 0 when none is applied
+ * @held_pages: out: pages of the layout's allocated blocks the arena still
+ *	holds (they move under compaction, and stay as many)
+ * @mismatches: out: 64-bit words of the layout's movable pages that differ
+ *	from the pattern they were given (0 on an arena without contents);
+ *	anything but 0 means a migration lost data
+ * @nr_changed: out: pages the clone saw change while it read its source
+ * @node: out: the source's node
+ * @pad: 0
+ * @zone: out: the source's zone name, NUL-terminated
+ *
+ * CLAB_IOC_CLONE_RELEASE (no argument, CAP_SYS_ADMIN) frees every block of
+ * the applied layout: the arena is then empty again. Unloading the module
+ * does the same.
+ */
+struct clab_clone_info {
+	__u64 start_pfn;
+	__u64 nr_pages;
+	__u64 held_pages;
+	__u64 mismatches;
+	__u64 nr_changed;
+	__u32 node;
+	__u32 pad;
+	char zone[16];
 };
 
 #define CLAB_IOC_GET_VERSION \
@@ -499,5 +570,13 @@ struct clab_clone {
 	_IOWR(CLAB_IOC_MAGIC, 0x0c, struct clab_migrate)
 #define CLAB_IOC_CLONE \
 	_IOWR(CLAB_IOC_MAGIC, 0x0d, struct clab_clone)
+#define CLAB_IOC_SNAPSHOT_SAVE \
+	_IOWR(CLAB_IOC_MAGIC, 0x0e, struct clab_snapshot)
+#define CLAB_IOC_SNAPSHOT_LOAD \
+	_IOWR(CLAB_IOC_MAGIC, 0x0f, struct clab_snapshot)
+#define CLAB_IOC_CLONE_INFO \
+	_IOR(CLAB_IOC_MAGIC, 0x10, struct clab_clone_info)
+#define CLAB_IOC_CLONE_RELEASE \
+	_IO(CLAB_IOC_MAGIC, 0x11)
 
 #endif /* _UAPI_LINUX_COMPACTLAB_H */

@@ -168,6 +168,9 @@ extern struct task_struct *current;
 static inline bool fatal_signal_pending(struct task_struct *t) { return false; }
 static inline void rcu_read_lock(void) { }
 static inline void rcu_read_unlock(void) { }
+/* Single threaded: nobody can be inside a read-side section. */
+struct rcu_head { void *next; };
+#define kfree_rcu(p, field)	kfree(p)
 #define LONG_MAX_		LONG_MAX
 #define BITS_PER_LONG		64
 #define BITS_TO_LONGS(n)	DIV_ROUND_UP(n, BITS_PER_LONG)
@@ -338,6 +341,12 @@ struct mutex { int held; };
 #define mutex_init(l)		((l)->held = 0)
 #define mutex_lock(l)		spin_lock(l)
 #define mutex_unlock(l)		spin_unlock(l)
+#define mutex_trylock(l) ({						\
+	int *__held = &(l)->held;					\
+	bool __ok = !*__held;						\
+	*__held = 1;							\
+	__ok;								\
+})
 #define lockdep_assert_held(l)	assert((l)->held)
 
 /* Doubly linked lists with the kernel's names and semantics. */
@@ -499,6 +508,28 @@ static inline unsigned long find_next_bit(const unsigned long *addr,
 		offset = (offset / 64 + 1) * 64;
 	}
 	return size;
+}
+
+/* The kernel's strscpy(): always terminated; -E2BIG when truncated. */
+static inline long strscpy(char *dst, const char *src, size_t size)
+{
+	int n;
+
+	if (!size)
+		return -E2BIG;
+	n = snprintf(dst, size, "%s", src);
+	return n < 0 || (size_t)n >= size ? -E2BIG : n;
+}
+
+static inline unsigned long find_first_bit(const unsigned long *addr,
+					   unsigned long size)
+{
+	return find_next_bit(addr, size, 0);
+}
+
+static inline unsigned long __ffs(unsigned long w)
+{
+	return __builtin_ctzl(w);
 }
 
 static inline unsigned long int_sqrt(unsigned long x)
