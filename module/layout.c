@@ -417,7 +417,7 @@ int clab_layout_apply(struct clab_mem *mem, const struct clab_layout *l,
 		clab_give_back_free_pages(mem, &taken);
 		mutex_unlock(&mem->clone_lock);
 		clab_clone_put(clone);
-		*why = "the arena has allocations: free them (close the users of /dev/compactlab) first";
+		*why = "the arena has allocations: close the users of /dev/compactlab first";
 		return -EBUSY;
 	}
 	for (idx = 0; idx < end; idx += CLAB_PAGEBLOCK_PAGES) {

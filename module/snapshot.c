@@ -290,7 +290,7 @@ static int clab_snapshot_expand(const u8 *r, u64 runs, struct clab_layout *l,
 			return -EINVAL;
 		}
 		if (r[2] || r[3] || !count || count > l->nr_pages - at) {
-			*why = "corrupted: a run is empty, runs past the end, or has non-zero padding";
+			*why = "corrupted: an empty run, a run past the end, or non-zero padding";
 			return -EBADMSG;
 		}
 		for (i = 0; i < count; i++) {

@@ -310,7 +310,8 @@ free_descriptors:
  * clab_mem_exit() - tear the shadow memory down
  * @mem: the shadow memory; its clients must have freed their pages
  *
- * A cloned layout's blocks are freed here. The writebacks still in flight end first: they hold page references.
+ * A cloned layout's blocks are freed here. The writebacks still in flight
+ * end first: they hold page references.
  */
 void clab_mem_exit(struct clab_mem *mem)
 {

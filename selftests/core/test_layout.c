@@ -256,7 +256,8 @@ static void test_snapshot_rejects(void)
 		if (clab_snapshot_decode(buf, len, &back, l.nr_pages, &why))
 			refused++;
 	CHECK_EQ(refused, tries);
-	refused = tries = 0;
+	refused = 0;
+	tries = 0;
 	/* Every header byte, and body bytes 61 apart (CRCs cost under KASAN). */
 	for (at = 0; at < size;
 	     at += at < CLAB_SNAPSHOT_HEADER_SIZE ? 1 : 61, tries++) {

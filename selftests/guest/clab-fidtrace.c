@@ -71,8 +71,8 @@ int main(int argc, char **argv)
 			if (inzone && st) {
 				char word[32] = "";
 
-				sscanf(st + 7, "%31s", word);
-				if (!strstr(statuses, word) &&
+				if (sscanf(st + 7, "%31s", word) == 1 &&
+				    !strstr(statuses, word) &&
 				    strlen(statuses) + strlen(word) + 2 < sizeof(statuses)) {
 					if (statuses[0])
 						strcat(statuses, ",");
@@ -105,9 +105,11 @@ int main(int argc, char **argv)
 			failed += field(ev, "nr_failed=");
 		}
 	}
-	printf("passes=%lu status=%s migrated=%lu failed=%lu migrate_scanned=%lu free_scanned=%lu span_us=%.0f seq=",
-	       passes, statuses[0] ? statuses : "-", migrated, failed, mscan,
-	       fscan, t_first >= 0 && t_last >= t_first ? (t_last - t_first) * 1e6 : 0.0);
+	printf("passes=%lu status=%s migrated=%lu failed=%lu ", passes,
+	       statuses[0] ? statuses : "-", migrated, failed);
+	printf("migrate_scanned=%lu free_scanned=%lu span_us=%.0f seq=",
+	       mscan, fscan,
+	       t_first >= 0 && t_last >= t_first ? (t_last - t_first) * 1e6 : 0.0);
 	for (i = 0; i < nseq; i++)
 		printf("%s%lu", i ? "," : "", seq[i]);
 	printf("\n");
