@@ -8,8 +8,11 @@
  */
 #include <compactlab/arena.h>
 
-/* The largest arena we agree to describe (descriptor memory grows with it). */
-#define CLAB_ARENA_MAX_SIZE	(64ULL << 30)
+const char * const clab_arena_backend_names[CLAB_ARENA_NR_BACKENDS] = {
+	[CLAB_ARENA_RESERVED] = "reserved",
+	[CLAB_ARENA_BORROWED] = "borrowed",
+	[CLAB_ARENA_VIRTUAL] = "virtual",
+};
 
 /**
  * clab_parse_size() - parse a size or address in memparse syntax
@@ -69,35 +72,81 @@ int clab_parse_size(const char *s, u64 *out)
 	return 0;
 }
 
+/* The backend named @name (arena_backend=), or -1. */
+static int clab_arena_backend_of(const char *name)
+{
+	size_t len = strlen(name);
+	int i;
+
+	/* One trailing newline, as clab_parse_size() accepts. */
+	if (len && name[len - 1] == '\n')
+		len--;
+	for (i = 0; i < CLAB_ARENA_NR_BACKENDS; i++)
+		if (strlen(clab_arena_backend_names[i]) == len &&
+		    !strncmp(name, clab_arena_backend_names[i], len))
+			return i;
+	return -1;
+}
+
 /**
  * clab_arena_parse_params() - turn the module parameters into a request
- * @base: arena_base= text, or NULL/empty for the borrowed backend
- * @size: arena_size= text, or NULL/empty for the default size
+ * @backend: arena_backend= text ("reserved", "borrowed", "virtual"), or
+ *	NULL/empty for the default: reserved when @base is given, else
+ *	borrowed
+ * @base: arena_base= text, or NULL/empty (required by, and only allowed
+ *	with, the reserved backend)
+ * @size: arena_size= text, or NULL/empty for the borrowed default size
+ *	(the reserved and virtual backends require it)
  * @p: the parsed request
  * @why: set to a human-readable reason on failure
  *
  * Return: 0, or -EINVAL with @why set.
  */
-int clab_arena_parse_params(const char *base, const char *size,
-			    struct clab_arena_params *p, const char **why)
+int clab_arena_parse_params(const char *backend, const char *base,
+			    const char *size, struct clab_arena_params *p,
+			    const char **why)
 {
+	bool has_base = base && *base;
+	int b;
+
 	memset(p, 0, sizeof(*p));
-	p->reserved = base && *base;
-	if (p->reserved && clab_parse_size(base, &p->base)) {
+	if (backend && *backend) {
+		b = clab_arena_backend_of(backend);
+		if (b < 0) {
+			*why = "arena_backend is not one of reserved, borrowed, virtual";
+			return -EINVAL;
+		}
+		p->backend = b;
+	} else {
+		p->backend = has_base ? CLAB_ARENA_RESERVED : CLAB_ARENA_BORROWED;
+	}
+	if (has_base && p->backend != CLAB_ARENA_RESERVED) {
+		*why = p->backend == CLAB_ARENA_VIRTUAL ?
+		       "a virtual arena has no physical base: drop arena_base" :
+		       "a borrowed arena has no physical base: drop arena_base";
+		return -EINVAL;
+	}
+	if (p->backend == CLAB_ARENA_RESERVED && !has_base) {
+		*why = "a reserved arena needs arena_base";
+		return -EINVAL;
+	}
+	if (has_base && clab_parse_size(base, &p->base)) {
 		*why = "arena_base is not a number (e.g. 0x30000000)";
 		return -EINVAL;
 	}
-	if (size && *size) {
-		if (clab_parse_size(size, &p->size)) {
-			*why = "arena_size is not a size (e.g. 128M)";
-			return -EINVAL;
-		}
-	} else {
-		if (p->reserved) {
+	if (!size || !*size) {
+		if (p->backend == CLAB_ARENA_RESERVED) {
 			*why = "arena_base needs arena_size";
 			return -EINVAL;
 		}
+		if (p->backend == CLAB_ARENA_VIRTUAL) {
+			*why = "arena_backend=virtual needs arena_size (e.g. 16G)";
+			return -EINVAL;
+		}
 		p->size = CLAB_ARENA_DEFAULT_SIZE;
+	} else if (clab_parse_size(size, &p->size)) {
+		*why = "arena_size is not a size (e.g. 128M)";
+		return -EINVAL;
 	}
 	return clab_arena_check_params(p, why);
 }
@@ -107,9 +156,11 @@ int clab_arena_parse_params(const char *base, const char *size,
  * @p: the request
  * @why: set to a human-readable reason on failure
  *
- * A reserved range must start on a largest-order boundary, be made of whole
- * pageblocks and hold at least two of them. A borrowed arena is made of
- * whole largest-order chunks.
+ * Every arena holds at least two pageblocks. A reserved range must start
+ * on a largest-order boundary and be made of whole pageblocks; a borrowed
+ * arena is made of whole largest-order chunks; both are at most
+ * CLAB_ARENA_MAX_SIZE. A virtual arena is made of whole pageblocks, at most
+ * CLAB_ARENA_VIRTUAL_MAX_SIZE (the kernel backend also bounds it by RAM).
  *
  * Return: 0, or -EINVAL with @why set.
  */
@@ -119,15 +170,30 @@ int clab_arena_check_params(const struct clab_arena_params *p,
 	u64 chunk_bytes = (u64)CLAB_CHUNK_PAGES << CLAB_PAGE_SHIFT;
 	u64 block_bytes = (u64)CLAB_PAGEBLOCK_PAGES << CLAB_PAGE_SHIFT;
 
+	if (p->backend >= CLAB_ARENA_NR_BACKENDS) {
+		*why = "unknown arena backend";
+		return -EINVAL;
+	}
 	if (p->size < 2 * block_bytes) {
 		*why = "arena_size is smaller than two pageblocks";
 		return -EINVAL;
+	}
+	if (p->backend == CLAB_ARENA_VIRTUAL) {
+		if (p->size > CLAB_ARENA_VIRTUAL_MAX_SIZE) {
+			*why = "a virtual arena_size is larger than 1T";
+			return -EINVAL;
+		}
+		if (p->size % block_bytes) {
+			*why = "arena_size is not a whole number of pageblocks";
+			return -EINVAL;
+		}
+		return 0;
 	}
 	if (p->size > CLAB_ARENA_MAX_SIZE) {
 		*why = "arena_size is larger than 64G";
 		return -EINVAL;
 	}
-	if (!p->reserved) {
+	if (p->backend == CLAB_ARENA_BORROWED) {
 		if (p->size % chunk_bytes) {
 			*why = "a borrowed arena_size must be whole largest buddy blocks";
 			return -EINVAL;
@@ -164,12 +230,13 @@ struct clab_arena *clab_arena_alloc(const struct clab_arena_params *p,
 	arena = kzalloc(sizeof(*arena), GFP_KERNEL);
 	if (!arena)
 		return NULL;
-	arena->chunks = kcalloc(nr_chunks, sizeof(*arena->chunks), GFP_KERNEL);
+	/* 32 bytes per 4 MiB: a virtual arena of 1T has 256K chunks. */
+	arena->chunks = kvcalloc(nr_chunks, sizeof(*arena->chunks), GFP_KERNEL);
 	if (!arena->chunks) {
 		kfree(arena);
 		return NULL;
 	}
-	arena->backend = p->reserved ? CLAB_ARENA_RESERVED : CLAB_ARENA_BORROWED;
+	arena->backend = p->backend;
 	arena->base = p->base;
 	arena->size = p->size;
 	return arena;
@@ -180,7 +247,7 @@ struct clab_arena *clab_arena_alloc(const struct clab_arena_params *p,
  * @arena: the arena being built
  * @pfn: first PFN, aligned to CLAB_CHUNK_PAGES
  * @nr_pages: pages, at most CLAB_CHUNK_PAGES and a whole number of pageblocks
- * @vaddr: kernel virtual address of the first page
+ * @vaddr: kernel virtual address of the first page; NULL for a virtual arena
  * @cookie: backend private
  *
  * Return: 0, or -EINVAL for a misaligned chunk or a full table.
@@ -255,7 +322,7 @@ void clab_arena_free(struct clab_arena *arena)
 {
 	if (!arena)
 		return;
-	kfree(arena->chunks);
+	kvfree(arena->chunks);
 	kfree(arena);
 }
 
@@ -309,11 +376,17 @@ static u64 clab_pattern_word(u64 seed, unsigned long pfn, unsigned int word)
  * Every page is written first and read back afterwards, so that two indices
  * aliasing one physical page show up as mismatches. The result is left in
  * @arena->pattern_*. The caller serialises against other users of the pages.
+ *
+ * Return: 0, or -EOPNOTSUPP for an arena without contents (virtual), which
+ * is left alone.
  */
-void clab_arena_pattern_check(struct clab_arena *arena, u64 seed)
+int clab_arena_pattern_check(struct clab_arena *arena, u64 seed)
 {
 	unsigned int words = CLAB_PAGE_SIZE / sizeof(u64), w;
 	unsigned long i, bad = 0;
+
+	if (!clab_arena_has_contents(arena))
+		return -EOPNOTSUPP;
 
 	for (i = 0; i < arena->nr_pages; i++) {
 		u64 *p = clab_arena_page_address(arena, i);
@@ -336,4 +409,5 @@ void clab_arena_pattern_check(struct clab_arena *arena, u64 seed)
 	arena->pattern_seed = seed;
 	arena->pattern_pages = arena->nr_pages;
 	arena->pattern_mismatches = bad;
+	return 0;
 }

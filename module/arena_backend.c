@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * arena_backend.c - find the arena's memory: a reserved physical range, or
- * max-order chunks borrowed from the running kernel.
+ * arena_backend.c - find the arena's memory: a reserved physical range,
+ * max-order chunks borrowed from the running kernel, or none at all (a
+ * virtual arena: descriptors only).
  */
 #include <linux/err.h>
 #include <linux/gfp.h>
@@ -13,6 +14,7 @@
 #include <linux/sched.h>
 #include <linux/security.h>
 #include <compactlab/arena.h>
+#include <compactlab/mmzone.h>
 #ifdef CONFIG_X86
 #include <asm/e820/api.h>
 #endif
@@ -227,6 +229,54 @@ give_back:
 	return ERR_PTR(ret);
 }
 
+/*
+ * A virtual arena: chunks without memory over PFNs 0 .. nr_pages - 1. Its
+ * cost is its bookkeeping, allocated later by clab_mem_init(): refuse here
+ * a size whose bookkeeping would take more than half of RAM, before
+ * anything is allocated.
+ */
+static struct clab_arena *clab_arena_create_virtual(const struct clab_arena_params *p,
+						    const char **why)
+{
+	unsigned long pages = p->size >> PAGE_SHIFT, done;
+	unsigned int nr = DIV_ROUND_UP(pages, CLAB_CHUNK_PAGES);
+	u64 ram = (u64)totalram_pages() << PAGE_SHIFT;
+	struct clab_arena *arena;
+	u64 cost;
+	int ret;
+
+	cost = clab_mem_descriptor_bytes(pages) +
+	       (u64)nr * sizeof(struct clab_arena_chunk);
+	if (cost > ram / 2) {
+		pr_info("a virtual arena of %llu MiB needs %llu MiB of page descriptors, more than half of RAM (%llu MiB)\n",
+			p->size >> 20, cost >> 20, ram >> 20);
+		*why = "a virtual arena's descriptors may take at most half of RAM";
+		return ERR_PTR(-EINVAL);
+	}
+	arena = clab_arena_alloc(p, nr);
+	if (!arena) {
+		*why = "out of memory for the arena's bookkeeping";
+		return ERR_PTR(-ENOMEM);
+	}
+	for (done = 0; done < pages; done += CLAB_CHUNK_PAGES) {
+		ret = clab_arena_add_chunk(arena, done,
+					   min(pages - done, CLAB_CHUNK_PAGES),
+					   NULL, NULL);
+		if (ret) {
+			*why = "arena_size is not a whole number of pageblocks";
+			goto free_arena;
+		}
+	}
+	ret = clab_arena_finish(arena, why);
+	if (ret)
+		goto free_arena;
+	return arena;
+
+free_arena:
+	clab_arena_free(arena);
+	return ERR_PTR(ret);
+}
+
 /**
  * clab_arena_create() - claim and map the memory a request names
  * @p: the checked request
@@ -235,19 +285,29 @@ give_back:
  * A reserved range must have been set aside for compactlab: on x86 with
  * memmap=SIZE$BASE (Reserved in the kernel's E820 map, RAM in the
  * firmware's), elsewhere by a no-map reserved-memory node with compatible
- * "compactlab,arena". It is checked before it is mapped.
+ * "compactlab,arena". It is checked before it is mapped. A virtual arena
+ * claims nothing; its descriptors may take at most half of RAM.
  *
  * Return: the arena, or an ERR_PTR: -EPERM when the kernel is locked down
  * against /dev/mem, -EINVAL for a range the kernel uses or that was not set
- * aside for us, -EBUSY for a range already claimed, -ENOMEM when memory is
- * short.
+ * aside for us, or for a borrowed arena or a virtual arena's descriptors
+ * over half of RAM, -EBUSY for a range already claimed, -ENOMEM when memory
+ * is short.
  */
 struct clab_arena *clab_arena_create(const struct clab_arena_params *p,
 				     const char **why)
 {
-	if (p->reserved)
+	switch (p->backend) {
+	case CLAB_ARENA_RESERVED:
 		return clab_arena_create_reserved(p, why);
-	return clab_arena_create_borrowed(p, why);
+	case CLAB_ARENA_BORROWED:
+		return clab_arena_create_borrowed(p, why);
+	case CLAB_ARENA_VIRTUAL:
+		return clab_arena_create_virtual(p, why);
+	default:
+		*why = "unknown arena backend";
+		return ERR_PTR(-EINVAL);
+	}
 }
 
 /**
@@ -256,11 +316,17 @@ struct clab_arena *clab_arena_create(const struct clab_arena_params *p,
  */
 void clab_arena_destroy(struct clab_arena *arena)
 {
-	if (arena->backend == CLAB_ARENA_RESERVED) {
+	switch (arena->backend) {
+	case CLAB_ARENA_RESERVED:
 		memunmap(arena->chunks[0].vaddr);
 		release_mem_region(arena->base, arena->size);
-	} else {
+		break;
+	case CLAB_ARENA_BORROWED:
 		clab_arena_give_back(arena);
+		break;
+	default:
+		/* A virtual arena holds no memory. */
+		break;
 	}
 	clab_arena_free(arena);
 }

@@ -35,6 +35,10 @@
  * run there (-EINTR, no result). N is at most CLAB_BENCH_MAX_N. One
  * benchmark runs at a time: a write while another runs gets -EBUSY.
  *
+ * A virtual arena has no page contents: order0 (whose zeroing sides clear
+ * pages), copy and "bracket setup arena" are refused there with
+ * -EOPNOTSUPP and a log line; "bracket setup node NID" still runs.
+ *
  * The shadow pages order0 and copy hold are movable pages with no owner,
  * so compaction never isolates them (a concurrent compaction only skips
  * them); bracket's are unmovable. bracket's pages stay held between writes
@@ -1017,6 +1021,19 @@ usage:
 	return -EINVAL;
 }
 
+/*
+ * Does the benchmark @what have page contents to work on? Not on a virtual
+ * arena: say so in the log.
+ */
+static bool clab_bench_has_contents(struct clab_mem *mem, const char *what)
+{
+	if (clab_arena_has_contents(mem->arena))
+		return true;
+	pr_info_ratelimited("bench/%s: refused: a virtual arena has no page contents\n",
+			    what);
+	return false;
+}
+
 static ssize_t clab_bench_bracket_write(struct file *file,
 					const char __user *ubuf, size_t len,
 					loff_t *ppos)
@@ -1040,6 +1057,9 @@ static ssize_t clab_bench_bracket_write(struct file *file,
 	ret = clab_bench_bracket_parse(strim(buf), &cmd);
 	if (ret)
 		return ret;
+	if (cmd.op == CLAB_BRACKET_SETUP && cmd.side == CLAB_BRACKET_ARENA &&
+	    !clab_bench_has_contents(mem, "bracket"))
+		return -EOPNOTSUPP;
 	if (!mutex_trylock(&clab_bench_lock))
 		return -EBUSY;
 	switch (cmd.op) {
@@ -1088,7 +1108,7 @@ static int clab_bench_copy_run(struct clab_mem *mem, unsigned long n)
 
 /* A write of N runs one benchmark N times; one benchmark at a time. */
 static ssize_t clab_bench_write(struct file *file, const char __user *ubuf,
-				size_t len,
+				size_t len, const char *what,
 				int (*run)(struct clab_mem *mem, unsigned long n))
 {
 	struct clab_mem *mem = file_inode(file)->i_private;
@@ -1097,6 +1117,8 @@ static ssize_t clab_bench_write(struct file *file, const char __user *ubuf,
 
 	if (!clab_interfaces_ready("bench"))
 		return -ENODEV;
+	if (!clab_bench_has_contents(mem, what))
+		return -EOPNOTSUPP;
 	ret = clab_bench_parse(ubuf, len, &n);
 	if (ret)
 		return ret;
@@ -1111,14 +1133,15 @@ static ssize_t clab_bench_order0_write(struct file *file,
 				       const char __user *ubuf, size_t len,
 				       loff_t *ppos)
 {
-	return clab_bench_write(file, ubuf, len, clab_bench_order0_run);
+	return clab_bench_write(file, ubuf, len, "order0",
+				clab_bench_order0_run);
 }
 
 static ssize_t clab_bench_copy_write(struct file *file,
 				     const char __user *ubuf, size_t len,
 				     loff_t *ppos)
 {
-	return clab_bench_write(file, ubuf, len, clab_bench_copy_run);
+	return clab_bench_write(file, ubuf, len, "copy", clab_bench_copy_run);
 }
 
 static int clab_bench_order0_open(struct inode *inode, struct file *file)

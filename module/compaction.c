@@ -244,6 +244,7 @@ const char * const clab_compact_counter_names[CLAB_NR_COMPACT_COUNTERS] = {
 	[CLAB_CCOUNT_FREE_EXAMINED] = "free_examined",
 	[CLAB_CCOUNT_FREE_SKIPPED] = "free_skipped",
 	[CLAB_CCOUNT_PAGES_MIGRATED] = "pages_migrated",
+	[CLAB_CCOUNT_MIGRATE_VIRTUAL_BYTES] = "migrate_virtual_bytes",
 };
 
 /* Add a pass that ran to the shadow memory's cumulative counters. */
@@ -261,6 +262,7 @@ static void clab_count_compact_pass(const struct clab_compact_control *cc)
 	atomic64_add(cc->total_free_scanned, &c[CLAB_CCOUNT_FREE_EXAMINED]);
 	atomic64_add(cc->total_free_skipped, &c[CLAB_CCOUNT_FREE_SKIPPED]);
 	atomic64_add(cc->nr_migrated, &c[CLAB_CCOUNT_PAGES_MIGRATED]);
+	atomic64_add(cc->virtual_bytes, &c[CLAB_CCOUNT_MIGRATE_VIRTUAL_BYTES]);
 }
 
 /**
@@ -299,6 +301,7 @@ static enum clab_compact_result __clab_compact_zone(struct clab_compact_control 
 	cc->total_free_skipped = 0;
 	cc->copy_ns = 0;
 	cc->nr_copies = 0;
+	cc->virtual_bytes = 0;
 	cc->migratetype = clab_gfp_migratetype(cc->gfp);
 
 	if (!clab_is_via_compact_memory(cc->order)) {
@@ -477,6 +480,7 @@ static void clab_stats_add(struct clab_compact_stats *stats,
 	stats->free_skipped += cc->total_free_skipped;
 	stats->copy_ns += cc->copy_ns;
 	stats->copies += cc->nr_copies;
+	stats->virtual_bytes += cc->virtual_bytes;
 	stats->isolated += cc->total_isolated;
 	stats->migrated += cc->nr_migrated;
 	stats->failed += cc->nr_migrate_failed;

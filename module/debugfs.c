@@ -2,9 +2,12 @@
 /*
  * debugfs.c - /sys/kernel/debug/compactlab/: observability, not ABI.
  *
- *   arena          the backend, the physical ranges, page and pageblock counts
+ *   arena          the backend, the physical ranges (a virtual arena: its
+ *                  virtual PFN range), page and pageblock counts, the bytes
+ *                  of page descriptors
  *   pattern_check  write a seed: fill every arena page with a pattern and
- *                  verify it (refused while any arena page is allocated);
+ *                  verify it (refused while any arena page is allocated,
+ *                  and on a virtual arena, which has no contents);
  *                  read: the last result
  *   buddyinfo      /proc/buddyinfo of the shadow memory
  *   pagetypeinfo   /proc/pagetypeinfo of the shadow memory
@@ -14,7 +17,8 @@
  *   vmstat         nr_free_pages and the event counters, /proc/vmstat style
  *   compact_stats  compactlab's own cumulative compaction counters, "name
  *                  value" lines: copy time, scanned pfns examined and
- *                  skipped (no kernel file has them)
+ *                  skipped, bytes a virtual arena did not copy (no kernel
+ *                  file has them)
  *   extfrag/unusable_index, extfrag/extfrag_index
  *                  /sys/kernel/debug/extfrag/ of the shadow memory
  *   pageblocks     one line per pageblock: its type, skip hint, counters,
@@ -44,17 +48,13 @@ static struct dentry *clab_debugfs_root;
 /* Serialises pattern checks; they write every page of the arena. */
 static DEFINE_MUTEX(clab_pattern_lock);
 
-static const char * const clab_backend_names[] = {
-	[CLAB_ARENA_RESERVED] = "reserved",
-	[CLAB_ARENA_BORROWED] = "borrowed",
-};
-
 static int clab_arena_show(struct seq_file *m, void *v)
 {
 	struct clab_arena *arena = m->private;
 	unsigned int i = 0, ranges = 0;
 
-	seq_printf(m, "backend:         %s\n", clab_backend_names[arena->backend]);
+	seq_printf(m, "backend:         %s\n",
+		   clab_arena_backend_names[arena->backend]);
 	seq_printf(m, "size:            %llu\n", arena->size);
 	seq_printf(m, "pages:           %lu\n", arena->nr_pages);
 	seq_printf(m, "pageblocks:      %lu\n", arena->nr_pageblocks);
@@ -69,6 +69,13 @@ static int clab_arena_show(struct seq_file *m, void *v)
 		end = start + arena->chunks[i].nr_pages;
 		while (++i < arena->nr_chunks && arena->chunks[i].pfn == end)
 			end += arena->chunks[i].nr_pages;
+		if (!clab_arena_has_contents(arena)) {
+			seq_printf(m, "range %u: virtual pfn 0x%lx-0x%lx index %lu-%lu\n",
+				   ranges++, start, end - 1,
+				   first << CLAB_CHUNK_ORDER,
+				   (first << CLAB_CHUNK_ORDER) + (end - start) - 1);
+			continue;
+		}
 		seq_printf(m, "range %u: phys 0x%012llx-0x%012llx pfn 0x%lx-0x%lx index %lu-%lu\n",
 			   ranges++, (u64)start << PAGE_SHIFT,
 			   ((u64)end << PAGE_SHIFT) - 1, start, end - 1,
@@ -76,6 +83,9 @@ static int clab_arena_show(struct seq_file *m, void *v)
 			   (first << CLAB_CHUNK_ORDER) + (end - start) - 1);
 	}
 	seq_printf(m, "ranges:          %u\n", ranges);
+	seq_printf(m, "descriptors:     %llu\n",
+		   clab_mem_descriptor_bytes(arena->nr_pages) +
+		   (u64)arena->nr_chunks * sizeof(*arena->chunks));
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(clab_arena);
@@ -120,6 +130,10 @@ static ssize_t clab_pattern_write(struct file *file, const char __user *ubuf,
 		pr_info_ratelimited("pattern_check: expected a numeric seed\n");
 		return err;
 	}
+	if (!clab_arena_has_contents(mem->arena)) {
+		pr_info_ratelimited("pattern_check: refused: a virtual arena has no page contents\n");
+		return -EOPNOTSUPP;
+	}
 	if (!mutex_trylock(&clab_pattern_lock))
 		return -EBUSY;
 	taken = clab_take_free_pages(mem, &blocks);
@@ -129,7 +143,9 @@ static ssize_t clab_pattern_write(struct file *file, const char __user *ubuf,
 		ret = -EBUSY;
 		goto give_back;
 	}
-	clab_arena_pattern_check(mem->arena, seed);
+	err = clab_arena_pattern_check(mem->arena, seed);
+	if (err)
+		ret = err;
 give_back:
 	clab_give_back_free_pages(mem, &blocks);
 	mutex_unlock(&clab_pattern_lock);

@@ -6,7 +6,9 @@
  * movable kernel-owned pages and reclaimable "cache" pages. Each block gets
  * a per-file handle (an allocating xarray, handles from 1) and is filled
  * with a pattern derived from its handle, so that CLAB_IOC_VERIFY can tell
- * whether a migration moved its contents intact.
+ * whether a migration moved its contents intact. On a virtual arena the
+ * blocks have no contents: ALLOC fills nothing and VERIFY answers
+ * -EOPNOTSUPP.
  *
  * Owners: unmovable and movable blocks belong to clab_file.kernel_owner,
  * reclaimable ones to clab_file.cache_owner, whose drop forgets the block
@@ -166,7 +168,8 @@ static unsigned int clab_kpages_gfp(int mt)
  *
  * The arena page is allocated before the owner lock is taken (see rmap.h),
  * so the allocation may reclaim and compact. A reclaimable block enters
- * the LRU once its owner is published.
+ * the LRU once its owner is published. On a virtual arena the block gets
+ * no pattern: it has no contents.
  *
  * Return: 0, or -ENOMEM when the arena (or the handle space) is exhausted.
  */
@@ -208,7 +211,8 @@ int clab_kpages_alloc(struct clab_file *cf, unsigned int order, int mt,
 	if (!*batch)
 		*batch = ++cf->next_batch;
 	blk->batch = *batch;
-	clab_kpages_pattern_walk(cf, blk, *handle, true);
+	if (clab_arena_has_contents(cf->mem->arena))
+		clab_kpages_pattern_walk(cf, blk, *handle, true);
 	page->private = *handle;
 	WRITE_ONCE(page->owner, mt == CLAB_MIGRATE_RECLAIMABLE ?
 		   &cf->cache_owner : &cf->kernel_owner);
@@ -286,7 +290,8 @@ void clab_kpages_free_batch(struct clab_file *cf, u64 batch)
  *
  * Runs under the owner lock, so it never sees a block half moved.
  *
- * Return: 0, -EINVAL for an unknown handle, -ENODATA for a dropped block.
+ * Return: 0, -EINVAL for an unknown handle, -ENODATA for a dropped block,
+ * -EOPNOTSUPP on a virtual arena, whose blocks have no contents.
  */
 int clab_kpages_verify(struct clab_file *cf, u64 handle, u64 *mismatches)
 {
@@ -295,6 +300,8 @@ int clab_kpages_verify(struct clab_file *cf, u64 handle, u64 *mismatches)
 
 	if (handle > U32_MAX)
 		return -EINVAL;
+	if (!clab_arena_has_contents(cf->mem->arena))
+		return -EOPNOTSUPP;
 	mutex_lock(&cf->lock);
 	blk = xa_load(&cf->blocks, handle);
 	if (!blk)

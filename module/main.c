@@ -12,6 +12,11 @@
 #include "bench.h"
 #include "interfaces.h"
 
+static char *arena_backend;
+module_param(arena_backend, charp, 0444);
+MODULE_PARM_DESC(arena_backend,
+		 "Where the arena's memory comes from: reserved (needs arena_base), borrowed, or virtual (page descriptors only, no memory; needs arena_size); unset: reserved with arena_base, else borrowed");
+
 /*
  * A physical address, so a hardware parameter (refused under lockdown), and
  * like /proc/iomem readable by root alone.
@@ -24,7 +29,7 @@ MODULE_PARM_DESC(arena_base,
 static char *arena_size;
 module_param(arena_size, charp, 0400);
 MODULE_PARM_DESC(arena_size,
-		 "Arena size in memparse syntax (e.g. 128M); default 64M for a borrowed arena");
+		 "Arena size in memparse syntax (e.g. 128M); default 64M for a borrowed arena; a virtual arena up to 1T, its descriptors at most half of RAM");
 
 static unsigned int nodes = 1;
 module_param(nodes, uint, 0444);
@@ -116,17 +121,19 @@ static int __init clab_init(void)
 	const char *why = "";
 	int ret;
 
-	ret = clab_arena_parse_params(arena_base, arena_size, &params, &why);
+	ret = clab_arena_parse_params(arena_backend, arena_base, arena_size,
+				      &params, &why);
 	if (ret) {
-		pr_err("refusing arena_base=%s arena_size=%s: %s\n",
-		       arena_base ?: "(unset)", arena_size ?: "(unset)", why);
+		pr_err("refusing arena_backend=%s arena_base=%s arena_size=%s: %s\n",
+		       arena_backend ?: "(unset)", arena_base ?: "(unset)",
+		       arena_size ?: "(unset)", why);
 		return ret;
 	}
 	clab_arena = clab_arena_create(&params, &why);
 	if (IS_ERR(clab_arena)) {
 		ret = PTR_ERR(clab_arena);
 		pr_err("cannot create the %s arena at 0x%llx size 0x%llx: %s (%d)\n",
-		       params.reserved ? "reserved" : "borrowed", params.base,
+		       clab_arena_backend_names[params.backend], params.base,
 		       params.size, why, ret);
 		return ret;
 	}

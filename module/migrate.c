@@ -47,7 +47,9 @@ static bool clab_lock_owner(struct clab_compact_control *cc,
 /*
  * Copy @page's contents to @new with copy_page(), as the kernel's
  * migration does, and count the time it took into the pass: the copy's
- * share of a pass is then measured, never estimated.
+ * share of a pass is then measured, never estimated. A virtual arena has
+ * no contents: nothing is copied or timed, and the bytes a copy would
+ * have moved are counted instead (cc->virtual_bytes).
  */
 static void clab_copy_timed(struct clab_compact_control *cc,
 			    struct clab_page *new, struct clab_page *page)
@@ -55,6 +57,10 @@ static void clab_copy_timed(struct clab_compact_control *cc,
 	struct clab_mem *mem = clab_zone_mem_of(cc);
 	u64 start;
 
+	if (!clab_arena_has_contents(mem->arena)) {
+		cc->virtual_bytes += CLAB_PAGE_SIZE;
+		return;
+	}
 	start = clab_clock_ns();
 	clab_copy_page(clab_arena_page_address(mem->arena,
 					       clab_page_to_idx(mem, new)),
@@ -298,7 +304,8 @@ struct clab_page *clab_alloc_migration_target(struct clab_page *page,
  * @new_page: where targets come from, e.g. clab_alloc_migration_target()
  * @private: passed to @new_page
  * @mode: ASYNC, SYNC_LIGHT or SYNC (move_pages() migrates in SYNC)
- * @stats: out: pages migrated and failed, and the copy time, are added to it
+ * @stats: out: pages migrated and failed, the copy time and the bytes not
+ *	copied on a virtual arena are added to it
  *
  * 6.1's migrate_pages() for a caller other than compaction: the same
  * passes as compaction's clab_migrate_pages(), with the same counters
@@ -341,6 +348,7 @@ int clab_migrate_list(struct clab_mem *mem, struct list_head *from,
 	stats->migrated += cc.nr_migrated;
 	stats->failed += cc.nr_migrate_failed + cc.nr_migratepages;
 	stats->copy_ns += cc.copy_ns;
+	stats->virtual_bytes += cc.virtual_bytes;
 	clab_putback_movable_pages(&cc);
 	return ret;
 }

@@ -731,8 +731,11 @@ static void clab_prep_new_page(struct clab_mem *mem, struct clab_page *page,
 	unsigned long idx = clab_page_to_idx(mem, page), i;
 
 	clab_prep_claimed_block(mem, page, order, clab_gfp_migratetype(gfp));
-	/* clear_page() per page, as the kernel's __GFP_ZERO. */
-	if (gfp & CLAB_GFP_ZERO)
+	/*
+	 * clear_page() per page, as the kernel's __GFP_ZERO; a virtual
+	 * arena has nothing to clear.
+	 */
+	if ((gfp & CLAB_GFP_ZERO) && clab_arena_has_contents(mem->arena))
 		for (i = 0; i < (1UL << order); i++)
 			clab_clear_page(clab_arena_page_address(mem->arena,
 								idx + i));

@@ -504,15 +504,21 @@ static const struct vm_operations_struct clab_rmap_vm_ops = {
  * @vma: the new vma
  *
  * Requires MAP_SHARED and offset 0; gives the vma a fresh range of file
- * offsets. VM_IO keeps MADV_DOFORK from clearing VM_DONTCOPY.
+ * offsets. VM_IO keeps MADV_DOFORK from clearing VM_DONTCOPY. A virtual
+ * arena has no memory to map: its PFNs are arena indices.
  *
- * Return: 0 or -errno.
+ * Return: 0 or -errno: -ENODEV on a virtual arena.
  */
 int clab_rmap_mmap(struct clab_file *cf, struct file *file,
 		   struct vm_area_struct *vma)
 {
 	unsigned long npages = vma_pages(vma);
 
+	if (!clab_arena_has_contents(cf->mem->arena)) {
+		pr_warn_ratelimited("%s[%d]: mmap refused: a virtual arena has no pages to map\n",
+				    current->comm, task_pid_nr(current));
+		return -ENODEV;
+	}
 	if (!(vma->vm_flags & VM_MAYSHARE)) {
 		pr_warn_ratelimited("%s[%d]: MAP_PRIVATE mapping refused, use MAP_SHARED\n",
 				    current->comm, task_pid_nr(current));

@@ -215,6 +215,25 @@ static void clab_zone_free_all(struct clab_mem *mem, struct clab_zone *zone)
 }
 
 /**
+ * clab_mem_descriptor_bytes() - what clab_mem_init() allocates per arena
+ * @nr_pages: pages in the arena
+ *
+ * One struct clab_page per page, one struct clab_pageblock per pageblock
+ * and one in-use bit per page: the memory a virtual arena costs, bar the
+ * chunk table (32 bytes per largest block) and a few fixed structures.
+ *
+ * Return: the bytes, rounded as the allocations are not (allocator slack
+ * comes on top).
+ */
+u64 clab_mem_descriptor_bytes(unsigned long nr_pages)
+{
+	return (u64)nr_pages * sizeof(struct clab_page) +
+	       (u64)(nr_pages >> CLAB_PAGEBLOCK_ORDER) *
+	       sizeof(struct clab_pageblock) +
+	       (u64)BITS_TO_LONGS(nr_pages) * sizeof(long);
+}
+
+/**
  * clab_mem_init() - build the shadow memory over an arena
  * @mem: zeroed storage for it
  * @arena: the arena

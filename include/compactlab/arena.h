@@ -13,6 +13,12 @@
  * The arena never uses the kernel's struct page for its pages: a reserved
  * range usually has none. Per-page and per-pageblock state lives in our own
  * descriptor arrays.
+ *
+ * A virtual arena has descriptors and nothing else: no memory behind its
+ * pages, chunks with a NULL address, and PFNs that are the arena indices
+ * (a virtual PFN space from 0). It clones a large zone for the price of its
+ * descriptors. Code that reads or writes page contents asks
+ * clab_arena_has_contents() first.
  */
 #ifndef _COMPACTLAB_ARENA_H
 #define _COMPACTLAB_ARENA_H
@@ -26,6 +32,15 @@
 /* Default borrowed arena size when arena_size= is not given. */
 #define CLAB_ARENA_DEFAULT_SIZE	(64ULL << 20)
 
+/* The largest reserved or borrowed arena we agree to describe. */
+#define CLAB_ARENA_MAX_SIZE	(64ULL << 30)
+
+/*
+ * The largest virtual arena: its only cost is its descriptors, which the
+ * kernel backend also bounds by RAM (clab_arena_create()).
+ */
+#define CLAB_ARENA_VIRTUAL_MAX_SIZE	(1024ULL << 30)
+
 /**
  * enum clab_arena_backend - where the arena's memory comes from
  * @CLAB_ARENA_RESERVED: a physical range the kernel does not use
@@ -33,17 +48,30 @@
  *	request_mem_region and mapped with memremap.
  * @CLAB_ARENA_BORROWED: max-order chunks allocated from the running kernel
  *	and given back on unload.
+ * @CLAB_ARENA_VIRTUAL: no memory at all: page descriptors over a virtual
+ *	PFN space (PFN = arena index), for allocation and compaction studies
+ *	of zones larger than the machine can spare. Migration moves ownership
+ *	and counts the bytes it would have copied; nothing reads or writes
+ *	page contents.
+ * @CLAB_ARENA_NR_BACKENDS: the number of backends
  */
 enum clab_arena_backend {
 	CLAB_ARENA_RESERVED,
 	CLAB_ARENA_BORROWED,
+	CLAB_ARENA_VIRTUAL,
+	CLAB_ARENA_NR_BACKENDS
 };
+
+/* The arena_backend= names, indexed by enum clab_arena_backend. */
+extern const char * const clab_arena_backend_names[CLAB_ARENA_NR_BACKENDS];
 
 /**
  * struct clab_arena_chunk - one physically contiguous piece of the arena
  * @pfn: first physical page frame number, aligned to CLAB_CHUNK_PAGES
+ *	(virtual backend: the first arena index of the chunk)
  * @nr_pages: pages in this chunk (CLAB_CHUNK_PAGES but for the last one)
- * @vaddr: kernel virtual address of the first page
+ * @vaddr: kernel virtual address of the first page; NULL for a virtual
+ *	arena, whose pages have no contents
  * @cookie: backend private (the struct page of a borrowed chunk)
  */
 struct clab_arena_chunk {
@@ -85,19 +113,20 @@ struct clab_arena {
 
 /**
  * struct clab_arena_params - what the user asked for
+ * @backend: where the memory comes from
  * @base: reserved backend's physical base address
  * @size: bytes
- * @reserved: true when @base was given (reserved backend)
  */
 struct clab_arena_params {
+	enum clab_arena_backend backend;
 	u64 base;
 	u64 size;
-	bool reserved;
 };
 
 int clab_parse_size(const char *s, u64 *out);
-int clab_arena_parse_params(const char *base, const char *size,
-			    struct clab_arena_params *p, const char **why);
+int clab_arena_parse_params(const char *backend, const char *base,
+			    const char *size, struct clab_arena_params *p,
+			    const char **why);
 int clab_arena_check_params(const struct clab_arena_params *p,
 			    const char **why);
 
@@ -118,14 +147,26 @@ void clab_arena_destroy(struct clab_arena *arena);
 
 int clab_arena_pfn_to_index(const struct clab_arena *arena, unsigned long pfn,
 			    unsigned long *index);
-void clab_arena_pattern_check(struct clab_arena *arena, u64 seed);
+int clab_arena_pattern_check(struct clab_arena *arena, u64 seed);
+
+/**
+ * clab_arena_has_contents() - is there memory behind the arena's pages?
+ * @arena: the arena
+ *
+ * Return: false for a virtual arena, whose pages are descriptors only:
+ * nothing may read, write, clear, copy or map their contents.
+ */
+static inline bool clab_arena_has_contents(const struct clab_arena *arena)
+{
+	return arena->backend != CLAB_ARENA_VIRTUAL;
+}
 
 /**
  * clab_arena_index_to_pfn() - physical page frame of an arena page
  * @arena: the arena
  * @index: arena page index, below @arena->nr_pages
  *
- * Return: the PFN that backs @index.
+ * Return: the PFN that backs @index; for a virtual arena, @index itself.
  */
 static inline unsigned long clab_arena_index_to_pfn(const struct clab_arena *arena,
 						    unsigned long index)
@@ -139,20 +180,17 @@ static inline unsigned long clab_arena_index_to_pfn(const struct clab_arena *are
  * @arena: the arena
  * @index: arena page index, below @arena->nr_pages
  *
- * Return: the address through which the module reads and writes the page.
+ * Return: the address through which the module reads and writes the page;
+ * NULL when the arena has no contents (clab_arena_has_contents()).
  */
 static inline void *clab_arena_page_address(const struct clab_arena *arena,
 					    unsigned long index)
 {
-	return (char *)arena->chunks[index >> CLAB_CHUNK_ORDER].vaddr +
-	       ((index & (CLAB_CHUNK_PAGES - 1)) << CLAB_PAGE_SHIFT);
-}
+	char *vaddr = arena->chunks[index >> CLAB_CHUNK_ORDER].vaddr;
 
-/* Are there data pages behind the arena's pages? */
-static inline bool clab_arena_has_contents(const struct clab_arena *arena)
-{
-	return arena->backend == CLAB_ARENA_RESERVED ||
-	       arena->backend == CLAB_ARENA_BORROWED;
+	if (!vaddr)
+		return NULL;
+	return vaddr + ((index & (CLAB_CHUNK_PAGES - 1)) << CLAB_PAGE_SHIFT);
 }
 
 #endif /* _COMPACTLAB_ARENA_H */

@@ -104,7 +104,9 @@ struct clab_capture_control {
  * @total_free_skipped: pfns the free scanner passed without looking at them
  * @copy_ns: time migration spent copying page contents, clab_clock_ns()
  *	read around each clab_copy_page()
- * @nr_copies: pages migration copied
+ * @nr_copies: pages migration copied (none on a virtual arena)
+ * @virtual_bytes: on a virtual arena, which has no contents to copy: the
+ *	bytes migration would have copied, CLAB_PAGE_SIZE per page moved
  * @fast_search_fail: free-list searches in a row that found nothing; each
  *	halves how far the next one looks (clab_freelist_scan_limit())
  * @search_order: the order fast_isolate_freepages() searches first, round
@@ -168,6 +170,7 @@ struct clab_compact_control {
 	unsigned long total_free_skipped;
 	u64 copy_ns;
 	unsigned long nr_copies;
+	u64 virtual_bytes;
 	unsigned short fast_search_fail;
 	short search_order;
 	bool search_order_set;
@@ -238,6 +241,8 @@ enum clab_isolate_result {
  * @failed: pages that failed to migrate
  * @copy_ns: ns migration spent copying pages (clab_clock_ns())
  * @copies: pages migration copied
+ * @virtual_bytes: bytes migration would have copied on an arena with
+ *	contents (virtual arena only)
  */
 struct clab_compact_stats {
 	enum clab_compact_result result;
@@ -250,6 +255,7 @@ struct clab_compact_stats {
 	unsigned long failed;
 	u64 copy_ns;
 	unsigned long copies;
+	u64 virtual_bytes;
 };
 
 static inline bool clab_is_via_compact_memory(int order)
@@ -333,11 +339,14 @@ typedef struct clab_page *(*clab_new_page_t)(struct clab_page *page,
  * @migrated: pages moved (or freed by their owner meanwhile)
  * @failed: pages that stayed where they were, given back to their owners
  * @copy_ns: time spent copying page contents, in nanoseconds
+ * @virtual_bytes: bytes the moves would have copied on an arena with
+ *	contents (virtual arena only; nothing was copied)
  */
 struct clab_migrate_stats {
 	unsigned long migrated;
 	unsigned long failed;
 	u64 copy_ns;
+	u64 virtual_bytes;
 };
 
 int clab_migrate_pages(struct clab_compact_control *cc);

@@ -310,6 +310,7 @@ enum clab_compact_counter_item {
 	CLAB_CCOUNT_FREE_EXAMINED,	/* as compact_free_scanned */
 	CLAB_CCOUNT_FREE_SKIPPED,	/* pfns passed unexamined */
 	CLAB_CCOUNT_PAGES_MIGRATED,	/* migrated, or freed meanwhile */
+	CLAB_CCOUNT_MIGRATE_VIRTUAL_BYTES, /* virtual arena: bytes not copied */
 	CLAB_NR_COMPACT_COUNTERS
 };
 
@@ -382,6 +383,7 @@ int clab_parse_core(const char *s, unsigned long total_pages,
 int clab_mem_init(struct clab_mem *mem, struct clab_arena *arena,
 		  const struct clab_mem_config *cfg, const char **why);
 void clab_mem_exit(struct clab_mem *mem);
+u64 clab_mem_descriptor_bytes(unsigned long nr_pages);
 
 /* The page allocator (module/page_alloc.c). */
 struct clab_page *clab_alloc_pages(struct clab_mem *mem, int nid,

@@ -8,7 +8,9 @@
  *
  * A reserved arena gets consecutive PFNs from its base. A borrowed arena
  * gets chunks at scattered, out-of-order PFNs (as the kernel hands them out),
- * so that the core's sorting and lookup are exercised.
+ * so that the core's sorting and lookup are exercised. A virtual arena gets
+ * no memory at all, as in the kernel: chunks with a NULL address over PFNs
+ * from 0 (the arena indices).
  */
 #include <compactlab/arena.h>
 
@@ -22,7 +24,7 @@ struct clab_arena *clab_arena_create(const struct clab_arena_params *p,
 	struct clab_arena *arena;
 	int ret;
 
-	if (!p->reserved && nr > CLAB_USER_PFN_SLOTS) {
+	if (p->backend == CLAB_ARENA_BORROWED && nr > CLAB_USER_PFN_SLOTS) {
 		*why = "too large for the test backend";
 		return ERR_PTR(-ENOMEM);
 	}
@@ -34,14 +36,18 @@ struct clab_arena *clab_arena_create(const struct clab_arena_params *p,
 	for (i = 0, done = 0; i < nr; i++, done += CLAB_CHUNK_PAGES) {
 		unsigned long n = min(pages - done, CLAB_CHUNK_PAGES);
 		unsigned long pfn;
-		void *mem = vmalloc(n << CLAB_PAGE_SHIFT);
+		void *mem = NULL;
 
-		if (!mem) {
+		if (p->backend != CLAB_ARENA_VIRTUAL)
+			mem = vmalloc(n << CLAB_PAGE_SHIFT);
+		if (!mem && p->backend != CLAB_ARENA_VIRTUAL) {
 			*why = "out of memory";
 			ret = -ENOMEM;
 			goto fail;
 		}
-		if (p->reserved)
+		if (p->backend == CLAB_ARENA_VIRTUAL)
+			pfn = done;
+		else if (p->backend == CLAB_ARENA_RESERVED)
 			pfn = (p->base >> CLAB_PAGE_SHIFT) + done;
 		else
 			pfn = (unsigned long)((i * 97UL) % CLAB_USER_PFN_SLOTS + 1)

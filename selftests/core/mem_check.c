@@ -18,6 +18,15 @@
 struct clab_mem *test_mem_create(const char *size, unsigned int nodes,
 				 const char *kernelcore, const char *movablecore)
 {
+	return test_mem_create_backend(NULL, size, nodes, kernelcore,
+				       movablecore);
+}
+
+struct clab_mem *test_mem_create_backend(const char *backend, const char *size,
+					 unsigned int nodes,
+					 const char *kernelcore,
+					 const char *movablecore)
+{
 	struct clab_mem_config cfg = {
 		.nodes = nodes, .kernelcore = kernelcore,
 		.movablecore = movablecore,
@@ -27,7 +36,9 @@ struct clab_mem *test_mem_create(const char *size, unsigned int nodes,
 	struct clab_mem *mem;
 	const char *why = "";
 
-	if (clab_arena_parse_params("0x40000000", size, &p, &why))
+	/* A reserved arena at 0x40000000 unless @backend says otherwise. */
+	if (clab_arena_parse_params(backend, backend ? NULL : "0x40000000",
+				    size, &p, &why))
 		return NULL;
 	arena = clab_arena_create(&p, &why);
 	if (IS_ERR(arena))

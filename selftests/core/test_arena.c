@@ -49,36 +49,58 @@ static void test_parse_size(void)
 
 static void test_params(void)
 {
+	enum { R = CLAB_ARENA_RESERVED, B = CLAB_ARENA_BORROWED,
+	       V = CLAB_ARENA_VIRTUAL };
 	static const struct {
-		const char *base, *size;
+		const char *backend, *base, *size;
 		int ret;
-		bool reserved;
+		int backend_out;
 		u64 expect_size;
 	} cases[] = {
-		{ NULL, NULL, 0, false, MB(64) },		/* default borrowed */
-		{ "", "", 0, false, MB(64) },
-		{ NULL, "8M", 0, false, MB(8) },
-		{ NULL, "6M", -EINVAL, false, 0 },		/* not whole 4M chunks */
-		{ NULL, "2M", -EINVAL, false, 0 },
-		{ "0x30000000", "128M", 0, true, MB(128) },
-		{ "0x30000000", "4M", 0, true, MB(4) },	/* two pageblocks */
-		{ "0x30000000", "6144K", 0, true, MB(6) },
-		{ "0x30000000", "2M", -EINVAL, true, 0 },	/* one pageblock */
-		{ "0x30000000", "0", -EINVAL, true, 0 },
-		{ "0x30000000", "5M", -EINVAL, true, 0 },	/* partial pageblock */
-		{ "0x30100000", "128M", -EINVAL, true, 0 },	/* misaligned base */
-		{ "0x30000000", NULL, -EINVAL, true, 0 },	/* base needs size */
-		{ "banana", "128M", -EINVAL, true, 0 },
-		{ "0x30000000", "lots", -EINVAL, true, 0 },
-		{ "0xfffffffffffff000", "128M", -EINVAL, true, 0 },
-		{ NULL, "128G", -EINVAL, false, 0 },		/* over 64G */
+		{ NULL, NULL, NULL, 0, B, MB(64) },		/* default borrowed */
+		{ "", "", "", 0, B, MB(64) },
+		{ NULL, NULL, "8M", 0, B, MB(8) },
+		{ NULL, NULL, "6M", -EINVAL, B, 0 },	/* not whole 4M chunks */
+		{ NULL, NULL, "2M", -EINVAL, B, 0 },
+		{ NULL, "0x30000000", "128M", 0, R, MB(128) },
+		{ NULL, "0x30000000", "4M", 0, R, MB(4) },	/* two pageblocks */
+		{ NULL, "0x30000000", "6144K", 0, R, MB(6) },
+		{ NULL, "0x30000000", "2M", -EINVAL, R, 0 },	/* one pageblock */
+		{ NULL, "0x30000000", "0", -EINVAL, R, 0 },
+		{ NULL, "0x30000000", "5M", -EINVAL, R, 0 },	/* partial pageblock */
+		{ NULL, "0x30100000", "128M", -EINVAL, R, 0 },	/* misaligned base */
+		{ NULL, "0x30000000", NULL, -EINVAL, R, 0 },	/* base needs size */
+		{ NULL, "banana", "128M", -EINVAL, R, 0 },
+		{ NULL, "0x30000000", "lots", -EINVAL, R, 0 },
+		{ NULL, "0xfffffffffffff000", "128M", -EINVAL, R, 0 },
+		{ NULL, NULL, "128G", -EINVAL, B, 0 },		/* over 64G */
+		/* arena_backend= named */
+		{ "reserved", "0x30000000", "8M", 0, R, MB(8) },
+		{ "reserved", NULL, "8M", -EINVAL, R, 0 },	/* needs a base */
+		{ "borrowed", NULL, "8M", 0, B, MB(8) },
+		{ "borrowed\n", NULL, NULL, 0, B, MB(64) },
+		{ "borrowed", "0x30000000", "8M", -EINVAL, B, 0 },
+		{ "virtual", NULL, "16G", 0, V, 16ULL << 30 },
+		{ "virtual", NULL, "6M", 0, V, MB(6) },	/* whole pageblocks */
+		{ "virtual", NULL, "4M", 0, V, MB(4) },
+		{ "virtual", NULL, "128G", 0, V, 128ULL << 30 },
+		{ "virtual", NULL, "1T", 0, V, 1ULL << 40 },
+		{ "virtual", NULL, "2T", -EINVAL, V, 0 },	/* over 1T */
+		{ "virtual", NULL, "2M", -EINVAL, V, 0 },	/* one pageblock */
+		{ "virtual", NULL, "5M", -EINVAL, V, 0 },	/* partial pageblock */
+		{ "virtual", NULL, NULL, -EINVAL, V, 0 },	/* needs a size */
+		{ "virtual", "0x30000000", "8M", -EINVAL, V, 0 },
+		{ "Virtual", NULL, "8M", -EINVAL, V, 0 },	/* names are exact */
+		{ "virt", NULL, "8M", -EINVAL, V, 0 },
+		{ "virtualx", NULL, "8M", -EINVAL, V, 0 },
 	};
 	unsigned int i;
 
 	for (i = 0; i < ARRAY_SIZE(cases); i++) {
 		struct clab_arena_params p;
 		const char *why = NULL;
-		int ret = clab_arena_parse_params(cases[i].base, cases[i].size,
+		int ret = clab_arena_parse_params(cases[i].backend,
+						  cases[i].base, cases[i].size,
 						  &p, &why);
 
 		CHECK_EQ(ret, cases[i].ret);
@@ -86,9 +108,12 @@ static void test_params(void)
 			CHECK(why && *why);
 			continue;
 		}
-		CHECK_EQ(p.reserved, cases[i].reserved);
+		CHECK_EQ(p.backend, cases[i].backend_out);
 		CHECK(p.size == cases[i].expect_size);
 	}
+	for (i = 0; i < CLAB_ARENA_NR_BACKENDS; i++)
+		CHECK(clab_arena_backend_names[i] &&
+		      *clab_arena_backend_names[i]);
 }
 
 /* Every index aligned to 1 << k maps to a PFN aligned to 1 << k. */
@@ -108,6 +133,10 @@ static void check_mapping(struct clab_arena *arena)
 		CHECK(idx == i);
 		if (i)
 			CHECK(pfn > clab_arena_index_to_pfn(arena, i - 1));
+		if (!clab_arena_has_contents(arena)) {
+			CHECK(!clab_arena_page_address(arena, i));
+			continue;
+		}
 		CHECK((char *)clab_arena_page_address(arena, i) ==
 		      (char *)arena->chunks[i >> CLAB_CHUNK_ORDER].vaddr +
 		      ((i & (CLAB_CHUNK_PAGES - 1)) << CLAB_PAGE_SHIFT));
@@ -122,7 +151,7 @@ static void test_reserved_mapping(void)
 	unsigned long idx;
 
 	/* 10M: two whole chunks and a partial third of one pageblock. */
-	CHECK_EQ(clab_arena_parse_params("0x30000000", "10M", &p, &why), 0);
+	CHECK_EQ(clab_arena_parse_params(NULL, "0x30000000", "10M", &p, &why), 0);
 	arena = clab_arena_create(&p, &why);
 	CHECK(!IS_ERR(arena));
 	if (IS_ERR(arena))
@@ -146,7 +175,7 @@ static void test_borrowed_mapping(void)
 	unsigned long idx;
 	unsigned int i;
 
-	CHECK_EQ(clab_arena_parse_params(NULL, "64M", &p, &why), 0);
+	CHECK_EQ(clab_arena_parse_params(NULL, NULL, "64M", &p, &why), 0);
 	arena = clab_arena_create(&p, &why);
 	CHECK(!IS_ERR(arena));
 	if (IS_ERR(arena))
@@ -166,7 +195,9 @@ static void test_borrowed_mapping(void)
 
 static void test_bad_chunks(void)
 {
-	struct clab_arena_params p = { .size = MB(12), .reserved = true };
+	struct clab_arena_params p = {
+		.backend = CLAB_ARENA_RESERVED, .size = MB(12),
+	};
 	struct clab_arena *arena = clab_arena_alloc(&p, 3);
 	static char mem[1];
 	const char *why = "";
@@ -200,12 +231,12 @@ static void test_pattern_check(void)
 	const char *why = "";
 	void *saved;
 
-	CHECK_EQ(clab_arena_parse_params(NULL, "8M", &p, &why), 0);
+	CHECK_EQ(clab_arena_parse_params(NULL, NULL, "8M", &p, &why), 0);
 	arena = clab_arena_create(&p, &why);
 	CHECK(!IS_ERR(arena));
 	if (IS_ERR(arena))
 		return;
-	clab_arena_pattern_check(arena, 42);
+	CHECK_EQ(clab_arena_pattern_check(arena, 42), 0);
 	CHECK_EQ(arena->pattern_pages, 2048);
 	CHECK_EQ(arena->pattern_mismatches, 0);
 	CHECK_EQ(arena->pattern_seed, 42);
@@ -218,12 +249,48 @@ static void test_pattern_check(void)
 	clab_arena_destroy(arena);
 }
 
+/*
+ * A virtual arena: PFN == index from 0, no addresses, and the pattern
+ * check refuses it, leaving the last result alone.
+ */
+static void test_virtual_mapping(void)
+{
+	struct clab_arena_params p;
+	struct clab_arena *arena;
+	const char *why = "";
+	unsigned long idx;
+	unsigned int i;
+
+	/* 10M: two whole chunks and a partial third of one pageblock. */
+	CHECK_EQ(clab_arena_parse_params("virtual", NULL, "10M", &p, &why), 0);
+	arena = clab_arena_create(&p, &why);
+	CHECK(!IS_ERR(arena));
+	if (IS_ERR(arena))
+		return;
+	CHECK_EQ(arena->backend, CLAB_ARENA_VIRTUAL);
+	CHECK(!clab_arena_has_contents(arena));
+	CHECK_EQ(arena->nr_pages, 2560);
+	CHECK_EQ(arena->nr_pageblocks, 5);
+	CHECK_EQ(arena->nr_chunks, 3);
+	for (i = 0; i < arena->nr_chunks; i++)
+		CHECK(!arena->chunks[i].vaddr);
+	for (idx = 0; idx < arena->nr_pages; idx++)
+		CHECK_EQ(clab_arena_index_to_pfn(arena, idx), idx);
+	check_mapping(arena);
+	CHECK_EQ(clab_arena_pfn_to_index(arena, 2560, &idx), -ERANGE);
+	CHECK_EQ(clab_arena_pattern_check(arena, 42), -EOPNOTSUPP);
+	CHECK_EQ(arena->pattern_pages, 0);
+	CHECK_EQ(arena->pattern_seed, 0);
+	clab_arena_destroy(arena);
+}
+
 #define ARENA_CASES(X) \
 	X(test_parse_size) \
 	X(test_params) \
 	X(test_reserved_mapping) \
 	X(test_borrowed_mapping) \
 	X(test_bad_chunks) \
-	X(test_pattern_check)
+	X(test_pattern_check) \
+	X(test_virtual_mapping)
 
 CLAB_TEST_SUITE(arena, ARENA_CASES);

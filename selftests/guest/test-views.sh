@@ -194,7 +194,8 @@ ok $? "no addresses in the kernel-format views"
 
 # compact_stats: compactlab's own counters, "name number" in this order.
 cs_names="passes migrate_copy_ns migrate_copies migrate_examined
-migrate_skipped free_examined free_skipped pages_migrated"
+migrate_skipped free_examined free_skipped pages_migrated
+migrate_virtual_bytes"
 [ "$(awk '{ print $1 }' $D/compact_stats | tr '\n' ' ')" = "$(echo $cs_names) " ] &&
 	! grep -qv '^[a-z_]* [0-9][0-9]*$' $D/compact_stats
 ok $? "compact_stats: $(echo $cs_names | wc -w) counters in order, a number each"
@@ -215,12 +216,14 @@ hold=$!
 if wait_file /tmp/views-ready; then
 	echo tuned >$S/policy
 	ns0=$(cs migrate_copy_ns) cp0=$(cs migrate_copies) ps0=$(cs passes)
+	vb0=$(cs migrate_virtual_bytes)
 	me0=$(cs migrate_examined) fe0=$(cs free_examined)
 	ok0=$(vs pgmigrate_success) ms0=$(vs compact_migrate_scanned)
 	fs0=$(vs compact_free_scanned)
 	echo 1 >$S/compact_memory
 	ns=$(($(cs migrate_copy_ns) - ns0)) cp=$(($(cs migrate_copies) - cp0))
 	ps=$(($(cs passes) - ps0)) mig=$(($(vs pgmigrate_success) - ok0))
+	vb=$(($(cs migrate_virtual_bytes) - vb0))
 	me=$(($(cs migrate_examined) - me0)) ms=$(($(vs compact_migrate_scanned) - ms0))
 	fe=$(($(cs free_examined) - fe0)) fs=$(($(vs compact_free_scanned) - fs0))
 	kill -USR1 $hold
@@ -229,8 +232,9 @@ wait $hold
 diag "compact_memory: passes +$ps, migrate_copy_ns +$ns, migrate_copies +$cp, pgmigrate_success +$mig"
 diag "migrate_examined +$me (compact_migrate_scanned +$ms), free_examined +$fe (compact_free_scanned +$fs)"
 while IFS= read -r l; do diag "compact_stats: $l"; done <$D/compact_stats
-[ -n "$ns" ] && [ "$ns" -gt 0 ] && [ "$cp" -gt 0 ] && [ "$cp" -eq "$mig" ]
-ok $? "compact_memory: migrate_copy_ns > 0 ($ns), migrate_copies == pgmigrate_success delta ($cp, $mig)"
+[ -n "$ns" ] && [ "$ns" -gt 0 ] && [ "$cp" -gt 0 ] && [ "$cp" -eq "$mig" ] &&
+	[ "$vb" -eq 0 ]
+ok $? "compact_memory: migrate_copy_ns > 0 ($ns), migrate_copies == pgmigrate_success delta ($cp, $mig), migrate_virtual_bytes 0 ($vb)"
 [ -n "$ps" ] && [ "$ps" -ge 1 ] && [ "$me" -eq "$ms" ] && [ "$fe" -eq "$fs" ]
 ok $? "compact_memory: passes counted ($ps), examined == compact_*_scanned deltas"
 echo "${pol0:-linux}" >$S/policy

@@ -204,7 +204,9 @@ struct clab_counters {
  * @handle: in: a handle from CLAB_IOC_ALLOC on this file
  * @mismatches: out: 64-bit words of the block that differ from its pattern
  *
- * ENODATA when reclaim dropped the (reclaimable) block.
+ * ENODATA when reclaim dropped the (reclaimable) block. EOPNOTSUPP on a
+ * virtual arena (module parameter arena_backend=virtual), whose blocks
+ * have no contents and so no pattern; ALLOC works there as elsewhere.
  */
 struct clab_verify {
 	__u64 handle;
