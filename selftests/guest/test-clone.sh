@@ -177,6 +177,7 @@ fi
 # window as large as the arena holds; CLAB_IOC_CLONE_INFO describes it and
 # CLAB_IOC_CLONE_RELEASE empties the arena again.
 nr=$(((arena - 2048) / 512 * 512))
+[ "$nr" -gt 0 ] || nr=512
 out=$(./clab-clone --apply --nr "$nr" "$zone")
 info=$(./clab-clone info)
 rel=$(./clab-clone release)
