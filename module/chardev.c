@@ -714,6 +714,7 @@ static void clab_clone_count_blocks(const struct clab_layout *l, bool movable,
 static long clab_ioctl_clone(struct clab_mem *mem,
 			     struct clab_clone __user *uarg)
 {
+	struct clab_layout_clone *clone = NULL;
 	struct clab_kclone_request kreq = {};
 	struct clab_layout_stats st;
 	struct clab_layout layout;
@@ -746,20 +747,27 @@ static long clab_ioctl_clone(struct clab_mem *mem,
 	memcpy(kreq.zone, req.zone, sizeof(kreq.zone));
 	kreq.start_pfn = req.start_pfn;
 	kreq.nr_pages = req.nr_pages;
-	if (req.flags & CLAB_CLONE_F_COUNT_ONLY)
+	if (req.flags & CLAB_CLONE_F_COUNT_ONLY) {
 		max_pages = CLAB_CLONE_COUNT_MAX_PAGES;
-	else
+	} else {
 		max_pages = mem->arena->nr_pages;
+		/* Allocated before the read, which it would otherwise change. */
+		clone = clab_layout_prepare(mem);
+		if (!clone)
+			return -ENOMEM;
+	}
 	ret = clab_kclone(&kreq, max_pages, &layout, &why);
 	if (ret) {
 		clab_layout_refused("CLAB_IOC_CLONE",
 				    "node %u zone %s pfns 0x%llx+0x%llx (max %lu): %s",
 				    req.nid, req.zone, req.start_pfn,
 				    req.nr_pages, max_pages, why);
+		if (clone)
+			clab_layout_unprepare(clone);
 		return ret;
 	}
-	if (!(req.flags & CLAB_CLONE_F_COUNT_ONLY))
-		ret = clab_layout_apply(mem, &layout, &why);
+	if (clone)
+		ret = clab_layout_apply_prepared(mem, &layout, clone, &why);
 	if (ret) {
 		clab_layout_refused("CLAB_IOC_CLONE",
 				    "the arena cannot take the clone: %s", why);

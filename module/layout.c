@@ -169,7 +169,7 @@ void clab_layout_count(const struct clab_layout *l,
  * pattern of key k is clab_clone_pattern(k, word), so a migration that
  * loses or mixes contents shows in clab_layout_verify().
  */
-struct clab_clone {
+struct clab_layout_clone {
 	struct clab_owner owner;
 	atomic_t refs;
 	struct mutex lock;	/* @slots, and the clone pages' owner fields */
@@ -186,9 +186,9 @@ static u64 clab_clone_pattern(unsigned long key, unsigned long word)
 	return (u64)key * 0xd6e8feb86659fd93ULL + word + 1;
 }
 
-static struct clab_clone *owner_to_clone(struct clab_owner *owner)
+static struct clab_layout_clone *owner_to_clone(struct clab_owner *owner)
 {
-	return container_of(owner, struct clab_clone, owner);
+	return container_of(owner, struct clab_layout_clone, owner);
 }
 
 static bool clab_clone_tryget(struct clab_owner *owner)
@@ -196,7 +196,7 @@ static bool clab_clone_tryget(struct clab_owner *owner)
 	return atomic_inc_not_zero(&owner_to_clone(owner)->refs);
 }
 
-static void clab_clone_put(struct clab_clone *clone)
+static void clab_clone_put(struct clab_layout_clone *clone)
 {
 	if (!atomic_dec_and_test(&clone->refs))
 		return;
@@ -227,7 +227,7 @@ static void clab_clone_unlock(struct clab_owner *owner, struct clab_page *page)
 
 static bool clab_clone_owns(struct clab_owner *owner, struct clab_page *page)
 {
-	struct clab_clone *clone = owner_to_clone(owner);
+	struct clab_layout_clone *clone = owner_to_clone(owner);
 
 	lockdep_assert_held(&clone->lock);
 	return page->owner == owner && page->private < clone->nr_keys &&
@@ -243,7 +243,7 @@ static void clab_clone_unmap(struct clab_owner *owner, struct clab_page *page)
 static void clab_clone_move(struct clab_owner *owner, struct clab_page *old,
 			    struct clab_page *new)
 {
-	struct clab_clone *clone = owner_to_clone(owner);
+	struct clab_layout_clone *clone = owner_to_clone(owner);
 
 	if (WARN_ON_ONCE(!clab_clone_owns(owner, old)))
 		return;
@@ -295,7 +295,7 @@ static void clab_layout_fill(struct clab_mem *mem, unsigned long idx,
 }
 
 /* Make the taken pages [idx, idx + 2^order) one allocated block of @clone. */
-static void clab_layout_claim(struct clab_clone *clone, unsigned long idx,
+static void clab_layout_claim(struct clab_layout_clone *clone, unsigned long idx,
 			      unsigned int order, unsigned int kind)
 {
 	struct clab_mem *mem = clone->mem;
@@ -339,11 +339,20 @@ static bool clab_arena_in_use(struct clab_mem *mem)
 
 static void __clab_layout_release(struct clab_mem *mem);
 
-static struct clab_clone *clab_clone_create(struct clab_mem *mem,
-					    const struct clab_layout *l)
+/**
+ * clab_layout_prepare() - allocate what applying a layout needs
+ * @mem: the shadow memory
+ *
+ * For a caller that reads its layout from the running kernel: allocating
+ * afterwards would change the memory it just read. Pass the result to
+ * clab_layout_apply_prepared(), or free it with clab_layout_unprepare().
+ *
+ * Return: the clone's tables, or NULL when memory is short.
+ */
+struct clab_layout_clone *clab_layout_prepare(struct clab_mem *mem)
 {
 	unsigned long n = mem->arena->nr_pages;
-	struct clab_clone *clone;
+	struct clab_layout_clone *clone;
 
 	clone = kzalloc(sizeof(*clone), GFP_KERNEL);
 	if (!clone)
@@ -361,10 +370,16 @@ static struct clab_clone *clab_clone_create(struct clab_mem *mem,
 	mutex_init(&clone->lock);
 	clone->mem = mem;
 	clone->nr_keys = n;
-	clone->src = *l;
-	clone->src.pages = NULL;
-	clone->src.pageblock_mt = NULL;
 	return clone;
+}
+
+/**
+ * clab_layout_unprepare() - free what clab_layout_prepare() allocated
+ * @clone: its result, not applied
+ */
+void clab_layout_unprepare(struct clab_layout_clone *clone)
+{
+	clab_clone_put(clone);
 }
 
 /**
@@ -374,37 +389,59 @@ static struct clab_clone *clab_clone_create(struct clab_mem *mem,
  * @l: a layout at most as large as the arena
  * @why: set to a human-readable reason on failure
  *
+ * clab_layout_prepare(), then clab_layout_apply_prepared().
+ *
+ * Return: as clab_layout_apply_prepared(), or -ENOMEM.
+ */
+int clab_layout_apply(struct clab_mem *mem, const struct clab_layout *l,
+		      const char **why)
+{
+	struct clab_layout_clone *clone = clab_layout_prepare(mem);
+
+	if (!clone) {
+		*why = "out of memory for the clone's tables";
+		return -ENOMEM;
+	}
+	return clab_layout_apply_prepared(mem, l, clone, why);
+}
+
+/**
+ * clab_layout_apply_prepared() - give the arena a layout, tables allocated
+ * @mem: the shadow memory; nothing may be allocated in it but an earlier
+ *	clone, which this replaces
+ * @l: a layout at most as large as the arena
+ * @clone: from clab_layout_prepare() for @mem; consumed
+ * @why: set to a human-readable reason on failure
+ *
  * Arena page i becomes what page i of @l was: free blocks are freed with
  * their order (to the lists of their pageblock's type, where the buddy
  * merges them as it merges any free), allocated blocks are allocated with
  * their order, movable ones to the clone owner, which fills them with its
  * pattern; every pageblock takes its type. Arena pages past the layout
  * become unmovable holes, and no pageblock keeps a skip hint. On failure
- * the arena is left as it was.
+ * the arena is left as it was. Allocates nothing.
  *
  * Return: 0; -EINVAL for a malformed layout, -ENOSPC when the arena is
- * too small, -EBUSY when the arena has allocations of its own, -ENOMEM.
+ * too small, -EBUSY when the arena has allocations of its own.
  */
-int clab_layout_apply(struct clab_mem *mem, const struct clab_layout *l,
-		      const char **why)
+int clab_layout_apply_prepared(struct clab_mem *mem, const struct clab_layout *l,
+			       struct clab_layout_clone *clone, const char **why)
 {
 	unsigned long idx, n, end = mem->arena->nr_pages;
-	struct clab_clone *clone;
 	LIST_HEAD(taken);
 	int ret;
 
 	ret = clab_layout_check(l, why);
 	if (ret)
-		return ret;
+		goto unprepare;
 	if (l->nr_pages > end) {
 		*why = "the arena is smaller than the layout: load with a larger arena_size";
-		return -ENOSPC;
+		ret = -ENOSPC;
+		goto unprepare;
 	}
-	clone = clab_clone_create(mem, l);
-	if (!clone) {
-		*why = "out of memory for the clone's tables";
-		return -ENOMEM;
-	}
+	clone->src = *l;
+	clone->src.pages = NULL;
+	clone->src.pageblock_mt = NULL;
 	mutex_lock(&mem->clone_lock);
 	if (mem->clone)
 		__clab_layout_release(mem);
@@ -451,6 +488,10 @@ int clab_layout_apply(struct clab_mem *mem, const struct clab_layout *l,
 	mem->clone = clone;
 	mutex_unlock(&mem->clone_lock);
 	return 0;
+
+unprepare:
+	clab_layout_unprepare(clone);
+	return ret;
 }
 
 /*
@@ -460,7 +501,7 @@ int clab_layout_apply(struct clab_mem *mem, const struct clab_layout *l,
  */
 static void __clab_layout_release(struct clab_mem *mem)
 {
-	struct clab_clone *clone = mem->clone;
+	struct clab_layout_clone *clone = mem->clone;
 	unsigned long key;
 
 	lockdep_assert_held(&mem->clone_lock);
@@ -506,7 +547,7 @@ static unsigned int clab_layout_kind_of(struct clab_mem *mem,
 					struct clab_page *page,
 					unsigned long idx)
 {
-	struct clab_clone *clone = mem->clone;
+	struct clab_layout_clone *clone = mem->clone;
 	struct clab_owner *owner = READ_ONCE(page->owner);
 	unsigned long key = READ_ONCE(page->private);
 
@@ -611,7 +652,7 @@ int clab_layout_capture(struct clab_mem *mem, struct clab_layout *l)
 unsigned long clab_layout_verify(struct clab_mem *mem)
 {
 	const unsigned long words = CLAB_PAGE_SIZE / sizeof(u64);
-	struct clab_clone *clone;
+	struct clab_layout_clone *clone;
 	unsigned long key, bad = 0, i, w;
 
 	mutex_lock(&mem->clone_lock);
@@ -653,7 +694,7 @@ unlock:
 unsigned long clab_layout_nr_cloned(struct clab_mem *mem)
 {
 	unsigned long key, nr = 0;
-	struct clab_clone *clone;
+	struct clab_layout_clone *clone;
 
 	mutex_lock(&mem->clone_lock);
 	clone = mem->clone;

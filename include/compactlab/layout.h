@@ -136,9 +136,14 @@ void clab_layout_count(const struct clab_layout *l,
 		       struct clab_layout_stats *st);
 
 struct clab_mem;
+struct clab_layout_clone;
 
+struct clab_layout_clone *clab_layout_prepare(struct clab_mem *mem);
+void clab_layout_unprepare(struct clab_layout_clone *clone);
 int clab_layout_apply(struct clab_mem *mem, const struct clab_layout *l,
 		      const char **why);
+int clab_layout_apply_prepared(struct clab_mem *mem, const struct clab_layout *l,
+			       struct clab_layout_clone *clone, const char **why);
 int clab_layout_capture(struct clab_mem *mem, struct clab_layout *l);
 void clab_layout_release(struct clab_mem *mem);
 unsigned long clab_layout_verify(struct clab_mem *mem);

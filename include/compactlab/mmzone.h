@@ -350,7 +350,7 @@ enum clab_compact_counter_item {
  * @clone: the blocks of the applied layout and their owner (layout.c), or
  *	NULL
  */
-struct clab_clone;
+struct clab_layout_clone;
 
 struct clab_mem {
 	struct clab_arena *arena;
@@ -374,7 +374,7 @@ struct clab_mem {
 	struct mutex tunable_lock;	/* watermark recomputation */
 	atomic64_t compact_counters[CLAB_NR_COMPACT_COUNTERS];
 	struct mutex clone_lock;	/* @clone, and layouts in and out */
-	struct clab_clone *clone;
+	struct clab_layout_clone *clone;
 };
 
 /* Layout and lifetime (module/zones.c). */

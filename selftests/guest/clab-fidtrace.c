@@ -9,16 +9,47 @@
  * formats are the same). Prints one line:
  *
  *   passes=N status=S[,S...] migrated=N failed=N migrate_scanned=N
- *   free_scanned=N span_us=N seq=B,B,...
+ *   free_scanned=N span_us=N end_migrate_pfn=P end_free_pfn=P
+ *   fseq=B,B,... seq=B,B,...
  *
  * span_us is the trace clock's time from the first pass's begin to the
  * last pass's end (both sides' events share the clock).
  * seq is the pageblocks (pfn >> 9) the migrate scanner isolated from, in
- * order, a block repeated in a row counted once.
+ * order, a block repeated in a row counted once; fseq the same of the free
+ * scanner. end_*_pfn are the scanners' positions at the last pass's end.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+struct seq {
+	unsigned long *v;
+	size_t n, cap;
+};
+
+/* Append @blk unless it repeats the last entry; false when out of memory. */
+static int seq_add(struct seq *q, unsigned long blk)
+{
+	if (q->n && q->v[q->n - 1] == blk)
+		return 1;
+	if (q->n == q->cap) {
+		q->cap = q->cap ? 2 * q->cap : 4096;
+		q->v = realloc(q->v, q->cap * sizeof(*q->v));
+		if (!q->v)
+			return 0;
+	}
+	q->v[q->n++] = blk;
+	return 1;
+}
+
+static void seq_print(const char *name, const struct seq *q)
+{
+	size_t i;
+
+	printf(" %s=", name);
+	for (i = 0; i < q->n; i++)
+		printf("%s%lu", i ? "," : "", q->v[i]);
+}
 
 static unsigned long field(const char *s, const char *key)
 {
@@ -30,15 +61,14 @@ static unsigned long field(const char *s, const char *key)
 int main(int argc, char **argv)
 {
 	unsigned long lo, hi, off, migrated = 0, failed = 0, mscan = 0;
-	unsigned long fscan = 0, passes = 0, last = ~0UL;
+	unsigned long fscan = 0, passes = 0, end_mpfn = 0, end_fpfn = 0;
+	struct seq mseq = { 0 }, fseq = { 0 };
 	double t_first = -1, t_last = -1;
 	static char line[4096], statuses[256];
-	size_t seqcap = 1 << 16, nseq = 0, i;
-	unsigned long *seq = malloc(seqcap * sizeof(*seq));
 	int inzone = 0;
 	double now = 0;
 
-	if (argc != 4 || !seq) {
+	if (argc != 4) {
 		fprintf(stderr, "usage: clab-fidtrace LO HI OFFSET < TRACE\n");
 		return 2;
 	}
@@ -79,27 +109,22 @@ int main(int argc, char **argv)
 					strcat(statuses, word);
 				}
 			}
-			if (inzone)
+			if (inzone) {
 				t_last = now;
+				end_mpfn = field(ev, "migrate_pfn=") + off;
+				end_fpfn = field(ev, "free_pfn=") + off;
+			}
 			inzone = 0;
 		} else if (!inzone) {
 			continue;
 		} else if (!strncmp(ev, "mm_compaction_isolate_migratepages:", 35)) {
-			unsigned long blk = (field(ev, "range=(") + off) >> 9;
-
 			mscan += field(ev, "nr_scanned=");
-			if (blk != last) {
-				if (nseq == seqcap) {
-					seqcap *= 2;
-					seq = realloc(seq, seqcap * sizeof(*seq));
-					if (!seq)
-						return 2;
-				}
-				seq[nseq++] = blk;
-				last = blk;
-			}
+			if (!seq_add(&mseq, (field(ev, "range=(") + off) >> 9))
+				return 2;
 		} else if (!strncmp(ev, "mm_compaction_isolate_freepages:", 32)) {
 			fscan += field(ev, "nr_scanned=");
+			if (!seq_add(&fseq, (field(ev, "range=(") + off) >> 9))
+				return 2;
 		} else if (!strncmp(ev, "mm_compaction_migratepages:", 27)) {
 			migrated += field(ev, "nr_migrated=");
 			failed += field(ev, "nr_failed=");
@@ -107,11 +132,11 @@ int main(int argc, char **argv)
 	}
 	printf("passes=%lu status=%s migrated=%lu failed=%lu ", passes,
 	       statuses[0] ? statuses : "-", migrated, failed);
-	printf("migrate_scanned=%lu free_scanned=%lu span_us=%.0f seq=",
-	       mscan, fscan,
+	printf("migrate_scanned=%lu free_scanned=%lu span_us=%.0f ", mscan, fscan,
 	       t_first >= 0 && t_last >= t_first ? (t_last - t_first) * 1e6 : 0.0);
-	for (i = 0; i < nseq; i++)
-		printf("%s%lu", i ? "," : "", seq[i]);
+	printf("end_migrate_pfn=0x%lx end_free_pfn=0x%lx", end_mpfn, end_fpfn);
+	seq_print("fseq", &fseq);
+	seq_print("seq", &mseq);
 	printf("\n");
 	return 0;
 }

@@ -6,11 +6,11 @@
 # (issue 14). Files go to OUT (in the guest); what the host needs comes out
 # as "FID ..." lines on the console. For each scenario, in this one boot:
 #   1. clab-kfrag fragments the kernel's own memory (MB MiB) and stops;
-#   2. the kernel's zone ZONE is cloned into the arena and saved
-#      (S-before.snap);
+#   2. the kernel's zone ZONE is cloned into the arena, and at once
 #   3. the kernel compacts: echo 1 >/proc/sys/vm/compact_memory, its
 #      compaction events traced (S-kernel.trace) and /proc/vmstat read
-#      around it (S-kernel.vmstat); the zone is cloned again and saved
+#      around it (S-kernel.vmstat); then the clone is saved
+#      (S-before.snap), and the zone is cloned again and saved
 #      (S-kernel.snap): the layout the kernel left;
 #   4. for each policy P (linux, tuned, min_moves): the before snapshot is
 #      loaded, compactlab's compact_memory runs under P, traced
@@ -113,9 +113,19 @@ run_scenario() {
 		kill -9 $pid 2>/dev/null
 		return 1
 	fi
-	cat /proc/buddyinfo >"$O/$sc.buddyinfo-before"
-	./clab-clone --apply "$ZONE" >"$O/$sc.clone-before" 2>&1 ||
-		{ echo "FID error: clone: $(cat "$O/$sc.clone-before")"; kill -9 $pid; return 1; }
+	# The clone, then at once the kernel's compaction: anything allocated
+	# in between (a process, a buffer) changes what the kernel compacts.
+	$S release
+	echo >$T/trace
+	cat /proc/vmstat >"$O/$sc-kernel.vmstat"
+	if ! ./clab-clone --apply "$ZONE" >"$O/$sc.clone-before" 2>&1; then
+		echo "FID error: clone: $(cat "$O/$sc.clone-before")"
+		kill -9 $pid
+		return 1
+	fi
+	echo 1 >/proc/sys/vm/compact_memory
+	echo "--- after" >>"$O/$sc-kernel.vmstat"
+	cat /proc/vmstat >>"$O/$sc-kernel.vmstat"
 	$S save "$O/$sc-before.snap" 2>/dev/null
 	summarise_snap "$sc" before
 	# FID_EMIT=1: the before snapshot itself, gzip'ed, in base64.
@@ -126,12 +136,6 @@ run_scenario() {
 	fi
 	lo=$(key "$O/$sc-before.show" start_pfn)
 	hi=$((lo + $(key "$O/$sc-before.show" nr_pages)))
-
-	echo >$T/trace
-	cat /proc/vmstat >"$O/$sc-kernel.vmstat"
-	echo 1 >/proc/sys/vm/compact_memory
-	echo "--- after" >>"$O/$sc-kernel.vmstat"
-	cat /proc/vmstat >>"$O/$sc-kernel.vmstat"
 	trace_to "$O/$sc-kernel.trace"
 	echo "FID trace $sc kernel $(./clab-fidtrace $lo $hi 0 <"$O/$sc-kernel.trace")"
 	cat /proc/buddyinfo >"$O/$sc.buddyinfo-after"

@@ -104,13 +104,17 @@ for k in nr_pages pages_movable pages_unmovable pageblocks_Unmovable \
 done
 ok $same "a save after the load reads the same kinds and pageblock types"
 
+# Under tuned: linux's free scanner, as 6.1's, samples ever more sparsely
+# after the free blocks at the top and finds no target on this pattern.
 m0=$(vmstat_of pgmigrate_success)
+echo tuned >$CLAB_SYSFS/policy
 echo 1 >$CLAB_SYSFS/compact_memory
+echo linux >$CLAB_SYSFS/policy
 moved=$(($(vmstat_of pgmigrate_success) - m0))
 $S info >$T/info2
 [ "$moved" -gt 0 ] && [ "$(key $T/info2 mismatches)" -eq 0 ] &&
 	[ "$(key $T/info2 held_pages)" -eq "$(key $T/info1 held_pages)" ]
-ok $? "compact_memory on the clone moved $moved pages: every page kept, contents intact"
+ok $? "compact_memory (tuned) on the clone moved $moved pages: every page kept, contents intact"
 $S save $T/c.snap 2>/dev/null && $S show $T/c.snap >$T/c.show
 hi() {
 	awk -F= '$1 == "free_order9" { n += $2 } $1 == "free_order10" { n += 2 * $2 }
