@@ -314,6 +314,8 @@ enum clab_compact_counter_item {
 	CLAB_NR_COMPACT_COUNTERS
 };
 
+struct clab_layout_clone;
+
 /**
  * struct clab_mem - the shadow memory over an arena
  * @arena: the physical range
@@ -350,8 +352,6 @@ enum clab_compact_counter_item {
  * @clone: the blocks of the applied layout and their owner (layout.c), or
  *	NULL
  */
-struct clab_layout_clone;
-
 struct clab_mem {
 	struct clab_arena *arena;
 	struct clab_page *pages;
