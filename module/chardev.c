@@ -4,10 +4,11 @@
  * include/uapi/linux/compactlab.h.
  *
  * This file only checks and copies user input and calls rmap.c (user
- * mappings) and kpages.c (kernel-held blocks). A refused ioctl returns its
- * errno; CLAB_IOC_MIGRATE and the layout ioctls (snapshots, clones) also
- * log what they refused, rate-limited (ioctls can be fuzzed), the others
- * log nothing.
+ * mappings), kpages.c (kernel-held blocks) and kclone.c (the running
+ * kernel's zone layout). A refused ioctl returns its errno;
+ * CLAB_IOC_MIGRATE and the layout ioctls (clones, snapshots) also log what
+ * they refused, rate-limited (ioctls can be fuzzed), the others log
+ * nothing.
  */
 #include <linux/capability.h>
 #include <linux/fs.h>
@@ -27,6 +28,7 @@
 #include <compactlab/snapshot.h>
 #include <compactlab/vmstat.h>
 #include "interfaces.h"
+#include "kclone.h"
 #include "rmap.h"
 
 /* The ABI is the same for 32-bit and 64-bit callers. */
@@ -43,6 +45,31 @@ static_assert(sizeof(struct clab_mark) == 16);
 static_assert(sizeof(struct clab_handle_pfn) == 24);
 static_assert(sizeof(struct clab_alloc_timed) == 32);
 static_assert(sizeof(struct clab_migrate) == 56);
+static_assert(sizeof(struct clab_clone) == 384);
+
+/* Layout kind -> ABI kind. A kind without a slot fails the build. */
+static const u8 clab_uapi_kind[] = {
+	[CLAB_LK_HOLE] = CLAB_KIND_HOLE,
+	[CLAB_LK_FREE] = CLAB_KIND_FREE,
+	[CLAB_LK_PCP] = CLAB_KIND_PCP,
+	[CLAB_LK_ANON] = CLAB_KIND_ANON,
+	[CLAB_LK_FILE] = CLAB_KIND_FILE,
+	[CLAB_LK_MOVABLE] = CLAB_KIND_MOVABLE,
+	[CLAB_LK_PINNED] = CLAB_KIND_PINNED,
+	[CLAB_LK_SLAB] = CLAB_KIND_SLAB,
+	[CLAB_LK_PGTABLE] = CLAB_KIND_PGTABLE,
+	[CLAB_LK_RESERVED] = CLAB_KIND_RESERVED,
+	[CLAB_LK_HUGETLB] = CLAB_KIND_HUGETLB,
+	[CLAB_LK_UNMOVABLE] = CLAB_KIND_UNMOVABLE,
+};
+
+/* The clone's out arrays hold every kind, order and migratetype. */
+static_assert(ARRAY_SIZE(clab_uapi_kind) == CLAB_LK_NR);
+static_assert(ARRAY_SIZE(((struct clab_clone *)0)->kinds) >= CLAB_KIND_NR);
+static_assert(ARRAY_SIZE(((struct clab_clone *)0)->free_blocks) >
+	      CLAB_MAX_ORDER);
+static_assert(ARRAY_SIZE(((struct clab_clone *)0)->pageblocks) >=
+	      CLAB_MIGRATE_TYPES);
 static_assert(sizeof(struct clab_snapshot) == 32);
 static_assert(sizeof(struct clab_clone_info) == 64);
 
@@ -664,6 +691,101 @@ static long clab_ioctl_clone_release(struct clab_mem *mem)
 	return 0;
 }
 
+/* Pages a COUNT_ONLY clone reads at most: 4 bytes of buffers a page. */
+#define CLAB_CLONE_COUNT_MAX_PAGES	BIT(24)
+
+/* Blocks of each order of the free kind, or of the movable kinds. */
+static void clab_clone_count_blocks(const struct clab_layout *l, bool movable,
+				    u64 *blocks)
+{
+	unsigned long i;
+
+	for (i = 0; i < l->nr_pages; i++) {
+		const struct clab_layout_page *p = &l->pages[i];
+
+		if (p->order == CLAB_LAYOUT_TAIL)
+			continue;
+		if (movable ? clab_layout_kind_is_movable(p->kind) :
+			      p->kind == CLAB_LK_FREE)
+			blocks[p->order]++;
+	}
+}
+
+static long clab_ioctl_clone(struct clab_mem *mem,
+			     struct clab_clone __user *uarg)
+{
+	struct clab_kclone_request kreq = {};
+	struct clab_layout_stats st;
+	struct clab_layout layout;
+	struct clab_clone req;
+	unsigned long max_pages;
+	const char *why = "";
+	size_t len;
+	long ret;
+	int i;
+
+	if (!capable(CAP_SYS_ADMIN)) {
+		clab_layout_refused("CLAB_IOC_CLONE", "needs CAP_SYS_ADMIN");
+		return -EPERM;
+	}
+	if (copy_from_user(&req, uarg, sizeof(req)))
+		return -EFAULT;
+	if (req.flags & ~CLAB_CLONE_F_ALL) {
+		clab_layout_refused("CLAB_IOC_CLONE", "unknown flags 0x%x",
+				    req.flags);
+		return -EINVAL;
+	}
+	len = strnlen(req.zone, sizeof(req.zone));
+	if (!len || len == sizeof(req.zone) ||
+	    memchr_inv(req.zone + len, 0, sizeof(req.zone) - len)) {
+		clab_layout_refused("CLAB_IOC_CLONE",
+				    "zone must be a name, NUL-terminated and zero-padded");
+		return -EINVAL;
+	}
+	kreq.nid = min_t(u32, req.nid, INT_MAX);
+	memcpy(kreq.zone, req.zone, sizeof(kreq.zone));
+	kreq.start_pfn = req.start_pfn;
+	kreq.nr_pages = req.nr_pages;
+	if (req.flags & CLAB_CLONE_F_COUNT_ONLY)
+		max_pages = CLAB_CLONE_COUNT_MAX_PAGES;
+	else
+		max_pages = mem->arena->nr_pages;
+	ret = clab_kclone(&kreq, max_pages, &layout, &why);
+	if (ret) {
+		clab_layout_refused("CLAB_IOC_CLONE",
+				    "node %u zone %s pfns 0x%llx+0x%llx (max %lu): %s",
+				    req.nid, req.zone, req.start_pfn,
+				    req.nr_pages, max_pages, why);
+		return ret;
+	}
+	if (!(req.flags & CLAB_CLONE_F_COUNT_ONLY))
+		ret = clab_layout_apply(mem, &layout, &why);
+	if (ret) {
+		clab_layout_refused("CLAB_IOC_CLONE",
+				    "the arena cannot take the clone: %s", why);
+		goto free_layout;
+	}
+	clab_layout_count(&layout, &st);
+	req.out_start_pfn = layout.start_pfn;
+	req.out_nr_pages = layout.nr_pages;
+	req.nr_changed = layout.nr_changed;
+	memset(req.kinds, 0, sizeof(req.kinds));
+	memset(req.free_blocks, 0, sizeof(req.free_blocks));
+	memset(req.pageblocks, 0, sizeof(req.pageblocks));
+	for (i = 0; i < CLAB_LK_NR; i++)
+		req.kinds[clab_uapi_kind[i]] = st.kind[i];
+	for (i = 0; i < CLAB_MIGRATE_TYPES; i++)
+		req.pageblocks[i] = st.pageblocks[i];
+	clab_clone_count_blocks(&layout,
+				req.flags & CLAB_CLONE_F_MOVABLE_ORDERS,
+				req.free_blocks);
+	if (copy_to_user(uarg, &req, sizeof(req)))
+		ret = -EFAULT;
+free_layout:
+	clab_layout_free(&layout);
+	return ret;
+}
+
 static long clab_chardev_ioctl(struct file *file, unsigned int cmd,
 			       unsigned long arg)
 {
@@ -697,6 +819,8 @@ static long clab_chardev_ioctl(struct file *file, unsigned int cmd,
 		return clab_ioctl_touch(cf, uarg);
 	case CLAB_IOC_MIGRATE:
 		return clab_ioctl_migrate(cf, file, uarg);
+	case CLAB_IOC_CLONE:
+		return clab_ioctl_clone(cf->mem, uarg);
 	case CLAB_IOC_SNAPSHOT_SAVE:
 		return clab_ioctl_snapshot_save(cf->mem, uarg);
 	case CLAB_IOC_SNAPSHOT_LOAD:

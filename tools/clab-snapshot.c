@@ -2,6 +2,12 @@
 /*
  * clab-snapshot - page-layout snapshots of the compactlab arena.
  *
+ *   clab-snapshot clone ZONE [NID [START_PFN [PAGES]]]
+ *                                     give the arena the layout of the
+ *                                     running kernel's zone ZONE (as named
+ *                                     in /proc/zoneinfo) of node NID (0),
+ *                                     all of it or PAGES pages from
+ *                                     START_PFN; prints what it cloned
  *   clab-snapshot save FILE [PAGES]   the arena's layout now, to FILE
  *   clab-snapshot load FILE           give the arena FILE's layout
  *   clab-snapshot info                the applied layout (key=value lines)
@@ -45,7 +51,8 @@ static const char * const mt_names[] = {
 static int usage(void)
 {
 	fprintf(stderr,
-		"usage: clab-snapshot save FILE [PAGES] | load FILE | info | release | show FILE\n");
+		"usage: clab-snapshot clone ZONE [NID [START_PFN [PAGES]]] | save FILE [PAGES] |\n"
+		"       load FILE | info | release | show FILE\n");
 	return 2;
 }
 
@@ -126,6 +133,42 @@ static int write_all(const char *path, const unsigned char *buf, size_t len)
 		len -= w;
 	}
 	return fd == 1 ? 0 : close(fd);
+}
+
+static int cmd_clone(int argc, char **argv)
+{
+	struct clab_clone req = { 0 };
+	int fd, i;
+
+	if (strlen(argv[0]) >= sizeof(req.zone)) {
+		fprintf(stderr, "clab-snapshot: zone name '%s' too long\n", argv[0]);
+		return 2;
+	}
+	strcpy(req.zone, argv[0]);
+	req.nid = argc > 1 ? strtoul(argv[1], NULL, 0) : 0;
+	req.start_pfn = argc > 2 ? strtoull(argv[2], NULL, 0) : 0;
+	req.nr_pages = argc > 3 ? strtoull(argv[3], NULL, 0) : 0;
+	fd = open_dev();
+	if (fd < 0)
+		return 1;
+	if (ioctl(fd, CLAB_IOC_CLONE, &req)) {
+		fprintf(stderr, "clab-snapshot: clone %s: %s (the kernel log says why)\n",
+			req.zone, strerror(errno));
+		close(fd);
+		return 1;
+	}
+	printf("start_pfn=0x%llx\nnr_pages=%llu\nnr_changed=%llu\n",
+	       (unsigned long long)req.out_start_pfn,
+	       (unsigned long long)req.out_nr_pages,
+	       (unsigned long long)req.nr_changed);
+	for (i = 0; i < (int)(sizeof(kind_names) / sizeof(kind_names[0])); i++)
+		printf("pages_%s=%llu\n", kind_names[i],
+		       (unsigned long long)req.kinds[i]);
+	for (i = 0; i < 6; i++)
+		printf("pageblocks_%s=%llu\n", mt_names[i],
+		       (unsigned long long)req.pageblocks[i]);
+	close(fd);
+	return 0;
 }
 
 static int cmd_save(const char *path, const char *pages)
@@ -336,6 +379,8 @@ int main(int argc, char **argv)
 {
 	if (argc < 2)
 		return usage();
+	if (!strcmp(argv[1], "clone") && argc >= 3 && argc <= 6)
+		return cmd_clone(argc - 2, argv + 2);
 	if (!strcmp(argv[1], "save") && (argc == 3 || argc == 4))
 		return cmd_save(argv[2], argc == 4 ? argv[3] : NULL);
 	if (!strcmp(argv[1], "load") && argc == 3)

@@ -9,8 +9,10 @@
  * formats are the same). Prints one line:
  *
  *   passes=N status=S[,S...] migrated=N failed=N migrate_scanned=N
- *   free_scanned=N seq=B,B,...
+ *   free_scanned=N span_us=N seq=B,B,...
  *
+ * span_us is the trace clock's time from the first pass's begin to the
+ * last pass's end (both sides' events share the clock).
  * seq is the pageblocks (pfn >> 9) the migrate scanner isolated from, in
  * order, a block repeated in a row counted once.
  */
@@ -29,10 +31,12 @@ int main(int argc, char **argv)
 {
 	unsigned long lo, hi, off, migrated = 0, failed = 0, mscan = 0;
 	unsigned long fscan = 0, passes = 0, last = ~0UL;
+	double t_first = -1, t_last = -1;
 	static char line[4096], statuses[256];
 	size_t seqcap = 1 << 16, nseq = 0, i;
 	unsigned long *seq = malloc(seqcap * sizeof(*seq));
 	int inzone = 0;
+	double now = 0;
 
 	if (argc != 4 || !seq) {
 		fprintf(stderr, "usage: clab-fidtrace LO HI OFFSET < TRACE\n");
@@ -46,11 +50,21 @@ int main(int argc, char **argv)
 
 		if (!ev || line[0] == '#')
 			continue;
+		/* "... 12.345678: mm_compaction_..." */
+		if (ev - line > 2) {
+			char *t = ev - 2;
+
+			while (t > line && t[-1] != ' ')
+				t--;
+			now = strtod(t, NULL);
+		}
 		if (!strncmp(ev, "mm_compaction_begin:", 20)) {
 			unsigned long zs = field(ev, "zone_start=") + off;
 
 			inzone = zs >= lo && zs < hi;
 			passes += inzone;
+			if (inzone && t_first < 0)
+				t_first = now;
 		} else if (!strncmp(ev, "mm_compaction_end:", 18)) {
 			char *st = strstr(ev, "status=");
 
@@ -65,6 +79,8 @@ int main(int argc, char **argv)
 					strcat(statuses, word);
 				}
 			}
+			if (inzone)
+				t_last = now;
 			inzone = 0;
 		} else if (!inzone) {
 			continue;
@@ -89,9 +105,9 @@ int main(int argc, char **argv)
 			failed += field(ev, "nr_failed=");
 		}
 	}
-	printf("passes=%lu status=%s migrated=%lu failed=%lu migrate_scanned=%lu free_scanned=%lu seq=",
+	printf("passes=%lu status=%s migrated=%lu failed=%lu migrate_scanned=%lu free_scanned=%lu span_us=%.0f seq=",
 	       passes, statuses[0] ? statuses : "-", migrated, failed, mscan,
-	       fscan);
+	       fscan, t_first >= 0 && t_last >= t_first ? (t_last - t_first) * 1e6 : 0.0);
 	for (i = 0; i < nseq; i++)
 		printf("%s%lu", i ? "," : "", seq[i]);
 	printf("\n");

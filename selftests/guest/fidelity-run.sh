@@ -31,6 +31,7 @@ shift 3
 T=/sys/kernel/tracing
 S=./clab-snapshot
 SYS=/sys/kernel/compactlab
+CLAB_DEBUGFS=/sys/kernel/debug/compactlab
 mkdir -p "$O"
 [ -d $T/events ] || mount -t tracefs tracefs $T 2>/dev/null
 
@@ -74,7 +75,7 @@ echo 0 >/proc/sys/vm/watermark_boost_factor
 echo 0 >$SYS/compaction_proactiveness
 echo 0 >$SYS/watermark_boost_factor
 mkdir -p /mnt/kfrag
-mountpoint -q /mnt/kfrag || mount -t tmpfs tmpfs /mnt/kfrag
+grep -q ' /mnt/kfrag ' /proc/mounts || mount -t tmpfs tmpfs /mnt/kfrag
 export KFRAG_DIR=/mnt/kfrag
 
 # trace_to FILE: the buffer since the last clear, without its header.
@@ -128,15 +129,11 @@ run_scenario() {
 
 	echo >$T/trace
 	cat /proc/vmstat >"$O/$sc-kernel.vmstat"
-	t0=$(date +%s%N)
 	echo 1 >/proc/sys/vm/compact_memory
-	t1=$(date +%s%N)
-	echo "time_ns $((t1 - t0))" >>"$O/$sc-kernel.vmstat"
 	echo "--- after" >>"$O/$sc-kernel.vmstat"
 	cat /proc/vmstat >>"$O/$sc-kernel.vmstat"
 	trace_to "$O/$sc-kernel.trace"
 	echo "FID trace $sc kernel $(./clab-fidtrace $lo $hi 0 <"$O/$sc-kernel.trace")"
-	echo "FID time $sc kernel $((t1 - t0))"
 	cat /proc/buddyinfo >"$O/$sc.buddyinfo-after"
 	./clab-clone --apply "$ZONE" >"$O/$sc.clone-after" 2>&1 &&
 		$S save "$O/$sc-kernel.snap" 2>/dev/null
@@ -150,15 +147,11 @@ run_scenario() {
 		echo $p >$SYS/policy
 		echo >$T/trace
 		cat $CLAB_DEBUGFS/vmstat >"$O/$sc-$p.vmstat"
-		t0=$(date +%s%N)
 		echo 1 >$SYS/compact_memory
-		t1=$(date +%s%N)
-		echo "time_ns $((t1 - t0))" >>"$O/$sc-$p.vmstat"
 		echo "--- after" >>"$O/$sc-$p.vmstat"
 		cat $CLAB_DEBUGFS/vmstat >>"$O/$sc-$p.vmstat"
 		trace_to "$O/$sc-$p.trace"
 		echo "FID trace $sc $p $(./clab-fidtrace $lo $hi $lo <"$O/$sc-$p.trace")"
-		echo "FID time $sc $p $((t1 - t0))"
 		$S save "$O/$sc-$p.snap" 2>/dev/null
 		summarise_snap "$sc" $p
 		echo "FID info $sc $p $($S info | tr '\n' ' ')"

@@ -391,6 +391,91 @@ struct clab_migrate {
 	__u64 copy_ns;
 };
 
+/*
+ * Indices of clab_clone.kinds: what a page of the cloned zone was (the
+ * layout kinds of include/compactlab/layout.h). Append only.
+ */
+enum clab_clone_kind {
+	CLAB_KIND_HOLE,		/* no usable page: a hole, offline, another zone */
+	CLAB_KIND_FREE,		/* in a free block on the buddy lists */
+	CLAB_KIND_PCP,		/* in a free block on a per-CPU list */
+	CLAB_KIND_ANON,		/* anonymous, on an LRU list */
+	CLAB_KIND_FILE,		/* page cache, on an LRU list */
+	CLAB_KIND_MOVABLE,	/* movable off the LRU, or isolated from it */
+	CLAB_KIND_PINNED,	/* on an LRU list, pinned for DMA */
+	CLAB_KIND_SLAB,		/* slab */
+	CLAB_KIND_PGTABLE,	/* page table */
+	CLAB_KIND_RESERVED,	/* PG_reserved */
+	CLAB_KIND_HUGETLB,	/* hugetlbfs */
+	CLAB_KIND_UNMOVABLE,	/* any other page in use */
+	CLAB_KIND_NR
+};
+
+/* Flags of CLAB_IOC_CLONE. */
+#define CLAB_CLONE_F_COUNT_ONLY		(1U << 0)	/* read, leave the arena */
+#define CLAB_CLONE_F_MOVABLE_ORDERS	(1U << 1)	/* see free_blocks */
+#define CLAB_CLONE_F_ALL		((1U << 2) - 1)
+
+/**
+ * struct clab_clone - CLAB_IOC_CLONE: give the arena the layout of a zone
+ *	of the running kernel (CAP_SYS_ADMIN)
+ * @nid: in: the kernel's node id
+ * @flags: in: CLAB_CLONE_F_*; COUNT_ONLY reads the zone and fills the out
+ *	fields, the arena left alone; MOVABLE_ORDERS makes @free_blocks
+ *	count the blocks of the movable kinds instead of the free ones
+ * @zone: in: the zone's name as in /proc/zoneinfo ("DMA32", "Normal"),
+ *	NUL-terminated, the bytes after the NUL 0 (they are the padding)
+ * @start_pfn: in: the first pfn, inside the zone; 0 for the zone's start
+ * @nr_pages: in: pages from @start_pfn, 0 for up to the zone's end; a
+ *	window past the zone's end stops there
+ * @out_start_pfn: out: the pfn of the clone's first page: @start_pfn
+ *	rounded down to a multiple of 1 << max_order pages
+ * @out_nr_pages: out: pages cloned: the window's end rounded up to a
+ *	pageblock, minus @out_start_pfn
+ * @nr_changed: out: the zone is read twice; pages whose kind or block
+ *	order differ between the two readings (how racy the clone is). The
+ *	second reading is the one cloned and counted.
+ * @kinds: out: pages of each kind, indexed by enum clab_clone_kind
+ * @free_blocks: out: blocks of each order 0 .. max_order of kind
+ *	CLAB_KIND_FREE, as /proc/buddyinfo counts them (per-CPU pages are
+ *	only in @kinds); with CLAB_CLONE_F_MOVABLE_ORDERS, blocks of the
+ *	kinds ANON, FILE, MOVABLE and PINNED (a THP is one block of order 9)
+ * @pageblocks: out: pageblocks of each migratetype: CLAB_MT_UNMOVABLE,
+ *	CLAB_MT_MOVABLE, CLAB_MT_RECLAIMABLE, 3 for the high-order atomic
+ *	reserve; the kernel's CMA and isolated blocks count as movable, and
+ *	a pageblock whose first page is not an online page of the zone
+ *	counts as unmovable
+ *
+ * Reads the zone's pages in the window read-only: free buddy blocks under
+ * the zone's lock, a bounded block of pages at a time, the per-CPU lists
+ * under their locks, the rest racily, as the kernel's own pfn walkers do.
+ * Without COUNT_ONLY, the window must fit in the arena (E2BIG) and the
+ * arena be empty: page i of the clone becomes arena page i, free blocks
+ * free with their order, movable pages movable, other pages unmovable
+ * blocks, with the pageblock types read. With COUNT_ONLY, a window to the
+ * zone's end stops after 2^24 pages. The out fields are ignored on input.
+ * Errors: EINVAL unknown flags, an empty or unterminated @zone or non-zero
+ * bytes after its NUL; ENODEV an unknown or offline node, or a zone with no
+ * pages; ENOENT no zone of that name on the node; ERANGE @start_pfn outside
+ * the zone; E2BIG a window larger than the arena (or 2^24 pages); EBUSY
+ * (without COUNT_ONLY) the arena holds allocations other than an earlier
+ * clone, which a new one replaces; EPERM without CAP_SYS_ADMIN; EINTR a
+ * fatal signal; ENOMEM. Each refusal is logged.
+ */
+struct clab_clone {
+	__u32 nid;
+	__u32 flags;
+	char zone[16];
+	__u64 start_pfn;
+	__u64 nr_pages;
+	__u64 out_start_pfn;
+	__u64 out_nr_pages;
+	__u64 nr_changed;
+	__u64 kinds[16];
+	__u64 free_blocks[16];
+	__u64 pageblocks[8];
+};
+
 /**
  * struct clab_snapshot - CLAB_IOC_SNAPSHOT_SAVE, CLAB_IOC_SNAPSHOT_LOAD:
  *	the arena's page layout as a snapshot file (CAP_SYS_ADMIN)
@@ -485,6 +570,8 @@ struct clab_clone_info {
 	_IOW(CLAB_IOC_MAGIC, 0x0b, struct clab_handle)
 #define CLAB_IOC_MIGRATE \
 	_IOWR(CLAB_IOC_MAGIC, 0x0c, struct clab_migrate)
+#define CLAB_IOC_CLONE \
+	_IOWR(CLAB_IOC_MAGIC, 0x0d, struct clab_clone)
 #define CLAB_IOC_SNAPSHOT_SAVE \
 	_IOWR(CLAB_IOC_MAGIC, 0x0e, struct clab_snapshot)
 #define CLAB_IOC_SNAPSHOT_LOAD \
