@@ -13,10 +13,14 @@
 # arena costs: the memory a load takes at 1G, 4G and 8G, less a tiny
 # arena's (the module's own fixed cost), is within 1.25 times the page
 # descriptors plus 1 MiB. It prints the cost per GiB as a "bench:" line.
+# And zones cloned into it: a snapshot of the fragmented reserved arena
+# (clab-snapshot) loads into a 4G virtual arena, and so does the running
+# kernel's largest zone of node 0 (CLAB_IOC_CLONE), all of it; compaction
+# moves the clones' pages there.
 # Leaves the module loaded with vm-run's parameters.
 . ./tap.sh
 
-plan 30
+plan 33
 
 D=$CLAB_DEBUGFS
 S=$CLAB_SYSFS
@@ -245,6 +249,71 @@ for g in 1 4 8; do
 	ok $? "a ${g}G virtual arena costs its descriptors: within 1.25 x $DESC bytes + 1 MiB (per GiB$all)"
 done
 diag "cost per GiB (min-max over 3 loads):$summary"
+
+# --- a snapshot cloned into a virtual arena ----------------------------------------
+# The fragmented reserved arena's layout, saved while clab-frag holds it,
+# is the "zone" cloned: loaded into a virtual arena, its pages are held by
+# the clone, with no contents to check, and compaction moves them.
+SNAP=/tmp/virtual.snap
+rm -f $SNAP /tmp/virtual-frag2.out
+clab_load $CLAB_PARAMS || diag "insmod: $CLAB_LOAD_ERR"
+echo 0 >$S/compaction_proactiveness
+./clab-frag --mb $(($(arena_field pages) / 512)) --pin 64 --hold -1 \
+	>/tmp/virtual-frag2.out 2>&1 &
+frag=$!
+i=0
+while ! grep -q '^clab-frag:' /tmp/virtual-frag2.out && [ $i -lt 1200 ]; do
+	kill -0 $frag 2>/dev/null || break
+	sleep 0.1
+	i=$((i + 1))
+done
+./clab-snapshot save $SNAP 2>/tmp/virtual-save.err
+kill $frag
+wait $frag
+clab_unload
+clab_load arena_backend=virtual arena_size=4G || diag "insmod: $CLAB_LOAD_ERR"
+echo 0 >$S/compaction_proactiveness
+echo tuned >$S/policy
+dmesg -c >/dev/null
+./clab-snapshot load $SNAP >/tmp/virtual-load.out 2>&1
+rc=$?
+info=$(./clab-snapshot info | tr '\n' ' ')
+diag "save: $(cat /tmp/virtual-save.err); load: $(cat /tmp/virtual-load.out); $(dmesg | grep 'loaded a snapshot' | tail -n1)"
+diag "info: $info"
+held=$(field held_pages "$info")
+[ $rc -eq 0 ] && [ -n "$held" ] && [ "$held" -gt 0 ] &&
+	[ "$(field mismatches "$info")" = 0 ]
+ok $? "a snapshot of the fragmented reserved arena loads into the 4G virtual arena ($held pages held)"
+m0=$(vmstat_of pgmigrate_success) vb0=$(cs migrate_virtual_bytes)
+echo 1 >$S/compact_memory
+mig=$(($(vmstat_of pgmigrate_success) - m0)) vb=$(($(cs migrate_virtual_bytes) - vb0))
+info2=$(./clab-snapshot info | tr '\n' ' ')
+[ "$mig" -gt 0 ] && [ "$vb" -eq $((4096 * mig)) ] &&
+	[ "$(field held_pages "$info2")" = "$held" ] && ./clab-snapshot release
+ok $? "compact_memory moves the clone's pages ($mig, $vb bytes not copied), the clone keeps them all, release"
+
+# The guest's own zone, whole (the highest populated one of node 0): the
+# 4G arena holds it with room to spare, and nothing but descriptors.
+zone=
+for z in Normal DMA32 DMA; do
+	if awk -v z="$z" '$1 == "Node" && $2 == "0," && $4 == z { f = 1 } END { exit !f }' \
+		/proc/buddyinfo; then
+		zone=$z
+		break
+	fi
+done
+./clab-snapshot clone "$zone" >/tmp/virtual-clone.out 2>&1
+rc=$?
+info=$(./clab-snapshot info | tr '\n' ' ')
+diag "clone $zone: $(grep -E '^(nr_pages|pages_free|pages_file|pages_anon)=' /tmp/virtual-clone.out | tr '\n' ' ')"
+m0=$(vmstat_of pgmigrate_success) vb0=$(cs migrate_virtual_bytes)
+echo 1 >$S/compact_memory
+mig=$(($(vmstat_of pgmigrate_success) - m0)) vb=$(($(cs migrate_virtual_bytes) - vb0))
+[ $rc -eq 0 ] && [ "$(field nr_pages "$info")" -gt 0 ] &&
+	[ "$(field mismatches "$info")" = 0 ] && [ "$mig" -gt 0 ] &&
+	[ "$vb" -eq $((4096 * mig)) ] && ./clab-snapshot release
+ok $? "node 0's whole $zone zone ($(field nr_pages "$info") pages) clones into the virtual arena; compact_memory moves $mig of its pages, $vb bytes not copied"
+clab_unload
 
 clab_load $CLAB_PARAMS || diag "insmod: $CLAB_LOAD_ERR"
 tap_done
