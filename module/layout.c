@@ -331,6 +331,42 @@ static void clab_layout_give(struct clab_mem *mem, unsigned long idx,
 	spin_unlock_irqrestore(&zone->lock, flags);
 }
 
+/*
+ * Put the taken pages [idx, idx + 2^order) on a per-CPU list, as the
+ * source had them: off the buddy lists, where no free scanner isolates
+ * them and nothing merges with them until a drain. They go to the list of
+ * the CPU running the apply; an order the lists do not take is freed to
+ * the buddy instead.
+ */
+static void clab_layout_give_pcp(struct clab_mem *mem, unsigned long idx,
+				 unsigned int order)
+{
+	struct clab_zone *zone = clab_idx_to_zone(mem, idx);
+	struct clab_page *page = clab_idx_to_page(mem, idx);
+	int mt = clab_get_pageblock_migratetype(mem, idx);
+	struct clab_per_cpu_pages *pcp;
+	unsigned long i, flags;
+
+	if (!clab_pcp_allowed_order(order)) {
+		clab_layout_give(mem, idx, order);
+		return;
+	}
+	for (i = 0; i < 1UL << order; i++)
+		clab_idx_to_page(mem, idx + i)->flags = 0;
+	pcp = per_cpu_ptr(zone->pcp, get_cpu());
+	spin_lock_irqsave(&pcp->lock, flags);
+	page->migratetype = mt;
+	page->order = order;
+	__clab_page_set(page, CLAB_PG_PCP);
+	list_add_tail(&page->lru,
+		      &pcp->lists[clab_order_to_pindex(mt < CLAB_MIGRATE_PCPTYPES ?
+						       mt : CLAB_MIGRATE_MOVABLE,
+						       order)]);
+	pcp->count += 1 << order;
+	spin_unlock_irqrestore(&pcp->lock, flags);
+	put_cpu();
+}
+
 static bool clab_arena_in_use(struct clab_mem *mem)
 {
 	return find_first_bit(mem->inuse, mem->arena->nr_pages) <
@@ -415,7 +451,8 @@ int clab_layout_apply(struct clab_mem *mem, const struct clab_layout *l,
  *
  * Arena page i becomes what page i of @l was: free blocks are freed with
  * their order (to the lists of their pageblock's type, where the buddy
- * merges them as it merges any free), allocated blocks are allocated with
+ * merges them as it merges any free), per-CPU blocks go on a per-CPU list
+ * (this CPU's), allocated blocks are allocated with
  * their order, movable ones to the clone owner, which fills them with its
  * pattern; every pageblock takes its type. Arena pages past the layout
  * become unmovable holes, and no pageblock keeps a skip hint. On failure
@@ -478,7 +515,9 @@ int clab_layout_apply_prepared(struct clab_mem *mem, const struct clab_layout *l
 			kind = CLAB_LK_HOLE;
 		}
 		n = 1UL << order;
-		if (clab_layout_kind_is_free(kind))
+		if (kind == CLAB_LK_PCP)
+			clab_layout_give_pcp(mem, idx, order);
+		else if (kind == CLAB_LK_FREE)
 			clab_layout_give(mem, idx, order);
 		else
 			clab_layout_claim(clone, idx, order, kind);

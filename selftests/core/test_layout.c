@@ -70,6 +70,9 @@ static void make_layout(struct clab_layout *l, unsigned long nr_pages)
 			set_block(l, i + j + 2, CLAB_LK_FREE, 1);
 		}
 	}
+	/* One free page on a per-CPU list, as the kernel keeps some. */
+	if (nr_pages > 4 * PB)
+		set_block(l, 4 * PB + 1, CLAB_LK_PCP, 0);
 	strscpy(l->zone, "Normal", sizeof(l->zone));
 	strscpy(l->arch, "x86_64", sizeof(l->arch));
 	strscpy(l->release, "6.1.0-test", sizeof(l->release));
@@ -100,8 +103,9 @@ static unsigned long arena_free_blocks(struct clab_mem *mem, unsigned int order)
 /*
  * A 16 MiB arena takes an 8 MiB layout: the capture of the first 8 MiB is
  * the layout itself, kinds, orders and pageblock types; the free lists
- * hold the layout's free blocks, order by order; the rest of the arena is
- * unmovable holes; the buddy allocator is consistent.
+ * hold the layout's free blocks, order by order, and its per-CPU page is
+ * on a per-CPU list; the rest of the arena is unmovable holes; the buddy
+ * allocator is consistent.
  */
 static void test_apply_and_capture(void)
 {
@@ -119,11 +123,14 @@ static void test_apply_and_capture(void)
 	CHECK_EQ(ret, 0);
 	CHECK_EQ(mem_check(mem), 0);
 	clab_layout_count(&l, &st);
-	for (order = 0; order <= CLAB_MAX_ORDER; order++)
+	/* The per-CPU page is on a per-CPU list, not the buddy's. */
+	CHECK_EQ(st.kind[CLAB_LK_PCP], 1);
+	CHECK_EQ(arena_free_blocks(mem, 0), st.free_blocks[0] - 1);
+	for (order = 1; order <= CLAB_MAX_ORDER; order++)
 		CHECK_EQ(arena_free_blocks(mem, order), st.free_blocks[order]);
 	CHECK_EQ(mem_free_pages(mem), st.kind[CLAB_LK_FREE]);
-	CHECK_EQ(clab_layout_nr_cloned(mem),
-		 mem->arena->nr_pages - st.kind[CLAB_LK_FREE]);
+	CHECK_EQ(clab_layout_nr_cloned(mem), mem->arena->nr_pages -
+		 st.kind[CLAB_LK_FREE] - st.kind[CLAB_LK_PCP]);
 
 	TEST_ASSERT(!clab_layout_alloc(&back, 0, l.nr_pages));
 	CHECK_EQ(clab_layout_capture(mem, &back), 0);

@@ -10,45 +10,56 @@
  *
  *   passes=N status=S[,S...] migrated=N failed=N migrate_scanned=N
  *   free_scanned=N span_us=N end_migrate_pfn=P end_free_pfn=P
- *   fseq=B,B,... seq=B,B,...
+ *   fseq=B,B,... ftaken=N,N,... seq=B,B,... mtaken=N,N,...
  *
  * span_us is the trace clock's time from the first pass's begin to the
  * last pass's end (both sides' events share the clock).
  * seq is the pageblocks (pfn >> 9) the migrate scanner isolated from, in
- * order, a block repeated in a row counted once; fseq the same of the free
- * scanner. end_*_pfn are the scanners' positions at the last pass's end.
+ * order, a block repeated in a row counted once, and mtaken the pages it
+ * isolated there; fseq and ftaken the same of the free scanner. end_*_pfn are the scanners' positions at the last pass's end.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+/* A scanner's pageblocks in order, and the pages it took from each. */
 struct seq {
-	unsigned long *v;
+	unsigned long *v, *taken;
 	size_t n, cap;
 };
 
-/* Append @blk unless it repeats the last entry; false when out of memory. */
-static int seq_add(struct seq *q, unsigned long blk)
+/*
+ * Append @blk unless it repeats the last entry, adding @taken to its
+ * count; false when out of memory.
+ */
+static int seq_add(struct seq *q, unsigned long blk, unsigned long taken)
 {
-	if (q->n && q->v[q->n - 1] == blk)
+	if (q->n && q->v[q->n - 1] == blk) {
+		q->taken[q->n - 1] += taken;
 		return 1;
+	}
 	if (q->n == q->cap) {
 		q->cap = q->cap ? 2 * q->cap : 4096;
 		q->v = realloc(q->v, q->cap * sizeof(*q->v));
-		if (!q->v)
+		q->taken = realloc(q->taken, q->cap * sizeof(*q->taken));
+		if (!q->v || !q->taken)
 			return 0;
 	}
-	q->v[q->n++] = blk;
+	q->v[q->n] = blk;
+	q->taken[q->n++] = taken;
 	return 1;
 }
 
-static void seq_print(const char *name, const struct seq *q)
+static void seq_print(const char *name, const char *tname, const struct seq *q)
 {
 	size_t i;
 
 	printf(" %s=", name);
 	for (i = 0; i < q->n; i++)
 		printf("%s%lu", i ? "," : "", q->v[i]);
+	printf(" %s=", tname);
+	for (i = 0; i < q->n; i++)
+		printf("%s%lu", i ? "," : "", q->taken[i]);
 }
 
 static unsigned long field(const char *s, const char *key)
@@ -119,11 +130,13 @@ int main(int argc, char **argv)
 			continue;
 		} else if (!strncmp(ev, "mm_compaction_isolate_migratepages:", 35)) {
 			mscan += field(ev, "nr_scanned=");
-			if (!seq_add(&mseq, (field(ev, "range=(") + off) >> 9))
+			if (!seq_add(&mseq, (field(ev, "range=(") + off) >> 9,
+				     field(ev, "nr_taken=")))
 				return 2;
 		} else if (!strncmp(ev, "mm_compaction_isolate_freepages:", 32)) {
 			fscan += field(ev, "nr_scanned=");
-			if (!seq_add(&fseq, (field(ev, "range=(") + off) >> 9))
+			if (!seq_add(&fseq, (field(ev, "range=(") + off) >> 9,
+				     field(ev, "nr_taken=")))
 				return 2;
 		} else if (!strncmp(ev, "mm_compaction_migratepages:", 27)) {
 			migrated += field(ev, "nr_migrated=");
@@ -135,8 +148,8 @@ int main(int argc, char **argv)
 	printf("migrate_scanned=%lu free_scanned=%lu span_us=%.0f ", mscan, fscan,
 	       t_first >= 0 && t_last >= t_first ? (t_last - t_first) * 1e6 : 0.0);
 	printf("end_migrate_pfn=0x%lx end_free_pfn=0x%lx", end_mpfn, end_fpfn);
-	seq_print("fseq", &fseq);
-	seq_print("seq", &mseq);
+	seq_print("fseq", "ftaken", &fseq);
+	seq_print("seq", "mtaken", &mseq);
 	printf("\n");
 	return 0;
 }

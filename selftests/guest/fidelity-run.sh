@@ -138,6 +138,8 @@ run_scenario() {
 	hi=$((lo + $(key "$O/$sc-before.show" nr_pages)))
 	trace_to "$O/$sc-kernel.trace"
 	echo "FID trace $sc kernel $(./clab-fidtrace $lo $hi 0 <"$O/$sc-kernel.trace")"
+	# The free scanner's first calls, raw: where a difference starts.
+	grep -m 12 'isolate_freepages:' "$O/$sc-kernel.trace" | sed "s/^/FID raw $sc kernel /"
 	cat /proc/buddyinfo >"$O/$sc.buddyinfo-after"
 	./clab-clone --apply "$ZONE" >"$O/$sc.clone-after" 2>&1 &&
 		$S save "$O/$sc-kernel.snap" 2>/dev/null
@@ -156,6 +158,8 @@ run_scenario() {
 		cat $CLAB_DEBUGFS/vmstat >>"$O/$sc-$p.vmstat"
 		trace_to "$O/$sc-$p.trace"
 		echo "FID trace $sc $p $(./clab-fidtrace $lo $hi $lo <"$O/$sc-$p.trace")"
+		[ $p != linux ] ||
+			grep -m 12 'isolate_freepages:' "$O/$sc-$p.trace" | sed "s/^/FID raw $sc $p /"
 		$S save "$O/$sc-$p.snap" 2>/dev/null
 		summarise_snap "$sc" $p
 		echo "FID info $sc $p $($S info | tr '\n' ' ')"
