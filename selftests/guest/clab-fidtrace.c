@@ -16,7 +16,8 @@
  * last pass's end (both sides' events share the clock).
  * seq is the pageblocks (pfn >> 9) the migrate scanner isolated from, in
  * order, a block repeated in a row counted once, and mtaken the pages it
- * isolated there; fseq and ftaken the same of the free scanner. end_*_pfn are the scanners' positions at the last pass's end.
+ * isolated there; fseq and ftaken the same of the free scanner. end_*_pfn
+ * are the scanners' positions at the last pass's end.
  */
 #include <stdio.h>
 #include <stdlib.h>
