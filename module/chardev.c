@@ -548,6 +548,24 @@ static long clab_ioctl_migrate(struct clab_file *cf, struct file *file,
 	pr_warn_ratelimited("%s[%d]: " name ": " fmt "\n",		\
 			    current->comm, task_pid_nr(current), ##__VA_ARGS__)
 
+/* The checks both snapshot ioctls start with: privilege, copy, zeroes. */
+static long clab_snapshot_req_get(struct clab_snapshot *req,
+				  struct clab_snapshot __user *uarg,
+				  const char *name)
+{
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
+	if (copy_from_user(req, uarg, sizeof(*req)))
+		return -EFAULT;
+	if (req->flags || req->pad) {
+		pr_warn_ratelimited("%s[%d]: %s: flags 0x%x and pad 0x%x must be 0\n",
+				    current->comm, task_pid_nr(current), name,
+				    req->flags, req->pad);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 static long clab_ioctl_snapshot_save(struct clab_mem *mem,
 				     struct clab_snapshot __user *uarg)
 {
@@ -558,15 +576,9 @@ static long clab_ioctl_snapshot_save(struct clab_mem *mem,
 	size_t size;
 	long ret;
 
-	if (!capable(CAP_SYS_ADMIN))
-		return -EPERM;
-	if (copy_from_user(&req, uarg, sizeof(req)))
-		return -EFAULT;
-	if (req.flags || req.pad) {
-		clab_layout_refused("CLAB_IOC_SNAPSHOT_SAVE", "flags 0x%x and pad 0x%x must be 0",
-				    req.flags, req.pad);
-		return -EINVAL;
-	}
+	ret = clab_snapshot_req_get(&req, uarg, "CLAB_IOC_SNAPSHOT_SAVE");
+	if (ret)
+		return ret;
 	pages = req.pages;
 	if (!pages)
 		pages = clab_layout_source(mem, &src) ? src.nr_pages :
@@ -622,15 +634,9 @@ static long clab_ioctl_snapshot_load(struct clab_mem *mem,
 	void *buf;
 	long ret;
 
-	if (!capable(CAP_SYS_ADMIN))
-		return -EPERM;
-	if (copy_from_user(&req, uarg, sizeof(req)))
-		return -EFAULT;
-	if (req.flags || req.pad) {
-		clab_layout_refused("CLAB_IOC_SNAPSHOT_LOAD", "flags 0x%x and pad 0x%x must be 0",
-				    req.flags, req.pad);
-		return -EINVAL;
-	}
+	ret = clab_snapshot_req_get(&req, uarg, "CLAB_IOC_SNAPSHOT_LOAD");
+	if (ret)
+		return ret;
 	if (!req.len || req.len > CLAB_SNAPSHOT_MAX_SIZE) {
 		clab_layout_refused("CLAB_IOC_SNAPSHOT_LOAD", "len %llu: must be 1 .. %lu bytes",
 				    req.len, CLAB_SNAPSHOT_MAX_SIZE);

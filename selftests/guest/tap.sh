@@ -69,6 +69,19 @@ wait_file() {
 	[ -e "$1" ]
 }
 
+# top_zone: the highest populated zone of node 0 (Normal, else DMA32,
+# else DMA), as /proc/buddyinfo names it.
+top_zone() {
+	for z in Normal DMA32 DMA; do
+		if awk -v z="$z" '$1 == "Node" && $2 == "0," && $4 == z { f = 1 } END { exit !f }' \
+			/proc/buddyinfo; then
+			echo "$z"
+			return 0
+		fi
+	done
+	return 1
+}
+
 CLAB_SYSFS=/sys/kernel/compactlab
 CLAB_DEBUGFS=/sys/kernel/debug/compactlab
 

@@ -25,14 +25,7 @@ FREE_TOL=8
 FREE_PCT=2
 PB_TOL=2
 
-zone=
-for z in Normal DMA32 DMA; do
-	if awk -v z="$z" '$1 == "Node" && $2 == "0," && $4 == z { f = 1 } END { exit !f }' \
-		/proc/buddyinfo; then
-		zone=$z
-		break
-	fi
-done
+zone=$(top_zone)
 diag "zone: node 0 $zone ($CLAB_ARCH $CLAB_KERNEL, $(uname -r))"
 
 # zoneinfo_of KEY: the value of KEY in node 0 $zone's /proc/zoneinfo section.

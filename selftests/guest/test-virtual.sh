@@ -294,14 +294,7 @@ ok $? "compact_memory moves the clone's pages ($mig, $vb bytes not copied), the 
 
 # The guest's own zone, whole (the highest populated one of node 0): the
 # 4G arena holds it with room to spare, and nothing but descriptors.
-zone=
-for z in Normal DMA32 DMA; do
-	if awk -v z="$z" '$1 == "Node" && $2 == "0," && $4 == z { f = 1 } END { exit !f }' \
-		/proc/buddyinfo; then
-		zone=$z
-		break
-	fi
-done
+zone=$(top_zone)
 ./clab-snapshot clone "$zone" >/tmp/virtual-clone.out 2>&1
 rc=$?
 info=$(./clab-snapshot info | tr '\n' ' ')
