@@ -236,20 +236,6 @@ static unsigned int clab_kclone_block(const struct clab_kclone_control *cc,
 	return kind;
 }
 
-/* Page @i of @l starts a block of @kind and @order. */
-static void clab_kclone_set(struct clab_layout *l, unsigned long i,
-			    unsigned int kind, unsigned int order)
-{
-	unsigned long j;
-
-	l->pages[i].kind = kind;
-	l->pages[i].order = order;
-	for (j = 1; j < 1UL << order; j++) {
-		l->pages[i + j].kind = kind;
-		l->pages[i + j].order = CLAB_LAYOUT_TAIL;
-	}
-}
-
 /* Read pfns [@pfn, @end), inside one CLAB_MAX_ORDER block, under zone->lock. */
 static void clab_kclone_read_chunk(const struct clab_kclone_control *cc,
 				   unsigned long pfn, unsigned long end)
@@ -264,7 +250,7 @@ static void clab_kclone_read_chunk(const struct clab_kclone_control *cc,
 			clab_kclone_migratetype(cc, p);
 	for (p = pfn; p < end; p += 1UL << order) {
 		kind = clab_kclone_block(cc, p, end, &order);
-		clab_kclone_set(l, p - l->start_pfn, kind, order);
+		clab_layout_set_block(l, p - l->start_pfn, kind, order);
 	}
 	spin_unlock_irqrestore(&cc->zone->lock, flags);
 }
@@ -300,7 +286,7 @@ static void clab_kclone_mark_pcp(const struct clab_kclone_control *cc,
 	    l->pages[i].order == CLAB_LAYOUT_TAIL ||
 	    (i + n < l->nr_pages && l->pages[i + n].order == CLAB_LAYOUT_TAIL))
 		return;
-	clab_kclone_set(l, i, CLAB_LK_PCP, order);
+	clab_layout_set_block(l, i, CLAB_LK_PCP, order);
 }
 
 /* Mark the pages on every CPU's lists of the zone; takes each pcp->lock. */

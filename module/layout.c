@@ -9,21 +9,6 @@
 #include <compactlab/owner.h>
 #include "page_alloc_internal.h"
 
-const char * const clab_layout_kind_names[CLAB_LK_NR] = {
-	[CLAB_LK_HOLE] = "hole",
-	[CLAB_LK_FREE] = "free",
-	[CLAB_LK_PCP] = "pcp",
-	[CLAB_LK_ANON] = "anon",
-	[CLAB_LK_FILE] = "file",
-	[CLAB_LK_MOVABLE] = "movable",
-	[CLAB_LK_PINNED] = "pinned",
-	[CLAB_LK_SLAB] = "slab",
-	[CLAB_LK_PGTABLE] = "pgtable",
-	[CLAB_LK_RESERVED] = "reserved",
-	[CLAB_LK_HUGETLB] = "hugetlb",
-	[CLAB_LK_UNMOVABLE] = "unmovable",
-};
-
 /**
  * clab_layout_alloc() - make an empty layout (every page a hole)
  * @l: the layout to fill in; its other fields are zeroed
@@ -605,7 +590,7 @@ static unsigned int clab_layout_kind_of(struct clab_mem *mem,
 static void clab_layout_capture_chunk(struct clab_mem *mem,
 				      struct clab_layout *l, unsigned long idx)
 {
-	unsigned long end = min(idx + CLAB_CHUNK_PAGES, l->nr_pages), n, j;
+	unsigned long end = min(idx + CLAB_CHUNK_PAGES, l->nr_pages), n;
 
 	for (; idx < end; idx += n) {
 		struct clab_page *page = clab_idx_to_page(mem, idx);
@@ -626,12 +611,7 @@ static void clab_layout_capture_chunk(struct clab_mem *mem,
 		if (kind == CLAB_LK_HOLE)
 			order = 0;
 		n = 1UL << order;
-		l->pages[idx].kind = kind;
-		l->pages[idx].order = order;
-		for (j = 1; j < n; j++) {
-			l->pages[idx + j].kind = kind;
-			l->pages[idx + j].order = CLAB_LAYOUT_TAIL;
-		}
+		clab_layout_set_block(l, idx, kind, order);
 	}
 }
 

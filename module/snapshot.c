@@ -86,10 +86,16 @@ u32 clab_crc32(u32 crc, const void *buf, size_t len)
 	return ~crc;
 }
 
-static bool clab_run_continues(const struct clab_layout_page *a,
-			       const struct clab_layout_page *b)
+/*
+ * Does page @i of @l start a run? Its (kind, order) differs from the page
+ * before it; and as a run counts at most U32_MAX pages, one also starts at
+ * every multiple of 2^32.
+ */
+static bool clab_run_starts(const struct clab_layout *l, unsigned long i)
 {
-	return a->kind == b->kind && a->order == b->order;
+	return !i || (i & 0xffffffffUL) == 0 ||
+	       l->pages[i - 1].kind != l->pages[i].kind ||
+	       l->pages[i - 1].order != l->pages[i].order;
 }
 
 static unsigned long clab_snapshot_nr_runs(const struct clab_layout *l)
@@ -97,9 +103,7 @@ static unsigned long clab_snapshot_nr_runs(const struct clab_layout *l)
 	unsigned long i, runs = 0;
 
 	for (i = 0; i < l->nr_pages; i++)
-		if (!i || !clab_run_continues(&l->pages[i - 1], &l->pages[i]) ||
-		    (i & 0xffffffffUL) == 0)
-			runs++;
+		runs += clab_run_starts(l, i);
 	return runs;
 }
 
@@ -159,9 +163,7 @@ size_t clab_snapshot_encode(const struct clab_layout *l, void *buf, size_t len)
 	memcpy(h + CLAB_SNAPSHOT_HEADER_SIZE, l->pageblock_mt, pbs);
 	r = h + CLAB_SNAPSHOT_HEADER_SIZE + pbs;
 	for (i = 0; i < l->nr_pages; i++) {
-		/* A run counts at most U32_MAX pages. */
-		if (i && clab_run_continues(&l->pages[i - 1], &l->pages[i]) &&
-		    (i & 0xffffffffUL) != 0) {
+		if (!clab_run_starts(l, i)) {
 			clab_put_le32(r - 4, clab_get_le32(r - 4) + 1);
 			continue;
 		}

@@ -58,8 +58,6 @@ enum clab_layout_kind {
 	CLAB_LK_NR
 };
 
-extern const char * const clab_layout_kind_names[CLAB_LK_NR];
-
 /* clab_layout_page.order of a page that is not the first of its block. */
 #define CLAB_LAYOUT_TAIL	0xff
 
@@ -111,6 +109,20 @@ struct clab_layout_stats {
 	unsigned long free_blocks[CLAB_MAX_ORDER + 1];
 	unsigned long pageblocks[CLAB_MIGRATE_TYPES];
 };
+
+/* Page @i of @l starts a block of @kind and @order: write it and its tails. */
+static inline void clab_layout_set_block(struct clab_layout *l, unsigned long i,
+					 unsigned int kind, unsigned int order)
+{
+	unsigned long j;
+
+	l->pages[i].kind = kind;
+	l->pages[i].order = order;
+	for (j = 1; j < 1UL << order; j++) {
+		l->pages[i + j].kind = kind;
+		l->pages[i + j].order = CLAB_LAYOUT_TAIL;
+	}
+}
 
 static inline unsigned long clab_layout_nr_pageblocks(const struct clab_layout *l)
 {

@@ -14,19 +14,6 @@
 
 #define PB	CLAB_PAGEBLOCK_PAGES
 
-static void set_block(struct clab_layout *l, unsigned long idx,
-		      unsigned int kind, unsigned int order)
-{
-	unsigned long i;
-
-	l->pages[idx].kind = kind;
-	l->pages[idx].order = order;
-	for (i = 1; i < 1UL << order; i++) {
-		l->pages[idx + i].kind = kind;
-		l->pages[idx + i].order = CLAB_LAYOUT_TAIL;
-	}
-}
-
 /*
  * Four pageblocks, as a fragmented zone: an unmovable block of slab pages,
  * page tables and a pinned page with free holes of orders 0-2; a movable
@@ -41,38 +28,38 @@ static void make_layout(struct clab_layout *l, unsigned long nr_pages)
 
 	TEST_ASSERT(!clab_layout_alloc(l, 0x40000, nr_pages));
 	for (i = 0; i < nr_pages; i++)
-		set_block(l, i, CLAB_LK_HOLE, 0);
+		clab_layout_set_block(l, i, CLAB_LK_HOLE, 0);
 	l->pageblock_mt[0] = CLAB_MIGRATE_UNMOVABLE;
 	for (i = 0; i < PB; i += 16) {
-		set_block(l, i, CLAB_LK_SLAB, 3);
-		set_block(l, i + 8, CLAB_LK_PGTABLE, 0);
-		set_block(l, i + 9, CLAB_LK_FREE, 0);
-		set_block(l, i + 10, CLAB_LK_FREE, 1);
-		set_block(l, i + 12, CLAB_LK_FREE, 2);
+		clab_layout_set_block(l, i, CLAB_LK_SLAB, 3);
+		clab_layout_set_block(l, i + 8, CLAB_LK_PGTABLE, 0);
+		clab_layout_set_block(l, i + 9, CLAB_LK_FREE, 0);
+		clab_layout_set_block(l, i + 10, CLAB_LK_FREE, 1);
+		clab_layout_set_block(l, i + 12, CLAB_LK_FREE, 2);
 	}
-	set_block(l, 9, CLAB_LK_PINNED, 0);
+	clab_layout_set_block(l, 9, CLAB_LK_PINNED, 0);
 	l->pageblock_mt[1] = CLAB_MIGRATE_MOVABLE;
 	for (i = PB; i < 2 * PB; i += 2) {
-		set_block(l, i, CLAB_LK_ANON, 0);
-		set_block(l, i + 1, CLAB_LK_FREE, 0);
+		clab_layout_set_block(l, i, CLAB_LK_ANON, 0);
+		clab_layout_set_block(l, i + 1, CLAB_LK_FREE, 0);
 	}
 	l->pageblock_mt[2] = CLAB_MIGRATE_MOVABLE;
-	set_block(l, 2 * PB, CLAB_LK_FREE, CLAB_PAGEBLOCK_ORDER);
+	clab_layout_set_block(l, 2 * PB, CLAB_LK_FREE, CLAB_PAGEBLOCK_ORDER);
 	l->pageblock_mt[3] = CLAB_MIGRATE_RECLAIMABLE;
-	set_block(l, 3 * PB, CLAB_LK_ANON, CLAB_PAGEBLOCK_ORDER);
+	clab_layout_set_block(l, 3 * PB, CLAB_LK_ANON, CLAB_PAGEBLOCK_ORDER);
 	for (i = 4 * PB; i < nr_pages; i += PB) {
 		unsigned long j;
 
 		l->pageblock_mt[i / PB] = CLAB_MIGRATE_MOVABLE;
 		for (j = 0; j < PB; j += 4) {
-			set_block(l, i + j, CLAB_LK_FILE, 0);
-			set_block(l, i + j + 1, CLAB_LK_FREE, 0);
-			set_block(l, i + j + 2, CLAB_LK_FREE, 1);
+			clab_layout_set_block(l, i + j, CLAB_LK_FILE, 0);
+			clab_layout_set_block(l, i + j + 1, CLAB_LK_FREE, 0);
+			clab_layout_set_block(l, i + j + 2, CLAB_LK_FREE, 1);
 		}
 	}
 	/* One free page on a per-CPU list, as the kernel keeps some. */
 	if (nr_pages > 4 * PB)
-		set_block(l, 4 * PB + 1, CLAB_LK_PCP, 0);
+		clab_layout_set_block(l, 4 * PB + 1, CLAB_LK_PCP, 0);
 	strscpy(l->zone, "Normal", sizeof(l->zone));
 	strscpy(l->arch, "x86_64", sizeof(l->arch));
 	strscpy(l->release, "6.1.0-test", sizeof(l->release));
@@ -171,13 +158,13 @@ static void test_apply_refusals(void)
 	l.pages[PB + 1].order = CLAB_LAYOUT_TAIL;
 	CHECK_EQ(clab_layout_apply(mem, &l, &why), -EINVAL);
 	DIAG("tail without block: %s", why);
-	set_block(&l, PB + 1, CLAB_LK_FREE, 0);
-	set_block(&l, PB + 2, CLAB_LK_FREE, 1);
+	clab_layout_set_block(&l, PB + 1, CLAB_LK_FREE, 0);
+	clab_layout_set_block(&l, PB + 2, CLAB_LK_FREE, 1);
 	l.pages[PB + 2].order = 2;
 	CHECK_EQ(clab_layout_apply(mem, &l, &why), -EINVAL);
 	DIAG("misaligned: %s", why);
-	set_block(&l, PB + 2, CLAB_LK_ANON, 0);
-	set_block(&l, PB + 3, CLAB_LK_FREE, 0);
+	clab_layout_set_block(&l, PB + 2, CLAB_LK_ANON, 0);
+	clab_layout_set_block(&l, PB + 3, CLAB_LK_FREE, 0);
 	CHECK_EQ(mem_free_pages(mem), free0);
 
 	page = clab_alloc_pages(mem, 0, CLAB_GFP_KERNEL, 0);

@@ -26,40 +26,29 @@
 # scripts/fidelity-report compares them. Proactive compaction and
 # watermark boosting are off on both sides for the whole run.
 set -u
+. ./tap.sh
 O=$1 ZONE=$2 MB=$3
 shift 3
 T=/sys/kernel/tracing
 S=./clab-snapshot
-SYS=/sys/kernel/compactlab
-CLAB_DEBUGFS=/sys/kernel/debug/compactlab
+SYS=$CLAB_SYSFS
 mkdir -p "$O"
 [ -d $T/events ] || mount -t tracefs tracefs $T 2>/dev/null
 
 # The arena: metadata only, as large as the zone's span from its first
 # largest-order block, so that the whole zone clones into it.
-zone_field() {
-	awk -v z="$ZONE" -v k="$1" '$1 == "Node" { on = ($2 == "0," && $4 == z) }
-		on && $1 == k { print $2; exit }' /proc/zoneinfo
-}
-# ZONE auto: node 0's zone with the most managed pages.
-if [ "$ZONE" = auto ]; then
-	ZONE=$(awk '$1 == "Node" { z = ($2 == "0,") ? $4 : "" }
-		z != "" && $1 == "managed" && $2 > best { best = $2; name = z }
-		END { print name }' /proc/zoneinfo)
-fi
-zstart=$(zone_field start_pfn:)
-zspan=$(zone_field spanned)
-if [ -z "$zstart" ] || [ -z "$zspan" ]; then
+[ "$ZONE" != auto ] || ZONE=$(largest_zone)
+arena_mb=$(zone_arena_mb "$ZONE")
+if [ -z "$arena_mb" ]; then
 	echo "FID error: no zone $ZONE on node 0 in /proc/zoneinfo"
 	exit 1
 fi
-arena_mb=$(( ((zstart % 1024) + zspan + 1023) / 1024 * 4 ))
 rmmod compactlab 2>/dev/null
 if ! insmod "$CLAB_KO" arena_backend=virtual arena_size=${arena_mb}M; then
 	echo "FID error: insmod arena_backend=virtual arena_size=${arena_mb}M failed"
 	exit 1
 fi
-echo "FID zone $ZONE start_pfn=$zstart spanned=$zspan arena_mb=$arena_mb"
+echo "FID zone $ZONE arena_mb=$arena_mb"
 # Both sides' events on once for the whole run (switching them patches
 # kernel text, which under TCG has hung a guest while the other vCPU ran
 # it); the runs are told apart by time, the buffer cleared between them.

@@ -82,6 +82,47 @@ top_zone() {
 	return 1
 }
 
+# largest_zone: node 0's zone with the most managed pages.
+largest_zone() {
+	awk '$1 == "Node" { z = ($2 == "0,") ? $4 : "" }
+		z != "" && $1 == "managed" && $2 > best { best = $2; name = z }
+		END { print name }' /proc/zoneinfo
+}
+
+# zone_arena_mb ZONE: MiB of arena that hold node 0's ZONE whole, from
+# its first largest-order (4 MiB) block to its end; empty without it.
+zone_arena_mb() {
+	awk -v z="$1" '$1 == "Node" { on = ($2 == "0," && $4 == z) }
+		on && $1 == "spanned" { span = $2 }
+		on && $1 == "start_pfn:" { start = $2 }
+		END { if (span) print int((start % 1024 + span + 1023) / 1024) * 4 }' \
+		/proc/zoneinfo
+}
+
+# insmod_refused DESC EXPECTED-ERRNO-TEXT LOG-TEXT PARAMS...: insmod with
+# PARAMS fails with the errno and the module's last log line says LOG-TEXT.
+insmod_refused() {
+	desc=$1 err=$2 log=$3
+	shift 3
+	dmesg -c >/dev/null
+	if clab_load "$@"; then
+		clab_unload
+		t_fail "refused: $desc (it loaded)"
+		return
+	fi
+	msg=$(dmesg | grep 'compactlab:' | tail -n1)
+	diag "$desc: insmod said: $CLAB_LOAD_ERR"
+	diag "$desc: kernel log: $msg"
+	case $CLAB_LOAD_ERR in
+	*"$err"*) ;;
+	*) t_fail "refused: $desc (wrong error: $CLAB_LOAD_ERR)"; return ;;
+	esac
+	case $msg in
+	*"$log"*) t_ok "refused: $desc: $err" ;;
+	*) t_fail "refused: $desc (log line lacks '$log')" ;;
+	esac
+}
+
 CLAB_SYSFS=/sys/kernel/compactlab
 CLAB_DEBUGFS=/sys/kernel/debug/compactlab
 

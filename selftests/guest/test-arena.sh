@@ -134,48 +134,25 @@ clab_load arena_size=8M && [ "$(arena_field pages)" -eq 2048 ]
 ok $? "borrowed arena_size=8M"
 clab_unload
 
-# --- refusals -----------------------------------------------------------------
-# refused DESC EXPECTED-ERRNO-TEXT LOG-TEXT PARAMS...
-refused() {
-	desc=$1 err=$2 log=$3
-	shift 3
-	dmesg -c >/dev/null
-	if clab_load "$@"; then
-		clab_unload
-		t_fail "refused: $desc (it loaded)"
-		return
-	fi
-	msg=$(dmesg | grep 'compactlab:' | tail -n1)
-	diag "$desc: insmod said: $CLAB_LOAD_ERR"
-	diag "$desc: kernel log: $msg"
-	case $CLAB_LOAD_ERR in
-	*"$err"*) ;;
-	*) t_fail "refused: $desc (wrong error: $CLAB_LOAD_ERR)"; return ;;
-	esac
-	case $msg in
-	*"$log"*) t_ok "refused: $desc: $err" ;;
-	*) t_fail "refused: $desc (log line lacks '$log')" ;;
-	esac
-}
-
+# --- refusals (insmod_refused: tap.sh) ---------------------------------------
 case $CLAB_ARCH in
 arm64) RAM=0x48000000 ;;
 *) RAM=0x10000000 ;;
 esac
 {
-	refused "misaligned base" "Invalid argument" "not aligned" \
+	insmod_refused "misaligned base" "Invalid argument" "not aligned" \
 		arena_base=$(hex $((BASE + 0x100000))) arena_size=8M
-	refused "one pageblock" "Invalid argument" "smaller than two pageblocks" \
+	insmod_refused "one pageblock" "Invalid argument" "smaller than two pageblocks" \
 		arena_base=$CLAB_ARENA_BASE arena_size=2M
-	refused "partial pageblock" "Invalid argument" "whole number of pageblocks" \
+	insmod_refused "partial pageblock" "Invalid argument" "whole number of pageblocks" \
 		arena_base=$CLAB_ARENA_BASE arena_size=5M
-	refused "System RAM" "Invalid argument" "overlaps System RAM" \
+	insmod_refused "System RAM" "Invalid argument" "overlaps System RAM" \
 		arena_base=$RAM arena_size=8M
-	refused "base without size" "Invalid argument" \
+	insmod_refused "base without size" "Invalid argument" \
 		"refusing" arena_base=$CLAB_ARENA_BASE
-	refused "borrowed size not whole largest-order blocks" "Invalid argument" \
+	insmod_refused "borrowed size not whole largest-order blocks" "Invalid argument" \
 		"whole largest buddy blocks" arena_size=6M
-	refused "borrowed size over half of RAM" "Invalid argument" "half of RAM" \
+	insmod_refused "borrowed size over half of RAM" "Invalid argument" "half of RAM" \
 		arena_size=2G
 }
 
@@ -213,7 +190,7 @@ refused_at() {
 		skip "refused: $1" "no such range in this guest's /proc/iomem"
 		return
 	fi
-	refused "$1 at $2" "Invalid argument" "$3" arena_base="$2" arena_size=8M
+	insmod_refused "$1 at $2" "Invalid argument" "$3" arena_base="$2" arena_size=8M
 }
 
 if [ "$CLAB_ARCH" = arm64 ]; then

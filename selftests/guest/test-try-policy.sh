@@ -19,17 +19,9 @@ T=/tmp/try
 mkdir -p $T
 
 # The largest zone of node 0, and the arena it needs (MiB).
-ZONE=$(awk '$1 == "Node" { z = ($2 == "0,") ? $4 : "" }
-	z != "" && $1 == "managed" && $2 > best { best = $2; name = z }
-	END { print name }' /proc/zoneinfo)
-zone_field() {
-	awk -v z="$ZONE" -v k="$1" '$1 == "Node" { on = ($2 == "0," && $4 == z) }
-		on && $1 == k { print $2; exit }' /proc/zoneinfo
-}
-zstart=$(zone_field start_pfn:)
-zspan=$(zone_field spanned)
-MB=$(( ((zstart % 1024) + zspan + 1023) / 1024 * 4 ))
-diag "zone $ZONE: start_pfn $zstart, $zspan pages spanned: a ${MB}M arena"
+ZONE=$(largest_zone)
+MB=$(zone_arena_mb "$ZONE")
+diag "zone $ZONE: a ${MB}M arena holds it"
 
 # The kernel's compaction and migration counters.
 kcounters() {

@@ -27,30 +27,6 @@ S=$CLAB_SYSFS
 GIB=1073741824
 MIB=1048576
 
-# refused DESC EXPECTED-ERRNO-TEXT LOG-TEXT PARAMS...: insmod with PARAMS
-# fails with the errno and the module's last log line says LOG-TEXT.
-refused() {
-	desc=$1 err=$2 log=$3
-	shift 3
-	dmesg -c >/dev/null
-	if clab_load "$@"; then
-		clab_unload
-		t_fail "refused: $desc (it loaded)"
-		return
-	fi
-	msg=$(dmesg | grep 'compactlab:' | tail -n1)
-	diag "$desc: insmod said: $CLAB_LOAD_ERR"
-	diag "$desc: kernel log: $msg"
-	case $CLAB_LOAD_ERR in
-	*"$err"*) ;;
-	*) t_fail "refused: $desc (wrong error: $CLAB_LOAD_ERR)"; return ;;
-	esac
-	case $msg in
-	*"$log"*) t_ok "refused: $desc: $err" ;;
-	*) t_fail "refused: $desc (log line lacks '$log')" ;;
-	esac
-}
-
 # write_err FILE VALUE: the shell's error text of writing VALUE, or "ok".
 write_err() {
 	if out=$( (echo "$2" >"$1") 2>&1); then
@@ -81,25 +57,25 @@ clab_unload
 # --- every bad combination ------------------------------------------------------
 # A size whose descriptors (48 bytes per 4 KiB page) exceed half of RAM.
 huge=$((memtotal_kb * 1024 / 2 / 48 * 4096 / GIB + 8))G
-refused "virtual with arena_base" "Invalid argument" "no physical base" \
+insmod_refused "virtual with arena_base" "Invalid argument" "no physical base" \
 	arena_backend=virtual arena_base=$CLAB_ARENA_BASE arena_size=4G
-refused "virtual without arena_size" "Invalid argument" "needs arena_size" \
+insmod_refused "virtual without arena_size" "Invalid argument" "needs arena_size" \
 	arena_backend=virtual
-refused "unknown backend" "Invalid argument" "not one of reserved, borrowed, virtual" \
+insmod_refused "unknown backend" "Invalid argument" "not one of reserved, borrowed, virtual" \
 	arena_backend=bogus arena_size=4G
-refused "reserved without arena_base" "Invalid argument" "needs arena_base" \
+insmod_refused "reserved without arena_base" "Invalid argument" "needs arena_base" \
 	arena_backend=reserved arena_size=8M
-refused "borrowed with arena_base" "Invalid argument" "no physical base" \
+insmod_refused "borrowed with arena_base" "Invalid argument" "no physical base" \
 	arena_backend=borrowed arena_base=$CLAB_ARENA_BASE arena_size=8M
-refused "virtual one pageblock" "Invalid argument" "smaller than two pageblocks" \
+insmod_refused "virtual one pageblock" "Invalid argument" "smaller than two pageblocks" \
 	arena_backend=virtual arena_size=2M
-refused "virtual partial pageblock" "Invalid argument" "whole number of pageblocks" \
+insmod_refused "virtual partial pageblock" "Invalid argument" "whole number of pageblocks" \
 	arena_backend=virtual arena_size=5M
-refused "virtual size not a size" "Invalid argument" "not a size" \
+insmod_refused "virtual size not a size" "Invalid argument" "not a size" \
 	arena_backend=virtual arena_size=lots
-refused "virtual over 1T" "Invalid argument" "larger than 1T" \
+insmod_refused "virtual over 1T" "Invalid argument" "larger than 1T" \
 	arena_backend=virtual arena_size=2T
-refused "virtual descriptors over half of RAM ($huge, MemTotal $memtotal_kb kB)" \
+insmod_refused "virtual descriptors over half of RAM ($huge, MemTotal $memtotal_kb kB)" \
 	"Invalid argument" "at most half of RAM" arena_backend=virtual arena_size=$huge
 
 # The names of today's backends load as before.
