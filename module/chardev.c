@@ -795,6 +795,9 @@ static long clab_ioctl_clone(struct clab_mem *mem,
 				req.free_blocks);
 	if (copy_to_user(uarg, &req, sizeof(req)))
 		ret = -EFAULT;
+	/* An applied clone frees its buffers only when it is released. */
+	if (clone && !ret)
+		clab_layout_hold(mem, &layout);
 free_layout:
 	clab_layout_free(&layout);
 	return ret;

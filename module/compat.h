@@ -34,6 +34,16 @@
 #define CLAB_MAX_ORDER		(MAX_ORDER - 1)
 #endif
 
+/*
+ * The per-CPU list set's bulk-free scaling: 6.1's free_factor; 6.7 replaced
+ * it with free_count and a dynamic high mark, which have no 6.1 meaning.
+ */
+#ifdef CLAB_HAVE_PCP_FREE_FACTOR
+#define clab_compat_pcp_free_factor(pcp)	((u32)max_t(short, (pcp)->free_factor, 0))
+#else
+#define clab_compat_pcp_free_factor(pcp)	((void)(pcp), 0U)
+#endif
+
 /* vm_flags became read-only behind helpers in 6.3. */
 #ifndef CLAB_HAVE_VM_FLAGS_SET
 

@@ -17,4 +17,5 @@ CLAB_CORE := arena zones page_alloc pageblock watermark vmstat extfrag layout sn
 clab_probe = $(shell grep -qsE '$(2)' $(srctree)/$(1) && echo -D$(3))
 CLAB_COMPAT_FLAGS = -DCLAB_KVER="($(VERSION) * 100 + $(PATCHLEVEL))" \
 	$(call clab_probe,include/linux/mm.h,void vm_flags_set,CLAB_HAVE_VM_FLAGS_SET) \
-	$(call clab_probe,include/linux/mmzone.h,define MAX_PAGE_ORDER,CLAB_HAVE_MAX_PAGE_ORDER)
+	$(call clab_probe,include/linux/mmzone.h,define MAX_PAGE_ORDER,CLAB_HAVE_MAX_PAGE_ORDER) \
+	$(call clab_probe,include/linux/mmzone.h,short free_factor;,CLAB_HAVE_PCP_FREE_FACTOR)

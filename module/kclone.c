@@ -61,8 +61,16 @@
  * (kind, order) differ between the two readings, and the second reading
  * is the one kept.
  *
- * No version differences: every predicate used has the same name and
- * meaning on 6.1 and 6.12 and is inline or exported on both. PageSlab()
+ * The zone state is read with the per-CPU lists: each list set's high
+ * mark, batch and (6.1 only: clab_compat_pcp_free_factor()) free factor,
+ * its blocks in list order, head first, and then the zone's watermarks and
+ * boost under zone->lock (for a whole zone; a window's are 0, which leaves
+ * the arena's own). A block met on two lists (it moved between CPUs
+ * while they were read) is listed once; blocks beyond the room counted
+ * before reading stay PCP without a list entry.
+ *
+ * No other version differences: every predicate used has the same name
+ * and meaning on 6.1 and 6.12 and is inline or exported on both. PageSlab()
  * and PageHuge() (a page flag and an exported function on 6.1, page types
  * on 6.12) and compound_order() (page[1] on 6.1, folio->_flags_1 on 6.12)
  * are only ever asked of a head page; folio_maybe_dma_pinned() stands for
@@ -267,13 +275,29 @@ static unsigned int clab_kclone_pcp_order(unsigned int pindex)
 }
 
 /*
- * A free page of @order at @pfn on a per-CPU list: mark it PCP, provided
- * that it lies in the window, in the zone, and covers whole blocks of the
- * first reading (the lists moved on since, else).
+ * The migratetype of the blocks on per-CPU list @pindex: the list's own
+ * for the low orders; the PMD-sized lists take several types, so there
+ * the block's pageblock type (layout page @i) stands for it.
+ */
+static u8 clab_kclone_pcp_migratetype(const struct clab_layout *l,
+				      unsigned int pindex, unsigned long i)
+{
+	if (pindex < NR_LOWORDER_PCP_LISTS)
+		return clab_kclone_migratetype_of(pindex % MIGRATE_PCPTYPES);
+	return l->pageblock_mt[i >> CLAB_PAGEBLOCK_ORDER];
+}
+
+/*
+ * A free page of @order at @pfn on list @pindex of the CPU of rank @rank:
+ * mark it PCP and list it, provided that it lies in the window, in the
+ * zone, covers whole blocks of this reading (the lists moved on since,
+ * else) and was not met on another list already.
  */
 static void clab_kclone_mark_pcp(const struct clab_kclone_control *cc,
-				 unsigned long pfn, unsigned int order)
+				 unsigned long pfn, unsigned int pindex,
+				 u32 rank)
 {
+	unsigned int order = clab_kclone_pcp_order(pindex);
 	struct clab_layout *l = cc->out;
 	unsigned long i, n = 1UL << order;
 
@@ -283,31 +307,82 @@ static void clab_kclone_mark_pcp(const struct clab_kclone_control *cc,
 		return;
 	i = pfn - l->start_pfn;
 	if (l->pages[i].kind == CLAB_LK_HOLE ||
+	    l->pages[i].kind == CLAB_LK_PCP ||
 	    l->pages[i].order == CLAB_LAYOUT_TAIL ||
 	    (i + n < l->nr_pages && l->pages[i + n].order == CLAB_LAYOUT_TAIL))
 		return;
 	clab_layout_set_block(l, i, CLAB_LK_PCP, order);
+	if (l->nr_pcp < l->max_pcp)
+		l->pcp[l->nr_pcp++] = (struct clab_layout_pcp) {
+			.idx = i, .cpu = rank, .order = order,
+			.migratetype = clab_kclone_pcp_migratetype(l, pindex, i),
+		};
 }
 
-/* Mark the pages on every CPU's lists of the zone; takes each pcp->lock. */
+/*
+ * Mark and list the pages on every CPU's lists of the zone, head first,
+ * with each CPU's high mark, batch and free factor; takes each pcp->lock.
+ * Then the zone's watermarks, under zone->lock.
+ */
 static void clab_kclone_read_pcp(const struct clab_kclone_control *cc)
 {
+	struct clab_layout *l = cc->out;
 	struct per_cpu_pages *pcp;
 	unsigned long flags;
 	struct page *page;
 	unsigned int i;
+	u32 rank = 0;
+	int cpu;
+
+	l->nr_pcp = 0;
+	for_each_possible_cpu(cpu) {
+		if (rank == l->nr_cpus)
+			break;
+		pcp = per_cpu_ptr(cc->zone->per_cpu_pageset, cpu);
+		spin_lock_irqsave(&pcp->lock, flags);
+		l->cpus[rank].high = max(pcp->high, 0);
+		l->cpus[rank].batch = max(pcp->batch, 1);
+		l->cpus[rank].free_factor =
+			min_t(u32, clab_compat_pcp_free_factor(pcp),
+			      CLAB_PCP_BATCH_SCALE_MAX);
+		for (i = 0; i < NR_PCP_LISTS; i++)
+			list_for_each_entry(page, &pcp->lists[i], pcp_list)
+				clab_kclone_mark_pcp(cc, page_to_pfn(page), i,
+						     rank);
+		spin_unlock_irqrestore(&pcp->lock, flags);
+		rank++;
+		cond_resched();
+	}
+	/* The watermarks are the whole zone's: a window has none (0). */
+	if (l->start_pfn > cc->zone_start ||
+	    l->start_pfn + l->nr_pages < cc->zone_end)
+		return;
+	spin_lock_irqsave(&cc->zone->lock, flags);
+	l->wmark[CLAB_WMARK_MIN] = cc->zone->_watermark[WMARK_MIN];
+	l->wmark[CLAB_WMARK_LOW] = cc->zone->_watermark[WMARK_LOW];
+	l->wmark[CLAB_WMARK_HIGH] = cc->zone->_watermark[WMARK_HIGH];
+	l->wmark_boost = cc->zone->watermark_boost;
+	spin_unlock_irqrestore(&cc->zone->lock, flags);
+}
+
+/*
+ * Room for the zone's per-CPU blocks: a list set holds at most its high
+ * mark plus a batch and a PMD-sized block, read racily here; twice that
+ * for the lists growing meanwhile, at most one per page.
+ */
+static unsigned long clab_kclone_max_pcp(const struct clab_kclone_control *cc)
+{
+	unsigned long max = 0;
 	int cpu;
 
 	for_each_possible_cpu(cpu) {
-		pcp = per_cpu_ptr(cc->zone->per_cpu_pageset, cpu);
-		spin_lock_irqsave(&pcp->lock, flags);
-		for (i = 0; i < NR_PCP_LISTS; i++)
-			list_for_each_entry(page, &pcp->lists[i], pcp_list)
-				clab_kclone_mark_pcp(cc, page_to_pfn(page),
-						     clab_kclone_pcp_order(i));
-		spin_unlock_irqrestore(&pcp->lock, flags);
-		cond_resched();
+		struct per_cpu_pages *pcp =
+			per_cpu_ptr(cc->zone->per_cpu_pageset, cpu);
+
+		max += 2 * (max(READ_ONCE(pcp->count), READ_ONCE(pcp->high)) +
+			    READ_ONCE(pcp->batch) + (1UL << (PMD_SHIFT - PAGE_SHIFT)));
 	}
+	return min(max, cc->out->nr_pages);
 }
 
 /* One reading of the whole window into cc->out. Return: 0 or -EINTR. */
@@ -427,9 +502,14 @@ int clab_kclone(const struct clab_kclone_request *req, unsigned long max_pages,
 		return ret;
 	/* Every buffer before any lock: zone->lock forbids allocating. */
 	ret = clab_layout_alloc(out, start, nr);
+	if (!ret)
+		ret = clab_layout_alloc_zone_state(out,
+						   min_t(unsigned int, num_possible_cpus(),
+							 CLAB_LAYOUT_MAX_CPUS),
+						   clab_kclone_max_pcp(&cc));
 	if (ret) {
 		*why = "no memory for the layout";
-		return ret;
+		goto free_layout;
 	}
 	first = kvmalloc_array(nr, sizeof(*first), GFP_KERNEL);
 	if (!first) {
@@ -448,7 +528,8 @@ int clab_kclone(const struct clab_kclone_request *req, unsigned long max_pages,
 		if (first[i].kind != out->pages[i].kind ||
 		    first[i].order != out->pages[i].order)
 			out->nr_changed++;
-	kvfree(first);
+	/* Freed with the layout, which the caller may hold on to. */
+	out->scratch = first;
 
 	out->node = req->nid;
 	strscpy(out->zone, cc.zone->name, sizeof(out->zone));

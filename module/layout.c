@@ -39,6 +39,39 @@ int clab_layout_alloc(struct clab_layout *l, unsigned long start_pfn,
 }
 
 /**
+ * clab_layout_alloc_zone_state() - give a layout room for its zone state
+ * @l: a layout from clab_layout_alloc()
+ * @nr_cpus: the source's possible CPUs, at least 1
+ * @max_pcp: room for this many per-CPU blocks
+ *
+ * Sets @l->has_zone_state, with every CPU's list set zeroed and no
+ * per-CPU block listed yet.
+ *
+ * Return: 0, -EINVAL for no CPU or more than CLAB_LAYOUT_MAX_CPUS,
+ * -ENOMEM.
+ */
+int clab_layout_alloc_zone_state(struct clab_layout *l, u32 nr_cpus,
+				 unsigned long max_pcp)
+{
+	if (!nr_cpus || nr_cpus > CLAB_LAYOUT_MAX_CPUS)
+		return -EINVAL;
+	l->cpus = kvcalloc(nr_cpus, sizeof(*l->cpus), GFP_KERNEL);
+	l->pcp = kvcalloc(max(max_pcp, 1UL), sizeof(*l->pcp), GFP_KERNEL);
+	if (!l->cpus || !l->pcp) {
+		kvfree(l->cpus);
+		kvfree(l->pcp);
+		l->cpus = NULL;
+		l->pcp = NULL;
+		return -ENOMEM;
+	}
+	l->has_zone_state = true;
+	l->nr_cpus = nr_cpus;
+	l->nr_pcp = 0;
+	l->max_pcp = max_pcp;
+	return 0;
+}
+
+/**
  * clab_layout_free() - free a layout's arrays
  * @l: a layout from clab_layout_alloc(), or a zeroed one
  */
@@ -46,9 +79,62 @@ void clab_layout_free(struct clab_layout *l)
 {
 	kvfree(l->pages);
 	kvfree(l->pageblock_mt);
+	kvfree(l->cpus);
+	kvfree(l->pcp);
+	kvfree(l->scratch);
 	l->pages = NULL;
 	l->pageblock_mt = NULL;
+	l->cpus = NULL;
+	l->pcp = NULL;
+	l->scratch = NULL;
 	l->nr_pages = 0;
+	l->has_zone_state = false;
+	l->nr_cpus = 0;
+	l->nr_pcp = 0;
+	l->max_pcp = 0;
+}
+
+/* Is the zone state of @l (if any) one an arena can take? */
+static int clab_layout_check_zone_state(const struct clab_layout *l,
+					const char **why)
+{
+	unsigned long i;
+
+	if (!l->has_zone_state)
+		return 0;
+	if (l->wmark[CLAB_WMARK_MIN] > l->wmark[CLAB_WMARK_LOW] ||
+	    l->wmark[CLAB_WMARK_LOW] > l->wmark[CLAB_WMARK_HIGH] ||
+	    l->wmark[CLAB_WMARK_HIGH] > CLAB_LAYOUT_MAX_WMARK ||
+	    l->wmark_boost > CLAB_LAYOUT_MAX_WMARK) {
+		*why = "the zone's watermarks are out of order or beyond 2^40 pages";
+		return -EINVAL;
+	}
+	for (i = 0; i < l->nr_cpus; i++) {
+		const struct clab_layout_cpu *c = &l->cpus[i];
+
+		if (c->high > INT_MAX || !c->batch || c->batch > INT_MAX ||
+		    c->free_factor > CLAB_PCP_BATCH_SCALE_MAX) {
+			*why = "a CPU's per-CPU high mark, batch or free factor is out of range";
+			return -EINVAL;
+		}
+	}
+	if (l->nr_pcp > l->max_pcp) {
+		*why = "more per-CPU blocks than room for them";
+		return -EINVAL;
+	}
+	for (i = 0; i < l->nr_pcp; i++) {
+		const struct clab_layout_pcp *e = &l->pcp[i];
+
+		if (e->idx >= l->nr_pages || e->cpu >= l->nr_cpus ||
+		    l->pages[e->idx].kind != CLAB_LK_PCP ||
+		    l->pages[e->idx].order != e->order ||
+		    e->migratetype >= CLAB_MIGRATE_TYPES ||
+		    e->migratetype == CLAB_MIGRATE_ISOLATE) {
+			*why = "a per-CPU entry names no per-CPU block, an unknown CPU or type";
+			return -EINVAL;
+		}
+	}
+	return 0;
 }
 
 /*
@@ -121,7 +207,7 @@ int clab_layout_check(const struct clab_layout *l, const char **why)
 		if ((i & 1023) == 0)
 			cond_resched();
 	}
-	return 0;
+	return clab_layout_check_zone_state(l, why);
 }
 
 /**
@@ -163,6 +249,7 @@ struct clab_layout_clone {
 	struct clab_page **slots;
 	u8 *kinds;
 	struct clab_layout src;
+	struct clab_layout held;
 	struct rcu_head rcu;
 };
 
@@ -187,6 +274,7 @@ static void clab_clone_put(struct clab_layout_clone *clone)
 		return;
 	kvfree(clone->slots);
 	kvfree(clone->kinds);
+	clab_layout_free(&clone->held);
 	kfree_rcu(clone, rcu);
 }
 
@@ -317,18 +405,16 @@ static void clab_layout_give(struct clab_mem *mem, unsigned long idx,
 }
 
 /*
- * Put the taken pages [idx, idx + 2^order) on a per-CPU list, as the
- * source had them: off the buddy lists, where no free scanner isolates
- * them and nothing merges with them until a drain. They go to the list of
- * the CPU running the apply; an order the lists do not take is freed to
- * the buddy instead.
+ * Put the taken pages [idx, idx + 2^order) on @cpu's per-CPU list for
+ * migratetype @mt, after the blocks already there: off the buddy lists,
+ * where no free scanner isolates them and nothing merges with them until
+ * a drain. An order the lists do not take is freed to the buddy instead.
  */
-static void clab_layout_give_pcp(struct clab_mem *mem, unsigned long idx,
-				 unsigned int order)
+static void clab_layout_put_pcp(struct clab_mem *mem, unsigned long idx,
+				unsigned int order, int cpu, int mt)
 {
 	struct clab_zone *zone = clab_idx_to_zone(mem, idx);
 	struct clab_page *page = clab_idx_to_page(mem, idx);
-	int mt = clab_get_pageblock_migratetype(mem, idx);
 	struct clab_per_cpu_pages *pcp;
 	unsigned long i, flags;
 
@@ -338,7 +424,7 @@ static void clab_layout_give_pcp(struct clab_mem *mem, unsigned long idx,
 	}
 	for (i = 0; i < 1UL << order; i++)
 		clab_idx_to_page(mem, idx + i)->flags = 0;
-	pcp = per_cpu_ptr(zone->pcp, get_cpu());
+	pcp = per_cpu_ptr(zone->pcp, cpu);
 	spin_lock_irqsave(&pcp->lock, flags);
 	page->migratetype = mt;
 	page->order = order;
@@ -349,7 +435,86 @@ static void clab_layout_give_pcp(struct clab_mem *mem, unsigned long idx,
 						       order)]);
 	pcp->count += 1 << order;
 	spin_unlock_irqrestore(&pcp->lock, flags);
+}
+
+/* A per-CPU block no list entry places: onto the applying CPU's lists. */
+static void clab_layout_give_pcp(struct clab_mem *mem, unsigned long idx,
+				 unsigned int order)
+{
+	clab_layout_put_pcp(mem, idx, order, get_cpu(),
+			    clab_get_pageblock_migratetype(mem, idx));
 	put_cpu();
+}
+
+/*
+ * The arena CPU that takes the lists of the source's CPU of rank @rank
+ * among its possible CPUs: the one of rank @rank modulo this machine's
+ * possible CPUs.
+ */
+static int clab_layout_cpu(u32 rank)
+{
+	unsigned int n = rank % num_possible_cpus();
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		if (!n--)
+			return cpu;
+	return 0;
+}
+
+/*
+ * Give the arena the zone state of @l: the watermarks and each CPU's
+ * per-CPU marks, when the layout lies in one arena zone; then every
+ * per-CPU block onto its CPU's list in the source's list order, and the
+ * ones no entry names (a racy clone) onto this CPU's.
+ */
+static void clab_layout_apply_zone_state(struct clab_mem *mem,
+					 const struct clab_layout *l)
+{
+	struct clab_zone *zone = clab_idx_to_zone(mem, 0);
+	unsigned long i, flags;
+	u32 rank;
+
+	if (zone == clab_idx_to_zone(mem, l->nr_pages - 1)) {
+		/* A window of a zone has no watermarks of its own (all 0). */
+		spin_lock_irqsave(&zone->lock, flags);
+		if (l->wmark[CLAB_WMARK_HIGH]) {
+			for (i = 0; i < CLAB_NR_WMARK; i++)
+				zone->_watermark[i] = l->wmark[i];
+			zone->watermark_boost = l->wmark_boost;
+		}
+		spin_unlock_irqrestore(&zone->lock, flags);
+		for (rank = 0; rank < l->nr_cpus; rank++) {
+			struct clab_per_cpu_pages *pcp =
+				per_cpu_ptr(zone->pcp, clab_layout_cpu(rank));
+
+			spin_lock_irqsave(&pcp->lock, flags);
+			pcp->high = l->cpus[rank].high;
+			pcp->batch = l->cpus[rank].batch;
+			pcp->free_factor = l->cpus[rank].free_factor;
+			spin_unlock_irqrestore(&pcp->lock, flags);
+		}
+	} else {
+		pr_info("the layout spans several arena zones: they keep their own watermarks and per-CPU marks\n");
+	}
+	for (i = 0; i < l->nr_pcp; i++) {
+		const struct clab_layout_pcp *e = &l->pcp[i];
+
+		/* Listed twice (the source's lists moved while read)? */
+		if (!clab_pcp_allowed_order(e->order) ||
+		    clab_page_test(clab_idx_to_page(mem, e->idx), CLAB_PG_PCP))
+			continue;
+		clab_layout_put_pcp(mem, e->idx, e->order,
+				    clab_layout_cpu(e->cpu), e->migratetype);
+	}
+	for (i = 0; i < l->nr_pages; i += 1UL << l->pages[i].order) {
+		if (l->pages[i].kind == CLAB_LK_PCP &&
+		    clab_pcp_allowed_order(l->pages[i].order) &&
+		    !clab_page_test(clab_idx_to_page(mem, i), CLAB_PG_PCP))
+			clab_layout_give_pcp(mem, i, l->pages[i].order);
+		if ((i & (CLAB_CHUNK_PAGES - 1)) == 0)
+			cond_resched();
+	}
 }
 
 static bool clab_arena_in_use(struct clab_mem *mem)
@@ -436,10 +601,14 @@ int clab_layout_apply(struct clab_mem *mem, const struct clab_layout *l,
  *
  * Arena page i becomes what page i of @l was: free blocks are freed with
  * their order (to the lists of their pageblock's type, where the buddy
- * merges them as it merges any free), per-CPU blocks go on a per-CPU list
- * (this CPU's), allocated blocks are allocated with
- * their order, movable ones to the clone owner, which fills them with its
- * pattern; every pageblock takes its type. Arena pages past the layout
+ * merges them as it merges any free), per-CPU blocks go on a per-CPU list,
+ * allocated blocks are allocated with their order, movable ones to the
+ * clone owner, which fills them with its pattern; every pageblock takes
+ * its type. A layout with a zone state also gives the arena zone it lies
+ * in the source's watermarks and per-CPU marks, and puts each per-CPU
+ * block on its source CPU's list (the CPU of the same rank, modulo this
+ * machine's CPUs) in the source's list order; without one, per-CPU
+ * blocks go on this CPU's lists. Arena pages past the layout
  * become unmovable holes, and no pageblock keeps a skip hint. On failure
  * the arena is left as it was. Allocates nothing.
  *
@@ -488,6 +657,7 @@ int clab_layout_apply_prepared(struct clab_mem *mem, const struct clab_layout *l
 	}
 	for (idx = 0; idx < end; idx += n) {
 		unsigned int order, kind;
+		unsigned long i;
 
 		if (idx < l->nr_pages) {
 			order = l->pages[idx].order;
@@ -500,15 +670,23 @@ int clab_layout_apply_prepared(struct clab_mem *mem, const struct clab_layout *l
 			kind = CLAB_LK_HOLE;
 		}
 		n = 1UL << order;
-		if (kind == CLAB_LK_PCP)
+		if (kind == CLAB_LK_PCP && l->has_zone_state &&
+		    clab_pcp_allowed_order(order)) {
+			/* Onto its lists once all is in place, in their order. */
+			for (i = 0; i < n; i++)
+				clab_idx_to_page(mem, idx + i)->flags = 0;
+		} else if (kind == CLAB_LK_PCP) {
 			clab_layout_give_pcp(mem, idx, order);
-		else if (kind == CLAB_LK_FREE)
+		} else if (kind == CLAB_LK_FREE) {
 			clab_layout_give(mem, idx, order);
-		else
+		} else {
 			clab_layout_claim(clone, idx, order, kind);
+		}
 		if ((idx & (CLAB_CHUNK_PAGES - 1)) == 0)
 			cond_resched();
 	}
+	if (l->has_zone_state)
+		clab_layout_apply_zone_state(mem, l);
 	mem->clone = clone;
 	mutex_unlock(&mem->clone_lock);
 	return 0;
@@ -550,9 +728,33 @@ static void __clab_layout_release(struct clab_mem *mem)
 		if ((key & (CLAB_CHUNK_PAGES - 1)) == 0)
 			cond_resched();
 	}
+	clab_layout_free(&clone->held);
 	clab_clone_put(clone);
 	/* The arena is then as a fresh one: every free page on the buddy. */
 	clab_drain_all_pages(mem, NULL);
+}
+
+/**
+ * clab_layout_hold() - let the applied clone keep a layout's arrays
+ * @mem: the shadow memory
+ * @l: the layout just applied; left empty
+ *
+ * A clone of the running kernel frees nothing until it is released:
+ * freeing its buffers at once would put their pages on the kernel's
+ * per-CPU lists between the reading and what the caller does next (the
+ * kernel's own compaction, to compare with), a change the clone does not
+ * show. Without an applied clone, the arrays are freed now.
+ */
+void clab_layout_hold(struct clab_mem *mem, struct clab_layout *l)
+{
+	mutex_lock(&mem->clone_lock);
+	if (mem->clone) {
+		clab_layout_free(&mem->clone->held);
+		mem->clone->held = *l;
+		memset(l, 0, sizeof(*l));
+	}
+	mutex_unlock(&mem->clone_lock);
+	clab_layout_free(l);
 }
 
 /**
@@ -615,6 +817,77 @@ static void clab_layout_capture_chunk(struct clab_mem *mem,
 	}
 }
 
+/*
+ * Read the zone state of the arena zone @l lies in into @l (allocated):
+ * its watermarks, each CPU's per-CPU marks, and the per-CPU blocks in
+ * list order, each list under its lock. Blocks that moved since the pages
+ * were read are left out (a load puts them on the loading CPU's lists).
+ */
+static void clab_layout_capture_zone_state(struct clab_mem *mem,
+					   struct clab_layout *l)
+{
+	struct clab_zone *zone = clab_idx_to_zone(mem, 0);
+	unsigned long i, n, flags;
+	u32 rank = 0;
+	int cpu;
+
+	spin_lock_irqsave(&zone->lock, flags);
+	for (i = 0; i < CLAB_NR_WMARK; i++)
+		l->wmark[i] = zone->_watermark[i];
+	l->wmark_boost = zone->watermark_boost;
+	spin_unlock_irqrestore(&zone->lock, flags);
+	for_each_possible_cpu(cpu) {
+		struct clab_per_cpu_pages *pcp = per_cpu_ptr(zone->pcp, cpu);
+		struct clab_page *page;
+
+		spin_lock_irqsave(&pcp->lock, flags);
+		l->cpus[rank].high = pcp->high;
+		l->cpus[rank].batch = pcp->batch;
+		l->cpus[rank].free_factor = pcp->free_factor;
+		for (i = 0; i < CLAB_NR_PCP_LISTS; i++) {
+			list_for_each_entry(page, &pcp->lists[i], lru) {
+				unsigned long idx = clab_page_to_idx(mem, page);
+
+				if (idx >= l->nr_pages || l->nr_pcp == l->max_pcp)
+					continue;
+				l->pcp[l->nr_pcp++] = (struct clab_layout_pcp) {
+					.idx = idx, .cpu = rank,
+					.order = page->order,
+					.migratetype = page->migratetype,
+				};
+			}
+		}
+		spin_unlock_irqrestore(&pcp->lock, flags);
+		rank++;
+	}
+	for (i = n = 0; i < l->nr_pcp; i++) {
+		const struct clab_layout_pcp *e = &l->pcp[i];
+
+		if (l->pages[e->idx].kind == CLAB_LK_PCP &&
+		    l->pages[e->idx].order == e->order &&
+		    e->migratetype < CLAB_MIGRATE_TYPES &&
+		    e->migratetype != CLAB_MIGRATE_ISOLATE)
+			l->pcp[n++] = *e;
+	}
+	l->nr_pcp = n;
+}
+
+/* Room for the per-CPU blocks of the zone @l lies in, and their order. */
+static int clab_layout_alloc_capture(struct clab_mem *mem,
+				     struct clab_layout *l)
+{
+	struct clab_zone *zone = clab_idx_to_zone(mem, 0);
+	unsigned long max = 0;
+	int cpu;
+
+	if (zone != clab_idx_to_zone(mem, l->nr_pages - 1))
+		return 0;
+	/* Pages bound blocks; the slack covers frees while reading. */
+	for_each_possible_cpu(cpu)
+		max += READ_ONCE(per_cpu_ptr(zone->pcp, cpu)->count) + 1024;
+	return clab_layout_alloc_zone_state(l, num_possible_cpus(), max);
+}
+
 /**
  * clab_layout_capture() - read the arena's layout
  * @mem: the shadow memory
@@ -626,15 +899,21 @@ static void clab_layout_capture_chunk(struct clab_mem *mem,
  * time; a block that changes meanwhile (a compaction running) is read
  * either before or after the change. Blocks of the clone keep their kind;
  * other allocated blocks are MOVABLE or UNMOVABLE by their migratetype.
+ * When @l lies in one arena zone, its zone state is read too: the zone's
+ * watermarks, each CPU's per-CPU marks and lists.
  *
- * Return: 0, or -EINVAL when @l is larger than the arena.
+ * Return: 0, -EINVAL when @l is larger than the arena, -ENOMEM.
  */
 int clab_layout_capture(struct clab_mem *mem, struct clab_layout *l)
 {
 	unsigned long idx, flags;
+	int ret;
 
-	if (l->nr_pages > mem->arena->nr_pages)
+	if (l->nr_pages > mem->arena->nr_pages || l->has_zone_state)
 		return -EINVAL;
+	ret = clab_layout_alloc_capture(mem, l);
+	if (ret)
+		return ret;
 	mutex_lock(&mem->clone_lock);
 	if (mem->clone) {
 		const struct clab_layout *src = &mem->clone->src;
@@ -657,6 +936,8 @@ int clab_layout_capture(struct clab_mem *mem, struct clab_layout *l)
 	for (idx = 0; idx < l->nr_pages; idx += CLAB_PAGEBLOCK_PAGES)
 		l->pageblock_mt[idx >> CLAB_PAGEBLOCK_ORDER] =
 			clab_get_pageblock_migratetype(mem, idx);
+	if (l->has_zone_state)
+		clab_layout_capture_zone_state(mem, l);
 	mutex_unlock(&mem->clone_lock);
 	return 0;
 }

@@ -6,18 +6,23 @@
  *
  * Header, 192 bytes, little endian:
  *
- *	  0  magic "CLABSNAP"        8  version (1)     12  header size (192)
+ *	  0  magic "CLABSNAP"        8  version (2)     12  header size (192)
  *	 16  page shift             20  pageblock order 24  largest order
  *	 28  kinds known to writer  32  start pfn (u64) 40  pages (u64)
  *	 48  runs (u64)             56  pages changed while cloning (u64)
- *	 64  node                   68  flags (0)       72  zone name [16]
+ *	 64  node                   68  flags           72  zone name [16]
  *	 88  architecture [16]     104  kernel release [64]
  *	168  CRC-32 of the body    172  CRC-32 of bytes 0-171
- *	176  reserved [16], zero
+ *	176  per-CPU entries (u64) 184  CPUs            188  reserved, zero
  *
  * Body: one byte per pageblock (its migratetype), then the runs, 8 bytes
  * each: kind, order (0xff for a block's later pages), 2 zero bytes, and
- * the count of consecutive pages with that kind and order.
+ * the count of consecutive pages with that kind and order. With flag
+ * CLAB_SNAPSHOT_ZONE_STATE, the zone state follows: the min, low and high
+ * watermarks and the boost (u64 each), then per CPU its high, batch and
+ * free factor (u32 each), then the per-CPU entries in list order, 16 bytes
+ * each: page (u64), CPU (u32), order, migratetype, 2 zero bytes.
+ * Version 1 is version 2 without flags, and the module reads both.
  */
 #include <compactlab/snapshot.h>
 
@@ -38,7 +43,13 @@
 #define CLAB_SNAP_OFF_RELEASE	104
 #define CLAB_SNAP_OFF_BODY_CRC	168
 #define CLAB_SNAP_OFF_HEAD_CRC	172
-#define CLAB_SNAP_OFF_RESERVED	176
+#define CLAB_SNAP_OFF_NR_PCP	176
+#define CLAB_SNAP_OFF_NR_CPUS	184
+#define CLAB_SNAP_OFF_RESERVED	188
+
+#define CLAB_SNAP_WMARKS_SIZE	32
+#define CLAB_SNAP_CPU_SIZE	12
+#define CLAB_SNAP_PCP_SIZE	16
 
 static void clab_put_le32(u8 *p, u32 v)
 {
@@ -115,8 +126,65 @@ static unsigned long clab_snapshot_nr_runs(const struct clab_layout *l)
  */
 size_t clab_snapshot_size(const struct clab_layout *l)
 {
+	size_t zs = 0;
+
+	if (l->has_zone_state)
+		zs = CLAB_SNAP_WMARKS_SIZE + l->nr_cpus * CLAB_SNAP_CPU_SIZE +
+		     l->nr_pcp * CLAB_SNAP_PCP_SIZE;
 	return CLAB_SNAPSHOT_HEADER_SIZE + clab_layout_nr_pageblocks(l) +
-	       clab_snapshot_nr_runs(l) * CLAB_SNAPSHOT_RUN_SIZE;
+	       clab_snapshot_nr_runs(l) * CLAB_SNAPSHOT_RUN_SIZE + zs;
+}
+
+/* Write the zone state of @l at @p. */
+static void clab_snapshot_put_zone_state(const struct clab_layout *l, u8 *p)
+{
+	unsigned long i;
+
+	for (i = 0; i < CLAB_NR_WMARK; i++, p += 8)
+		clab_put_le64(p, l->wmark[i]);
+	clab_put_le64(p, l->wmark_boost);
+	p += 8;
+	for (i = 0; i < l->nr_cpus; i++, p += CLAB_SNAP_CPU_SIZE) {
+		clab_put_le32(p, l->cpus[i].high);
+		clab_put_le32(p + 4, l->cpus[i].batch);
+		clab_put_le32(p + 8, l->cpus[i].free_factor);
+	}
+	for (i = 0; i < l->nr_pcp; i++, p += CLAB_SNAP_PCP_SIZE) {
+		clab_put_le64(p, l->pcp[i].idx);
+		clab_put_le32(p + 8, l->pcp[i].cpu);
+		p[12] = l->pcp[i].order;
+		p[13] = l->pcp[i].migratetype;
+		p[14] = 0;
+		p[15] = 0;
+	}
+}
+
+/* Read the zone state at @p into @l (its arrays allocated). */
+static int clab_snapshot_get_zone_state(const u8 *p, struct clab_layout *l,
+					const char **why)
+{
+	unsigned long i;
+
+	for (i = 0; i < CLAB_NR_WMARK; i++, p += 8)
+		l->wmark[i] = clab_get_le64(p);
+	l->wmark_boost = clab_get_le64(p);
+	p += 8;
+	for (i = 0; i < l->nr_cpus; i++, p += CLAB_SNAP_CPU_SIZE) {
+		l->cpus[i].high = clab_get_le32(p);
+		l->cpus[i].batch = clab_get_le32(p + 4);
+		l->cpus[i].free_factor = clab_get_le32(p + 8);
+	}
+	for (i = 0; i < l->nr_pcp; i++, p += CLAB_SNAP_PCP_SIZE) {
+		if (p[14] || p[15]) {
+			*why = "corrupted: non-zero padding in a per-CPU entry";
+			return -EBADMSG;
+		}
+		l->pcp[i].idx = clab_get_le64(p);
+		l->pcp[i].cpu = clab_get_le32(p + 8);
+		l->pcp[i].order = p[12];
+		l->pcp[i].migratetype = p[13];
+	}
+	return 0;
 }
 
 static void clab_put_str(u8 *p, const char *s, size_t size)
@@ -178,6 +246,12 @@ size_t clab_snapshot_encode(const struct clab_layout *l, void *buf, size_t len)
 			cond_resched();
 	}
 	clab_put_le64(h + CLAB_SNAP_OFF_RUNS, runs);
+	if (l->has_zone_state) {
+		clab_put_le32(h + CLAB_SNAP_OFF_FLAGS, CLAB_SNAPSHOT_ZONE_STATE);
+		clab_put_le64(h + CLAB_SNAP_OFF_NR_PCP, l->nr_pcp);
+		clab_put_le32(h + CLAB_SNAP_OFF_NR_CPUS, l->nr_cpus);
+		clab_snapshot_put_zone_state(l, r);
+	}
 	clab_put_le32(h + CLAB_SNAP_OFF_BODY_CRC,
 		      clab_crc32(0, h + CLAB_SNAPSHOT_HEADER_SIZE,
 				 need - CLAB_SNAPSHOT_HEADER_SIZE));
@@ -203,11 +277,16 @@ static bool clab_get_str(char *dst, const u8 *p, size_t size)
 	return true;
 }
 
-/* Check the header alone; set *pages, *runs. */
+/*
+ * Check the header alone; set *pages, *runs, and for a snapshot with a
+ * zone state *nr_cpus and *nr_pcp (0 without one).
+ */
 static int clab_snapshot_check_header(const u8 *h, size_t len,
 				      unsigned long max_pages, u64 *pages,
-				      u64 *runs, const char **why)
+				      u64 *runs, u32 *nr_cpus, u64 *nr_pcp,
+				      const char **why)
 {
+	u32 version, flags;
 	u64 pbs, want;
 
 	if (len < CLAB_SNAPSHOT_HEADER_SIZE) {
@@ -223,9 +302,10 @@ static int clab_snapshot_check_header(const u8 *h, size_t len,
 		*why = "corrupted: the header's checksum does not match";
 		return -EBADMSG;
 	}
-	if (clab_get_le32(h + CLAB_SNAP_OFF_VERSION) != CLAB_SNAPSHOT_VERSION ||
+	version = clab_get_le32(h + CLAB_SNAP_OFF_VERSION);
+	if (version < 1 || version > CLAB_SNAPSHOT_VERSION ||
 	    clab_get_le32(h + CLAB_SNAP_OFF_HSIZE) != CLAB_SNAPSHOT_HEADER_SIZE) {
-		*why = "snapshot format version not supported (this module reads version 1)";
+		*why = "snapshot format version not supported (this module reads versions 1 and 2)";
 		return -EINVAL;
 	}
 	if (clab_get_le32(h + CLAB_SNAP_OFF_SHIFT) != CLAB_PAGE_SHIFT) {
@@ -240,10 +320,19 @@ static int clab_snapshot_check_header(const u8 *h, size_t len,
 		*why = "the snapshot was taken with another largest buddy order than this kernel's";
 		return -EINVAL;
 	}
-	if (clab_get_le32(h + CLAB_SNAP_OFF_FLAGS) ||
+	flags = clab_get_le32(h + CLAB_SNAP_OFF_FLAGS);
+	*nr_pcp = clab_get_le64(h + CLAB_SNAP_OFF_NR_PCP);
+	*nr_cpus = clab_get_le32(h + CLAB_SNAP_OFF_NR_CPUS);
+	if ((flags & ~CLAB_SNAPSHOT_ZONE_STATE) ||
+	    (version == 1 && flags) ||
+	    (!flags && (*nr_pcp || *nr_cpus)) ||
 	    !clab_is_zero(h + CLAB_SNAP_OFF_RESERVED,
 			  CLAB_SNAPSHOT_HEADER_SIZE - CLAB_SNAP_OFF_RESERVED)) {
 		*why = "unknown flags or non-zero reserved bytes in the header";
+		return -EINVAL;
+	}
+	if (flags && (!*nr_cpus || *nr_cpus > CLAB_LAYOUT_MAX_CPUS)) {
+		*why = "the zone state names no CPU or too many";
 		return -EINVAL;
 	}
 	*pages = clab_get_le64(h + CLAB_SNAP_OFF_PAGES);
@@ -261,8 +350,15 @@ static int clab_snapshot_check_header(const u8 *h, size_t len,
 		*why = "corrupted: impossible number of runs";
 		return -EBADMSG;
 	}
+	if (*nr_pcp > *pages) {
+		*why = "corrupted: more per-CPU entries than pages";
+		return -EBADMSG;
+	}
 	pbs = *pages >> CLAB_PAGEBLOCK_ORDER;
 	want = CLAB_SNAPSHOT_HEADER_SIZE + pbs + *runs * CLAB_SNAPSHOT_RUN_SIZE;
+	if (flags)
+		want += CLAB_SNAP_WMARKS_SIZE + *nr_cpus * CLAB_SNAP_CPU_SIZE +
+			*nr_pcp * CLAB_SNAP_PCP_SIZE;
 	if (len != want) {
 		*why = len < want ? "truncated: shorter than its header says" :
 				    "trailing bytes after the snapshot";
@@ -329,19 +425,23 @@ static int clab_snapshot_expand(const u8 *r, u64 runs, struct clab_layout *l,
 int clab_snapshot_decode(const void *buf, size_t len, struct clab_layout *l,
 			 unsigned long max_pages, const char **why)
 {
-	const u8 *h = buf;
-	u64 pages, runs;
+	const u8 *h = buf, *r;
+	u64 pages, runs, nr_pcp;
+	u32 nr_cpus;
 	int ret;
 
 	memset(l, 0, sizeof(*l));
-	ret = clab_snapshot_check_header(h, len, max_pages, &pages, &runs, why);
+	ret = clab_snapshot_check_header(h, len, max_pages, &pages, &runs,
+					 &nr_cpus, &nr_pcp, why);
 	if (ret)
 		return ret;
 	ret = clab_layout_alloc(l, clab_get_le64(h + CLAB_SNAP_OFF_START),
 				pages);
+	if (!ret && nr_cpus)
+		ret = clab_layout_alloc_zone_state(l, nr_cpus, nr_pcp);
 	if (ret) {
 		*why = "out of memory for the layout";
-		return ret;
+		goto free_layout;
 	}
 	if (!clab_get_str(l->zone, h + CLAB_SNAP_OFF_ZONE, sizeof(l->zone)) ||
 	    !clab_get_str(l->arch, h + CLAB_SNAP_OFF_ARCH, sizeof(l->arch)) ||
@@ -355,10 +455,17 @@ int clab_snapshot_decode(const void *buf, size_t len, struct clab_layout *l,
 	l->nr_changed = clab_get_le64(h + CLAB_SNAP_OFF_CHANGED);
 	memcpy(l->pageblock_mt, h + CLAB_SNAPSHOT_HEADER_SIZE,
 	       clab_layout_nr_pageblocks(l));
-	ret = clab_snapshot_expand(h + CLAB_SNAPSHOT_HEADER_SIZE +
-				   clab_layout_nr_pageblocks(l), runs, l, why);
+	r = h + CLAB_SNAPSHOT_HEADER_SIZE + clab_layout_nr_pageblocks(l);
+	ret = clab_snapshot_expand(r, runs, l, why);
 	if (ret)
 		goto free_layout;
+	if (l->has_zone_state) {
+		l->nr_pcp = nr_pcp;
+		ret = clab_snapshot_get_zone_state(r + runs * CLAB_SNAPSHOT_RUN_SIZE,
+						   l, why);
+		if (ret)
+			goto free_layout;
+	}
 	ret = clab_layout_check(l, why);
 	if (ret)
 		goto free_layout;

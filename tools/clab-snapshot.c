@@ -295,24 +295,60 @@ static uint32_t crc32(const unsigned char *p, size_t len)
 	return ~crc;
 }
 
+/*
+ * The zone state at @z: watermarks, then per CPU its high mark and batch
+ * and the pages its entries hold ("cpuN=pages/high/batch").
+ */
+static void show_zone_state(const unsigned char *z, unsigned int nr_cpus,
+			    uint64_t nr_pcp)
+{
+	const unsigned char *e = z + 32 + (size_t)nr_cpus * 12;
+	unsigned int c;
+	uint64_t i;
+
+	printf("wmark_min=%llu\nwmark_low=%llu\nwmark_high=%llu\nwmark_boost=%llu\n",
+	       (unsigned long long)le64(z), (unsigned long long)le64(z + 8),
+	       (unsigned long long)le64(z + 16), (unsigned long long)le64(z + 24));
+	printf("cpus=%u\npcp_entries=%llu\npcp=", nr_cpus, (unsigned long long)nr_pcp);
+	for (c = 0; c < nr_cpus; c++) {
+		unsigned long long held = 0;
+
+		for (i = 0; i < nr_pcp; i++)
+			if (le32(e + i * 16 + 8) == c && e[i * 16 + 12] < 16)
+				held += 1ULL << e[i * 16 + 12];
+		printf("%scpu%u=%llu/%u/%u", c ? "," : "", c, held,
+		       le32(z + 32 + c * 12), le32(z + 32 + c * 12 + 4));
+	}
+	printf("\n");
+}
+
 /* The header, then pages per kind, free blocks per order, pageblocks per type. */
 static int cmd_show(const char *path)
 {
 	unsigned long long kinds[32] = { 0 }, free_blocks[16] = { 0 }, mts[8] = { 0 };
-	uint64_t pages, runs, pbs, k, i, at, high_free = 0;
+	uint64_t pages, runs, pbs, k, i, at, high_free = 0, nr_pcp = 0, zs = 0;
+	unsigned int pb_order, version, flags, nr_cpus = 0;
 	unsigned char *buf, *r;
-	unsigned int pb_order;
+	uint32_t *pb_free;
 	char *map;
 	size_t len;
 
 	if (read_all(path, &buf, &len))
 		return 1;
 	if (len < HEADER_SIZE || memcmp(buf, "CLABSNAP", 8) ||
-	    le32(buf + 172) != crc32(buf, 172) || le32(buf + 8) != 1) {
-		fprintf(stderr, "clab-snapshot: %s: not a version-1 snapshot, or its header is corrupted\n",
+	    le32(buf + 172) != crc32(buf, 172) || le32(buf + 8) < 1 ||
+	    le32(buf + 8) > 2) {
+		fprintf(stderr, "clab-snapshot: %s: not a version 1 or 2 snapshot, or its header is corrupted\n",
 			path);
 		free(buf);
 		return 1;
+	}
+	version = le32(buf + 8);
+	flags = le32(buf + 68);
+	if (flags & 1) {
+		nr_pcp = le64(buf + 176);
+		nr_cpus = le32(buf + 184);
+		zs = 32 + (uint64_t)nr_cpus * 12 + nr_pcp * 16;
 	}
 	pages = le64(buf + 40);
 	runs = le64(buf + 48);
@@ -323,14 +359,15 @@ static int cmd_show(const char *path)
 		return 1;
 	}
 	pbs = pages >> pb_order;
-	if (runs > pages || len != HEADER_SIZE + pbs + runs * 8 ||
+	if (runs > pages || nr_pcp > pages || nr_cpus > 65536 ||
+	    len != HEADER_SIZE + pbs + runs * 8 + zs ||
 	    le32(buf + 168) != crc32(buf + HEADER_SIZE, len - HEADER_SIZE)) {
 		fprintf(stderr, "clab-snapshot: %s: truncated or corrupted\n", path);
 		free(buf);
 		return 1;
 	}
-	printf("version=1\npage_size=%u\npageblock_order=%u\nmax_order=%u\n",
-	       1u << le32(buf + 16), le32(buf + 20), le32(buf + 24));
+	printf("version=%u\npage_size=%u\npageblock_order=%u\nmax_order=%u\n",
+	       version, 1u << le32(buf + 16), le32(buf + 20), le32(buf + 24));
 	printf("start_pfn=0x%llx\nnr_pages=%llu\nruns=%llu\nnr_changed=%llu\n",
 	       (unsigned long long)le64(buf + 32), (unsigned long long)pages,
 	       (unsigned long long)runs, (unsigned long long)le64(buf + 56));
@@ -339,7 +376,10 @@ static int cmd_show(const char *path)
 	for (i = 0; i < pbs; i++)
 		mts[buf[HEADER_SIZE + i] & 7]++;
 	map = calloc(pbs + 1, 1);
-	if (!map) {
+	pb_free = calloc(pbs + 1, sizeof(*pb_free));
+	if (!map || !pb_free) {
+		free(map);
+		free(pb_free);
 		free(buf);
 		return 1;
 	}
@@ -360,6 +400,10 @@ static int cmd_show(const char *path)
 		for (p = at >> pb_order; c != 'F' && p <= (at + n - 1) >> pb_order && p < pbs; p++)
 			if (map[p] != 'U')
 				map[p] = c;
+		/* Free pages on the buddy, per pageblock (what a free scanner sees). */
+		for (p = at; r[0] == 1 && p < at + n; p++)
+			if ((p >> pb_order) < pbs)
+				pb_free[p >> pb_order]++;
 		at += n;
 	}
 	for (i = 0; i < sizeof(kind_names) / sizeof(kind_names[0]); i++)
@@ -369,7 +413,14 @@ static int cmd_show(const char *path)
 	for (i = 0; i < 6; i++)
 		printf("pageblocks_%s=%llu\n", mt_names[i], mts[i]);
 	printf("high_free_pages=%llu\n", (unsigned long long)high_free);
+	if (flags & 1)
+		show_zone_state(buf + HEADER_SIZE + pbs + runs * 8, nr_cpus, nr_pcp);
 	printf("pageblock_map=%s\n", map);
+	printf("pageblock_buddy_free=");
+	for (i = 0; i < pbs; i++)
+		printf("%s%u", i ? "," : "", pb_free[i]);
+	printf("\n");
+	free(pb_free);
 	free(map);
 	free(buf);
 	return 0;

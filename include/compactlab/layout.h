@@ -19,6 +19,7 @@
 
 #include <compactlab/env.h>
 #include <compactlab/arena.h>
+#include <compactlab/mmzone.h>
 #include <compactlab/page.h>
 
 /**
@@ -58,6 +59,12 @@ enum clab_layout_kind {
 	CLAB_LK_NR
 };
 
+/* The largest watermark a layout's zone state may give, in pages. */
+#define CLAB_LAYOUT_MAX_WMARK	(1ULL << 40)
+
+/* The most source CPUs a layout's zone state describes. */
+#define CLAB_LAYOUT_MAX_CPUS	65536
+
 /* clab_layout_page.order of a page that is not the first of its block. */
 #define CLAB_LAYOUT_TAIL	0xff
 
@@ -74,6 +81,36 @@ struct clab_layout_page {
 };
 
 /**
+ * struct clab_layout_pcp - a block on a per-CPU list of the source
+ * @idx: the block's first page in the layout
+ * @cpu: the list set's CPU, as a rank among the source's possible CPUs
+ * @order: the block's order
+ * @migratetype: the list's migratetype (the block's, when the list takes
+ *	blocks of every type)
+ *
+ * A layout's entries are in list order: per CPU and list, head first.
+ */
+struct clab_layout_pcp {
+	unsigned long idx;
+	u32 cpu;
+	u8 order;
+	u8 migratetype;
+};
+
+/**
+ * struct clab_layout_cpu - a source CPU's per-CPU list set for the zone
+ * @high: free back to the buddy allocator at this many pages
+ * @batch: pages moved to or from the buddy allocator at once
+ * @free_factor: 6.1's scaling of bulk frees (0 where the source kernel has
+ *	none)
+ */
+struct clab_layout_cpu {
+	u32 high;
+	u32 batch;
+	u32 free_factor;
+};
+
+/**
  * struct clab_layout - a page layout
  * @start_pfn: the source pfn of page 0, a multiple of 1 << CLAB_MAX_ORDER
  * @nr_pages: pages, a multiple of the pageblock size
@@ -85,6 +122,21 @@ struct clab_layout_page {
  * @release: the source kernel's release, NUL-terminated
  * @nr_changed: pages whose state differed between two readings of the
  *	source (how racy the clone was); 0 for a layout read from the arena
+ * @has_zone_state: the fields below are set (clab_layout_alloc_zone_state());
+ *	a version 1 snapshot has none, and an applied layout without them
+ *	leaves the arena's watermarks and per-CPU marks as they were and
+ *	puts every per-CPU block on the applying CPU's lists
+ * @wmark: the source zone's min, low and high watermarks, in pages,
+ *	without the boost; all 0 for a window of a zone (a window has none
+ *	of its own), which leaves the arena's as they are
+ * @wmark_boost: the source zone's watermark boost
+ * @nr_cpus: entries of @cpus: the source's possible CPUs
+ * @cpus: each source CPU's list set (kvmalloc'ed)
+ * @nr_pcp: entries of @pcp in use
+ * @max_pcp: entries @pcp has room for
+ * @pcp: the blocks on per-CPU lists, in list order (kvmalloc'ed)
+ * @scratch: the reader's working memory, freed with the layout (kvmalloc'ed
+ *	or NULL)
  */
 struct clab_layout {
 	unsigned long start_pfn;
@@ -96,6 +148,15 @@ struct clab_layout {
 	char arch[16];
 	char release[64];
 	unsigned long nr_changed;
+	bool has_zone_state;
+	unsigned long wmark[CLAB_NR_WMARK];
+	unsigned long wmark_boost;
+	u32 nr_cpus;
+	struct clab_layout_cpu *cpus;
+	unsigned long nr_pcp;
+	unsigned long max_pcp;
+	struct clab_layout_pcp *pcp;
+	void *scratch;
 };
 
 /**
@@ -142,6 +203,8 @@ static inline bool clab_layout_kind_is_movable(unsigned int kind)
 
 int clab_layout_alloc(struct clab_layout *l, unsigned long start_pfn,
 		      unsigned long nr_pages);
+int clab_layout_alloc_zone_state(struct clab_layout *l, u32 nr_cpus,
+				 unsigned long max_pcp);
 void clab_layout_free(struct clab_layout *l);
 int clab_layout_check(const struct clab_layout *l, const char **why);
 void clab_layout_count(const struct clab_layout *l,
@@ -157,6 +220,7 @@ int clab_layout_apply(struct clab_mem *mem, const struct clab_layout *l,
 int clab_layout_apply_prepared(struct clab_mem *mem, const struct clab_layout *l,
 			       struct clab_layout_clone *clone, const char **why);
 int clab_layout_capture(struct clab_mem *mem, struct clab_layout *l);
+void clab_layout_hold(struct clab_mem *mem, struct clab_layout *l);
 void clab_layout_release(struct clab_mem *mem);
 unsigned long clab_layout_verify(struct clab_mem *mem);
 unsigned long clab_layout_nr_cloned(struct clab_mem *mem);

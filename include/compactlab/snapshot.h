@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * snapshot.h - page layouts as files (format version 1).
+ * snapshot.h - page layouts as files (format version 2; version 1 read).
  *
  * A snapshot is a header, one byte per pageblock (its migratetype), and
- * the pages as runs of equal (kind, order) entries; all integers little
+ * the pages as runs of equal (kind, order) entries, and optionally the
+ * zone state (watermarks, per-CPU marks and lists); all integers little
  * endian. Documentation/snapshot.rst describes the format byte by byte.
  */
 #ifndef _COMPACTLAB_SNAPSHOT_H
@@ -12,7 +13,9 @@
 #include <compactlab/layout.h>
 
 #define CLAB_SNAPSHOT_MAGIC		"CLABSNAP"
-#define CLAB_SNAPSHOT_VERSION		1
+#define CLAB_SNAPSHOT_VERSION		2
+/* Header flag: a zone state follows the runs (version 2). */
+#define CLAB_SNAPSHOT_ZONE_STATE	0x1
 #define CLAB_SNAPSHOT_HEADER_SIZE	192
 #define CLAB_SNAPSHOT_RUN_SIZE		8
 /* The largest snapshot the module reads: 32 M runs of 8 bytes. */

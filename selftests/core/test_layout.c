@@ -345,8 +345,167 @@ static void test_compact_clone(void)
 	test_mem_destroy(mem);
 }
 
+/*
+ * make_layout() with a zone state: watermarks, the CPUs' marks, and five
+ * per-CPU blocks on three lists of the first CPU, listed in the order a capture reads them
+ * (by list, head first) but not in pfn order.
+ */
+static const unsigned long zs_idx[] = {
+	7 * PB + 1, 4 * PB + 1, 6 * PB + 1, 5 * PB + 1, 5 * PB + 2,
+};
+
+static const u8 zs_order[] = { 0, 0, 0, 0, 1 };
+
+static const u8 zs_mt[] = {
+	CLAB_MIGRATE_MOVABLE, CLAB_MIGRATE_MOVABLE, CLAB_MIGRATE_MOVABLE,
+	CLAB_MIGRATE_RECLAIMABLE, CLAB_MIGRATE_UNMOVABLE,
+};
+
+static void make_zone_state_layout(struct clab_layout *l)
+{
+	unsigned int i;
+
+	make_layout(l, 8 * PB);
+	/* As a capture here reads it: every possible CPU, all alike. */
+	TEST_ASSERT(!clab_layout_alloc_zone_state(l, num_possible_cpus(), 8));
+	l->wmark[CLAB_WMARK_MIN] = 300;
+	l->wmark[CLAB_WMARK_LOW] = 400;
+	l->wmark[CLAB_WMARK_HIGH] = 500;
+	l->wmark_boost = 9;
+	for (i = 0; i < l->nr_cpus; i++)
+		l->cpus[i] = (struct clab_layout_cpu) {
+			.high = 1000, .batch = 7, .free_factor = 2,
+		};
+	for (i = 0; i < ARRAY_SIZE(zs_idx); i++) {
+		clab_layout_set_block(l, zs_idx[i], CLAB_LK_PCP, zs_order[i]);
+		l->pcp[l->nr_pcp++] = (struct clab_layout_pcp) {
+			.idx = zs_idx[i], .order = zs_order[i],
+			.migratetype = zs_mt[i],
+		};
+	}
+}
+
+static bool zone_states_equal(const struct clab_layout *a,
+			      const struct clab_layout *b)
+{
+	unsigned long i;
+
+	if (!a->has_zone_state || !b->has_zone_state ||
+	    memcmp(a->wmark, b->wmark, sizeof(a->wmark)) ||
+	    a->wmark_boost != b->wmark_boost || a->nr_cpus != b->nr_cpus ||
+	    memcmp(a->cpus, b->cpus, a->nr_cpus * sizeof(*a->cpus)) ||
+	    a->nr_pcp != b->nr_pcp)
+		return false;
+	for (i = 0; i < a->nr_pcp; i++)
+		if (a->pcp[i].idx != b->pcp[i].idx ||
+		    a->pcp[i].cpu != b->pcp[i].cpu ||
+		    a->pcp[i].order != b->pcp[i].order ||
+		    a->pcp[i].migratetype != b->pcp[i].migratetype)
+			return false;
+	return true;
+}
+
+/*
+ * A zone state travels whole: applied, the arena zone has the layout's
+ * watermarks and per-CPU marks and its per-CPU blocks in the listed order;
+ * captured, encoded, decoded and applied to a second arena, the same
+ * again. A version 1 snapshot (no zone state) still loads; a version 1
+ * header with the zone-state flag, and an entry naming a page that is not
+ * a per-CPU block, are refused.
+ */
+static void test_zone_state(void)
+{
+	struct clab_mem *mem = test_mem_create("16M", 1, NULL, NULL);
+	struct clab_mem *mem2 = test_mem_create("16M", 1, NULL, NULL);
+	struct clab_per_cpu_pages *pcp;
+	struct clab_layout l, back, again;
+	const char *why = NULL;
+	struct clab_zone *zone;
+	struct clab_page *page;
+	unsigned int i = 0;
+	size_t size;
+	int cpu;
+	u8 *buf;
+
+	make_zone_state_layout(&l);
+	CHECK_EQ(clab_layout_apply(mem, &l, &why), 0);
+	CHECK_EQ(mem_check(mem), 0);
+	zone = clab_idx_to_zone(mem, 0);
+	CHECK_EQ(zone->_watermark[CLAB_WMARK_LOW], 400);
+	CHECK_EQ(zone->watermark_boost, 9);
+	for_each_possible_cpu(cpu)
+		break;	/* rank 0: the first possible CPU */
+	pcp = per_cpu_ptr(zone->pcp, cpu);
+	CHECK_EQ(pcp->high, 1000);
+	CHECK_EQ(pcp->batch, 7);
+	CHECK_EQ(pcp->free_factor, 2);
+	CHECK_EQ(pcp->count, 6);
+	list_for_each_entry(page, &pcp->lists[clab_order_to_pindex(CLAB_MIGRATE_MOVABLE, 0)], lru)
+		CHECK_EQ(clab_page_to_idx(mem, page), zs_idx[i++]);
+	CHECK_EQ(i, 3);
+
+	TEST_ASSERT(!clab_layout_alloc(&back, 0, l.nr_pages));
+	CHECK_EQ(clab_layout_capture(mem, &back), 0);
+	CHECK(layouts_equal(&l, &back));
+	CHECK(zone_states_equal(&l, &back));
+
+	size = clab_snapshot_size(&back);
+	buf = kvzalloc(size, GFP_KERNEL);
+	TEST_ASSERT(buf);
+	TEST_ASSERT(clab_snapshot_encode(&back, buf, size) == size);
+	CHECK_EQ(buf[8], 2);
+	CHECK_EQ(clab_snapshot_decode(buf, size, &again, l.nr_pages, &why), 0);
+	CHECK(zone_states_equal(&l, &again));
+	CHECK_EQ(clab_layout_apply(mem2, &again, &why), 0);
+	clab_layout_free(&again);
+	TEST_ASSERT(!clab_layout_alloc(&again, 0, l.nr_pages));
+	CHECK_EQ(clab_layout_capture(mem2, &again), 0);
+	CHECK(layouts_equal(&l, &again));
+	CHECK(zone_states_equal(&l, &again));
+	clab_layout_free(&again);
+
+	/* The same snapshot as version 1 is refused: v1 has no flags. */
+	buf[8] = 1;
+	reseal(buf, size);
+	CHECK_EQ(clab_snapshot_decode(buf, size, &again, l.nr_pages, &why), -EINVAL);
+	DIAG("version 1 with a zone state: %s", why);
+	buf[8] = 2;
+	/* The last entry names a free page instead of a per-CPU block. */
+	buf[size - 16] = 0;
+	buf[size - 15] = 0;
+	reseal(buf, size);
+	CHECK_EQ(clab_snapshot_decode(buf, size, &again, l.nr_pages, &why), -EINVAL);
+	DIAG("bad entry: %s", why);
+	kvfree(buf);
+
+	/* Version 1: no zone state; the per-CPU blocks go on this CPU's lists. */
+	clab_layout_free(&back);
+	make_layout(&back, 8 * PB);
+	size = clab_snapshot_size(&back);
+	buf = kvzalloc(size, GFP_KERNEL);
+	TEST_ASSERT(buf && clab_snapshot_encode(&back, buf, size) == size);
+	buf[8] = 1;
+	reseal(buf, size);
+	CHECK_EQ(clab_snapshot_decode(buf, size, &again, l.nr_pages, &why), 0);
+	CHECK(!again.has_zone_state);
+	CHECK_EQ(clab_layout_apply(mem2, &again, &why), 0);
+	CHECK_EQ(mem_check(mem2), 0);
+	clab_layout_free(&again);
+	kvfree(buf);
+
+	clab_layout_release(mem);
+	clab_layout_release(mem2);
+	CHECK_EQ(mem_free_pages(mem), mem->arena->nr_pages);
+	CHECK_EQ(mem_check(mem), 0);
+	CHECK_EQ(mem_check(mem2), 0);
+	clab_layout_free(&back);
+	clab_layout_free(&l);
+	test_mem_destroy(mem2);
+	test_mem_destroy(mem);
+}
+
 #define LAYOUT_CASES(X) X(test_apply_and_capture) X(test_apply_refusals) \
 	X(test_snapshot_roundtrip) X(test_snapshot_rejects) \
-	X(test_compact_clone)
+	X(test_compact_clone) X(test_zone_state)
 
 CLAB_TEST_SUITE(layout, LAYOUT_CASES);

@@ -6,7 +6,8 @@
  * The input's two CRC-32s are set right before decoding, so that the
  * fuzzer explores the header's fields and the runs rather than the
  * checksums (test_layout.c covers those). Beyond "no sanitizer report":
- * an accepted snapshot re-encodes to one that decodes to the same layout;
+ * an accepted snapshot re-encodes to one that decodes to the same layout
+ * and zone state;
  * applied to an empty 16 MiB arena it leaves a consistent buddy allocator
  * whose free pages are the layout's, and a release frees every page.
  */
@@ -62,6 +63,12 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 		    !memcmp(again.pages, l.pages, l.nr_pages * sizeof(*l.pages)) &&
 		    !memcmp(again.pageblock_mt, l.pageblock_mt,
 			    clab_layout_nr_pageblocks(&l)), "round trip differs");
+	FUZZ_ASSERT(again.has_zone_state == l.has_zone_state &&
+		    again.nr_cpus == l.nr_cpus && again.nr_pcp == l.nr_pcp &&
+		    !memcmp(again.wmark, l.wmark, sizeof(l.wmark)) &&
+		    (!l.has_zone_state ||
+		     !memcmp(again.cpus, l.cpus, l.nr_cpus * sizeof(*l.cpus))),
+		    "zone state round trip differs");
 	clab_layout_free(&again);
 	free(enc);
 

@@ -14,7 +14,7 @@
 # (clab_layout_apply()), released again.
 . ./tap.sh
 
-plan 18
+plan 19
 
 # The snapshot is racy: a free-block count may differ from buddyinfo's by
 # FREE_TOL blocks plus FREE_PCT percent; a pageblock count by PB_TOL. On
@@ -171,7 +171,11 @@ fi
 # CLAB_IOC_CLONE_RELEASE empties the arena again.
 nr=$(((arena - 2048) / 512 * 512))
 [ "$nr" -gt 0 ] || nr=512
+kzi0=$(cat /proc/zoneinfo)
+azi0=$(cat "$CLAB_DEBUGFS/zoneinfo")
 out=$(./clab-clone --apply --nr "$nr" "$zone")
+azi=$(cat "$CLAB_DEBUGFS/zoneinfo")
+kzi1=$(cat /proc/zoneinfo)
 info=$(./clab-clone info)
 rel=$(./clab-clone release)
 after=$(./clab-clone info)
@@ -184,6 +188,28 @@ diag "info: $(echo "$info" | tr '\n' ' ')"
 	[ "$(field mismatches "$info")" = 0 ] &&
 	[ "$(field err "$rel")" = 0 ] && [ "$(field nr_pages "$after")" = 0 ]
 ok $? "the arena takes a clone of $(field out_nr_pages "$out") pages (CLONE_INFO agrees), and CLONE_RELEASE empties it"
+
+# zone_marks ZONE wm|pcp: "min low" or "high/batch ..." per CPU, of the
+# first section named ZONE (any, if empty) of the zoneinfo on stdin.
+zone_marks() {
+	awk -v z="$1" -v what="$2" '
+		$1 == "Node" { if (seen) exit; in_z = (z == "" || $4 == z); seen = in_z }
+		in_z && what == "wm" && ($1 == "min" || $1 == "low") { printf "%s ", $2 }
+		in_z && $1 == "high:" { h = $2 }
+		in_z && what == "pcp" && $1 == "batch:" { printf "%s/%s ", h, $2 }'
+}
+# A window carries each CPU's per-CPU high mark and batch, but no
+# watermarks (they are the whole zone's): the arena keeps its own.
+# (6.12 tunes its per-CPU high marks as it runs: either reading will do.)
+kpcp0=$(echo "$kzi0" | zone_marks "$zone" pcp)
+kpcp1=$(echo "$kzi1" | zone_marks "$zone" pcp)
+apcp=$(echo "$azi" | zone_marks "" pcp)
+awm0=$(echo "$azi0" | zone_marks "" wm)
+awm=$(echo "$azi" | zone_marks "" wm)
+diag "per-CPU high/batch: kernel $kpcp0 (after: $kpcp1), arena $apcp; arena min/low $awm0-> $awm"
+[ -n "$apcp" ] && { [ "$kpcp0" = "$apcp" ] || [ "$kpcp1" = "$apcp" ]; } &&
+	[ -n "$awm" ] && [ "$awm0" = "$awm" ]
+ok $? "a window clone gives the arena each CPU's per-CPU high mark and batch, and leaves its watermarks"
 
 dmesg | grep -E 'BUG|WARNING|Oops|lockdep' >/tmp/clone-reports
 [ ! -s /tmp/clone-reports ]

@@ -13,7 +13,7 @@
 . ./tap.sh
 
 KO=./compactlab_kunit.ko
-SUITES="arena extfrag page_alloc compaction slowpath linux61_finish linux61_skip linux61_migrate linux61_fast linux61_kswapd linux61_free linux61_pcp policy migrate compact_counting virtual"
+SUITES="arena extfrag page_alloc compaction slowpath linux61_finish linux61_skip linux61_migrate linux61_fast linux61_kswapd linux61_free linux61_pcp policy migrate compact_counting layout virtual"
 
 if [ ! -f "$KO" ] || [ ! -d /sys/kernel/debug/kunit ]; then
 	plan 1
@@ -51,7 +51,7 @@ for s in $SUITES; do
 done
 n=$(wc -l </tmp/kunit.cases)
 
-plan $((n + 2))
+plan $((n + 3))
 diag "insmod compactlab_kunit.ko: ${err:-ok}; the suites ran in ${secs} s"
 found=0 want=0
 for s in $SUITES; do
@@ -61,6 +61,17 @@ done
 nsuites=$(echo "$SUITES" | wc -w)
 [ $rc -eq 0 ] && [ $found -eq "$nsuites" ]
 ok $? "compactlab_kunit.ko loads and registers its $nsuites suites ($found)"
+# A suite the module registers but SUITES does not name would go unread.
+unlisted=
+for d in /sys/kernel/debug/kunit/compactlab_*; do
+	[ -d "$d" ] || continue
+	case " $SUITES " in
+	*" ${d##*/compactlab_} "*) ;;
+	*) unlisted="$unlisted ${d##*/compactlab_}" ;;
+	esac
+done
+[ -z "$unlisted" ]
+ok $? "every suite the module registers is read here${unlisted:+ (unlisted:$unlisted)}"
 
 while read -r st name; do
 	if [ "$st" = ok ]; then

@@ -100,11 +100,13 @@ ok $? "the clone holds every other page, with its pattern"
 $S save $T/b.snap 2>/dev/null && $S show $T/b.snap >$T/b.show
 same=0
 for k in nr_pages pages_movable pages_unmovable pageblocks_Unmovable \
-	pageblocks_Movable pageblocks_Reclaimable; do
+	pageblocks_Movable pageblocks_Reclaimable version wmark_min wmark_low \
+	wmark_high pcp; do
 	[ "$(key $T/a.show $k)" = "$(key $T/b.show $k)" ] ||
 		{ same=1; diag "$k: $(key $T/a.show $k) saved, $(key $T/b.show $k) after the load"; }
 done
-ok $same "a save after the load reads the same kinds and pageblock types"
+[ "$(key $T/a.show version)" = 2 ] && [ -n "$(key $T/a.show pcp)" ] || same=1
+ok $same "a save after the load reads the same kinds, pageblock types and zone state ($(key $T/b.show pcp))"
 
 # Under tuned: linux's free scanner, as 6.1's, samples ever more sparsely
 # after the free blocks at the top and finds no target on this pattern.

@@ -12,7 +12,7 @@
 # whatever the architecture.
 . ./tap.sh
 
-plan 10
+plan 11
 
 S=./clab-snapshot
 T=/tmp/try
@@ -39,6 +39,13 @@ $S clone "$ZONE" >$T/clone.out 2>&1
 ok $? "clab-snapshot clone $ZONE: $(grep -E '^(nr_pages|nr_changed)=' $T/clone.out | tr '\n' ' ')"
 $S save $T/zone.snap 2>$T/save.err
 ok $? "clab-snapshot save zone.snap: $(cat $T/save.err)"
+# A whole zone's clone carries its watermarks (the zone state).
+kwm=$(awk -v z="$ZONE" '$1 == "Node" { in_z = ($2 == "0," && $4 == z) }
+	in_z && ($1 == "min" || $1 == "low") { printf "%s ", $2 }' /proc/zoneinfo)
+$S show $T/zone.snap >$T/zone.show
+swm="$(sed -n 's/^wmark_min=//p' $T/zone.show) $(sed -n 's/^wmark_low=//p' $T/zone.show) "
+[ "$(sed -n 's/^version=//p' $T/zone.show)" = 2 ] && [ "$kwm" = "$swm" ]
+ok $? "the saved clone has the zone's min and low watermarks ($swm; the kernel's: $kwm)"
 
 fail=0
 for p in linux tuned min_moves; do

@@ -491,13 +491,15 @@ struct clab_clone {
  * @flags: in: must be 0
  * @pad: must be 0
  *
- * The format (version 1) is Documentation/snapshot.rst's: a 192-byte
- * header (page size, pageblock and largest order, the source's pfn range,
- * node, zone, architecture and kernel release), the pageblocks'
- * migratetypes, then runs of pages of equal kind and order, each part
- * under a CRC-32. SAVE reads the arena as it is now (after a compaction,
- * say). LOAD checks the whole snapshot before anything changes, then gives
- * the arena its layout as a clone from CLAB_IOC_CLONE would: the arena
+ * The format (version 2; LOAD also reads version 1) is
+ * Documentation/snapshot.rst's: a 192-byte header (page size, pageblock
+ * and largest order, the source's pfn range, node, zone, architecture and
+ * kernel release), the pageblocks' migratetypes, runs of pages of equal
+ * kind and order, then the zone state (watermarks, each CPU's per-CPU
+ * marks, the per-CPU blocks in list order), each part under a CRC-32.
+ * SAVE reads the arena as it is now (after a compaction, say). LOAD
+ * checks the whole snapshot before anything changes, then gives the arena
+ * its layout as a clone from CLAB_IOC_CLONE would: the arena
  * must hold no allocation but an earlier clone, which it replaces.
  * Errors: EINVAL for a buffer that is not a snapshot, another format
  * version, or another page size, pageblock order or largest order than

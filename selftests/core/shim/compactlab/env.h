@@ -39,6 +39,7 @@ typedef unsigned int __bitwise gfp_t;
 #define clamp(v, lo, hi)	min(max(v, lo), hi)
 #define round_down(x, y)	((x) & ~((__typeof__(x))(y) - 1))
 #define num_online_cpus()	1
+#define num_possible_cpus()	1
 static inline unsigned long rounddown_pow_of_two(unsigned long n)
 {
 	return 1UL << (63 - __builtin_clzl(n));
