@@ -12,6 +12,14 @@
  *     --pad             put a non-zero byte after the zone name's NUL
  *     --nobody          issue the ioctl as uid/gid 65534 (the device is
  *                       opened before dropping privileges)
+ *     --cpu N           run on CPU N only (sched_setaffinity)
+ *     --then-compact F  open F first (/proc/sys/vm/compact_memory), and
+ *                       write "1" to it as soon as the clone returns:
+ *                       nothing starts, ends or prints in between; then
+ *                       print what /proc/vmstat counted during that
+ *                       write: pass_pgalloc (pages allocated, by anyone:
+ *                       a compaction pass allocates none), pass_pgfree,
+ *                       pass_migrated (pgmigrate_success)
  *   clab-clone info               CLAB_IOC_CLONE_INFO: the applied clone
  *   clab-clone release            CLAB_IOC_CLONE_RELEASE: free it
  *   clab-clone thp MB ZONE        map MB of anonymous memory with
@@ -32,6 +40,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -83,10 +92,34 @@ static void die(const char *what)
 	exit(2);
 }
 
+/* The sum of /proc/vmstat's counters whose names start with @prefix. */
+static unsigned long long vmstat_sum(const char *buf, const char *prefix)
+{
+	size_t n = strlen(prefix);
+	unsigned long long sum = 0;
+	const char *p;
+
+	for (p = buf; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL)
+		if (!strncmp(p, prefix, n) && strchr(p, ' '))
+			sum += strtoull(strchr(p, ' ') + 1, NULL, 10);
+	return sum;
+}
+
+/* /proc/vmstat (opened as @fd) into @buf; reads allocate nothing here. */
+static void vmstat_read(int fd, char *buf, size_t size)
+{
+	ssize_t n, got = 0;
+
+	while ((n = pread(fd, buf + got, size - 1 - got, got)) > 0)
+		got += n;
+	buf[got] = 0;
+}
+
 static void bad_usage(void)
 {
 	fprintf(stderr, "usage: clab-clone [--nid N] [--start PFN] [--nr N] [--flags F]\n"
-			"                  [--movable-orders] [--apply] [--pad] [--nobody] ZONE\n"
+			"                  [--movable-orders] [--apply] [--pad] [--nobody]\n"
+			"                  [--cpu N] [--then-compact FILE] ZONE\n"
 			"       clab-clone info | release\n"
 			"       clab-clone thp MB ZONE\n");
 	exit(2);
@@ -297,7 +330,9 @@ static int info(void)
 int main(int argc, char **argv)
 {
 	struct clab_clone c = { .flags = CLAB_CLONE_F_COUNT_ONLY };
-	int fd, err, pad = 0, nobody = 0, i;
+	int fd, err, pad = 0, nobody = 0, cpu = -1, cfd = -1, vfd = -1, i;
+	static char vm0[16384], vm1[16384];
+	const char *compact = NULL;
 	__u64 ns;
 
 	if (argc > 1 && !strcmp(argv[1], "thp"))
@@ -327,6 +362,10 @@ int main(int argc, char **argv)
 			pad = 1;
 		else if (!strcmp(argv[i], "--nobody"))
 			nobody = 1;
+		else if (!strcmp(argv[i], "--cpu") && i + 1 < argc - 1)
+			cpu = atoi(argv[++i]);
+		else if (!strcmp(argv[i], "--then-compact") && i + 1 < argc - 1)
+			compact = argv[++i];
 		else
 			bad_usage();
 	}
@@ -335,11 +374,37 @@ int main(int argc, char **argv)
 	set_zone(&c, argv[argc - 1]);
 	if (pad)
 		c.zone[sizeof(c.zone) - 1] = 'x';
+	if (cpu >= 0) {
+		cpu_set_t set;
+
+		CPU_ZERO(&set);
+		CPU_SET(cpu, &set);
+		if (sched_setaffinity(0, sizeof(set), &set))
+			die("sched_setaffinity");
+	}
+	if (compact) {
+		cfd = open(compact, O_WRONLY);
+		vfd = open("/proc/vmstat", O_RDONLY);
+		if (cfd < 0 || vfd < 0)
+			die(compact);
+	}
 	fd = open_dev();
 	if (nobody && (setresgid(NOBODY, NOBODY, NOBODY) ||
 		       setresuid(NOBODY, NOBODY, NOBODY)))
 		die("dropping to uid 65534");
 	err = clone_once(fd, &c, &ns);
+	if (cfd >= 0 && !err) {
+		vmstat_read(vfd, vm0, sizeof(vm0));
+		if (write(cfd, "1", 1) != 1)
+			die(compact);
+		vmstat_read(vfd, vm1, sizeof(vm1));
+	}
 	print_clone(&c, err, ns);
+	if (cfd >= 0 && !err)
+		printf("pass_pgalloc=%llu\npass_pgfree=%llu\npass_migrated=%llu\n",
+		       vmstat_sum(vm1, "pgalloc_") - vmstat_sum(vm0, "pgalloc_"),
+		       vmstat_sum(vm1, "pgfree ") - vmstat_sum(vm0, "pgfree "),
+		       vmstat_sum(vm1, "pgmigrate_success ") -
+		       vmstat_sum(vm0, "pgmigrate_success "));
 	return !!err;
 }

@@ -7,13 +7,15 @@
 # as "FID ..." lines on the console. For each scenario, in this one boot:
 #   1. clab-kfrag fragments the kernel's own memory (MB MiB) and stops;
 #   2. the kernel's zone ZONE is cloned into the arena, and at once
-#   3. the kernel compacts: echo 1 >/proc/sys/vm/compact_memory, its
-#      compaction events traced (S-kernel.trace) and /proc/vmstat read
+#   3. the kernel compacts: echo 1 >/proc/sys/vm/compact_memory, on CPU 0,
+#      its compaction events traced (S-kernel.trace) and /proc/vmstat read
 #      around it (S-kernel.vmstat); then the clone is saved
-#      (S-before.snap), and the zone is cloned again and saved
-#      (S-kernel.snap): the layout the kernel left;
+#      (S-before.snap) and released, and the zone is cloned again and
+#      saved (S-kernel.snap): the layout the kernel left. A clone carries
+#      the zone's watermarks and per-CPU lists (CPU by CPU, in list
+#      order), so that the arena's pass frees through the same lists;
 #   4. for each policy P (linux, tuned, min_moves): the before snapshot is
-#      loaded, compactlab's compact_memory runs under P, traced
+#      loaded, compactlab's compact_memory runs under P on CPU 0, traced
 #      (S-P.trace), with the module's counters around it (S-P.vmstat), and
 #      the arena is saved (S-P.snap);
 #   5. the workload is killed.
@@ -49,16 +51,25 @@ if ! insmod "$CLAB_KO" arena_backend=virtual arena_size=${arena_mb}M; then
 	exit 1
 fi
 echo "FID zone $ZONE arena_mb=$arena_mb"
-# Both sides' events on once for the whole run (switching them patches
-# kernel text, which under TCG has hung a guest while the other vCPU ran
-# it); the runs are told apart by time, the buffer cleared between them.
+# Both sides' events on once for the whole run, with the other CPUs
+# offline meanwhile: switching an event patches kernel text, and under
+# TCG a guest has hung in that patching (text_poke_bp() waiting for a
+# vCPU stuck on its breakpoint) while another vCPU ran. The runs are told
+# apart by time, the buffer cleared between them.
 EVENTS="mm_compaction_begin mm_compaction_end mm_compaction_isolate_migratepages mm_compaction_isolate_freepages mm_compaction_migratepages"
 echo 8192 >$T/buffer_size_kb
+others=$(ls -d /sys/devices/system/cpu/cpu[1-9]*/online 2>/dev/null)
+for c in $others; do echo 0 >"$c"; done
 for e in $EVENTS; do
 	for sys in compaction compactlab; do
 		echo 1 >$T/events/$sys/$e/enable
 	done
 done
+for c in $others; do echo 1 >"$c"; done
+if [ "$(nproc)" -lt 2 ] && [ -n "$others" ]; then
+	echo "FID error: a CPU did not come back online"
+	exit 1
+fi
 echo 0 >/proc/sys/vm/compaction_proactiveness
 echo 0 >/proc/sys/vm/watermark_boost_factor
 echo 0 >$SYS/compaction_proactiveness
@@ -74,6 +85,17 @@ trace_to() {
 	if grep -q 'LOST' "$1"; then
 		echo "FID warning: events lost in $1"
 	fi
+}
+
+# pcp_line FILE ZONE: the zone's per-CPU count/high/batch from a zoneinfo.
+pcp_line() {
+	awk -v z="$2" '$1 == "Node" { inz = ($4 == z) }
+		inz && $1 == "cpu:" { c = $2 }
+		inz && $1 == "count:" { n[c] = $2 }
+		inz && $1 == "high:" { h[c] = $2 }
+		inz && $1 == "batch:" { b[c] = $2; printf "cpu%s=%s/%s/%s ", c, n[c], h[c], b[c] }
+		inz && $1 == "min" { printf "min=%s ", $2 }
+		inz && $1 == "low" { printf "low=%s ", $2 }' "$1"
 }
 
 key() {
@@ -103,19 +125,37 @@ run_scenario() {
 		return 1
 	fi
 	# The clone, then at once the kernel's compaction: anything allocated
-	# in between (a process, a buffer) changes what the kernel compacts.
+	# or freed in between (a process, a buffer) changes what the kernel
+	# compacts. So one process, on CPU 0, clones and then writes
+	# compact_memory (opened before): nothing starts, ends or prints in
+	# between, and the clone's buffers stay allocated until its release.
 	$S release
+	zi_before=$(cat /proc/zoneinfo)
 	echo >$T/trace
 	cat /proc/vmstat >"$O/$sc-kernel.vmstat"
-	if ! ./clab-clone --apply "$ZONE" >"$O/$sc.clone-before" 2>&1; then
+	if ! ./clab-clone --apply --cpu 0 --then-compact /proc/sys/vm/compact_memory \
+		"$ZONE" >"$O/$sc.clone-before" 2>&1; then
 		echo "FID error: clone: $(cat "$O/$sc.clone-before")"
 		kill -9 $pid
 		return 1
 	fi
-	echo 1 >/proc/sys/vm/compact_memory
-	echo "--- after" >>"$O/$sc-kernel.vmstat"
-	cat /proc/vmstat >>"$O/$sc-kernel.vmstat"
+	# Between the kernel's pass and its "after" clone nothing is written
+	# that need not be (a file's page cache is memory of the zone): the
+	# per-CPU counts and counters wait in variables, the before snapshot
+	# is saved and the clone released (its tables are kernel memory
+	# too), and the "after" clone follows at once.
+	zi_after=$(cat /proc/zoneinfo)
+	vm_after=$(cat /proc/vmstat)
 	$S save "$O/$sc-before.snap" 2>/dev/null
+	$S release
+	./clab-clone --apply "$ZONE" >"$O/$sc.clone-after" 2>&1 &&
+		$S save "$O/$sc-kernel.snap" 2>/dev/null
+	echo "$zi_before" >"$O/$sc-kernel.zi-before"
+	echo "$zi_after" >"$O/$sc-kernel.zi-after"
+	echo "FID vm $sc kernel $(grep '^pass_' "$O/$sc.clone-before" | tr '\n' ' ')"
+	echo "FID pcp $sc kernel before $(pcp_line "$O/$sc-kernel.zi-before" "$ZONE")"
+	echo "FID pcp $sc kernel after $(pcp_line "$O/$sc-kernel.zi-after" "$ZONE")"
+	{ echo "--- after"; echo "$vm_after"; } >>"$O/$sc-kernel.vmstat"
 	summarise_snap "$sc" before
 	# FID_EMIT=1: the before snapshot itself, gzip'ed, in base64.
 	if [ -n "${FID_EMIT:-}" ]; then
@@ -129,9 +169,8 @@ run_scenario() {
 	echo "FID trace $sc kernel $(./clab-fidtrace $lo $hi 0 <"$O/$sc-kernel.trace")"
 	# The free scanner's first calls, raw: where a difference starts.
 	grep -m 12 'isolate_freepages:' "$O/$sc-kernel.trace" | sed "s/^/FID raw $sc kernel /"
-	cat /proc/buddyinfo >"$O/$sc.buddyinfo-after"
-	./clab-clone --apply "$ZONE" >"$O/$sc.clone-after" 2>&1 &&
-		$S save "$O/$sc-kernel.snap" 2>/dev/null
+	# The migration batches that left pages behind: where failures start.
+	grep -m 6 'migratepages:.*nr_failed=[1-9]' "$O/$sc-kernel.trace" | sed "s/^/FID rawfail $sc kernel /"
 	summarise_snap "$sc" kernel
 
 	for p in linux tuned min_moves; do
@@ -142,13 +181,20 @@ run_scenario() {
 		echo $p >$SYS/policy
 		echo >$T/trace
 		cat $CLAB_DEBUGFS/vmstat >"$O/$sc-$p.vmstat"
-		echo 1 >$SYS/compact_memory
+		cat $CLAB_DEBUGFS/zoneinfo >"$O/$sc-$p.zi-before"
+		taskset -c 0 sh -c "echo 1 >$SYS/compact_memory"
+		cat $CLAB_DEBUGFS/zoneinfo >"$O/$sc-$p.zi-after"
+		z=$(awk '$1 == "Node" { print $4; exit }' "$O/$sc-$p.zi-after")
+		echo "FID pcp $sc $p before $(pcp_line "$O/$sc-$p.zi-before" "$z")"
+		echo "FID pcp $sc $p after $(pcp_line "$O/$sc-$p.zi-after" "$z")"
 		echo "--- after" >>"$O/$sc-$p.vmstat"
 		cat $CLAB_DEBUGFS/vmstat >>"$O/$sc-$p.vmstat"
 		trace_to "$O/$sc-$p.trace"
 		echo "FID trace $sc $p $(./clab-fidtrace $lo $hi $lo <"$O/$sc-$p.trace")"
 		[ $p != linux ] ||
 			grep -m 12 'isolate_freepages:' "$O/$sc-$p.trace" | sed "s/^/FID raw $sc $p /"
+		[ $p != linux ] ||
+			grep -m 6 'migratepages:.*nr_failed=[1-9]' "$O/$sc-$p.trace" | sed "s/^/FID rawfail $sc $p /"
 		$S save "$O/$sc-$p.snap" 2>/dev/null
 		summarise_snap "$sc" $p
 		echo "FID info $sc $p $($S info | tr '\n' ' ')"
