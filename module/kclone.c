@@ -340,8 +340,10 @@ static void clab_kclone_read_pcp(const struct clab_kclone_control *cc)
 			break;
 		pcp = per_cpu_ptr(cc->zone->per_cpu_pageset, cpu);
 		spin_lock_irqsave(&pcp->lock, flags);
-		l->cpus[rank].high = max(pcp->high, 0);
-		l->cpus[rank].batch = max(pcp->batch, 1);
+		l->cpus[rank].high = clamp_t(int, pcp->high, 0,
+					     CLAB_LAYOUT_MAX_PCP_HIGH);
+		l->cpus[rank].batch = clamp_t(int, pcp->batch, 1,
+					      CLAB_LAYOUT_MAX_PCP_BATCH);
 		l->cpus[rank].free_factor =
 			min_t(u32, clab_compat_pcp_free_factor(pcp),
 			      CLAB_PCP_BATCH_SCALE_MAX);

@@ -112,7 +112,8 @@ static int clab_layout_check_zone_state(const struct clab_layout *l,
 	for (i = 0; i < l->nr_cpus; i++) {
 		const struct clab_layout_cpu *c = &l->cpus[i];
 
-		if (c->high > INT_MAX || !c->batch || c->batch > INT_MAX ||
+		if (c->high > CLAB_LAYOUT_MAX_PCP_HIGH || !c->batch ||
+		    c->batch > CLAB_LAYOUT_MAX_PCP_BATCH ||
 		    c->free_factor > CLAB_PCP_BATCH_SCALE_MAX) {
 			*why = "a CPU's per-CPU high mark, batch or free factor is out of range";
 			return -EINVAL;

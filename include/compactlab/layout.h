@@ -60,7 +60,15 @@ enum clab_layout_kind {
 };
 
 /* The largest watermark a layout's zone state may give, in pages. */
-#define CLAB_LAYOUT_MAX_WMARK	(1ULL << 40)
+#define CLAB_LAYOUT_MAX_WMARK	BIT_ULL(40)
+
+/*
+ * The largest per-CPU high mark and batch it may give: the kernel's
+ * batch is at most 63 and its high mark a share of the low watermark;
+ * these bounds keep the list arithmetic (batch << free factor) in an int.
+ */
+#define CLAB_LAYOUT_MAX_PCP_HIGH	BIT(30)
+#define CLAB_LAYOUT_MAX_PCP_BATCH	BIT(16)
 
 /* The most source CPUs a layout's zone state describes. */
 #define CLAB_LAYOUT_MAX_CPUS	65536

@@ -478,6 +478,12 @@ static void test_zone_state(void)
 	DIAG("bad entry: %s", why);
 	kvfree(buf);
 
+	/* A batch the list arithmetic cannot take (found by fuzz_snapshot). */
+	l.cpus[0].batch = CLAB_LAYOUT_MAX_PCP_BATCH + 1;
+	CHECK_EQ(clab_layout_check(&l, &why), -EINVAL);
+	CHECK_EQ(clab_layout_apply(mem2, &l, &why), -EINVAL);
+	l.cpus[0].batch = 7;
+
 	/* Version 1: no zone state; the per-CPU blocks go on this CPU's lists. */
 	clab_layout_free(&back);
 	make_layout(&back, 8 * PB);
