@@ -353,8 +353,9 @@ static int cmd_show(const char *path)
 	pages = le64(buf + 40);
 	runs = le64(buf + 48);
 	pb_order = le32(buf + 20);
-	if (pb_order > 20) {
-		fprintf(stderr, "clab-snapshot: %s: impossible pageblock order\n", path);
+	if (pb_order > 20 || pages > (1ULL << 40)) {
+		fprintf(stderr, "clab-snapshot: %s: impossible pageblock order or page count\n",
+			path);
 		free(buf);
 		return 1;
 	}
