@@ -468,9 +468,16 @@ static int clab_layout_cpu(u32 rank)
  * per-CPU marks, when the layout lies in one arena zone; then every
  * per-CPU block onto its CPU's list in the source's list order, and the
  * ones no entry names (a racy clone) onto this CPU's.
+ *
+ * The blocks waiting for their list are marked CLAB_LK_PCP in
+ * @clone->kinds (slots no claimed block uses), and each is placed once:
+ * a block already on a list may meanwhile have gone to the buddy (a
+ * compaction running on the arena frees, and a bulk free moves it), so
+ * its page flags cannot say whether it was placed.
  */
 static void clab_layout_apply_zone_state(struct clab_mem *mem,
-					 const struct clab_layout *l)
+					 const struct clab_layout *l,
+					 struct clab_layout_clone *clone)
 {
 	struct clab_zone *zone = clab_idx_to_zone(mem, 0);
 	unsigned long i, flags;
@@ -501,18 +508,18 @@ static void clab_layout_apply_zone_state(struct clab_mem *mem,
 	for (i = 0; i < l->nr_pcp; i++) {
 		const struct clab_layout_pcp *e = &l->pcp[i];
 
-		/* Listed twice (the source's lists moved while read)? */
-		if (!clab_pcp_allowed_order(e->order) ||
-		    clab_page_test(clab_idx_to_page(mem, e->idx), CLAB_PG_PCP))
+		/* Placed already (listed twice: the lists moved while read)? */
+		if (clone->kinds[e->idx] != CLAB_LK_PCP)
 			continue;
+		clone->kinds[e->idx] = CLAB_LK_FREE;
 		clab_layout_put_pcp(mem, e->idx, e->order,
 				    clab_layout_cpu(e->cpu), e->migratetype);
 	}
 	for (i = 0; i < l->nr_pages; i += 1UL << l->pages[i].order) {
-		if (l->pages[i].kind == CLAB_LK_PCP &&
-		    clab_pcp_allowed_order(l->pages[i].order) &&
-		    !clab_page_test(clab_idx_to_page(mem, i), CLAB_PG_PCP))
+		if (clone->kinds[i] == CLAB_LK_PCP) {
+			clone->kinds[i] = CLAB_LK_FREE;
 			clab_layout_give_pcp(mem, i, l->pages[i].order);
+		}
 		if ((i & (CLAB_CHUNK_PAGES - 1)) == 0)
 			cond_resched();
 	}
@@ -676,6 +683,7 @@ int clab_layout_apply_prepared(struct clab_mem *mem, const struct clab_layout *l
 			/* Onto its lists once all is in place, in their order. */
 			for (i = 0; i < n; i++)
 				clab_idx_to_page(mem, idx + i)->flags = 0;
+			clone->kinds[idx] = CLAB_LK_PCP;
 		} else if (kind == CLAB_LK_PCP) {
 			clab_layout_give_pcp(mem, idx, order);
 		} else if (kind == CLAB_LK_FREE) {
@@ -687,7 +695,7 @@ int clab_layout_apply_prepared(struct clab_mem *mem, const struct clab_layout *l
 			cond_resched();
 	}
 	if (l->has_zone_state)
-		clab_layout_apply_zone_state(mem, l);
+		clab_layout_apply_zone_state(mem, l, clone);
 	mem->clone = clone;
 	mutex_unlock(&mem->clone_lock);
 	return 0;
