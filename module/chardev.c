@@ -691,10 +691,15 @@ static long clab_ioctl_clone_info(struct clab_mem *mem,
 
 static long clab_ioctl_clone_release(struct clab_mem *mem)
 {
+	int ret;
+
 	if (!capable(CAP_SYS_ADMIN))
 		return -EPERM;
-	clab_layout_release(mem);
-	return 0;
+	ret = clab_layout_release(mem);
+	if (ret)
+		clab_layout_refused("CLAB_IOC_CLONE_RELEASE",
+				    "the live mirror holds the clone: turn it off first");
+	return ret;
 }
 
 /* Pages a COUNT_ONLY clone reads at most: 4 bytes of buffers a page. */

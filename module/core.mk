@@ -5,7 +5,7 @@
 # (selftests/kunit/Kbuild). The core includes no sysfs, debugfs or chardev
 # code; see Documentation/design.rst.
 
-CLAB_CORE := arena zones page_alloc pageblock watermark vmstat extfrag layout snapshot \
+CLAB_CORE := arena zones page_alloc pageblock watermark vmstat extfrag layout snapshot mirror mirror_ring \
 	     compaction migrate_scanner free_scanner migrate deferral \
 	     skip_hints min_moves writeback alloc_slowpath vmscan kcompactd \
 	     fast_isolate_freepages fast_find_migrateblock \

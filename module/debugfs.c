@@ -23,6 +23,11 @@
  *                  /sys/kernel/debug/extfrag/ of the shadow memory
  *   pageblocks     one line per pageblock: its type, skip hint, counters,
  *                  and the migrations needed to free it (-1: impossible)
+ *   mirror         the live mirror: state, counters, the shadow's answers
+ *                  to the kernel's allocations by order, and the newest
+ *                  census of both sides (free blocks, unusable and
+ *                  fragmentation indices, unmovable spread)
+ *   mirror.csv     the mirror's time series, one row per census
  *
  * Where a file mirrors a kernel file it is byte-compatible with it: the same
  * format strings, so that tools that parse the kernel's files parse ours.
@@ -42,6 +47,7 @@
 #include <compactlab/mmzone.h>
 #include <compactlab/vmstat.h>
 #include "interfaces.h"
+#include "kmirror.h"
 
 static struct dentry *clab_debugfs_root;
 
@@ -523,6 +529,217 @@ static const struct file_operations clab_pageblocks_fops = {
 	.release = seq_release,
 };
 
+/* A census's side of the mirror view: "name kernel shadow" lines. */
+static void clab_mirror_show_sides(struct seq_file *m,
+				   const struct clab_mirror_sample *s)
+{
+	const struct clab_mirror_census *k = &s->kernel, *sh = &s->shadow;
+	unsigned long k_high = 0, s_high = 0, k_min, s_min;
+	unsigned int o;
+	int ki, si;
+
+	for (o = CLAB_PAGEBLOCK_ORDER; o <= CLAB_MAX_ORDER; o++) {
+		k_high += k->free_blocks[o] << (o - CLAB_PAGEBLOCK_ORDER);
+		s_high += sh->free_blocks[o] << (o - CLAB_PAGEBLOCK_ORDER);
+	}
+	seq_printf(m, "\ncensus at ms %llu\n%-24s %12s %12s\n", s->ms, "",
+		   "kernel", "shadow");
+	seq_printf(m, "%-24s %12lu %12lu\n", "pageblocks", k->pageblocks,
+		   sh->pageblocks);
+	seq_printf(m, "%-24s %12lu %12lu\n", "free_pages", k->free_pages,
+		   sh->free_pages);
+	seq_printf(m, "%-24s %12lu %12lu\n", "pcp_pages", k->pcp_pages,
+		   sh->pcp_pages);
+	seq_printf(m, "%-24s %12lu %12lu\n", "free_pageblocks", k_high, s_high);
+	seq_printf(m, "%-24s %12lu %12lu\n", "unmovable_pages",
+		   k->unmovable_pages, sh->unmovable_pages);
+	seq_printf(m, "%-24s %12lu %12lu\n", "unmovable_blocks",
+		   k->unmovable_blocks, sh->unmovable_blocks);
+	k_min = DIV_ROUND_UP(k->unmovable_pages, CLAB_PAGEBLOCK_PAGES);
+	s_min = DIV_ROUND_UP(sh->unmovable_pages, CLAB_PAGEBLOCK_PAGES);
+	ki = k_min ? k->unmovable_blocks * 1000 / k_min : 0;
+	si = s_min ? sh->unmovable_blocks * 1000 / s_min : 0;
+	seq_printf(m, "%-24s %8d.%03d %8d.%03d\n", "unmovable_spread",
+		   ki / 1000, ki % 1000, si / 1000, si % 1000);
+	for (o = 0; o <= CLAB_MAX_ORDER; o++)
+		seq_printf(m, "free_blocks_order%-7u %12lu %12lu\n", o,
+			   k->free_blocks[o], sh->free_blocks[o]);
+	for (o = 0; o <= CLAB_MAX_ORDER; o++) {
+		ki = clab_mirror_unusable_index(k, o);
+		si = clab_mirror_unusable_index(sh, o);
+		seq_printf(m, "unusable_index_order%-4u %8d.%03d %8d.%03d\n",
+			   o, ki / 1000, ki % 1000, si / 1000, si % 1000);
+	}
+	for (o = 0; o <= CLAB_MAX_ORDER; o++) {
+		ki = clab_mirror_extfrag_index(k, o);
+		si = clab_mirror_extfrag_index(sh, o);
+		seq_printf(m, "extfrag_index_order%-5u %8d.%03d %8d.%03d\n",
+			   o, ki / 1000, abs(ki % 1000), si / 1000,
+			   abs(si % 1000));
+	}
+}
+
+/*
+ * mirror: the live mirror's state and counters, the shadow's answers to
+ * the kernel's allocations by order, and the newest census side by side.
+ */
+static int clab_mirror_show(struct seq_file *m, void *v)
+{
+	static const char * const answers[CLAB_MIRROR_NR_ANSWERS] = {
+		"fast", "compacted", "failed",
+	};
+	struct clab_kmirror_status *st;
+	const struct clab_mirror_counters *c;
+	unsigned int o, a;
+
+	st = kmalloc(sizeof(*st), GFP_KERNEL);
+	if (!st)
+		return -ENOMEM;
+	clab_kmirror_status(st);
+	if (!st->on) {
+		seq_puts(m, "state off\n");
+		goto free_status;
+	}
+	c = &st->c;
+	seq_printf(m, "state on\nnode %d\nzone %s\npfns 0x%lx-0x%lx\nms %llu\n",
+		   st->req.nid, st->req.zone, st->start_pfn, st->end_pfn, st->ms);
+	seq_printf(m, "events %llu\npending %lu\nlost %lu\nlost_since_clone %lu\ndiverged %d\nresyncs %lu\ncensus_error %d\nsamples %lu\n",
+		   c->events, st->pending, st->lost, st->lost_since_clone,
+		   st->lost_since_clone != 0, st->resyncs, st->census_error,
+		   st->nr_samples);
+	seq_printf(m, "kernel_allocs %llu\nkernel_frees %llu\nkernel_failed %llu\noutside %llu\n",
+		   c->allocs, c->frees, c->kernel_failed, c->outside);
+	seq_printf(m, "rebound %llu\nunmatched_frees %llu\nunserved_frees %llu\nsplits %llu\nrepaired_allocs %llu\nrepaired_frees %llu\n",
+		   c->rebound, c->unmatched_frees, c->unserved_frees, c->splits,
+		   c->repaired_allocs, c->repaired_frees);
+	seq_puts(m, "\nthe kernel's allocations, by what the shadow did with the same request\norder");
+	for (a = 0; a < CLAB_MIRROR_NR_ANSWERS; a++)
+		seq_printf(m, " %12s", answers[a]);
+	for (a = 0; a < CLAB_MIRROR_NR_ANSWERS; a++)
+		seq_printf(m, " %12s", a ? answers[a] : "kfail_fast");
+	seq_putc(m, '\n');
+	for (o = 0; o <= CLAB_MAX_ORDER; o++) {
+		seq_printf(m, "%5u", o);
+		for (a = 0; a < CLAB_MIRROR_NR_ANSWERS; a++)
+			seq_printf(m, " %12llu", c->answer[o][a]);
+		for (a = 0; a < CLAB_MIRROR_NR_ANSWERS; a++)
+			seq_printf(m, " %12llu", c->kfail_answer[o][a]);
+		seq_putc(m, '\n');
+	}
+	if (st->nr_samples)
+		clab_mirror_show_sides(m, &st->last);
+free_status:
+	kfree(st);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(clab_mirror);
+
+/*
+ * mirror.csv: the time series, a header then one row per census kept
+ * (the oldest first): k_ columns the kernel's, s_ the shadow's; indices
+ * in thousandths, as the kernel's files print them with three decimals.
+ * *pos is 0 for the header and 1 + the sample number after it.
+ */
+struct clab_mirror_csv_iter {
+	loff_t pos;
+	unsigned long first;
+	struct clab_mirror_sample s;
+};
+
+static void *clab_mirror_csv_start(struct seq_file *m, loff_t *pos)
+{
+	struct clab_mirror_csv_iter *it = m->private;
+	struct clab_kmirror_status *st;
+
+	if (*pos == 0) {
+		st = kmalloc(sizeof(*st), GFP_KERNEL);
+		if (!st)
+			return ERR_PTR(-ENOMEM);
+		clab_kmirror_status(st);
+		it->first = st->nr_samples > CLAB_KMIRROR_MAX_SAMPLES ?
+			    st->nr_samples - CLAB_KMIRROR_MAX_SAMPLES : 0;
+		kfree(st);
+		return SEQ_START_TOKEN;
+	}
+	if (!clab_kmirror_sample(it->first + *pos - 1, &it->s))
+		return NULL;
+	return it;
+}
+
+static void *clab_mirror_csv_next(struct seq_file *m, void *v, loff_t *pos)
+{
+	++*pos;
+	return clab_mirror_csv_start(m, pos);
+}
+
+static void clab_mirror_csv_stop(struct seq_file *m, void *v)
+{
+}
+
+static void clab_mirror_csv_side(struct seq_file *m,
+				 const struct clab_mirror_census *c,
+				 const char *p, bool header)
+{
+	unsigned int o;
+
+	if (header) {
+		seq_printf(m, ",%s_free_pages,%s_pcp_pages,%s_unmovable_pages,%s_unmovable_blocks,%s_pageblocks",
+			   p, p, p, p, p);
+		for (o = 0; o <= CLAB_MAX_ORDER; o++)
+			seq_printf(m, ",%s_free_o%u", p, o);
+		for (o = 0; o <= CLAB_MAX_ORDER; o++)
+			seq_printf(m, ",%s_unusable_o%u", p, o);
+		for (o = 0; o <= CLAB_MAX_ORDER; o++)
+			seq_printf(m, ",%s_extfrag_o%u", p, o);
+		return;
+	}
+	seq_printf(m, ",%lu,%lu,%lu,%lu,%lu", c->free_pages, c->pcp_pages,
+		   c->unmovable_pages, c->unmovable_blocks, c->pageblocks);
+	for (o = 0; o <= CLAB_MAX_ORDER; o++)
+		seq_printf(m, ",%lu", c->free_blocks[o]);
+	for (o = 0; o <= CLAB_MAX_ORDER; o++)
+		seq_printf(m, ",%d", clab_mirror_unusable_index(c, o));
+	for (o = 0; o <= CLAB_MAX_ORDER; o++)
+		seq_printf(m, ",%d", clab_mirror_extfrag_index(c, o));
+}
+
+static int clab_mirror_csv_show(struct seq_file *m, void *v)
+{
+	const struct clab_mirror_csv_iter *it = v;
+	bool header = v == SEQ_START_TOKEN;
+
+	if (header)
+		seq_puts(m, "ms,events,lost");
+	else
+		seq_printf(m, "%llu,%llu,%llu", it->s.ms, it->s.events,
+			   it->s.lost);
+	clab_mirror_csv_side(m, header ? NULL : &it->s.kernel, "k", header);
+	clab_mirror_csv_side(m, header ? NULL : &it->s.shadow, "s", header);
+	seq_putc(m, '\n');
+	return 0;
+}
+
+static const struct seq_operations clab_mirror_csv_sops = {
+	.start = clab_mirror_csv_start,
+	.next = clab_mirror_csv_next,
+	.stop = clab_mirror_csv_stop,
+	.show = clab_mirror_csv_show,
+};
+
+static int clab_mirror_csv_open(struct inode *inode, struct file *file)
+{
+	return seq_open_private(file, &clab_mirror_csv_sops,
+				sizeof(struct clab_mirror_csv_iter));
+}
+
+static const struct file_operations clab_mirror_csv_fops = {
+	.owner = THIS_MODULE,
+	.open = clab_mirror_csv_open,
+	.read = seq_read,
+	.llseek = seq_lseek,
+	.release = seq_release_private,
+};
+
 /**
  * clab_debugfs_init() - create /sys/kernel/debug/compactlab
  * @mem: the shadow memory the files describe; mem->arena is its arena
@@ -551,6 +768,10 @@ void clab_debugfs_init(struct clab_mem *mem)
 			    &clab_compact_stats_fops);
 	debugfs_create_file("pageblocks", 0400, clab_debugfs_root, mem,
 			    &clab_pageblocks_fops);
+	debugfs_create_file("mirror", 0400, clab_debugfs_root, mem,
+			    &clab_mirror_fops);
+	debugfs_create_file("mirror.csv", 0400, clab_debugfs_root, NULL,
+			    &clab_mirror_csv_fops);
 	extfrag = debugfs_create_dir("extfrag", clab_debugfs_root);
 	debugfs_create_file("unusable_index", 0400, extfrag, mem,
 			    &clab_unusable_index_fops);

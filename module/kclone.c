@@ -549,3 +549,42 @@ free_layout:
 	clab_layout_free(out);
 	return ret;
 }
+
+/**
+ * clab_kclone_reread() - read the same window again into a layout
+ * @req: the request that made @l with clab_kclone()
+ * @l: a layout clab_kclone() filled; read again in place, once
+ * @why: set to a human-readable reason on error
+ *
+ * For a reader that samples the kernel again and again (the live mirror):
+ * allocates nothing, so the reading itself changes nothing it reads. The
+ * per-CPU list entries that do not fit in the room @l has stay PCP
+ * without an entry; @l->nr_changed is left as it was.
+ *
+ * Return: 0; -ERANGE when the zone's window is no longer @l's; the errors
+ * of clab_kclone() otherwise.
+ */
+int clab_kclone_reread(const struct clab_kclone_request *req,
+		       struct clab_layout *l, const char **why)
+{
+	struct clab_kclone_control cc = { .out = l };
+	unsigned long start, nr;
+	int ret;
+
+	ret = clab_kclone_find_zone(req, &cc.zone, why);
+	if (ret)
+		return ret;
+	cc.zone_start = cc.zone->zone_start_pfn;
+	cc.zone_end = zone_end_pfn(cc.zone);
+	ret = clab_kclone_window(&cc, req, l->nr_pages, &start, &nr, why);
+	if (ret)
+		return ret;
+	if (start != l->start_pfn || nr != l->nr_pages) {
+		*why = "the zone's span changed (memory hotplug?)";
+		return -ERANGE;
+	}
+	ret = clab_kclone_read(&cc);
+	if (ret)
+		*why = "interrupted by a fatal signal";
+	return ret;
+}

@@ -29,5 +29,7 @@ struct clab_kclone_request {
 
 int clab_kclone(const struct clab_kclone_request *req, unsigned long max_pages,
 		struct clab_layout *out, const char **why);
+int clab_kclone_reread(const struct clab_kclone_request *req,
+		       struct clab_layout *l, const char **why);
 
 #endif /* _CLAB_KCLONE_H */

@@ -251,6 +251,7 @@ struct clab_layout_clone {
 	u8 *kinds;
 	struct clab_layout src;
 	struct clab_layout held;
+	bool pinned;
 	struct rcu_head rcu;
 };
 
@@ -323,7 +324,7 @@ static void clab_clone_move(struct clab_owner *owner, struct clab_page *old,
 		return;
 	new->private = old->private;
 	WRITE_ONCE(new->owner, owner);
-	clone->slots[old->private] = new;
+	WRITE_ONCE(clone->slots[old->private], new);
 }
 
 static const struct clab_owner_ops clab_clone_owner_ops = {
@@ -642,6 +643,12 @@ int clab_layout_apply_prepared(struct clab_mem *mem, const struct clab_layout *l
 	clone->src.pages = NULL;
 	clone->src.pageblock_mt = NULL;
 	mutex_lock(&mem->clone_lock);
+	if (mem->clone && mem->clone->pinned) {
+		mutex_unlock(&mem->clone_lock);
+		clab_clone_put(clone);
+		*why = "the live mirror holds the clone: turn the mirror off first";
+		return -EBUSY;
+	}
 	if (mem->clone)
 		__clab_layout_release(mem);
 	/*
@@ -769,12 +776,189 @@ void clab_layout_hold(struct clab_mem *mem, struct clab_layout *l)
 /**
  * clab_layout_release() - free the blocks of the applied layout, if any
  * @mem: the shadow memory
+ *
+ * Return: 0; -EBUSY while the live mirror holds the clone
+ * (clab_layout_pin()).
  */
-void clab_layout_release(struct clab_mem *mem)
+int clab_layout_release(struct clab_mem *mem)
+{
+	int ret = 0;
+
+	mutex_lock(&mem->clone_lock);
+	if (mem->clone && mem->clone->pinned)
+		ret = -EBUSY;
+	else
+		__clab_layout_release(mem);
+	mutex_unlock(&mem->clone_lock);
+	return ret;
+}
+
+/**
+ * clab_layout_pin() - take the applied clone for the live mirror
+ * @mem: the shadow memory
+ *
+ * While pinned, the clone is neither replaced nor released by anyone but
+ * clab_layout_unpin(); the mirror binds and unbinds its blocks with the
+ * clab_layout_clone_*() calls below.
+ *
+ * Return: the clone; NULL when none is applied or it is pinned already.
+ */
+struct clab_layout_clone *clab_layout_pin(struct clab_mem *mem)
+{
+	struct clab_layout_clone *clone;
+
+	mutex_lock(&mem->clone_lock);
+	clone = mem->clone;
+	if (clone && clone->pinned)
+		clone = NULL;
+	if (clone)
+		clone->pinned = true;
+	mutex_unlock(&mem->clone_lock);
+	return clone;
+}
+
+/**
+ * clab_layout_unpin() - give the clone back, and release it
+ * @mem: the shadow memory, whose clone clab_layout_pin() took
+ */
+void clab_layout_unpin(struct clab_mem *mem)
 {
 	mutex_lock(&mem->clone_lock);
+	if (mem->clone)
+		mem->clone->pinned = false;
 	__clab_layout_release(mem);
 	mutex_unlock(&mem->clone_lock);
+}
+
+/**
+ * clab_layout_clone_get() - the block bound at @key
+ * @clone: a pinned clone
+ * @key: a slot, below the clone's pages
+ *
+ * For the binder only (the mirror's one worker): it alone makes a slot
+ * empty or not, so the answer to "is anything bound" is exact without the
+ * lock. A migration may move an order-0 block meanwhile (the slot then
+ * names its new page), so the pointer is good for the block's order, not
+ * for its place.
+ *
+ * Return: the head page of the block bound at @key, or NULL.
+ */
+struct clab_page *clab_layout_clone_get(struct clab_layout_clone *clone,
+					unsigned long key)
+{
+	return READ_ONCE(clone->slots[key]);
+}
+
+/**
+ * clab_layout_clone_hole_pages() - pages of a hole block the clone made
+ * @clone: a pinned clone
+ * @key: a slot
+ *
+ * Return: the pages of the hole block (no page of the source zone) that
+ * starts at @key, 0 when none does.
+ */
+unsigned long clab_layout_clone_hole_pages(struct clab_layout_clone *clone,
+					   unsigned long key)
+{
+	struct clab_page *page = READ_ONCE(clone->slots[key]);
+
+	if (!page || clone->kinds[key] != CLAB_LK_HOLE)
+		return 0;
+	return 1UL << page->order;
+}
+
+/**
+ * clab_layout_clone_bind() - make an allocated block the clone's at @key
+ * @clone: a pinned clone
+ * @key: an empty slot
+ * @page: the head of a block just allocated, holding its one reference
+ * @kind: what it stands for (enum clab_layout_kind); a movable kind gives
+ *	the block to the clone owner, so that compaction can move it
+ */
+void clab_layout_clone_bind(struct clab_layout_clone *clone, unsigned long key,
+			    struct clab_page *page, unsigned int kind)
+{
+	mutex_lock(&clone->lock);
+	WARN_ON_ONCE(clone->slots[key]);
+	clone->kinds[key] = kind;
+	WRITE_ONCE(clone->slots[key], page);
+	if (clab_layout_kind_is_movable(kind)) {
+		page->private = key;
+		WRITE_ONCE(page->owner, &clone->owner);
+	}
+	mutex_unlock(&clone->lock);
+}
+
+/**
+ * clab_layout_clone_unbind() - let go of the block bound at @key
+ * @clone: a pinned clone
+ * @key: a slot
+ *
+ * The block's allocation reference passes to the caller, which drops it
+ * with clab_put_page(); a migrator that isolated the block meanwhile
+ * finds it no longer owned and frees it when it puts its own.
+ *
+ * Return: the block's head page, or NULL when nothing is bound at @key.
+ */
+struct clab_page *clab_layout_clone_unbind(struct clab_layout_clone *clone,
+					   unsigned long key)
+{
+	struct clab_page *page;
+
+	mutex_lock(&clone->lock);
+	page = clone->slots[key];
+	WRITE_ONCE(clone->slots[key], NULL);
+	if (page && page->owner == &clone->owner) {
+		WRITE_ONCE(page->owner, NULL);
+		page->private = 0;
+	}
+	mutex_unlock(&clone->lock);
+	if (page)
+		clear_bit(CLAB_PG_PINNED, &page->flags);
+	return page;
+}
+
+/**
+ * clab_layout_clone_split() - split the block bound at @key into pages
+ * @clone: a pinned clone
+ * @key: the slot of a block of order > 0
+ *
+ * The kernel's split_page(): each page of the block becomes an order-0
+ * block of its own, bound at @key plus its offset, with the block's kind.
+ * Blocks of order > 0 are never isolated for migration, so only a
+ * scanner's passing reference can be held on the head meanwhile, and it
+ * stays on the head page.
+ */
+void clab_layout_clone_split(struct clab_layout_clone *clone, unsigned long key)
+{
+	struct clab_mem *mem = clone->mem;
+	struct clab_page *page;
+	unsigned long i, n;
+
+	mutex_lock(&clone->lock);
+	page = clone->slots[key];
+	if (!page || !page->order)
+		goto unlock;
+	n = 1UL << page->order;
+	for (i = 1; i < n; i++) {
+		struct clab_page *p = page + i;
+
+		p->flags = BIT(CLAB_PG_HEAD);
+		p->order = 0;
+		p->private = 0;
+		p->owner = NULL;
+		atomic_set_release(&p->refcount, 1);
+		set_bit(clab_page_to_idx(mem, p), mem->inuse);
+		clone->kinds[key + i] = clone->kinds[key];
+		WRITE_ONCE(clone->slots[key + i], p);
+		if (page->owner == &clone->owner) {
+			p->private = key + i;
+			WRITE_ONCE(p->owner, &clone->owner);
+		}
+	}
+	WRITE_ONCE(page->order, 0);
+unlock:
+	mutex_unlock(&clone->lock);
 }
 
 /* What the arena block at @idx (head @page, in use) holds, for capture. */

@@ -11,6 +11,7 @@
 #include <compactlab/vmstat.h>
 #include "bench.h"
 #include "interfaces.h"
+#include "kmirror.h"
 
 static char *arena_backend;
 module_param(arena_backend, charp, 0444);
@@ -212,6 +213,8 @@ static void __exit clab_exit(void)
 	clab_bench_exit();
 	clab_debugfs_exit();
 	clab_sysfs_exit();
+	/* Unload while mirroring: the probes go before anything they use. */
+	clab_kmirror_stop();
 	clab_stop_threads(&clab_mem);
 	clab_mem_exit(&clab_mem);
 	clab_arena_destroy(clab_arena);

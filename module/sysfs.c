@@ -17,6 +17,8 @@
  *   policy                  linux, tuned, min_moves or a registered one
  *   compact_memory          write 1: compact every zone (vm.compact_memory)
  *   node<N>/compact         write 1: compact node N's zones
+ *   mirror                  the live mirror: on [node=N] [zone=NAME]
+ *                           [interval_ms=N] [buffer_kb=N], off, resync
  *
  * A compaction runs in the writer's context, as the kernel's does, but
  * without holding sysfs's active reference on the file (so rmmod does not
@@ -28,6 +30,8 @@
  * The core validates the values as the kernel's sysctls do; a rejected
  * write returns -EINVAL, logs one line and leaves the value unchanged.
  */
+#include <linux/capability.h>
+#include <linux/ctype.h>
 #include <linux/kobject.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
@@ -40,6 +44,7 @@
 #include <compactlab/compaction.h>
 #include <compactlab/policy.h>
 #include "interfaces.h"
+#include "kmirror.h"
 
 static struct kobject *clab_kobj;
 static struct kobject *clab_node_kobj[CLAB_MAX_NUMNODES];
@@ -337,6 +342,115 @@ static ssize_t compact_store(struct kobject *kobj, struct kobj_attribute *attr,
 
 static struct kobj_attribute compact_attr = __ATTR_RW(compact);
 
+/*
+ * mirror: "off", or the zone mirrored and how it is going. Writes: "on"
+ * with optional node=N, zone=NAME (default: the node's largest zone),
+ * interval_ms=N and buffer_kb=N; "off"; "resync".
+ */
+static ssize_t mirror_show(struct kobject *kobj, struct kobj_attribute *attr,
+			   char *buf)
+{
+	struct clab_kmirror_status st;
+
+	if (!clab_interfaces_ready(attr->attr.name))
+		return -ENODEV;
+	clab_kmirror_status(&st);
+	if (!st.on)
+		return sysfs_emit(buf, "off\n");
+	return sysfs_emit(buf,
+			  "on node %d zone %s pfns 0x%lx-0x%lx events %llu lost %lu diverged %d resyncs %lu\n",
+			  st.req.nid, st.req.zone, st.start_pfn, st.end_pfn,
+			  st.c.events, st.lost, st.lost_since_clone != 0,
+			  st.resyncs);
+}
+
+/* Parse "on [key=value]..." into @p; 0 or -EINVAL with @why set. */
+static int clab_mirror_parse(char *args, struct clab_kmirror_params *p,
+			     const char **why)
+{
+	char *tok;
+
+	p->req.nid = 0;
+	p->interval_ms = CLAB_KMIRROR_DEFAULT_INTERVAL_MS;
+	p->buffer_kb = CLAB_KMIRROR_DEFAULT_BUFFER_KB;
+	while ((tok = strsep(&args, " \t\n"))) {
+		char *val;
+
+		if (!*tok)
+			continue;
+		val = strchr(tok, '=');
+		if (!val) {
+			*why = "expected key=value after on";
+			return -EINVAL;
+		}
+		*val++ = '\0';
+		if (!strcmp(tok, "node")) {
+			if (kstrtoint(val, 0, &p->req.nid))
+				goto bad_number;
+		} else if (!strcmp(tok, "zone")) {
+			if (strscpy(p->req.zone, val, sizeof(p->req.zone)) <= 0) {
+				*why = "zone: a name of 1 to 15 characters";
+				return -EINVAL;
+			}
+		} else if (!strcmp(tok, "interval_ms")) {
+			if (kstrtouint(val, 0, &p->interval_ms))
+				goto bad_number;
+		} else if (!strcmp(tok, "buffer_kb")) {
+			if (kstrtouint(val, 0, &p->buffer_kb))
+				goto bad_number;
+		} else {
+			*why = "unknown key (node, zone, interval_ms, buffer_kb)";
+			return -EINVAL;
+		}
+	}
+	return 0;
+
+bad_number:
+	*why = "not a number";
+	return -EINVAL;
+}
+
+static ssize_t mirror_store(struct kobject *kobj, struct kobj_attribute *attr,
+			    const char *buf, size_t count)
+{
+	struct clab_kmirror_params p = {};
+	const char *why = "";
+	char *copy, *args;
+	int ret;
+
+	if (!clab_interfaces_ready(attr->attr.name))
+		return -ENODEV;
+	if (!capable(CAP_SYS_ADMIN)) {
+		pr_info_ratelimited("mirror: refused: needs CAP_SYS_ADMIN\n");
+		return -EPERM;
+	}
+	copy = kstrndup(buf, count, GFP_KERNEL);
+	if (!copy)
+		return -ENOMEM;
+	args = strim(copy);
+	if (!strcmp(args, "off")) {
+		ret = clab_kmirror_stop();
+		why = "the mirror is off already";
+	} else if (!strcmp(args, "resync")) {
+		ret = clab_kmirror_resync(&why);
+	} else if (!strncmp(args, "on", 2) && (!args[2] || isspace(args[2]))) {
+		ret = clab_mirror_parse(args + 2, &p, &why);
+		if (!ret)
+			ret = clab_kmirror_start(clab_sysfs_mem, &p, &why);
+	} else {
+		why = "write on [node=N] [zone=NAME] [interval_ms=N] [buffer_kb=N], off or resync";
+		ret = -EINVAL;
+	}
+	if (ret)
+		pr_info_ratelimited("mirror: refused \"%s\": %s (%d)\n", args, why,
+				    ret);
+	kfree(copy);
+	return ret ? ret : count;
+}
+
+static struct kobj_attribute mirror_attr = __ATTR(mirror, 0600, mirror_show,
+						  mirror_store);
+
 static struct kobj_attribute min_free_kbytes_attr =
 	__ATTR_RW(min_free_kbytes);
 static struct kobj_attribute watermark_scale_factor_attr =
@@ -354,6 +468,7 @@ static struct attribute *clab_attrs[] = {
 	&oom_kill_attr.attr,
 	&policy_attr.attr,
 	&compact_memory_attr.attr,
+	&mirror_attr.attr,
 	NULL,
 };
 

@@ -52,6 +52,22 @@ void clab_all_vm_events(unsigned long *ret)
 }
 
 /**
+ * clab_sum_vm_event() - one event counter summed over all CPUs
+ * @item: the counter
+ *
+ * Return: the sum, as racy as clab_all_vm_events()'s.
+ */
+unsigned long clab_sum_vm_event(enum clab_vm_event_item item)
+{
+	unsigned long sum = 0;
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		sum += per_cpu_ptr(&clab_vm_event_states, cpu)->event[item];
+	return sum;
+}
+
+/**
  * clab_reset_vm_events() - zero the counters (module load)
  */
 void clab_reset_vm_events(void)

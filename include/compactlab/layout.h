@@ -229,7 +229,19 @@ int clab_layout_apply_prepared(struct clab_mem *mem, const struct clab_layout *l
 			       struct clab_layout_clone *clone, const char **why);
 int clab_layout_capture(struct clab_mem *mem, struct clab_layout *l);
 void clab_layout_hold(struct clab_mem *mem, struct clab_layout *l);
-void clab_layout_release(struct clab_mem *mem);
+int clab_layout_release(struct clab_mem *mem);
+struct clab_layout_clone *clab_layout_pin(struct clab_mem *mem);
+void clab_layout_unpin(struct clab_mem *mem);
+struct clab_page *clab_layout_clone_get(struct clab_layout_clone *clone,
+					unsigned long key);
+unsigned long clab_layout_clone_hole_pages(struct clab_layout_clone *clone,
+					   unsigned long key);
+void clab_layout_clone_bind(struct clab_layout_clone *clone, unsigned long key,
+			    struct clab_page *page, unsigned int kind);
+struct clab_page *clab_layout_clone_unbind(struct clab_layout_clone *clone,
+					   unsigned long key);
+void clab_layout_clone_split(struct clab_layout_clone *clone,
+			     unsigned long key);
 unsigned long clab_layout_verify(struct clab_mem *mem);
 unsigned long clab_layout_nr_cloned(struct clab_mem *mem);
 bool clab_layout_source(struct clab_mem *mem, struct clab_layout *src);

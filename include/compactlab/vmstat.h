@@ -57,6 +57,7 @@ static inline void clab_count_vm_event(enum clab_vm_event_item item)
 }
 
 void clab_all_vm_events(unsigned long *ret);
+unsigned long clab_sum_vm_event(enum clab_vm_event_item item);
 void clab_reset_vm_events(void);
 
 #endif /* _COMPACTLAB_VMSTAT_H */

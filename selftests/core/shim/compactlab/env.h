@@ -83,6 +83,15 @@ typedef struct { s64 counter; } atomic64_t;
 #define atomic64_set(v, i)	__atomic_store_n(&(v)->counter, (i), __ATOMIC_RELAXED)
 #define atomic64_add(i, v)	((void)__atomic_fetch_add(&(v)->counter, (i), __ATOMIC_RELAXED))
 #define atomic64_inc(v)		atomic64_add(1, v)
+/* Value-returning atomics are fully ordered, as the kernel's. */
+#define atomic64_inc_return(v)	__atomic_add_fetch(&(v)->counter, 1, __ATOMIC_SEQ_CST)
+/* A full barrier, as the kernel's. */
+#define smp_mb()		__atomic_thread_fence(__ATOMIC_SEQ_CST)
+/* An acquiring load, as the kernel's. */
+#define smp_load_acquire(p)	__atomic_load_n((p), __ATOMIC_ACQUIRE)
+/* A releasing store, as the kernel's. */
+#define smp_store_release(p, v)	__atomic_store_n((p), (v), __ATOMIC_RELEASE)
+#define cpu_relax()		__builtin_ia32_pause()
 #define GFP_KERNEL		0u
 #define __user
 #define __acquires(x)
@@ -302,6 +311,14 @@ static inline void *kvcalloc(size_t n, size_t s, gfp_t gfp) { (void)gfp; return 
 static inline void kfree(const void *p) { free((void *)p); }
 static inline void kvfree(const void *p) { free((void *)p); }
 static inline void *kvzalloc(size_t n, gfp_t gfp) { (void)gfp; return calloc(1, n); }
+static inline unsigned long *bitmap_zalloc(unsigned long nbits, gfp_t gfp)
+{
+	(void)gfp;
+	return calloc((nbits + 63) / 64 ?: 1, sizeof(unsigned long));
+}
+
+static inline void bitmap_free(const unsigned long *p) { free((void *)p); }
+
 /* Page-aligned, as the kernel's. */
 static inline void *vmalloc(unsigned long n)
 {
@@ -510,6 +527,20 @@ static inline unsigned long find_next_bit(const unsigned long *addr,
 		offset = (offset / 64 + 1) * 64;
 	}
 	return size;
+}
+
+static inline void bitmap_set(unsigned long *map, unsigned long start,
+			      unsigned long n)
+{
+	while (n--)
+		__set_bit(start++, map);
+}
+
+static inline void bitmap_clear(unsigned long *map, unsigned long start,
+				unsigned long n)
+{
+	while (n--)
+		__clear_bit(start++, map);
 }
 
 /* The kernel's strscpy(): always terminated; -E2BIG when truncated. */

@@ -1,0 +1,301 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * test_mirror.c - the live mirror's core (issue 15): the event rings in
+ * sequence order and their overflow count; the replay of allocations and
+ * frees onto a clone (binding, rebinding, unmatched and partial frees,
+ * failed allocations on both sides, the counterfactual answers); the
+ * census repairs of what no event showed; both sides' censuses of the
+ * same layout agreeing.
+ */
+#include <compactlab/mirror.h>
+#include "mem_check.h"
+#include "tap.h"
+
+#define PB	CLAB_PAGEBLOCK_PAGES
+#define START	0x40000UL
+
+/*
+ * Eight pageblocks as a kernel zone: the first 64 pages holes, the rest
+ * of the first block slab pages and free pages; three movable blocks with
+ * anonymous pages at every fourth page; four free blocks.
+ */
+static void make_zone(struct clab_layout *l)
+{
+	unsigned long i;
+
+	TEST_ASSERT(!clab_layout_alloc(l, START, 8 * PB));
+	for (i = 0; i < 64; i++)
+		clab_layout_set_block(l, i, CLAB_LK_HOLE, 0);
+	for (i = 64; i < PB; i += 64) {
+		clab_layout_set_block(l, i, CLAB_LK_SLAB, 5);
+		clab_layout_set_block(l, i + 32, CLAB_LK_FREE, 5);
+	}
+	l->pageblock_mt[0] = CLAB_MIGRATE_UNMOVABLE;
+	for (i = PB; i < 4 * PB; i += 4) {
+		clab_layout_set_block(l, i, CLAB_LK_ANON, 0);
+		clab_layout_set_block(l, i + 1, CLAB_LK_FREE, 0);
+		clab_layout_set_block(l, i + 2, CLAB_LK_FREE, 1);
+	}
+	for (i = 4 * PB; i < 8 * PB; i += 2 * PB)
+		clab_layout_set_block(l, i, CLAB_LK_FREE, CLAB_MAX_ORDER);
+	for (i = 1; i < 8; i++)
+		l->pageblock_mt[i] = CLAB_MIGRATE_MOVABLE;
+	strscpy(l->zone, "Normal", sizeof(l->zone));
+	strscpy(l->arch, "x86_64", sizeof(l->arch));
+	strscpy(l->release, "6.1.0-test", sizeof(l->release));
+}
+
+struct mirror_fixture {
+	struct clab_mem *mem;
+	struct clab_layout zone;
+	struct clab_mirror *m;
+};
+
+static void fixture_create(struct mirror_fixture *f)
+{
+	const char *why = "";
+
+	f->mem = test_mem_create_backend("virtual", "16M", 1, NULL, NULL);
+	make_zone(&f->zone);
+	TEST_ASSERT(!clab_layout_apply(f->mem, &f->zone, &why));
+	f->m = clab_mirror_create(f->mem, START, f->zone.nr_pages, &why);
+	TEST_ASSERT(!IS_ERR(f->m));
+}
+
+static void fixture_destroy(struct mirror_fixture *f)
+{
+	clab_mirror_destroy(f->m);
+	CHECK_EQ(mem_check(f->mem), 0);
+	clab_layout_free(&f->zone);
+	test_mem_destroy(f->mem);
+}
+
+static void event(struct clab_mirror *m, unsigned int type, unsigned long pfn,
+		  unsigned int order, u32 gfp)
+{
+	struct clab_mirror_event ev = {
+		.type = type, .pfn = pfn, .order = order, .gfp = gfp,
+	};
+
+	clab_mirror_apply(m, &ev);
+}
+
+/* Pages the shadow allocated, by its pageblock counters. */
+static unsigned long shadow_allocated(struct clab_mem *mem)
+{
+	unsigned long idx, n = 0;
+	int mt;
+
+	for (idx = 0; idx < mem->arena->nr_pages; idx += PB)
+		for (mt = 0; mt < CLAB_MIGRATE_PCPTYPES; mt++)
+			n += atomic_read(&clab_idx_to_pageblock(mem, idx)->nr_alloc[mt]);
+	return n;
+}
+
+/*
+ * An allocation binds a shadow block, its free frees it; a free of
+ * nothing, a second allocation of a bound pfn and a pfn outside the range
+ * are counted as such.
+ */
+static void test_alloc_free(void)
+{
+	struct clab_mirror_counters c;
+	struct mirror_fixture f;
+	unsigned long bound, used;
+
+	fixture_create(&f);
+	bound = clab_mirror_nr_bound(f.m);
+	used = shadow_allocated(f.mem);
+	event(f.m, CLAB_MEV_ALLOC, START + 4 * PB + 8, 3, CLAB_GFP_MOVABLE);
+	CHECK_EQ(clab_mirror_nr_bound(f.m), bound + 8);
+	CHECK_EQ(shadow_allocated(f.mem), used + 8);
+	event(f.m, CLAB_MEV_ALLOC, START + 4 * PB + 8, 3, CLAB_GFP_MOVABLE);
+	event(f.m, CLAB_MEV_FREE, START + 4 * PB + 8, 3, 0);
+	CHECK_EQ(clab_mirror_nr_bound(f.m), bound);
+	event(f.m, CLAB_MEV_FREE, START + 4 * PB + 8, 3, 0);
+	event(f.m, CLAB_MEV_ALLOC, START + 100 * PB, 0, CLAB_GFP_KERNEL);
+	/* A page the clone made anonymous, freed by the kernel. */
+	event(f.m, CLAB_MEV_FREE, START + PB, 0, 0);
+	CHECK_EQ(clab_mirror_nr_bound(f.m), bound - 1);
+	clab_mirror_read_counters(f.m, &c);
+	CHECK_EQ(c.events, 6);
+	CHECK_EQ(c.allocs, 2);
+	CHECK_EQ(c.frees, 3);
+	CHECK_EQ(c.outside, 1);
+	CHECK_EQ(c.rebound, 1);
+	CHECK_EQ(c.unmatched_frees, 1);
+	CHECK_EQ(c.answer[3][CLAB_MIRROR_FAST], 2);
+	fixture_destroy(&f);
+}
+
+/*
+ * A block the kernel frees in parts (split_page()): the shadow splits its
+ * block at the first partial free, and each part is freed once.
+ */
+static void test_partial_free(void)
+{
+	struct clab_mirror_counters c;
+	struct mirror_fixture f;
+	unsigned long bound, pfn = START + 6 * PB;
+
+	fixture_create(&f);
+	bound = clab_mirror_nr_bound(f.m);
+	event(f.m, CLAB_MEV_ALLOC, pfn, 4, CLAB_GFP_KERNEL);
+	event(f.m, CLAB_MEV_FREE, pfn + 3, 0, 0);
+	CHECK_EQ(clab_mirror_nr_bound(f.m), bound + 15);
+	event(f.m, CLAB_MEV_FREE, pfn + 8, 3, 0);
+	event(f.m, CLAB_MEV_FREE, pfn, 1, 0);
+	CHECK_EQ(clab_mirror_nr_bound(f.m), bound + 5);
+	event(f.m, CLAB_MEV_FREE, pfn + 2, 0, 0);
+	event(f.m, CLAB_MEV_FREE, pfn + 4, 2, 0);
+	CHECK_EQ(clab_mirror_nr_bound(f.m), bound);
+	clab_mirror_read_counters(f.m, &c);
+	CHECK_EQ(c.splits, 1);
+	CHECK_EQ(c.unmatched_frees, 0);
+	fixture_destroy(&f);
+}
+
+/*
+ * The kernel's failed allocation is tried in the shadow and given back;
+ * an allocation the shadow cannot serve is marked, and its free is not
+ * taken for a free of a block never seen.
+ */
+static void test_failed(void)
+{
+	struct clab_mirror_counters c;
+	struct mirror_fixture f;
+	unsigned long used;
+	const unsigned int top = CLAB_MAX_ORDER;
+
+	fixture_create(&f);
+	used = shadow_allocated(f.mem);
+	event(f.m, CLAB_MEV_ALLOC_FAILED, 0, top, CLAB_GFP_MOVABLE);
+	CHECK_EQ(shadow_allocated(f.mem), used);
+	/* Two free largest blocks, then none. */
+	event(f.m, CLAB_MEV_ALLOC, START + 4 * PB, top, CLAB_GFP_MOVABLE);
+	event(f.m, CLAB_MEV_ALLOC, START + 6 * PB, top, CLAB_GFP_MOVABLE);
+	event(f.m, CLAB_MEV_ALLOC_FAILED, 0, top,
+	      CLAB_GFP_MOVABLE | CLAB_GFP_NOWARN);
+	/* No reclaimable block, and no stealing from another type. */
+	event(f.m, CLAB_MEV_ALLOC, START + 2 * PB, top,
+	      CLAB_GFP_RECLAIMABLE | CLAB_GFP_NOFALLBACK | CLAB_GFP_NOWARN);
+	event(f.m, CLAB_MEV_FREE, START + 2 * PB, top, 0);
+	clab_mirror_read_counters(f.m, &c);
+	CHECK_EQ(c.kernel_failed, 2);
+	CHECK_EQ(c.kfail_answer[top][CLAB_MIRROR_FAST], 1);
+	CHECK_EQ(c.kfail_answer[top][CLAB_MIRROR_FAILED], 1);
+	CHECK_EQ(c.answer[top][CLAB_MIRROR_FAST], 2);
+	CHECK_EQ(c.answer[top][CLAB_MIRROR_FAILED], 1);
+	/* The anonymous pages in the unserved block's range went first. */
+	CHECK_EQ(c.rebound, 1);
+	CHECK_EQ(c.unserved_frees, 1);
+	CHECK_EQ(c.unmatched_frees, 0);
+	fixture_destroy(&f);
+}
+
+/*
+ * A census that finds a block the bindings do not show is remembered the
+ * first time and repaired the second: a page the kernel took silently is
+ * allocated, a page it gave back silently is freed; a difference seen once
+ * only is forgotten.
+ */
+static void test_reconcile(void)
+{
+	struct clab_mirror_counters c;
+	struct mirror_fixture f;
+	unsigned long bound;
+
+	fixture_create(&f);
+	bound = clab_mirror_nr_bound(f.m);
+	clab_layout_set_block(&f.zone, 4 * PB, CLAB_LK_ANON, 0);
+	clab_layout_set_block(&f.zone, PB, CLAB_LK_FREE, 0);
+	clab_layout_set_block(&f.zone, 2 * PB, CLAB_LK_FREE, 0);
+	clab_mirror_reconcile(f.m, &f.zone);
+	clab_mirror_read_counters(f.m, &c);
+	CHECK_EQ(c.repaired_allocs + c.repaired_frees, 0);
+	/* The event for pfn 2 * PB arrives between the censuses. */
+	event(f.m, CLAB_MEV_FREE, START + 2 * PB, 0, 0);
+	clab_mirror_reconcile(f.m, &f.zone);
+	clab_mirror_read_counters(f.m, &c);
+	CHECK_EQ(c.repaired_allocs, 1);
+	CHECK_EQ(c.repaired_frees, 1);
+	CHECK_EQ(clab_mirror_nr_bound(f.m), bound - 1);
+	clab_mirror_reconcile(f.m, &f.zone);
+	clab_mirror_read_counters(f.m, &c);
+	CHECK_EQ(c.repaired_allocs + c.repaired_frees, 2);
+	fixture_destroy(&f);
+}
+
+/* Right after the clone both censuses count the same, index for index. */
+static void test_census(void)
+{
+	struct clab_mirror_census k, s;
+	struct mirror_fixture f;
+	unsigned int o;
+
+	fixture_create(&f);
+	clab_mirror_layout_census(&f.zone, &k);
+	clab_mirror_shadow_census(f.m, &s);
+	CHECK_EQ(k.pageblocks, 8);
+	CHECK_EQ(s.pageblocks, 8);
+	CHECK_EQ(k.free_pages, s.free_pages);
+	CHECK_EQ(k.unmovable_pages, PB - 64 - (PB - 64) / 2);
+	CHECK_EQ(s.unmovable_pages, k.unmovable_pages);
+	CHECK_EQ(k.unmovable_blocks, 1);
+	CHECK_EQ(s.unmovable_blocks, 1);
+	for (o = 0; o <= CLAB_MAX_ORDER; o++) {
+		CHECK_EQ(k.free_blocks[o], s.free_blocks[o]);
+		CHECK_EQ(clab_mirror_unusable_index(&k, o),
+			 clab_mirror_unusable_index(&s, o));
+		CHECK_EQ(clab_mirror_extfrag_index(&k, o),
+			 clab_mirror_extfrag_index(&s, o));
+	}
+	CHECK_EQ(clab_mirror_unusable_index(&k, CLAB_MAX_ORDER),
+		 (k.free_pages - (2UL << CLAB_MAX_ORDER)) * 1000 / k.free_pages);
+	fixture_destroy(&f);
+}
+
+static u64 ring_last;
+static unsigned long ring_seen;
+
+static void ring_take(void *priv, const struct clab_mirror_event *ev)
+{
+	if (ev->seq <= ring_last)
+		CLAB_TEST_FAIL("seq %llu after %llu", ev->seq, ring_last);
+	ring_last = ev->seq;
+	ring_seen++;
+}
+
+/*
+ * Records of two producers come out in the order they were numbered; a
+ * full ring drops and counts; @max bounds a drain.
+ */
+static void test_ring(void)
+{
+	struct clab_mirror_rings *rings = clab_mirror_rings_alloc(2, 8);
+	struct clab_mirror_event ev = { .type = CLAB_MEV_FREE };
+	unsigned int i;
+
+	TEST_ASSERT(rings);
+	CHECK(!clab_mirror_rings_alloc(2, 6));
+	for (i = 0; i < 12; i++)
+		clab_mirror_ring_emit(rings, i % 3 ? 0 : 1, &ev);
+	CHECK_EQ(clab_mirror_rings_pending(rings), 12);
+	ring_last = 0;
+	ring_seen = 0;
+	CHECK_EQ(clab_mirror_rings_drain(rings, 5, ring_take, NULL), 5);
+	CHECK_EQ(clab_mirror_rings_drain(rings, 100, ring_take, NULL), 7);
+	CHECK_EQ(ring_last, 12);
+	for (i = 0; i < 10; i++)
+		clab_mirror_ring_emit(rings, 1, &ev);
+	CHECK_EQ(clab_mirror_rings_lost(rings), 2);
+	CHECK_EQ(clab_mirror_rings_drain(rings, 100, ring_take, NULL), 8);
+	CHECK_EQ(ring_seen, 20);
+	CHECK_EQ(clab_mirror_rings_pending(rings), 0);
+	clab_mirror_rings_free(rings);
+}
+
+#define MIRROR_CASES(X) X(test_ring) X(test_alloc_free) X(test_partial_free) \
+	X(test_failed) X(test_reconcile) X(test_census)
+
+CLAB_TEST_SUITE(mirror, MIRROR_CASES);
