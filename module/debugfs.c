@@ -656,8 +656,8 @@ static void *clab_mirror_csv_start(struct seq_file *m, loff_t *pos)
 		if (!st)
 			return ERR_PTR(-ENOMEM);
 		clab_kmirror_status(st);
-		it->first = st->nr_samples > CLAB_KMIRROR_MAX_SAMPLES ?
-			    st->nr_samples - CLAB_KMIRROR_MAX_SAMPLES : 0;
+		it->first = st->nr_samples > st->max_samples ?
+			    st->nr_samples - st->max_samples : 0;
 		kfree(st);
 		return SEQ_START_TOKEN;
 	}

@@ -84,8 +84,9 @@
  * @resyncs: resyncs since the mirror was turned on
  * @started: when the mirror was turned on
  * @sample_lock: @samples, @nr_samples, @next_sample
- * @samples: the time series, a ring of CLAB_KMIRROR_MAX_SAMPLES
- * @nr_samples: samples taken (the newest CLAB_KMIRROR_MAX_SAMPLES are kept)
+ * @samples: the time series, a ring of @max_samples
+ * @max_samples: samples the ring holds
+ * @nr_samples: samples taken (the newest @max_samples are kept)
  * @census_error: the last census's error, 0 if it worked
  */
 struct clab_kmirror {
@@ -105,6 +106,7 @@ struct clab_kmirror {
 	ktime_t started;
 	spinlock_t sample_lock;	/* the time series */
 	struct clab_mirror_sample *samples;
+	unsigned long max_samples;
 	unsigned long nr_samples;
 	int census_error;
 };
@@ -281,7 +283,7 @@ static void clab_kmirror_census(struct clab_kmirror *km)
 	s.events = c.events + km->base.events;
 	s.lost = clab_mirror_rings_lost(km->rings);
 	spin_lock_irqsave(&km->sample_lock, flags);
-	km->samples[km->nr_samples % CLAB_KMIRROR_MAX_SAMPLES] = s;
+	km->samples[km->nr_samples % km->max_samples] = s;
 	km->nr_samples++;
 	spin_unlock_irqrestore(&km->sample_lock, flags);
 	clab_mirror_reconcile(km->mirror, &km->census);
@@ -452,6 +454,11 @@ int clab_kmirror_start(struct clab_mem *mem, const struct clab_kmirror_params *p
 		*why = "buffer_kb must be 64 .. 65536";
 		return -EINVAL;
 	}
+	if (p->samples < CLAB_KMIRROR_MIN_SAMPLES ||
+	    p->samples > CLAB_KMIRROR_MAX_SAMPLES) {
+		*why = "samples must be 16 .. 65536";
+		return -EINVAL;
+	}
 	records = rounddown_pow_of_two((unsigned long)p->buffer_kb * 1024 /
 				       sizeof(struct clab_mirror_event));
 	mutex_lock(&clab_kmirror_lock);
@@ -470,8 +477,8 @@ int clab_kmirror_start(struct clab_mem *mem, const struct clab_kmirror_params *p
 	clab_kmirror_default_zone(&km->req);
 	km->interval_ms = p->interval_ms;
 	spin_lock_init(&km->sample_lock);
-	km->samples = vzalloc(array_size(CLAB_KMIRROR_MAX_SAMPLES,
-					 sizeof(*km->samples)));
+	km->max_samples = p->samples;
+	km->samples = vzalloc(array_size(p->samples, sizeof(*km->samples)));
 	km->rings = clab_mirror_rings_alloc(nr_cpu_ids, records);
 	if (!km->samples || !km->rings)
 		goto free_km;
@@ -595,9 +602,10 @@ void clab_kmirror_status(struct clab_kmirror_status *st)
 	clab_kmirror_add_counters(&st->c, &km->base);
 	spin_lock_irqsave(&km->sample_lock, flags);
 	st->nr_samples = km->nr_samples;
+	st->max_samples = km->max_samples;
 	if (km->nr_samples)
 		st->last = km->samples[(km->nr_samples - 1) %
-				       CLAB_KMIRROR_MAX_SAMPLES];
+				       km->max_samples];
 	spin_unlock_irqrestore(&km->sample_lock, flags);
 unlock:
 	mutex_unlock(&clab_kmirror_lock);
@@ -609,7 +617,7 @@ unlock:
  * @s: filled in
  *
  * Return: true if sample @i is still kept (the newest
- * CLAB_KMIRROR_MAX_SAMPLES are) and the mirror is on.
+ * samples= are) and the mirror is on.
  */
 bool clab_kmirror_sample(unsigned long i, struct clab_mirror_sample *s)
 {
@@ -622,9 +630,9 @@ bool clab_kmirror_sample(unsigned long i, struct clab_mirror_sample *s)
 	if (km) {
 		spin_lock_irqsave(&km->sample_lock, flags);
 		kept = i < km->nr_samples &&
-		       km->nr_samples - i <= CLAB_KMIRROR_MAX_SAMPLES;
+		       km->nr_samples - i <= km->max_samples;
 		if (kept)
-			*s = km->samples[i % CLAB_KMIRROR_MAX_SAMPLES];
+			*s = km->samples[i % km->max_samples];
 		spin_unlock_irqrestore(&km->sample_lock, flags);
 	}
 	mutex_unlock(&clab_kmirror_lock);

@@ -9,8 +9,10 @@
 #include <compactlab/mirror.h>
 #include "kclone.h"
 
-/* The time series keeps this many samples, the newest. */
-#define CLAB_KMIRROR_MAX_SAMPLES	4096
+/* The time series keeps the newest samples= censuses (default: an hour). */
+#define CLAB_KMIRROR_MIN_SAMPLES	16
+#define CLAB_KMIRROR_MAX_SAMPLES	65536
+#define CLAB_KMIRROR_DEFAULT_SAMPLES	3600
 
 #define CLAB_KMIRROR_MIN_INTERVAL_MS	100
 #define CLAB_KMIRROR_MAX_INTERVAL_MS	60000
@@ -24,11 +26,13 @@
  * @req: the kernel zone (node and name; the whole zone)
  * @interval_ms: milliseconds between censuses of both sides
  * @buffer_kb: each CPU's event ring, in KiB
+ * @samples: censuses the time series keeps, the newest
  */
 struct clab_kmirror_params {
 	struct clab_kclone_request req;
 	unsigned int interval_ms;
 	unsigned int buffer_kb;
+	unsigned int samples;
 };
 
 /**
@@ -46,6 +50,7 @@ struct clab_kmirror_params {
  * @resyncs: fresh clones taken since it was turned on
  * @census_error: the last census's error (0: it worked)
  * @nr_samples: samples taken
+ * @max_samples: samples kept, the newest
  * @c: the replay's counters since it was turned on
  * @last: the newest sample (when @nr_samples is not 0)
  */
@@ -62,6 +67,7 @@ struct clab_kmirror_status {
 	unsigned long resyncs;
 	int census_error;
 	unsigned long nr_samples;
+	unsigned long max_samples;
 	struct clab_mirror_counters c;
 	struct clab_mirror_sample last;
 };

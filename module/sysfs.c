@@ -18,7 +18,8 @@
  *   compact_memory          write 1: compact every zone (vm.compact_memory)
  *   node<N>/compact         write 1: compact node N's zones
  *   mirror                  the live mirror: on [node=N] [zone=NAME]
- *                           [interval_ms=N] [buffer_kb=N], off, resync
+ *                           [interval_ms=N] [buffer_kb=N] [samples=N],
+ *                           off, resync
  *
  * A compaction runs in the writer's context, as the kernel's does, but
  * without holding sysfs's active reference on the file (so rmmod does not
@@ -345,7 +346,7 @@ static struct kobj_attribute compact_attr = __ATTR_RW(compact);
 /*
  * mirror: "off", or the zone mirrored and how it is going. Writes: "on"
  * with optional node=N, zone=NAME (default: the node's largest zone),
- * interval_ms=N and buffer_kb=N; "off"; "resync".
+ * interval_ms=N, buffer_kb=N and samples=N; "off"; "resync".
  */
 static ssize_t mirror_show(struct kobject *kobj, struct kobj_attribute *attr,
 			   char *buf)
@@ -373,6 +374,7 @@ static int clab_mirror_parse(char *args, struct clab_kmirror_params *p,
 	p->req.nid = 0;
 	p->interval_ms = CLAB_KMIRROR_DEFAULT_INTERVAL_MS;
 	p->buffer_kb = CLAB_KMIRROR_DEFAULT_BUFFER_KB;
+	p->samples = CLAB_KMIRROR_DEFAULT_SAMPLES;
 	while ((tok = strsep(&args, " \t\n"))) {
 		char *val;
 
@@ -398,8 +400,11 @@ static int clab_mirror_parse(char *args, struct clab_kmirror_params *p,
 		} else if (!strcmp(tok, "buffer_kb")) {
 			if (kstrtouint(val, 0, &p->buffer_kb))
 				goto bad_number;
+		} else if (!strcmp(tok, "samples")) {
+			if (kstrtouint(val, 0, &p->samples))
+				goto bad_number;
 		} else {
-			*why = "unknown key (node, zone, interval_ms, buffer_kb)";
+			*why = "unknown key (node, zone, interval_ms, buffer_kb, samples)";
 			return -EINVAL;
 		}
 	}
@@ -438,7 +443,7 @@ static ssize_t mirror_store(struct kobject *kobj, struct kobj_attribute *attr,
 		if (!ret)
 			ret = clab_kmirror_start(clab_sysfs_mem, &p, &why);
 	} else {
-		why = "write on [node=N] [zone=NAME] [interval_ms=N] [buffer_kb=N], off or resync";
+		why = "write on [key=value...], off or resync";
 		ret = -EINVAL;
 	}
 	if (ret)

@@ -42,6 +42,15 @@
  *	reads R, tries T" (W and R: successful writes to and reads of the
  *	sysfs files; T: open attempts of all four).
  *
+ *   clab-failnth write FILE VALUE UNDO
+ *	Writes VALUE to FILE with its first point failing, then its second,
+ *	and so on until a write passes all of them; after each write that
+ *	succeeded, writes UNDO (not failing). Each write must succeed or fail
+ *	with ENOMEM. Prints "write FILE: P points, R refused with ENOMEM, S
+ *	succeeded, O other errors" and exits 1 when O > 0 or UNDO failed.
+ *	For the live mirror: FILE /sys/kernel/compactlab/mirror, VALUE
+ *	"on ...", UNDO "off".
+ *
  * Exit 2: a usage or setup error, or no fail-nth.
  */
 #define _GNU_SOURCE
@@ -818,6 +827,46 @@ static int do_hammer(int argc, char **argv)
 	return bad;
 }
 
+/* --- write ------------------------------------------------------------------- */
+
+static int do_write(int argc, char **argv)
+{
+	unsigned long n, left = 0, ok = 0, refused = 0, other = 0;
+	const char *file, *val, *undo;
+	int err = 0, undo_err = 0;
+
+	if (argc != 5)
+		return 2;
+	file = argv[2];
+	val = argv[3];
+	undo = argv[4];
+	open_fail_nth();
+	for (n = 1; !left && n <= MAX_POINTS; n++) {
+		arm(n);
+		err = write_sysfs(file, val);
+		left = disarm();
+		if (!err) {
+			ok++;
+			if (write_sysfs(file, undo) && !undo_err) {
+				undo_err = errno ? errno : EIO;
+				fprintf(stderr, "point %lu: undo failed: %s\n",
+					n, strerror(undo_err));
+			}
+		} else if (err == ENOMEM) {
+			refused++;
+		} else {
+			if (!other)
+				fprintf(stderr, "point %lu: %s\n", n,
+					strerror(err));
+			other++;
+		}
+	}
+	printf("write %s: %lu points, %lu refused with ENOMEM, %lu succeeded, %lu other errors%s\n",
+	       file, n - 2, refused, ok - (left && !err), other,
+	       left ? "" : " (more than MAX_POINTS)");
+	return other || undo_err || !left ? 1 : 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc >= 2 && !strcmp(argv[1], "load"))
@@ -826,8 +875,11 @@ int main(int argc, char **argv)
 		return do_ops(argc, argv);
 	if (argc >= 2 && !strcmp(argv[1], "hammer"))
 		return do_hammer(argc, argv);
+	if (argc >= 2 && !strcmp(argv[1], "write"))
+		return do_write(argc, argv);
 	fprintf(stderr, "usage: clab-failnth load N KO [PARAMS]\n"
 		"       clab-failnth ops [-v] [NAME...]\n"
-		"       clab-failnth hammer [SECONDS [IDLE_US]]\n");
+		"       clab-failnth hammer [SECONDS [IDLE_US]]\n"
+		"       clab-failnth write FILE VALUE UNDO\n");
 	return 2;
 }

@@ -33,6 +33,10 @@
 # signal, and a fragmented mapping kept through them all must hold its
 # pattern after every run.
 #
+# The live mirror's start (issue 15): every allocation of "on" fails in
+# turn (clab-failnth write), each start refused with ENOMEM and nothing
+# left attached, or on and then turned off.
+#
 # A user at the interfaces while init fails (issue 11, item 4): clab-failnth
 # hammer opens /dev/compactlab, maps, faults, ALLOCs and COMPACTs whenever
 # it is there, writes compact_memory and node0/compact and reads every sysfs
@@ -44,7 +48,7 @@
 # say how often it got in.
 . ./tap.sh
 
-plan 6
+plan 7
 
 # --- 0. init fails while a user is at the interfaces (fail_init_step) ----------
 # hammer_counts FILE: "opens O writes W reads R" from a hammer's last line.
@@ -286,6 +290,27 @@ diag "fail-nth ops: $(($(date +%s) - t0)) s; reports: $*"
 ok $? "fail-nth at every allocation of each user operation: success or ENOMEM, no signal, no data lost, no report from compactlab"
 
 clab_unload
+
+# --- 3. every allocation of the live mirror's start (issue 15) -------------------
+# x86_64's DMA zone (16 MiB) keeps the sweep short: small rings and time
+# series, and a clone of 4096 pages. Each start that succeeds is turned
+# off again; after the sweep nothing may be attached: the module unloads
+# and the kernel goes on allocating.
+clab_load arena_backend=virtual arena_size=16M
+fn_quiet
+t0=$(date +%s)
+./clab-failnth write $CLAB_SYSFS/mirror "on zone=DMA buffer_kb=64 samples=16" off \
+	>/tmp/fn-mirror.out 2>&1
+mirror_rc=$?
+fn_loud
+while read -r line; do diag "$line"; done </tmp/fn-mirror.out
+# shellcheck disable=SC2046
+set -- $(fn_sort_log)
+diag "fail-nth mirror: $(($(date +%s) - t0)) s; reports: $*"
+[ $mirror_rc -eq 0 ] && [ "$2" -eq 0 ] && [ "$(cat $CLAB_SYSFS/mirror)" = off ] &&
+	clab_unload && ./clab-frag --mb 8 --hold 0 >/dev/null 2>&1
+ok $? "fail-nth at every allocation of the mirror's start: on or ENOMEM, nothing left attached, no report from compactlab"
+
 clab_load $CLAB_PARAMS && ./clab-frag --mb 8 --hold 0 | grep -q '0 mismatched words'
 ok $? "after the sweeps the module loads and a fragmenter round-trips its pages"
 tap_done

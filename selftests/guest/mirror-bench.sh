@@ -1,0 +1,124 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# mirror-bench.sh ROUNDS MB: the guest side of scripts/bench-mirror (issue
+# 15), in one boot. A virtual arena as large as node 0's largest zone.
+#
+# 1. Overhead: ROUNDS rounds of the three clab-mirror-bench workloads
+#    (fault, thp, pagecache; MB MiB each), each round once with the mirror
+#    off and once on, the side that goes first alternating. One line a
+#    sample: "MB sample bench=B side=off|on round=R ns_per_page=N".
+#    With the mirror on, "MB drain ..." gives the events it applied, lost
+#    and left pending over the round, and the round's seconds.
+# 2. Policies on the same demand: for each policy (linux, tuned,
+#    min_moves, in an order that rotates per round), the mirror on from a
+#    fresh clone, clab-kfrag's thp, gupta and pagecache scenarios (MB MiB,
+#    the same seeds), one census, then "MB policy policy=P ..." with the
+#    kernel's and the shadow's free pageblocks, unusable index at order 9,
+#    unmovable spread and the shadow's answers to the kernel's order >= 9
+#    allocations.
+# The mirror is switched with the other CPUs offline (test-mirror.sh says
+# why). Benchmarks never fail on a number.
+set -u
+. ./tap.sh
+ROUNDS=$1 MB=$2
+M=$CLAB_SYSFS/mirror
+D=$CLAB_DEBUGFS
+zone=$(largest_zone)
+mb=$(zone_arena_mb "$zone")
+
+mirror_switch() {
+	for c in /sys/devices/system/cpu/cpu[1-9]*/online; do
+		[ -w "$c" ] && echo 0 >"$c"
+	done
+	echo "$*" >$M
+	rc=$?
+	for c in /sys/devices/system/cpu/cpu[1-9]*/online; do
+		[ -w "$c" ] && echo 1 >"$c"
+	done
+	return $rc
+}
+
+mir() {
+	awk -v k="$1" '$1 == k { print $2; exit }' $D/mirror
+}
+
+side() {
+	awk -v k="$1" '$1 == k { print $2, $3; exit }' $D/mirror
+}
+
+kfrag() {
+	./clab-kfrag "$1" "$2" 3 >/tmp/kfrag.out 2>&1 &
+	kp=$!
+	i=0
+	while ! grep -q '^clab-kfrag: ready' /tmp/kfrag.out && [ $i -lt 1200 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	kill -CONT $kp 2>/dev/null
+	kill -KILL $kp 2>/dev/null
+	wait $kp 2>/dev/null
+}
+
+# bench_side SIDE ROUND: the three workloads once.
+bench_side() {
+	for b in fault thp pagecache; do
+		echo "MB sample bench=$b side=$1 round=$2 $(./clab-mirror-bench $b "$MB")"
+	done
+}
+
+rmmod compactlab 2>/dev/null
+insmod "$CLAB_KO" arena_backend=virtual "arena_size=${mb}M" || {
+	echo "MB error: insmod arena_size=${mb}M failed"
+	exit 1
+}
+echo "MB setup zone=$zone arena_mb=$mb rounds=$ROUNDS mb=$MB cpus=$(nproc) kernel=$(uname -r)"
+r=1
+while [ $r -le "$ROUNDS" ]; do
+	if [ $((r % 2)) = 1 ]; then order="off on"; else order="on off"; fi
+	for s in $order; do
+		if [ $s = on ]; then
+			mirror_switch "on zone=$zone" || echo "MB error: mirror on failed"
+			e0=$(mir events) t0=$(date +%s.%N)
+			bench_side on $r
+			t1=$(date +%s.%N)
+			sleep 1
+			echo "MB drain round=$r events=$(($(mir events) - e0)) lost=$(mir lost) pending=$(mir pending) seconds=$(echo "$t1 $t0" | awk '{ printf "%.3f", $1 - $2 }')"
+			mirror_switch off
+		else
+			bench_side off $r
+		fi
+	done
+	r=$((r + 1))
+done
+
+r=1
+while [ $r -le "$ROUNDS" ]; do
+	case $((r % 3)) in
+	1) pols="linux tuned min_moves" ;;
+	2) pols="tuned min_moves linux" ;;
+	0) pols="min_moves linux tuned" ;;
+	esac
+	for p in $pols; do
+		echo "$p" >$CLAB_SYSFS/policy
+		mirror_switch "on zone=$zone interval_ms=500"
+		kfrag thp "$MB"
+		kfrag gupta "$MB"
+		kfrag pagecache "$MB"
+		n0=$(mir samples)
+		i=0
+		while [ "$(mir samples)" -le $((n0 + 1)) ] && [ $i -lt 100 ]; do
+			sleep 0.2
+			i=$((i + 1))
+		done
+		hi=$(awk '$1 ~ /^[0-9]+$/ && $1 >= 9 { f += $2; c += $3; x += $4 }
+			END { printf "hi_fast=%d hi_compacted=%d hi_failed=%d", f, c, x }' $D/mirror)
+		set -- $(side free_pageblocks) $(side unusable_index_order9) $(side unmovable_spread) $(side free_pages)
+		echo "MB policy round=$r policy=$p k_fpb=$1 s_fpb=$2 k_unus9=$3 s_unus9=$4 k_spread=$5 s_spread=$6 k_free=$7 s_free=$8 $hi events=$(mir events) lost=$(mir lost) repaired=$(mir repaired_allocs)/$(mir repaired_frees) unmatched=$(mir unmatched_frees)"
+		mirror_switch off
+	done
+	r=$((r + 1))
+done
+echo linux >$CLAB_SYSFS/policy
+rmmod compactlab
+echo "MB done"
