@@ -87,7 +87,8 @@ int main(int argc, char **argv)
 {
 	unsigned long mb;
 
-	if (argc != 3 || !(mb = strtoul(argv[2], NULL, 0))) {
+	mb = argc == 3 ? strtoul(argv[2], NULL, 0) : 0;
+	if (!mb) {
 		fprintf(stderr, "usage: clab-mirror-bench fault|thp|pagecache MB\n");
 		return 2;
 	}
