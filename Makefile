@@ -64,10 +64,11 @@ check-core:
 check:
 	scripts/run-check
 
-# The debug kernel's stress in full: a million migrations and a 10-minute
-# race soak (make check runs 300,000 and 60 s).
+# The debug kernel's stress in full: a million migrations, a 10-minute
+# race soak and the live mirror on and off 100 times under load (make
+# check runs 300,000, 60 s and 5).
 stress:
-	CLAB_KERNELS=x86_64:debug STRESS_MIGRATIONS=1000000 \
+	CLAB_KERNELS=x86_64:debug STRESS_MIGRATIONS=1000000 MIRROR_CYCLES=100 \
 		STRESS_MIN=$(or $(STRESS_MIN),10) scripts/run-check
 
 demo:
@@ -82,5 +83,9 @@ fidelity:
 bench:
 	scripts/bench $(if $(QUICK),--quick)
 
-.PHONY: all modules modules_install clean check check-core stress demo bench fidelity \
+# The live mirror's overhead, drain and policies on the same demand.
+bench-mirror:
+	scripts/bench-mirror
+
+.PHONY: all modules modules_install clean check check-core stress demo bench bench-mirror fidelity \
 	dkms-install checkpatch sparse kernel-doc clang-format gates htmldocs

@@ -88,6 +88,7 @@
  * @max_samples: samples the ring holds
  * @nr_samples: samples taken (the newest @max_samples are kept)
  * @census_error: the last census's error, 0 if it worked
+ * @warned_lost: the divergence of the current clone was logged
  */
 struct clab_kmirror {
 	struct clab_mem *mem;
@@ -109,6 +110,7 @@ struct clab_kmirror {
 	unsigned long max_samples;
 	unsigned long nr_samples;
 	int census_error;
+	bool warned_lost;
 };
 
 /* Start, stop, resync and readers of the counters. */
@@ -282,6 +284,11 @@ static void clab_kmirror_census(struct clab_kmirror *km)
 	s.ms = ktime_ms_delta(ktime_get(), km->started);
 	s.events = c.events + km->base.events;
 	s.lost = clab_mirror_rings_lost(km->rings);
+	if (s.lost != km->lost_at_start && !km->warned_lost) {
+		km->warned_lost = true;
+		pr_warn("mirror: %lu events lost on full rings: the shadow diverged; write resync (or turn it on again with a larger buffer_kb)\n",
+			(unsigned long)s.lost - km->lost_at_start);
+	}
 	spin_lock_irqsave(&km->sample_lock, flags);
 	km->samples[km->nr_samples % km->max_samples] = s;
 	km->nr_samples++;
@@ -346,6 +353,7 @@ static int clab_kmirror_attach(struct clab_kmirror *km, const char **why)
 	}
 	seq0 = atomic64_read(&km->rings->seq);
 	km->lost_at_start = clab_mirror_rings_lost(km->rings);
+	km->warned_lost = false;
 	ret = clab_kclone(&km->req, km->mem->arena->nr_pages, &layout, why);
 	if (ret) {
 		clab_layout_unprepare(clone);

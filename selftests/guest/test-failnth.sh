@@ -308,8 +308,9 @@ while read -r line; do diag "$line"; done </tmp/fn-mirror.out
 set -- $(fn_sort_log)
 diag "fail-nth mirror: $(($(date +%s) - t0)) s; reports: $*"
 [ $mirror_rc -eq 0 ] && [ "$2" -eq 0 ] && [ "$(cat $CLAB_SYSFS/mirror)" = off ] &&
-	clab_unload && ./clab-frag --mb 8 --hold 0 >/dev/null 2>&1
+	clab_unload && ./clab-mirror-bench fault 16 >/dev/null
 ok $? "fail-nth at every allocation of the mirror's start: on or ENOMEM, nothing left attached, no report from compactlab"
+clab_loaded && clab_unload
 
 clab_load $CLAB_PARAMS && ./clab-frag --mb 8 --hold 0 | grep -q '0 mismatched words'
 ok $? "after the sweeps the module loads and a fragmenter round-trips its pages"

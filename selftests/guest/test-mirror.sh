@@ -8,15 +8,17 @@
 # Gupta churn); no event lost; the shadow's free memory tracking the
 # kernel's (policy linux); the views (debugfs mirror, mirror.csv); the
 # clone held (a second clone refused); a policy switch and a resync while
-# it runs; on and off MIRROR_CYCLES times under load; unload while
+# it runs; a policy from an external module (examples/policy-budget)
+# running it; on and off MIRROR_CYCLES times under load; unload while
 # mirroring; and the kernel's own allocation counts the same over one
 # scripted workload with the mirror off and on. MIRROR_MB (32) sizes the
-# workloads, MIRROR_CYCLES (5) the on-and-off loop.
+# workloads, MIRROR_CYCLES (5; make stress: 100, through a file
+# mirror-cycles beside this script) the on-and-off loop.
 . ./tap.sh
 
-plan 22
+plan 23
 
-CYCLES=${MIRROR_CYCLES:-5}
+CYCLES=$(cat mirror-cycles 2>/dev/null || echo "${MIRROR_CYCLES:-5}")
 MB=${MIRROR_MB:-32}
 M=$CLAB_SYSFS/mirror
 D=$CLAB_DEBUGFS
@@ -159,6 +161,16 @@ echo tuned >$CLAB_SYSFS/policy && kfrag random $MB && echo linux >$CLAB_SYSFS/po
 [ "$(mir lost)" = 0 ]
 ok $? "policy switched to tuned and back while mirroring, nothing lost"
 
+# A policy from another module (examples/policy-budget) runs the shadow.
+BKO=${CLAB_EXAMPLES:-/lib/modules/examples}/clab_policy_budget.ko
+if insmod "$BKO" budget=64 2>/dev/null; then
+	echo budget >$CLAB_SYSFS/policy && kfrag thp $MB && echo linux >$CLAB_SYSFS/policy &&
+		rmmod clab_policy_budget && [ "$(mir lost)" = 0 ]
+	ok $? "an external policy module's policy runs the mirror, and unloads after"
+else
+	skip "an external policy module's policy runs the mirror" "no $BKO"
+fi
+
 echo resync >$M
 ok $? "resync"
 case $(cat $M) in
@@ -212,5 +224,8 @@ diag "pgalloc over the workload: mirror off $off, on $on"
 [ $((d * 100)) -le $((off * 5)) ]
 ok $? "the kernel allocates the same with the mirror on (within 5%: $off, $on)"
 clab_unload
+
+# As vm-run loaded it, for the tests after this one.
+clab_load $CLAB_PARAMS || diag "insmod: $CLAB_LOAD_ERR"
 
 tap_done
