@@ -23,7 +23,8 @@
 
 /**
  * struct clab_kmirror_params - what to mirror, and how
- * @req: the kernel zone (node and name; the whole zone)
+ * @req: the kernel zone (node and name) and the window of it (start_pfn
+ *	and nr_pages; 0 and 0 for the whole zone)
  * @interval_ms: milliseconds between censuses of both sides
  * @buffer_kb: each CPU's event ring, in KiB
  * @samples: censuses the time series keeps, the newest

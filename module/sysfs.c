@@ -17,9 +17,8 @@
  *   policy                  linux, tuned, min_moves or a registered one
  *   compact_memory          write 1: compact every zone (vm.compact_memory)
  *   node<N>/compact         write 1: compact node N's zones
- *   mirror                  the live mirror: on [node=N] [zone=NAME]
- *                           [interval_ms=N] [buffer_kb=N] [samples=N],
- *                           off, resync
+ *   mirror                  the live mirror: on [key=value...], off,
+ *                           resync
  *
  * A compaction runs in the writer's context, as the kernel's does, but
  * without holding sysfs's active reference on the file (so rmmod does not
@@ -346,7 +345,8 @@ static struct kobj_attribute compact_attr = __ATTR_RW(compact);
 /*
  * mirror: "off", or the zone mirrored and how it is going. Writes: "on"
  * with optional node=N, zone=NAME (default: the node's largest zone),
- * interval_ms=N, buffer_kb=N and samples=N; "off"; "resync".
+ * start_pfn=N and pages=N (a window of the zone), interval_ms=N,
+ * buffer_kb=N and samples=N; "off"; "resync".
  */
 static ssize_t mirror_show(struct kobject *kobj, struct kobj_attribute *attr,
 			   char *buf)
@@ -403,8 +403,14 @@ static int clab_mirror_parse(char *args, struct clab_kmirror_params *p,
 		} else if (!strcmp(tok, "samples")) {
 			if (kstrtouint(val, 0, &p->samples))
 				goto bad_number;
+		} else if (!strcmp(tok, "start_pfn")) {
+			if (kstrtoul(val, 0, &p->req.start_pfn))
+				goto bad_number;
+		} else if (!strcmp(tok, "pages")) {
+			if (kstrtoul(val, 0, &p->req.nr_pages))
+				goto bad_number;
 		} else {
-			*why = "unknown key (node, zone, interval_ms, buffer_kb, samples)";
+			*why = "unknown key (see Documentation/ABI: node, zone, start_pfn, ...)";
 			return -EINVAL;
 		}
 	}

@@ -79,9 +79,9 @@ while [ $r -le "$ROUNDS" ]; do
 	for s in $order; do
 		if [ $s = on ]; then
 			mirror_switch "on zone=$zone" || echo "MB error: mirror on failed"
-			e0=$(mir events) t0=$(date +%s.%N)
+			e0=$(mir events) t0=$(cut -d' ' -f1 /proc/uptime)
 			bench_side on $r
-			t1=$(date +%s.%N)
+			t1=$(cut -d' ' -f1 /proc/uptime)
 			sleep 1
 			echo "MB drain round=$r events=$(($(mir events) - e0)) lost=$(mir lost) pending=$(mir pending) seconds=$(echo "$t1 $t0" | awk '{ printf "%.3f", $1 - $2 }')"
 			mirror_switch off
@@ -113,8 +113,8 @@ while [ $r -le "$ROUNDS" ]; do
 		done
 		hi=$(awk '$1 ~ /^[0-9]+$/ && $1 >= 9 { f += $2; c += $3; x += $4 }
 			END { printf "hi_fast=%d hi_compacted=%d hi_failed=%d", f, c, x }' $D/mirror)
-		set -- $(side free_pageblocks) $(side unusable_index_order9) $(side unmovable_spread) $(side free_pages)
-		echo "MB policy round=$r policy=$p k_fpb=$1 s_fpb=$2 k_unus9=$3 s_unus9=$4 k_spread=$5 s_spread=$6 k_free=$7 s_free=$8 $hi events=$(mir events) lost=$(mir lost) repaired=$(mir repaired_allocs)/$(mir repaired_frees) unmatched=$(mir unmatched_frees)"
+		set -- $(side free_pageblocks) $(side unusable_index_order9) $(side unmovable_spread) $(side free_pages) $(side pcp_pages)
+		echo "MB policy round=$r policy=$p k_fpb=$1 s_fpb=$2 k_unus9=$3 s_unus9=$4 k_spread=$5 s_spread=$6 k_free=$7 s_free=$8 k_pcp=$9 s_pcp=${10} $hi events=$(mir events) lost=$(mir lost) repaired=$(mir repaired_allocs)/$(mir repaired_frees) unmatched=$(mir unmatched_frees)"
 		mirror_switch off
 	done
 	r=$((r + 1))

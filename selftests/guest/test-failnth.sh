@@ -292,14 +292,15 @@ ok $? "fail-nth at every allocation of each user operation: success or ENOMEM, n
 clab_unload
 
 # --- 3. every allocation of the live mirror's start (issue 15) -------------------
-# x86_64's DMA zone (16 MiB) keeps the sweep short: small rings and time
-# series, and a clone of 4096 pages. Each start that succeeds is turned
-# off again; after the sweep nothing may be attached: the module unloads
-# and the kernel goes on allocating.
+# A 16 MiB window at the start of the largest zone keeps the sweep short:
+# small rings and time series, and a clone of 4096 pages. Each start that
+# succeeds is turned off again; after the sweep nothing may be attached:
+# the module unloads and the kernel goes on allocating.
 clab_load arena_backend=virtual arena_size=16M
 fn_quiet
 t0=$(date +%s)
-./clab-failnth write $CLAB_SYSFS/mirror "on zone=DMA buffer_kb=64 samples=16" off \
+./clab-failnth write $CLAB_SYSFS/mirror \
+	"on zone=$(largest_zone) pages=4096 buffer_kb=64 samples=16" off \
 	>/tmp/fn-mirror.out 2>&1
 mirror_rc=$?
 fn_loud

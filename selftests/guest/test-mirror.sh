@@ -16,7 +16,7 @@
 # mirror-cycles beside this script) the on-and-off loop.
 . ./tap.sh
 
-plan 23
+plan 24
 
 CYCLES=$(cat mirror-cycles 2>/dev/null || echo "${MIRROR_CYCLES:-5}")
 MB=${MIRROR_MB:-32}
@@ -186,6 +186,12 @@ case $(cat $M) in
 *"resyncs 1"*) t_ok "one resync counted, still on" ;;
 *) t_fail "one resync counted, still on ($(cat $M))" ;;
 esac
+
+# A window of the zone: 4096 pages from its start.
+mirror_switch off && mirror_switch "on zone=$zone pages=4096" &&
+	set -- $(sed -n 's/.* pfns 0x\([0-9a-f]*\)-0x\([0-9a-f]*\) .*/\1 \2/p' $M) &&
+	[ $((0x$2 - 0x$1)) -le 5120 ] && [ $((0x$2 - 0x$1)) -ge 4096 ]
+ok $? "a window of the zone mirrored ($(cat $M | cut -d' ' -f1-7))"
 
 # On and off again and again, under load.
 ./clab-kfrag random $MB 7 >/dev/null 2>&1 &
