@@ -179,7 +179,7 @@ static void clab_kmirror_probe_alloc(void *data, struct page *page,
 	struct clab_mirror_event ev = {
 		.type = CLAB_MEV_ALLOC_FAILED,
 		.order = order,
-		.gfp = clab_kmirror_gfp(gfp, mt),
+		.gfp = (u16)clab_kmirror_gfp(gfp, mt),
 		.flags = (gfp & __GFP_COMP) ? CLAB_MEVF_COMPOUND : 0,
 	};
 

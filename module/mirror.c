@@ -228,6 +228,11 @@ void clab_mirror_apply(void *priv, const struct clab_mirror_event *ev)
 	m->c.events++;
 	if (order > CLAB_MAX_ORDER)
 		return;
+	/* Replayed on the per-CPU lists of the CPU the event came from. */
+	if (ev->cpu < nr_cpu_ids && cpu_possible(ev->cpu)) {
+		WRITE_ONCE(m->mem->pcp_cpu, ev->cpu);
+		WRITE_ONCE(m->mem->pcp_task, current);
+	}
 	switch (ev->type) {
 	case CLAB_MEV_ALLOC_FAILED:
 		m->c.kernel_failed++;
@@ -437,6 +442,7 @@ no_memory:
  */
 void clab_mirror_destroy(struct clab_mirror *m)
 {
+	WRITE_ONCE(m->mem->pcp_task, NULL);
 	clab_layout_unpin(m->mem);
 	bitmap_free(m->unserved);
 	bitmap_free(m->suspect);

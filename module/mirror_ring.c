@@ -93,7 +93,7 @@ void clab_mirror_rings_free(struct clab_mirror_rings *rings)
  * @rings: the rings
  * @slot: the producer's ring; the caller is its only writer (interrupts
  *	off on the CPU whose ring it is)
- * @ev: the record; its @seq is set here
+ * @ev: the record; its @seq and @cpu are set here
  */
 void clab_mirror_ring_emit(struct clab_mirror_rings *rings, unsigned int slot,
 			   struct clab_mirror_event *ev)
@@ -102,6 +102,7 @@ void clab_mirror_ring_emit(struct clab_mirror_rings *rings, unsigned int slot,
 	unsigned long head = r->head;
 	unsigned int gen = r->gen;
 
+	ev->cpu = slot;
 	WRITE_ONCE(r->gen, gen + 1);
 	/* Fully ordered: the odd gen is visible before the number is taken. */
 	ev->seq = atomic64_inc_return(&rings->seq);

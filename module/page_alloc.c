@@ -436,6 +436,20 @@ static int clab_rmqueue_bulk(struct clab_zone *zone, unsigned int order,
 }
 
 /*
+ * The CPU whose per-CPU lists the caller uses: its own, or for the live
+ * mirror's worker the CPU of the kernel event it replays (mem->pcp_task).
+ * Preemption is off until put_cpu(), as for get_cpu().
+ */
+static int clab_get_pcp_cpu(struct clab_mem *mem)
+{
+	int cpu = get_cpu();
+
+	if (READ_ONCE(mem->pcp_task) == current)
+		cpu = READ_ONCE(mem->pcp_cpu);
+	return cpu;
+}
+
+/*
  * Take a block of @order from this CPU's list for @migratetype, refilling
  * an empty list from the buddy lists (6.1's rmqueue_pcplist()). An
  * allocation halves the free factor that bulk frees scale with.
@@ -449,7 +463,7 @@ static struct clab_page *clab_rmqueue_pcplist(struct clab_zone *zone,
 	struct clab_page *page = NULL;
 	struct list_head *list;
 
-	pcp = per_cpu_ptr(zone->pcp, get_cpu());
+	pcp = per_cpu_ptr(zone->pcp, clab_get_pcp_cpu(clab_zone_mem(zone)));
 	spin_lock(&pcp->lock);
 	pcp->free_factor >>= 1;
 	list = &pcp->lists[clab_order_to_pindex(migratetype, order)];
@@ -921,7 +935,7 @@ static void clab_free_unref_page(struct clab_zone *zone, struct clab_page *page,
 	bool free_high;
 	int high;
 
-	pcp = per_cpu_ptr(zone->pcp, get_cpu());
+	pcp = per_cpu_ptr(zone->pcp, clab_get_pcp_cpu(clab_zone_mem(zone)));
 	spin_lock(&pcp->lock);
 	page->migratetype = mt;
 	page->order = order;
@@ -1163,7 +1177,10 @@ void clab_drain_all_pages(struct clab_mem *mem, struct clab_zone *zone)
 void clab_drain_local_pages(struct clab_zone *zone,
 			    struct clab_capture_control *capc)
 {
-	clab_drain_pages_zone(zone, per_cpu_ptr(zone->pcp, get_cpu()), capc);
+	clab_drain_pages_zone(zone,
+			      per_cpu_ptr(zone->pcp,
+					  clab_get_pcp_cpu(clab_zone_mem(zone))),
+			      capc);
 	put_cpu();
 }
 

@@ -51,6 +51,8 @@ enum clab_mirror_event_type {
  * @pfn: the kernel pfn of the block (0 for CLAB_MEV_ALLOC_FAILED)
  * @gfp: CLAB_GFP_* of the kernel's request (allocations only): its
  *	migratetype and what it allowed
+ * @cpu: the CPU the event came from (its ring's); set by
+ *	clab_mirror_ring_emit()
  * @type: enum clab_mirror_event_type
  * @order: the block's order
  * @flags: CLAB_MEVF_*
@@ -59,12 +61,16 @@ enum clab_mirror_event_type {
 struct clab_mirror_event {
 	u64 seq;
 	u64 pfn;
-	u32 gfp;
+	u16 gfp;
+	u16 cpu;
 	u8 type;
 	u8 order;
 	u8 flags;
 	u8 pad;
 };
+
+/* Every CLAB_GFP_* bit fits the record's @gfp. */
+static_assert(CLAB_GFP_NOWARN < BIT(16));
 
 /**
  * struct clab_mirror_ring - one producer's ring

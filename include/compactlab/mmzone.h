@@ -351,6 +351,11 @@ struct clab_layout_clone;
  * @clone_lock: serialises applying, capturing and releasing a layout
  * @clone: the blocks of the applied layout and their owner (layout.c), or
  *	NULL
+ * @pcp_task: the live mirror's worker (mirror.c), or NULL: while it is
+ *	current, allocations and frees use the per-CPU lists of @pcp_cpu (the
+ *	CPU the kernel's event came from), under their lock, instead of
+ *	this CPU's
+ * @pcp_cpu: see @pcp_task
  */
 struct clab_mem {
 	struct clab_arena *arena;
@@ -375,6 +380,8 @@ struct clab_mem {
 	atomic64_t compact_counters[CLAB_NR_COMPACT_COUNTERS];
 	struct mutex clone_lock;	/* @clone, and layouts in and out */
 	struct clab_layout_clone *clone;
+	struct task_struct *pcp_task;
+	int pcp_cpu;
 };
 
 /* Layout and lifetime (module/zones.c). */

@@ -48,10 +48,12 @@ side() {
 }
 
 kfrag() {
+	# A new file: the last run's "ready" must not end this one at once.
+	rm -f /tmp/kfrag.out
 	./clab-kfrag "$1" "$2" 3 >/tmp/kfrag.out 2>&1 &
 	kp=$!
 	i=0
-	while ! grep -q '^clab-kfrag: ready' /tmp/kfrag.out && [ $i -lt 1200 ]; do
+	while ! grep -qs '^clab-kfrag: ready' /tmp/kfrag.out && [ $i -lt 1200 ]; do
 		sleep 0.1
 		i=$((i + 1))
 	done

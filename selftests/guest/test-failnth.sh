@@ -293,10 +293,12 @@ clab_unload
 
 # --- 3. every allocation of the live mirror's start (issue 15) -------------------
 # A 16 MiB window at the start of the largest zone keeps the sweep short:
-# small rings and time series, and a clone of 4096 pages. Each start that
-# succeeds is turned off again; after the sweep nothing may be attached:
-# the module unloads and the kernel goes on allocating.
-clab_load arena_backend=virtual arena_size=16M
+# small rings and time series, and a clone of 4096 pages (the window
+# widened to whole blocks: 20 MiB of arena hold it wherever the zone
+# starts). Each start that succeeds is turned off again; after the sweep
+# nothing may be attached: the module unloads and the kernel goes on
+# allocating.
+clab_load arena_backend=virtual arena_size=20M
 fn_quiet
 t0=$(date +%s)
 ./clab-failnth write $CLAB_SYSFS/mirror \

@@ -475,6 +475,8 @@ static inline void list_splice(const struct list_head *l, struct list_head *h)
 #define alloc_percpu(t)			((__typeof__(t) *)calloc(1, sizeof(t)))
 #define free_percpu(p)			free(p)
 static inline int get_cpu(void) { return 0; }
+#define nr_cpu_ids		1U
+#define cpu_possible(cpu)	((cpu) == 0)
 static inline void put_cpu(void) { }
 static inline void migrate_disable(void) { }
 static inline void migrate_enable(void) { }
