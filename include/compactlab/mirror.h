@@ -70,7 +70,7 @@ struct clab_mirror_event {
 };
 
 /* Every CLAB_GFP_* bit fits the record's @gfp. */
-static_assert(CLAB_GFP_NOWARN < BIT(16));
+static_assert(!(CLAB_GFP_NOWARN >> 16));
 
 /**
  * struct clab_mirror_ring - one producer's ring
