@@ -22,45 +22,8 @@
 set -u
 . ./tap.sh
 ROUNDS=$1 MB=$2
-M=$CLAB_SYSFS/mirror
-D=$CLAB_DEBUGFS
 zone=$(largest_zone)
 mb=$(zone_arena_mb "$zone")
-
-mirror_switch() {
-	for c in /sys/devices/system/cpu/cpu[1-9]*/online; do
-		[ -w "$c" ] && echo 0 >"$c"
-	done
-	echo "$*" >$M
-	rc=$?
-	for c in /sys/devices/system/cpu/cpu[1-9]*/online; do
-		[ -w "$c" ] && echo 1 >"$c"
-	done
-	return $rc
-}
-
-mir() {
-	awk -v k="$1" '$1 == k { print $2; exit }' $D/mirror
-}
-
-side() {
-	awk -v k="$1" '$1 == k { print $2, $3; exit }' $D/mirror
-}
-
-kfrag() {
-	# A new file: the last run's "ready" must not end this one at once.
-	rm -f /tmp/kfrag.out
-	./clab-kfrag "$1" "$2" 3 >/tmp/kfrag.out 2>&1 &
-	kp=$!
-	i=0
-	while ! grep -qs '^clab-kfrag: ready' /tmp/kfrag.out && [ $i -lt 1200 ]; do
-		sleep 0.1
-		i=$((i + 1))
-	done
-	kill -CONT $kp 2>/dev/null
-	kill -KILL $kp 2>/dev/null
-	wait $kp 2>/dev/null
-}
 
 # bench_side SIDE ROUND: the three workloads once.
 bench_side() {
@@ -81,11 +44,11 @@ while [ $r -le "$ROUNDS" ]; do
 	for s in $order; do
 		if [ $s = on ]; then
 			mirror_switch "on zone=$zone" || echo "MB error: mirror on failed"
-			e0=$(mir events) t0=$(cut -d' ' -f1 /proc/uptime)
+			e0=$(mirror_value events) t0=$(cut -d' ' -f1 /proc/uptime)
 			bench_side on $r
 			t1=$(cut -d' ' -f1 /proc/uptime)
 			sleep 1
-			echo "MB drain round=$r events=$(($(mir events) - e0)) lost=$(mir lost) pending=$(mir pending) seconds=$(echo "$t1 $t0" | awk '{ printf "%.3f", $1 - $2 }')"
+			echo "MB drain round=$r events=$(($(mirror_value events) - e0)) lost=$(mirror_value lost) pending=$(mirror_value pending) seconds=$(echo "$t1 $t0" | awk '{ printf "%.3f", $1 - $2 }')"
 			mirror_switch off
 		else
 			bench_side off $r
@@ -104,19 +67,19 @@ while [ $r -le "$ROUNDS" ]; do
 	for p in $pols; do
 		echo "$p" >$CLAB_SYSFS/policy
 		mirror_switch "on zone=$zone interval_ms=500"
-		kfrag thp "$MB"
-		kfrag gupta "$MB"
-		kfrag pagecache "$MB"
-		n0=$(mir samples)
+		kfrag_run thp "$MB" 3
+		kfrag_run gupta "$MB" 3
+		kfrag_run pagecache "$MB" 3
+		n0=$(mirror_value samples)
 		i=0
-		while [ "$(mir samples)" -le $((n0 + 1)) ] && [ $i -lt 100 ]; do
+		while [ "$(mirror_value samples)" -le $((n0 + 1)) ] && [ $i -lt 100 ]; do
 			sleep 0.2
 			i=$((i + 1))
 		done
 		hi=$(awk '$1 ~ /^[0-9]+$/ && $1 >= 9 { f += $2; c += $3; x += $4 }
 			END { printf "hi_fast=%d hi_compacted=%d hi_failed=%d", f, c, x }' $D/mirror)
-		set -- $(side free_pageblocks) $(side unusable_index_order9) $(side unmovable_spread) $(side free_pages) $(side pcp_pages)
-		echo "MB policy round=$r policy=$p k_fpb=$1 s_fpb=$2 k_unus9=$3 s_unus9=$4 k_spread=$5 s_spread=$6 k_free=$7 s_free=$8 k_pcp=$9 s_pcp=${10} $hi events=$(mir events) lost=$(mir lost) repaired=$(mir repaired_allocs)/$(mir repaired_frees) unmatched=$(mir unmatched_frees)"
+		set -- $(mirror_sides free_pageblocks) $(mirror_sides unusable_index_order9) $(mirror_sides unmovable_spread) $(mirror_sides free_pages) $(mirror_sides pcp_pages)
+		echo "MB policy round=$r policy=$p k_fpb=$1 s_fpb=$2 k_unus9=$3 s_unus9=$4 k_spread=$5 s_spread=$6 k_free=$7 s_free=$8 k_pcp=$9 s_pcp=${10} $hi events=$(mirror_value events) lost=$(mirror_value lost) repaired=$(mirror_value repaired_allocs)/$(mirror_value repaired_frees) unmatched=$(mirror_value unmatched_frees)"
 		mirror_switch off
 	done
 	r=$((r + 1))

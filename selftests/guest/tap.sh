@@ -198,3 +198,47 @@ memfree_settled_kb() {
 	done
 	echo "$cur"
 }
+
+# mirror_switch WORDS: write WORDS (on ..., off) to the live mirror's sysfs
+# file with the other CPUs offline. Attaching the probes patches the
+# allocator's tracepoint sites (text_poke_bp() on x86), and a TCG guest
+# can hang when another vCPU runs the patched code meanwhile (soft lockups
+# in __alloc_pages): a QEMU artefact, avoided as scripts/fidelity does.
+mirror_switch() {
+	for c in /sys/devices/system/cpu/cpu[1-9]*/online; do
+		[ -w "$c" ] && echo 0 >"$c"
+	done
+	echo "$*" >$CLAB_SYSFS/mirror
+	rc=$?
+	for c in /sys/devices/system/cpu/cpu[1-9]*/online; do
+		[ -w "$c" ] && echo 1 >"$c"
+	done
+	return $rc
+}
+
+# mirror_value KEY: a value of the debugfs mirror view ("KEY value" lines).
+mirror_value() {
+	awk -v k="$1" '$1 == k { print $2; exit }' $CLAB_DEBUGFS/mirror
+}
+
+# mirror_sides KEY: "kernel shadow" of a census line of the mirror view.
+mirror_sides() {
+	awk -v k="$1" '$1 == k { print $2, $3; exit }' $CLAB_DEBUGFS/mirror
+}
+
+# kfrag_run SCENARIO MB [SEED]: run clab-kfrag until it is ready, then end
+# it (which frees what it holds).
+kfrag_run() {
+	# A new file: the last run's "ready" must not end this one at once.
+	rm -f /tmp/kfrag.out
+	./clab-kfrag "$@" >/tmp/kfrag.out 2>&1 &
+	kp=$!
+	i=0
+	while ! grep -qs '^clab-kfrag: ready' /tmp/kfrag.out && [ $i -lt 1200 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	kill -CONT $kp 2>/dev/null
+	kill -KILL $kp 2>/dev/null
+	wait $kp 2>/dev/null
+}

@@ -44,54 +44,11 @@ refused() {
 	esac
 }
 
-# mirror_switch WORDS: write on or off with the other CPUs offline. The
-# probes' attaching patches the allocator's tracepoint sites
-# (text_poke_bp() on x86), and a TCG guest can hang when another vCPU
-# runs the patched code meanwhile (soft lockups in __alloc_pages, seen
-# in this test): a QEMU artefact, avoided as scripts/fidelity does.
-mirror_switch() {
-	for c in /sys/devices/system/cpu/cpu[1-9]*/online; do
-		[ -w "$c" ] && echo 0 >"$c"
-	done
-	echo "$*" >$M
-	rc=$?
-	for c in /sys/devices/system/cpu/cpu[1-9]*/online; do
-		[ -w "$c" ] && echo 1 >"$c"
-	done
-	return $rc
-}
-
-# mir KEY: a value of the debugfs mirror view ("KEY value" lines).
-mir() {
-	awk -v k="$1" '$1 == k { print $2; exit }' $D/mirror
-}
-
-# side KEY: "kernel shadow" of a census line of the view.
-side() {
-	awk -v k="$1" '$1 == k { print $2, $3; exit }' $D/mirror
-}
-
-# kfrag SCENARIO MB: run clab-kfrag until it is ready, then end it.
-kfrag() {
-	# A new file: the last run's "ready" must not end this one at once.
-	rm -f /tmp/kfrag.out
-	./clab-kfrag "$1" "$2" >/tmp/kfrag.out 2>&1 &
-	kp=$!
-	i=0
-	while ! grep -qs '^clab-kfrag: ready' /tmp/kfrag.out && [ $i -lt 1200 ]; do
-		sleep 0.1
-		i=$((i + 1))
-	done
-	kill -CONT $kp 2>/dev/null
-	kill -KILL $kp 2>/dev/null
-	wait $kp 2>/dev/null
-}
-
 # wait_census: until the mirror took a census after every event so far.
 wait_census() {
-	n0=$(mir samples)
+	n0=$(mirror_value samples)
 	i=0
-	while [ "$(mir samples)" -le $((n0 + 1)) ] && [ $i -lt 100 ]; do
+	while [ "$(mirror_value samples)" -le $((n0 + 1)) ] && [ $i -lt 100 ]; do
 		sleep 0.2
 		i=$((i + 1))
 	done
@@ -131,27 +88,27 @@ ok $? "a clone into the arena is refused while mirroring ($(head -c 80 /tmp/clon
 grep -q '^err=EBUSY' /tmp/clone.out
 ok $? "releasing the mirror's clone is refused while mirroring"
 
-kfrag thp $MB
-kfrag gupta $MB
+kfrag_run thp $MB
+kfrag_run gupta $MB
 wait_census
-ev=$(mir events)
-lost=$(mir lost)
-diag "events $ev lost $lost pending $(mir pending) allocs $(mir kernel_allocs) frees $(mir kernel_frees)"
-diag "rebound $(mir rebound) unmatched $(mir unmatched_frees) unserved $(mir unserved_frees) splits $(mir splits) repaired $(mir repaired_allocs)/$(mir repaired_frees)"
+ev=$(mirror_value events)
+lost=$(mirror_value lost)
+diag "events $ev lost $lost pending $(mirror_value pending) allocs $(mirror_value kernel_allocs) frees $(mirror_value kernel_frees)"
+diag "rebound $(mirror_value rebound) unmatched $(mirror_value unmatched_frees) unserved $(mirror_value unserved_frees) splits $(mirror_value splits) repaired $(mirror_value repaired_allocs)/$(mirror_value repaired_frees)"
 [ "$ev" -gt 1000 ] && [ "$lost" = 0 ]
 ok $? "THP and Gupta churn replayed: $ev events, $lost lost"
 
 # The shadow's free memory (buddy and per-CPU lists) against the kernel's.
-set -- $(side free_pages)
+set -- $(mirror_sides free_pages)
 kf=$1 sf=$2
-set -- $(side pcp_pages)
+set -- $(mirror_sides pcp_pages)
 kf=$((kf + $1)) sf=$((sf + $2))
-set -- $(side pageblocks)
+set -- $(mirror_sides pageblocks)
 pages=$(($1 * 512))
 d=$((kf - sf))
 [ $d -lt 0 ] && d=$((-d))
-diag "free pages: kernel $kf shadow $sf of $pages; free pageblocks $(side free_pageblocks); unmovable blocks $(side unmovable_blocks)"
-diag "unusable index order 9: $(side unusable_index_order9)"
+diag "free pages: kernel $kf shadow $sf of $pages; free pageblocks $(mirror_sides free_pageblocks); unmovable blocks $(mirror_sides unmovable_blocks)"
+diag "unusable index order 9: $(mirror_sides unusable_index_order9)"
 [ $((d * 100)) -le $((pages * 3)) ]
 ok $? "the shadow's free memory tracks the kernel's within 3% of the zone ($d pages apart)"
 
@@ -159,8 +116,8 @@ head -n1 $D/mirror.csv | grep -q '^ms,events,lost,k_free_pages,' &&
 	[ "$(wc -l <$D/mirror.csv)" -ge 3 ]
 ok $? "mirror.csv: a header and $(($(wc -l <$D/mirror.csv) - 1)) samples"
 
-echo tuned >$CLAB_SYSFS/policy && kfrag random $MB && echo linux >$CLAB_SYSFS/policy
-[ "$(mir lost)" = 0 ]
+echo tuned >$CLAB_SYSFS/policy && kfrag_run random $MB && echo linux >$CLAB_SYSFS/policy
+[ "$(mirror_value lost)" = 0 ]
 ok $? "policy switched to tuned and back while mirroring, nothing lost"
 
 # A policy from another module (examples/policy-budget) runs the shadow.
@@ -168,7 +125,7 @@ BKO=${CLAB_EXAMPLES:-/lib/modules/examples}/clab_policy_budget.ko
 if insmod "$BKO" budget=64 2>/dev/null; then
 	echo budget >$CLAB_SYSFS/policy
 	sel=$?
-	kfrag thp $MB
+	kfrag_run thp $MB
 	echo linux >$CLAB_SYSFS/policy
 	# A compaction still running the policy holds its module a moment.
 	i=0
@@ -176,7 +133,7 @@ if insmod "$BKO" budget=64 2>/dev/null; then
 		sleep 0.05
 		i=$((i + 1))
 	done
-	[ $sel = 0 ] && [ ! -d /sys/module/clab_policy_budget ] && [ "$(mir lost)" = 0 ]
+	[ $sel = 0 ] && [ ! -d /sys/module/clab_policy_budget ] && [ "$(mirror_value lost)" = 0 ]
 	ok $? "an external policy module's policy runs the mirror, and unloads after (${rmerr:-unloaded})"
 else
 	skip "an external policy module's policy runs the mirror" "no $BKO"
@@ -225,13 +182,13 @@ done
 # The kernel's own allocations: one scripted workload, the mirror off, then
 # on. The mirror allocates nothing once on, so the counts agree to noise.
 clab_load arena_backend=virtual "arena_size=${mb}M"
-kfrag random $MB
+kfrag_run random $MB
 a0=$(pgalloc)
-kfrag random $MB
+kfrag_run random $MB
 a1=$(pgalloc)
 mirror_switch "on zone=$zone"
 a2=$(pgalloc)
-kfrag random $MB
+kfrag_run random $MB
 a3=$(pgalloc)
 mirror_switch off
 off=$((a1 - a0)) on=$((a3 - a2))
