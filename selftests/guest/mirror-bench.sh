@@ -77,7 +77,7 @@ while [ $r -le "$ROUNDS" ]; do
 			i=$((i + 1))
 		done
 		hi=$(awk '$1 ~ /^[0-9]+$/ && $1 >= 9 { f += $2; c += $3; x += $4 }
-			END { printf "hi_fast=%d hi_compacted=%d hi_failed=%d", f, c, x }' $D/mirror)
+			END { printf "hi_fast=%d hi_compacted=%d hi_failed=%d", f, c, x }' $CLAB_DEBUGFS/mirror)
 		set -- $(mirror_sides free_pageblocks) $(mirror_sides unusable_index_order9) $(mirror_sides unmovable_spread) $(mirror_sides free_pages) $(mirror_sides pcp_pages)
 		echo "MB policy round=$r policy=$p k_fpb=$1 s_fpb=$2 k_unus9=$3 s_unus9=$4 k_spread=$5 s_spread=$6 k_free=$7 s_free=$8 k_pcp=$9 s_pcp=${10} $hi events=$(mirror_value events) lost=$(mirror_value lost) repaired=$(mirror_value repaired_allocs)/$(mirror_value repaired_frees) unmatched=$(mirror_value unmatched_frees)"
 		mirror_switch off
