@@ -65,11 +65,12 @@ check:
 	scripts/run-check
 
 # The debug kernel's stress in full: a million migrations, a 10-minute
-# race soak and the live mirror on and off 100 times under load (make
-# check runs 300,000, 60 s and 5).
+# race soak, the live mirror on and off 100 times under load and fail-nth
+# at every point of init (make check runs 300,000, 60 s, 5 and every
+# second point).
 stress:
 	CLAB_KERNELS=x86_64:debug STRESS_MIGRATIONS=1000000 MIRROR_CYCLES=100 \
-		STRESS_MIN=$(or $(STRESS_MIN),10) scripts/run-check
+		FAILNTH_STRIDE=1 STRESS_MIN=$(or $(STRESS_MIN),10) scripts/run-check
 
 demo:
 	scripts/demo

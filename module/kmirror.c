@@ -7,17 +7,23 @@
  * Tracepoints. No mm_page_* tracepoint is exported to modules, so they are
  * found by name with for_each_kernel_tracepoint() and attached with
  * tracepoint_probe_register(), both exported (GPL) on every kernel of the
- * matrix. Two are listened to, with the same prototypes on 6.1 and 6.12:
+ * matrix. Four are listened to, with the same prototypes on 6.1 and 6.12:
  *
  *	mm_page_alloc(page, order, gfp, migratetype)	end of __alloc_pages(),
  *		the block handed to the caller; page NULL when it failed
  *	mm_page_free(page, order)			start of every free
+ *	mm_page_alloc_zone_locked(page, order, migratetype, percpu_refill)
+ *		a block off the buddy lists; kept only with percpu_refill,
+ *		a refill of this CPU's per-CPU list
+ *	mm_page_pcpu_drain(page, order, migratetype)	a block given back from
+ *		a per-CPU list (free_pcppages_bulk(): over the high mark, or
+ *		a drain, of any CPU's list)
  *
- * mm_page_free_batched, which 6.1 and 6.12 emit after mm_page_free for the
- * same page when it reaches a per-CPU list, is not: each free counts once.
- * The events that describe the kernel's own lists (mm_page_alloc_zone_locked,
- * mm_page_pcpu_drain, mm_page_alloc_extfrag) are not needed either: the
- * shadow places blocks by its own rules, with the same demand.
+ * The last two only say which CPU's list holds a block and when the kernel
+ * empties its lists; they are not attached with pcp=own. mm_page_free_batched,
+ * which 6.1 and 6.12 emit after mm_page_free for the same page when it
+ * reaches a per-CPU list, is not listened to: each free counts once; nor is
+ * mm_page_alloc_extfrag: the shadow steals pageblocks by its own rules.
  *
  * The probes run wherever the allocator runs, hard IRQ included, never in
  * NMI. Each translates the event into a fixed-size record and appends it
@@ -74,6 +80,7 @@
  * @start_pfn: the kernel pfn of arena page 0
  * @end_pfn: the end of the mirrored range (exclusive)
  * @interval_ms: milliseconds between censuses
+ * @pcp_follow: the shadow's per-CPU lists follow the kernel's
  * @rings: the per-CPU event rings
  * @mirror: the replay
  * @census: the kernel's range, read again at each census
@@ -96,6 +103,7 @@ struct clab_kmirror {
 	unsigned long start_pfn;
 	unsigned long end_pfn;
 	unsigned int interval_ms;
+	bool pcp_follow;
 	struct clab_mirror_rings *rings;
 	struct clab_mirror *mirror;
 	struct clab_layout census;
@@ -118,7 +126,8 @@ static DEFINE_MUTEX(clab_kmirror_lock);
 /* The running mirror, or NULL; written under clab_kmirror_lock. */
 static struct clab_kmirror *clab_kmirror;
 
-static struct tracepoint *clab_tp_alloc, *clab_tp_free;
+static struct tracepoint *clab_tp_alloc, *clab_tp_free, *clab_tp_refill,
+	*clab_tp_drain;
 
 /* The page allocator's gfp, as the shadow's. */
 static u32 clab_kmirror_gfp(gfp_t gfp, int mt)
@@ -208,23 +217,80 @@ static void clab_kmirror_probe_free(void *data, struct page *page,
 	clab_kmirror_emit(km, &ev);
 }
 
+/* The CLAB_MIGRATE_* of a kernel per-CPU list of a block of type @mt. */
+static u16 clab_kmirror_pcp_list(int mt)
+{
+	switch (mt) {
+	case MIGRATE_UNMOVABLE:
+		return CLAB_MIGRATE_UNMOVABLE;
+	case MIGRATE_RECLAIMABLE:
+		return CLAB_MIGRATE_RECLAIMABLE;
+	}
+	/* MOVABLE's list takes HIGHATOMIC and CMA blocks too. */
+	return CLAB_MIGRATE_MOVABLE;
+}
+
+/* mm_page_alloc_zone_locked: only refills of this CPU's list are kept. */
+static void clab_kmirror_probe_refill(void *data, struct page *page,
+				      unsigned int order, int mt,
+				      int percpu_refill)
+{
+	struct clab_kmirror *km = data;
+	struct clab_mirror_event ev = {
+		.type = CLAB_MEV_PCP_REFILL,
+		.order = order,
+	};
+
+	if (!percpu_refill)
+		return;
+	ev.pfn = page_to_pfn(page);
+	if (!clab_kmirror_in_range(km, ev.pfn))
+		return;
+	clab_kmirror_emit(km, &ev);
+}
+
+/* mm_page_pcpu_drain. */
+static void clab_kmirror_probe_drain(void *data, struct page *page,
+				     unsigned int order, int mt)
+{
+	struct clab_kmirror *km = data;
+	struct clab_mirror_event ev = {
+		.type = CLAB_MEV_PCP_DRAIN,
+		.order = order,
+		.gfp = clab_kmirror_pcp_list(mt),
+		.pfn = page_to_pfn(page),
+	};
+
+	if (!clab_kmirror_in_range(km, ev.pfn))
+		return;
+	clab_kmirror_emit(km, &ev);
+}
+
 static void clab_kmirror_find_tp(struct tracepoint *tp, void *priv)
 {
 	if (!strcmp(tp->name, "mm_page_alloc"))
 		clab_tp_alloc = tp;
 	else if (!strcmp(tp->name, "mm_page_free"))
 		clab_tp_free = tp;
+	else if (!strcmp(tp->name, "mm_page_alloc_zone_locked"))
+		clab_tp_refill = tp;
+	else if (!strcmp(tp->name, "mm_page_pcpu_drain"))
+		clab_tp_drain = tp;
 }
 
-/* Attach both probes, or none. */
+/* Attach the probes (the per-CPU ones with pcp=follow), or none. */
 static int clab_kmirror_register(struct clab_kmirror *km, const char **why)
 {
 	int ret;
 
-	if (!clab_tp_alloc || !clab_tp_free)
+	if (!clab_tp_alloc || !clab_tp_free || !clab_tp_refill || !clab_tp_drain)
 		for_each_kernel_tracepoint(clab_kmirror_find_tp, NULL);
 	if (!clab_tp_alloc || !clab_tp_free) {
 		*why = "the kernel has no mm_page_alloc or mm_page_free tracepoint";
+		return -ENOENT;
+	}
+	if (km->pcp_follow && (!clab_tp_refill || !clab_tp_drain)) {
+		*why = "pcp=follow needs mm_page_pcpu_drain and mm_page_alloc_zone_locked";
 		return -ENOENT;
 	}
 	ret = tracepoint_probe_register(clab_tp_alloc, clab_kmirror_probe_alloc, km);
@@ -237,17 +303,41 @@ static int clab_kmirror_register(struct clab_kmirror *km, const char **why)
 		*why = "cannot attach to mm_page_free";
 		goto unregister_alloc;
 	}
+	if (!km->pcp_follow)
+		return 0;
+	ret = tracepoint_probe_register(clab_tp_refill, clab_kmirror_probe_refill,
+					km);
+	if (ret) {
+		*why = "cannot attach to mm_page_alloc_zone_locked";
+		goto unregister_free;
+	}
+	ret = tracepoint_probe_register(clab_tp_drain, clab_kmirror_probe_drain,
+					km);
+	if (ret) {
+		*why = "cannot attach to mm_page_pcpu_drain";
+		goto unregister_refill;
+	}
 	return 0;
 
+unregister_refill:
+	tracepoint_probe_unregister(clab_tp_refill, clab_kmirror_probe_refill, km);
+unregister_free:
+	tracepoint_probe_unregister(clab_tp_free, clab_kmirror_probe_free, km);
 unregister_alloc:
 	tracepoint_probe_unregister(clab_tp_alloc, clab_kmirror_probe_alloc, km);
 	tracepoint_synchronize_unregister();
 	return ret;
 }
 
-/* Detach both probes; when this returns no CPU runs one. */
+/* Detach the probes; when this returns no CPU runs one. */
 static void clab_kmirror_unregister(struct clab_kmirror *km)
 {
+	if (km->pcp_follow) {
+		tracepoint_probe_unregister(clab_tp_drain,
+					    clab_kmirror_probe_drain, km);
+		tracepoint_probe_unregister(clab_tp_refill,
+					    clab_kmirror_probe_refill, km);
+	}
 	tracepoint_probe_unregister(clab_tp_free, clab_kmirror_probe_free, km);
 	tracepoint_probe_unregister(clab_tp_alloc, clab_kmirror_probe_alloc, km);
 	tracepoint_synchronize_unregister();
@@ -362,9 +452,12 @@ static int clab_kmirror_attach(struct clab_kmirror *km, const char **why)
 	ret = clab_layout_apply_prepared(km->mem, &layout, clone, why);
 	if (ret)
 		goto free_layout;
-	clab_layout_hold(km->mem, &layout);
 	km->mirror = clab_mirror_create(km->mem, km->start_pfn,
-					km->end_pfn - km->start_pfn, why);
+					km->end_pfn - km->start_pfn,
+					km->pcp_follow, why);
+	if (!IS_ERR(km->mirror))
+		clab_mirror_note_pcp(km->mirror, &layout);
+	clab_layout_hold(km->mem, &layout);
 	if (IS_ERR(km->mirror)) {
 		ret = PTR_ERR(km->mirror);
 		km->mirror = NULL;
@@ -484,6 +577,7 @@ int clab_kmirror_start(struct clab_mem *mem, const struct clab_kmirror_params *p
 	km->req = p->req;
 	clab_kmirror_default_zone(&km->req);
 	km->interval_ms = p->interval_ms;
+	km->pcp_follow = p->pcp_follow;
 	spin_lock_init(&km->sample_lock);
 	km->max_samples = p->samples;
 	km->samples = vzalloc(array_size(p->samples, sizeof(*km->samples)));
@@ -509,9 +603,9 @@ int clab_kmirror_start(struct clab_mem *mem, const struct clab_kmirror_params *p
 	if (ret)
 		goto unregister;
 	clab_kmirror = km;
-	pr_info("mirror on: node %d zone %s, pfns 0x%lx-0x%lx, %lu records a CPU, census every %u ms\n",
+	pr_info("mirror on: node %d zone %s, pfns 0x%lx-0x%lx, %lu records a CPU, census every %u ms, per-CPU lists %s\n",
 		km->req.nid, km->req.zone, km->start_pfn, km->end_pfn, records,
-		km->interval_ms);
+		km->interval_ms, km->pcp_follow ? "follow the kernel's" : "own");
 	mutex_unlock(&clab_kmirror_lock);
 	return 0;
 
@@ -600,6 +694,7 @@ void clab_kmirror_status(struct clab_kmirror_status *st)
 	st->start_pfn = km->start_pfn;
 	st->end_pfn = km->end_pfn;
 	st->interval_ms = km->interval_ms;
+	st->pcp_follow = km->pcp_follow;
 	st->lost = clab_mirror_rings_lost(km->rings);
 	st->lost_since_clone = st->lost - km->lost_at_start;
 	st->pending = clab_mirror_rings_pending(km->rings);

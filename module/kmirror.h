@@ -28,12 +28,15 @@
  * @interval_ms: milliseconds between censuses of both sides
  * @buffer_kb: each CPU's event ring, in KiB
  * @samples: censuses the time series keeps, the newest
+ * @pcp_follow: the shadow's per-CPU lists follow the kernel's bulk frees
+ *	(pcp=follow, the default) rather than their own high marks (pcp=own)
  */
 struct clab_kmirror_params {
 	struct clab_kclone_request req;
 	unsigned int interval_ms;
 	unsigned int buffer_kb;
 	unsigned int samples;
+	bool pcp_follow;
 };
 
 /**
@@ -50,6 +53,7 @@ struct clab_kmirror_params {
  * @pending: events in the rings, not yet applied
  * @resyncs: fresh clones taken since it was turned on
  * @census_error: the last census's error (0: it worked)
+ * @pcp_follow: the shadow's per-CPU lists follow the kernel's
  * @nr_samples: samples taken
  * @max_samples: samples kept, the newest
  * @c: the replay's counters since it was turned on
@@ -67,6 +71,7 @@ struct clab_kmirror_status {
 	unsigned long pending;
 	unsigned long resyncs;
 	int census_error;
+	bool pcp_follow;
 	unsigned long nr_samples;
 	unsigned long max_samples;
 	struct clab_mirror_counters c;

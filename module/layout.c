@@ -448,12 +448,15 @@ static void clab_layout_give_pcp(struct clab_mem *mem, unsigned long idx,
 	put_cpu();
 }
 
-/*
- * The arena CPU that takes the lists of the source's CPU of rank @rank
- * among its possible CPUs: the one of rank @rank modulo this machine's
- * possible CPUs.
+/**
+ * clab_layout_cpu() - the arena CPU of a source CPU
+ * @rank: the source CPU's rank among the source's possible CPUs
+ *
+ * Return: the CPU that takes the source CPU's per-CPU lists: the one of
+ * rank @rank modulo this machine's possible CPUs (the same CPU, for a
+ * clone of this machine).
  */
-static int clab_layout_cpu(u32 rank)
+int clab_layout_cpu(u32 rank)
 {
 	unsigned int n = rank % num_possible_cpus();
 	int cpu;

@@ -22,6 +22,17 @@
  *   shadow block into pages first.
  * - An allocation the kernel failed is tried in the shadow too, and what
  *   it served is freed at once: the kernel's caller got nothing.
+ * - Per-CPU lists (when the mirror follows them, pcp_follow): a replayed
+ *   free stays on the list of the event's CPU past the high mark
+ *   (mem->pcp_hold), and each block the kernel gives back from a per-CPU
+ *   list (mm_page_pcpu_drain) makes the shadow give back the oldest block
+ *   of that order from the same CPU's lists (clab_drain_pcp_block()). So
+ *   the shadow's lists empty when and as much as the kernel's do, drains
+ *   included (drain_all_pages() has no other event), and it picks the
+ *   blocks by the same rule. The kernel drains other CPUs' lists from
+ *   its own, so the CPU is the one whose list the block went to: the CPU
+ *   of its free, of its refill (mm_page_alloc_zone_locked), or of the
+ *   clone's per-CPU lists (@pcp_cpu_of).
  *
  * The tracepoints do not show every change (compaction's free scanner,
  * the bulk allocator and alloc_contig_range() take pages silently, and a
@@ -50,6 +61,9 @@
  * @holes: pages of each pageblock that the clone made holes (no page of
  *	the kernel's zone): never allocated nor freed, left out of the census
  * @pageblocks: pageblocks not wholly holes
+ * @pcp_cpu_of: for each kernel block head, 1 + the CPU whose per-CPU list
+ *	the kernel put it on, 0 when none is known
+ * @pcp_follow: follow the kernel's per-CPU lists (see above)
  * @c: the counters (written by the worker only)
  */
 struct clab_mirror {
@@ -61,6 +75,8 @@ struct clab_mirror {
 	unsigned long *suspect;
 	u16 *holes;
 	unsigned long pageblocks;
+	u16 *pcp_cpu_of;
+	bool pcp_follow;
 	struct clab_mirror_counters c;
 };
 
@@ -158,7 +174,9 @@ static unsigned long clab_mirror_release(struct clab_mirror *m,
 		}
 		page = clab_layout_clone_unbind(m->clone, key);
 		order = page->order;
+		WRITE_ONCE(m->mem->pcp_hold, m->pcp_follow);
 		clab_put_page(m->mem, page);
+		WRITE_ONCE(m->mem->pcp_hold, false);
 		freed++;
 		key += 1UL << order;
 	}
@@ -211,6 +229,24 @@ static void clab_mirror_do_free(struct clab_mirror *m, unsigned long key,
 		m->c.unmatched_frees++;
 }
 
+/*
+ * The kernel gave the block at @key back from a per-CPU list: the shadow
+ * gives back the oldest block of the order from the same CPU's lists.
+ */
+static void clab_mirror_do_drain(struct clab_mirror *m, unsigned long key,
+				 unsigned int order,
+				 const struct clab_mirror_event *ev)
+{
+	int cpu = m->pcp_cpu_of[key] ? m->pcp_cpu_of[key] - 1 : ev->cpu;
+
+	m->pcp_cpu_of[key] = 0;
+	if (!m->pcp_follow)
+		return;
+	m->c.pcp_drains++;
+	if (!clab_drain_pcp_block(m->mem, cpu, order, ev->gfp))
+		m->c.pcp_drains_missed++;
+}
+
 /**
  * clab_mirror_apply() - apply one kernel event to the shadow
  * @priv: the mirror
@@ -224,6 +260,7 @@ void clab_mirror_apply(void *priv, const struct clab_mirror_event *ev)
 	enum clab_mirror_answer answer;
 	struct clab_page *page;
 	unsigned int order = ev->order;
+	unsigned long key;
 
 	m->c.events++;
 	if (order > CLAB_MAX_ORDER)
@@ -243,6 +280,8 @@ void clab_mirror_apply(void *priv, const struct clab_mirror_event *ev)
 		return;
 	case CLAB_MEV_ALLOC:
 	case CLAB_MEV_FREE:
+	case CLAB_MEV_PCP_REFILL:
+	case CLAB_MEV_PCP_DRAIN:
 		break;
 	default:
 		return;
@@ -251,12 +290,24 @@ void clab_mirror_apply(void *priv, const struct clab_mirror_event *ev)
 		m->c.outside++;
 		return;
 	}
-	if (ev->type == CLAB_MEV_ALLOC) {
+	key = ev->pfn - m->start_pfn;
+	switch (ev->type) {
+	case CLAB_MEV_ALLOC:
 		m->c.allocs++;
-		clab_mirror_do_alloc(m, ev->pfn - m->start_pfn, order, ev->gfp);
-	} else {
+		m->pcp_cpu_of[key] = 0;
+		clab_mirror_do_alloc(m, key, order, ev->gfp);
+		break;
+	case CLAB_MEV_FREE:
 		m->c.frees++;
-		clab_mirror_do_free(m, ev->pfn - m->start_pfn, order);
+		m->pcp_cpu_of[key] = ev->cpu + 1;
+		clab_mirror_do_free(m, key, order);
+		break;
+	case CLAB_MEV_PCP_REFILL:
+		m->pcp_cpu_of[key] = ev->cpu + 1;
+		break;
+	case CLAB_MEV_PCP_DRAIN:
+		clab_mirror_do_drain(m, key, order, ev);
+		break;
 	}
 }
 
@@ -378,6 +429,9 @@ void clab_mirror_reconcile(struct clab_mirror *m, const struct clab_layout *l)
  * @mem: the shadow memory, with a clone of the kernel's range applied
  * @start_pfn: the clone's first kernel pfn
  * @nr_pages: its pages
+ * @pcp_follow: follow the kernel's per-CPU lists: replayed frees stay on
+ *	them past the high mark until the kernel's own bulk frees give them
+ *	back; false: the shadow's lists keep their own high marks
  * @why: set to a human-readable reason on failure
  *
  * Return: the mirror, or an ERR_PTR(): -ENOENT with no clone applied,
@@ -385,7 +439,7 @@ void clab_mirror_reconcile(struct clab_mirror *m, const struct clab_layout *l)
  */
 struct clab_mirror *clab_mirror_create(struct clab_mem *mem,
 				       unsigned long start_pfn,
-				       unsigned long nr_pages,
+				       unsigned long nr_pages, bool pcp_follow,
 				       const char **why)
 {
 	unsigned long pb, i, nr_pb = nr_pages >> CLAB_PAGEBLOCK_ORDER;
@@ -398,9 +452,11 @@ struct clab_mirror *clab_mirror_create(struct clab_mem *mem,
 	m->unserved = bitmap_zalloc(nr_pages, GFP_KERNEL);
 	m->suspect = bitmap_zalloc(nr_pages, GFP_KERNEL);
 	m->holes = kvcalloc(max(nr_pb, 1UL), sizeof(*m->holes), GFP_KERNEL);
-	if (!m->unserved || !m->suspect || !m->holes)
+	m->pcp_cpu_of = kvcalloc(nr_pages, sizeof(*m->pcp_cpu_of), GFP_KERNEL);
+	if (!m->unserved || !m->suspect || !m->holes || !m->pcp_cpu_of)
 		goto free_mirror;
 	m->mem = mem;
+	m->pcp_follow = pcp_follow;
 	m->start_pfn = start_pfn;
 	m->nr_pages = nr_pages;
 	m->clone = clab_layout_pin(mem);
@@ -427,6 +483,7 @@ free_mirror:
 	bitmap_free(m->unserved);
 	bitmap_free(m->suspect);
 	kvfree(m->holes);
+	kvfree(m->pcp_cpu_of);
 	kfree(m);
 no_memory:
 	if (ret == -ENOMEM)
@@ -447,7 +504,29 @@ void clab_mirror_destroy(struct clab_mirror *m)
 	bitmap_free(m->unserved);
 	bitmap_free(m->suspect);
 	kvfree(m->holes);
+	kvfree(m->pcp_cpu_of);
 	kfree(m);
+}
+
+/**
+ * clab_mirror_note_pcp() - learn where the clone's per-CPU blocks lie
+ * @m: the mirror
+ * @l: the layout of its clone
+ *
+ * The blocks on the kernel's per-CPU lists at the clone are on the lists
+ * of the same CPUs in the shadow (clab_layout_apply()); a later drain of
+ * one gives back from that CPU's lists.
+ */
+void clab_mirror_note_pcp(struct clab_mirror *m, const struct clab_layout *l)
+{
+	unsigned long i;
+
+	for (i = 0; i < l->nr_pcp; i++) {
+		const struct clab_layout_pcp *e = &l->pcp[i];
+
+		if (e->idx < m->nr_pages && e->cpu < l->nr_cpus)
+			m->pcp_cpu_of[e->idx] = clab_layout_cpu(e->cpu) + 1;
+	}
 }
 
 /**

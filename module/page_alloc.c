@@ -821,6 +821,34 @@ struct clab_page *clab_alloc_pages(struct clab_mem *mem, int nid,
 }
 
 /*
+ * Give the last block of @list, of @order, back to the buddy lists: to the
+ * free list of its ->migratetype, or ISOLATE's when its pageblock is
+ * isolated. Both locks held.
+ */
+static void clab_pcp_free_last(struct clab_zone *zone,
+			       struct clab_per_cpu_pages *pcp,
+			       struct list_head *list, unsigned int order,
+			       struct clab_capture_control *capc)
+{
+	struct clab_mem *mem = clab_zone_mem(zone);
+	struct clab_page *page;
+	unsigned long idx;
+	int free_mt;
+
+	lockdep_assert_held(&pcp->lock);
+	lockdep_assert_held(&zone->lock);
+	page = list_last_entry(list, struct clab_page, lru);
+	list_del(&page->lru);
+	__clab_page_clear(page, CLAB_PG_PCP);
+	pcp->count -= 1 << order;
+	idx = clab_page_to_idx(mem, page);
+	free_mt = page->migratetype;
+	if (clab_get_pageblock_migratetype(mem, idx) == CLAB_MIGRATE_ISOLATE)
+		free_mt = CLAB_MIGRATE_ISOLATE;
+	__clab_free_one_page(zone, idx, order, free_mt, false, capc);
+}
+
+/*
  * Give at least @count pages of a per-CPU list set back to the buddy lists
  * (6.1's free_pcppages_bulk()): the lists are taken round-robin from
  * @pindex on, each for as many blocks as it holds and @count still asks
@@ -833,7 +861,6 @@ static void clab_free_pcppages_bulk(struct clab_zone *zone, int count,
 				    unsigned int pindex,
 				    struct clab_capture_control *capc)
 {
-	struct clab_mem *mem = clab_zone_mem(zone);
 	int min_pindex = 0, max_pindex = CLAB_NR_PCP_LISTS - 1;
 	unsigned long flags;
 	int p = (int)pindex - 1;
@@ -859,23 +886,64 @@ static void clab_free_pcppages_bulk(struct clab_zone *zone, int count,
 		}
 		order = clab_pindex_to_order(p);
 		do {
-			struct clab_page *page;
-			unsigned long idx;
-			int free_mt;
-
-			page = list_last_entry(list, struct clab_page, lru);
-			list_del(&page->lru);
-			__clab_page_clear(page, CLAB_PG_PCP);
-			pcp->count -= 1 << order;
+			clab_pcp_free_last(zone, pcp, list, order, capc);
 			count -= 1 << order;
-			idx = clab_page_to_idx(mem, page);
-			free_mt = page->migratetype;
-			if (clab_get_pageblock_migratetype(mem, idx) == CLAB_MIGRATE_ISOLATE)
-				free_mt = CLAB_MIGRATE_ISOLATE;
-			__clab_free_one_page(zone, idx, order, free_mt, false, capc);
 		} while (count > 0 && !list_empty(list));
 	}
 	spin_unlock_irqrestore(&zone->lock, flags);
+}
+
+/**
+ * clab_drain_pcp_block() - give a CPU's oldest block of an order back
+ * @mem: the shadow memory
+ * @cpu: the CPU whose lists give it
+ * @order: the block's order (clab_pcp_allowed_order())
+ * @mt: the list's migratetype, below CLAB_MIGRATE_PCPTYPES
+ *
+ * The live mirror's replay of one page of the kernel's bulk free
+ * (mm_page_pcpu_drain): the last block of the list, the oldest, which
+ * 6.1's free_pcppages_bulk() takes first, goes to the buddy lists. When
+ * that list is empty, another list of the order gives its last block. The
+ * first zone of the arena holding such a block gives it.
+ *
+ * Return: true if a block was given back.
+ */
+bool clab_drain_pcp_block(struct clab_mem *mem, int cpu, unsigned int order,
+			  int mt)
+{
+	struct clab_node *node;
+	struct clab_zone *zone;
+
+	if (!clab_pcp_allowed_order(order) || mt < 0 ||
+	    mt >= CLAB_MIGRATE_PCPTYPES || cpu < 0 || cpu >= nr_cpu_ids ||
+	    !cpu_possible(cpu))
+		return false;
+	clab_for_each_populated_zone(mem, node, zone) {
+		struct clab_per_cpu_pages *pcp = per_cpu_ptr(zone->pcp, cpu);
+		struct list_head *list = NULL;
+		unsigned long flags;
+		int t;
+
+		spin_lock(&pcp->lock);
+		for (t = 0; t < CLAB_MIGRATE_PCPTYPES; t++) {
+			/* The event's own list first, then the others. */
+			int lt = t ? (mt + t) % CLAB_MIGRATE_PCPTYPES : mt;
+
+			list = &pcp->lists[clab_order_to_pindex(lt, order)];
+			if (!list_empty(list))
+				break;
+		}
+		if (t == CLAB_MIGRATE_PCPTYPES) {
+			spin_unlock(&pcp->lock);
+			continue;
+		}
+		spin_lock_irqsave(&zone->lock, flags);
+		clab_pcp_free_last(zone, pcp, list, order, NULL);
+		spin_unlock_irqrestore(&zone->lock, flags);
+		spin_unlock(&pcp->lock);
+		return true;
+	}
+	return false;
 }
 
 /*
@@ -919,6 +987,17 @@ static int clab_nr_pcp_free(struct clab_per_cpu_pages *pcp, int high,
 }
 
 /*
+ * Does this free wait on the list past the high mark? The live mirror's
+ * replay of a kernel free does, when it follows the kernel's bulk frees
+ * (mem->pcp_hold): the kernel's mm_page_pcpu_drain events give the blocks
+ * back (clab_drain_pcp_block()), the high mark does not.
+ */
+static bool clab_pcp_held(struct clab_mem *mem)
+{
+	return READ_ONCE(mem->pcp_hold) && READ_ONCE(mem->pcp_task) == current;
+}
+
+/*
  * Put a freed block of a pageblock of type @mt on this CPU's list (6.1's
  * free_unref_page() and free_unref_page_commit()). Types without a list
  * (HIGHATOMIC) use the MOVABLE one; the block keeps @mt in ->migratetype,
@@ -948,7 +1027,7 @@ static void clab_free_unref_page(struct clab_zone *zone, struct clab_page *page,
 	 */
 	free_high = pcp->free_factor && order && order <= CLAB_COSTLY_ORDER;
 	high = clab_nr_pcp_high(pcp, zone, free_high);
-	if (pcp->count >= high)
+	if (pcp->count >= high && !clab_pcp_held(clab_zone_mem(zone)))
 		clab_free_pcppages_bulk(zone,
 					clab_nr_pcp_free(pcp, high,
 							 READ_ONCE(pcp->batch),

@@ -346,7 +346,7 @@ static struct kobj_attribute compact_attr = __ATTR_RW(compact);
  * mirror: "off", or the zone mirrored and how it is going. Writes: "on"
  * with optional node=N, zone=NAME (default: the node's largest zone),
  * start_pfn=N and pages=N (a window of the zone), interval_ms=N,
- * buffer_kb=N and samples=N; "off"; "resync".
+ * buffer_kb=N, samples=N and pcp=follow|own; "off"; "resync".
  */
 static ssize_t mirror_show(struct kobject *kobj, struct kobj_attribute *attr,
 			   char *buf)
@@ -359,10 +359,10 @@ static ssize_t mirror_show(struct kobject *kobj, struct kobj_attribute *attr,
 	if (!st.on)
 		return sysfs_emit(buf, "off\n");
 	return sysfs_emit(buf,
-			  "on node %d zone %s pfns 0x%lx-0x%lx events %llu lost %lu diverged %d resyncs %lu\n",
+			  "on node %d zone %s pfns 0x%lx-0x%lx events %llu lost %lu diverged %d resyncs %lu pcp %s\n",
 			  st.req.nid, st.req.zone, st.start_pfn, st.end_pfn,
 			  st.c.events, st.lost, st.lost_since_clone != 0,
-			  st.resyncs);
+			  st.resyncs, st.pcp_follow ? "follow" : "own");
 }
 
 /* Parse "on [key=value]..." into @p; 0 or -EINVAL with @why set. */
@@ -375,6 +375,7 @@ static int clab_mirror_parse(char *args, struct clab_kmirror_params *p,
 	p->interval_ms = CLAB_KMIRROR_DEFAULT_INTERVAL_MS;
 	p->buffer_kb = CLAB_KMIRROR_DEFAULT_BUFFER_KB;
 	p->samples = CLAB_KMIRROR_DEFAULT_SAMPLES;
+	p->pcp_follow = true;
 	while ((tok = strsep(&args, " \t\n"))) {
 		char *val;
 
@@ -409,6 +410,15 @@ static int clab_mirror_parse(char *args, struct clab_kmirror_params *p,
 		} else if (!strcmp(tok, "pages")) {
 			if (kstrtoul(val, 0, &p->req.nr_pages))
 				goto bad_number;
+		} else if (!strcmp(tok, "pcp")) {
+			if (!strcmp(val, "follow")) {
+				p->pcp_follow = true;
+			} else if (!strcmp(val, "own")) {
+				p->pcp_follow = false;
+			} else {
+				*why = "pcp: follow or own";
+				return -EINVAL;
+			}
 		} else {
 			*why = "unknown key (see Documentation/ABI: node, zone, start_pfn, ...)";
 			return -EINVAL;

@@ -230,6 +230,7 @@ int clab_layout_apply_prepared(struct clab_mem *mem, const struct clab_layout *l
 int clab_layout_capture(struct clab_mem *mem, struct clab_layout *l);
 void clab_layout_hold(struct clab_mem *mem, struct clab_layout *l);
 int clab_layout_release(struct clab_mem *mem);
+int clab_layout_cpu(u32 rank);
 struct clab_layout_clone *clab_layout_pin(struct clab_mem *mem);
 void clab_layout_unpin(struct clab_mem *mem);
 struct clab_page *clab_layout_clone_get(struct clab_layout_clone *clone,

@@ -35,11 +35,19 @@
  * @CLAB_MEV_FREE: the kernel freed the block at @pfn of @order
  *	(mm_page_free; 6.1's mm_page_free_batched that follows it for the
  *	same page is not listened to)
+ * @CLAB_MEV_PCP_REFILL: the kernel moved the block at @pfn of @order from
+ *	the buddy lists to a per-CPU list, this CPU's (mm_page_alloc_zone_locked
+ *	with percpu_refill)
+ * @CLAB_MEV_PCP_DRAIN: the kernel gave the block at @pfn of @order back
+ *	from a per-CPU list, not always this CPU's, to the buddy lists
+ *	(mm_page_pcpu_drain: a list over its high mark, or a drain)
  */
 enum clab_mirror_event_type {
 	CLAB_MEV_ALLOC,
 	CLAB_MEV_ALLOC_FAILED,
 	CLAB_MEV_FREE,
+	CLAB_MEV_PCP_REFILL,
+	CLAB_MEV_PCP_DRAIN,
 };
 
 /* clab_mirror_event.flags */
@@ -50,7 +58,8 @@ enum clab_mirror_event_type {
  * @seq: the global sequence number, from 1
  * @pfn: the kernel pfn of the block (0 for CLAB_MEV_ALLOC_FAILED)
  * @gfp: CLAB_GFP_* of the kernel's request (allocations only): its
- *	migratetype and what it allowed
+ *	migratetype and what it allowed; for CLAB_MEV_PCP_DRAIN, the
+ *	CLAB_MIGRATE_* of the per-CPU list
  * @cpu: the CPU the event came from (its ring's); set by
  *	clab_mirror_ring_emit()
  * @type: enum clab_mirror_event_type
@@ -154,6 +163,10 @@ enum clab_mirror_answer {
  *	the census twice in a row and allocated in the shadow
  * @repaired_frees: blocks the kernel no longer held that no event showed,
  *	found by the census twice in a row and freed in the shadow
+ * @pcp_drains: blocks the kernel gave back from its per-CPU lists, and the
+ *	shadow from the same CPU's lists (when it follows them)
+ * @pcp_drains_missed: of these, those the shadow's lists of that CPU had
+ *	no block of the order for
  */
 struct clab_mirror_counters {
 	u64 events;
@@ -169,6 +182,8 @@ struct clab_mirror_counters {
 	u64 splits;
 	u64 repaired_allocs;
 	u64 repaired_frees;
+	u64 pcp_drains;
+	u64 pcp_drains_missed;
 };
 
 /**
@@ -209,8 +224,9 @@ struct clab_mirror;
 
 struct clab_mirror *clab_mirror_create(struct clab_mem *mem,
 				       unsigned long start_pfn,
-				       unsigned long nr_pages,
+				       unsigned long nr_pages, bool pcp_follow,
 				       const char **why);
+void clab_mirror_note_pcp(struct clab_mirror *m, const struct clab_layout *l);
 void clab_mirror_destroy(struct clab_mirror *m);
 void clab_mirror_apply(void *priv, const struct clab_mirror_event *ev);
 void clab_mirror_reconcile(struct clab_mirror *m, const struct clab_layout *l);

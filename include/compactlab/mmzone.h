@@ -356,6 +356,9 @@ struct clab_layout_clone;
  *	CPU the kernel's event came from), under their lock, instead of
  *	this CPU's
  * @pcp_cpu: see @pcp_task
+ * @pcp_hold: set by @pcp_task while it frees a block as the kernel did:
+ *	the block stays on the list past the high mark (page_alloc.c,
+ *	clab_pcp_held())
  */
 struct clab_mem {
 	struct clab_arena *arena;
@@ -382,6 +385,7 @@ struct clab_mem {
 	struct clab_layout_clone *clone;
 	struct task_struct *pcp_task;
 	int pcp_cpu;
+	bool pcp_hold;
 };
 
 /* Layout and lifetime (module/zones.c). */
@@ -407,6 +411,8 @@ unsigned long __clab_isolate_free_page(struct clab_zone *zone,
 void clab_prep_isolated_pages(struct clab_mem *mem, struct clab_page *page,
 			      unsigned int order, struct list_head *list);
 void clab_drain_all_pages(struct clab_mem *mem, struct clab_zone *zone);
+bool clab_drain_pcp_block(struct clab_mem *mem, int cpu, unsigned int order,
+			  int mt);
 void clab_drain_local_pages(struct clab_zone *zone,
 			    struct clab_capture_control *capc);
 unsigned long clab_take_free_pages(struct clab_mem *mem, struct list_head *list);

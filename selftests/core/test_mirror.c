@@ -5,7 +5,8 @@
  * frees onto a clone (binding, rebinding, unmatched and partial frees,
  * failed allocations on both sides, the counterfactual answers); the
  * census repairs of what no event showed; both sides' censuses of the
- * same layout agreeing.
+ * same layout agreeing; the per-CPU lists following the kernel's bulk
+ * frees, or their own high marks.
  */
 #include <compactlab/mirror.h>
 #include "mem_check.h"
@@ -51,15 +52,21 @@ struct mirror_fixture {
 	struct clab_mirror *m;
 };
 
-static void fixture_create(struct mirror_fixture *f)
+static void fixture_create_pcp(struct mirror_fixture *f, bool pcp_follow)
 {
 	const char *why = "";
 
 	f->mem = test_mem_create_backend("virtual", "16M", 1, NULL, NULL);
 	make_zone(&f->zone);
 	TEST_ASSERT(!clab_layout_apply(f->mem, &f->zone, &why));
-	f->m = clab_mirror_create(f->mem, START, f->zone.nr_pages, &why);
+	f->m = clab_mirror_create(f->mem, START, f->zone.nr_pages, pcp_follow,
+				  &why);
 	TEST_ASSERT(!IS_ERR(f->m));
+}
+
+static void fixture_create(struct mirror_fixture *f)
+{
+	fixture_create_pcp(f, true);
 }
 
 static void fixture_destroy(struct mirror_fixture *f)
@@ -70,14 +77,34 @@ static void fixture_destroy(struct mirror_fixture *f)
 	test_mem_destroy(f->mem);
 }
 
-static void event(struct clab_mirror *m, unsigned int type, unsigned long pfn,
-		  unsigned int order, u32 gfp)
+static void event_on(struct clab_mirror *m, unsigned int type,
+		     unsigned long pfn, unsigned int order, u32 gfp,
+		     unsigned int cpu)
 {
 	struct clab_mirror_event ev = {
 		.type = type, .pfn = pfn, .order = order, .gfp = gfp,
+		.cpu = cpu,
 	};
 
 	clab_mirror_apply(m, &ev);
+}
+
+static void event(struct clab_mirror *m, unsigned int type, unsigned long pfn,
+		  unsigned int order, u32 gfp)
+{
+	event_on(m, type, pfn, order, gfp, 0);
+}
+
+/* Pages on the shadow's per-CPU lists of @cpu, every zone. */
+static int shadow_pcp(struct clab_mem *mem, int cpu)
+{
+	struct clab_node *node;
+	struct clab_zone *zone;
+	int n = 0;
+
+	clab_for_each_populated_zone(mem, node, zone)
+		n += per_cpu_ptr(zone->pcp, cpu)->count;
+	return n;
 }
 
 /* Pages the shadow allocated, by its pageblock counters. */
@@ -255,6 +282,95 @@ static void test_census(void)
 	fixture_destroy(&f);
 }
 
+/* The anonymous pages of make_zone(), every fourth of blocks 1 to 3. */
+#define NR_ANON		(3 * PB / 4)
+#define ANON_PFN(i)	(START + PB + 4 * (i))
+
+/*
+ * pcp=follow: the kernel's frees stay on the event CPU's list past the
+ * high mark; each kernel drain gives back the oldest block of the order,
+ * from the list of the CPU the block was freed or refilled on, whichever
+ * CPU the drain ran on; a drain the lists cannot match is counted.
+ */
+static void test_pcp_follow(void)
+{
+	struct clab_mirror_counters c;
+	struct clab_mirror_census s0, s1;
+	struct clab_page *first, *second;
+	struct mirror_fixture f;
+	int base, other = -1, cpu;
+	unsigned int i;
+
+	fixture_create_pcp(&f, true);
+	base = shadow_pcp(f.mem, 0);
+	first = clab_layout_clone_get(f.mem->clone, ANON_PFN(0) - START);
+	second = clab_layout_clone_get(f.mem->clone, ANON_PFN(1) - START);
+	TEST_ASSERT(first && second);
+	for (i = 0; i < NR_ANON; i++)
+		event(f.m, CLAB_MEV_FREE, ANON_PFN(i), 0, 0);
+	CHECK_EQ(shadow_pcp(f.mem, 0), base + NR_ANON);
+	clab_mirror_shadow_census(f.m, &s0);
+	/* The oldest goes first: the first page freed, not the second. */
+	event(f.m, CLAB_MEV_PCP_DRAIN, ANON_PFN(0), 0, CLAB_MIGRATE_MOVABLE);
+	CHECK(!clab_page_test(first, CLAB_PG_PCP));
+	CHECK(clab_page_test(second, CLAB_PG_PCP));
+	for (i = 1; i < 100; i++)
+		event(f.m, CLAB_MEV_PCP_DRAIN, ANON_PFN(i), 0,
+		      CLAB_MIGRATE_MOVABLE);
+	clab_mirror_shadow_census(f.m, &s1);
+	CHECK_EQ(shadow_pcp(f.mem, 0), base + NR_ANON - 100);
+	CHECK_EQ(s1.pcp_pages, s0.pcp_pages - 100);
+	CHECK_EQ(s1.free_pages, s0.free_pages + 100);
+	/* A refilled block's drain; then an order the lists do not hold. */
+	event(f.m, CLAB_MEV_PCP_REFILL, START + 5 * PB, 0, 0);
+	event(f.m, CLAB_MEV_PCP_DRAIN, START + 5 * PB, 0, CLAB_MIGRATE_UNMOVABLE);
+	CHECK_EQ(shadow_pcp(f.mem, 0), base + NR_ANON - 101);
+	event(f.m, CLAB_MEV_PCP_DRAIN, START + 5 * PB, 3, CLAB_MIGRATE_MOVABLE);
+	clab_mirror_read_counters(f.m, &c);
+	CHECK_EQ(c.pcp_drains, 102);
+	CHECK_EQ(c.pcp_drains_missed, 1);
+	/* A drain run on another CPU gives back from the freeing CPU's list. */
+	for_each_possible_cpu(cpu)
+		if (cpu)
+			other = cpu;
+	if (other > 0) {
+		event(f.m, CLAB_MEV_ALLOC, ANON_PFN(0), 0, CLAB_GFP_MOVABLE);
+		event_on(f.m, CLAB_MEV_FREE, ANON_PFN(0), 0, 0, other);
+		base = shadow_pcp(f.mem, other);
+		event_on(f.m, CLAB_MEV_PCP_DRAIN, ANON_PFN(0), 0,
+			 CLAB_MIGRATE_MOVABLE, 0);
+		CHECK_EQ(shadow_pcp(f.mem, other), base - 1);
+	}
+	fixture_destroy(&f);
+}
+
+/* pcp=own: the lists keep their own high marks; drains change nothing. */
+static void test_pcp_own(void)
+{
+	struct clab_mirror_counters c;
+	struct mirror_fixture f;
+	struct clab_node *node;
+	struct clab_zone *zone;
+	int base, high = 0;
+	unsigned int i;
+
+	fixture_create_pcp(&f, false);
+	base = shadow_pcp(f.mem, 0);
+	for (i = 0; i < NR_ANON; i++)
+		event(f.m, CLAB_MEV_FREE, ANON_PFN(i), 0, 0);
+	clab_for_each_populated_zone(f.mem, node, zone)
+		high = max(high, per_cpu_ptr(zone->pcp, 0)->high);
+	DIAG("pcp=own: %d pages on the list after %lu frees (high %d)",
+	     shadow_pcp(f.mem, 0) - base, (unsigned long)NR_ANON, high);
+	CHECK(shadow_pcp(f.mem, 0) < base + (int)NR_ANON);
+	base = shadow_pcp(f.mem, 0);
+	event(f.m, CLAB_MEV_PCP_DRAIN, ANON_PFN(0), 0, CLAB_MIGRATE_MOVABLE);
+	CHECK_EQ(shadow_pcp(f.mem, 0), base);
+	clab_mirror_read_counters(f.m, &c);
+	CHECK_EQ(c.pcp_drains + c.pcp_drains_missed, 0);
+	fixture_destroy(&f);
+}
+
 static u64 ring_last;
 static unsigned long ring_seen;
 
@@ -296,6 +412,7 @@ static void test_ring(void)
 }
 
 #define MIRROR_CASES(X) X(test_ring) X(test_alloc_free) X(test_partial_free) \
-	X(test_failed) X(test_reconcile) X(test_census)
+	X(test_failed) X(test_reconcile) X(test_census) X(test_pcp_follow) \
+	X(test_pcp_own)
 
 CLAB_TEST_SUITE(mirror, MIRROR_CASES);

@@ -1,8 +1,9 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 #
-# mirror-bench.sh ROUNDS MB: the guest side of scripts/bench-mirror (issue
-# 15), in one boot. A virtual arena as large as node 0's largest zone.
+# mirror-bench.sh ROUNDS MB [WORDS]: the guest side of scripts/bench-mirror
+# (issue 15), in one boot. A virtual arena as large as node 0's largest
+# zone; WORDS (e.g. pcp=own) go with every "on" written to the mirror.
 #
 # 1. Overhead: ROUNDS rounds of the three clab-mirror-bench workloads
 #    (fault, thp, pagecache; MB MiB each), each round once with the mirror
@@ -16,12 +17,13 @@
 #    the same seeds), one census, then "MB policy policy=P ..." with the
 #    kernel's and the shadow's free pageblocks, unusable index at order 9,
 #    unmovable spread and the shadow's answers to the kernel's order >= 9
-#    allocations.
+#    allocations, and the kernel's per-CPU bulk frees it followed and
+#    missed. The first run's mirror.csv follows, a line each: "MB csv ...".
 # The mirror is switched with the other CPUs offline (test-mirror.sh says
 # why). Benchmarks never fail on a number.
 set -u
 . ./tap.sh
-ROUNDS=$1 MB=$2
+ROUNDS=$1 MB=$2 WORDS=${3:-}
 zone=$(largest_zone)
 mb=$(zone_arena_mb "$zone")
 
@@ -43,7 +45,8 @@ while [ $r -le "$ROUNDS" ]; do
 	if [ $((r % 2)) = 1 ]; then order="off on"; else order="on off"; fi
 	for s in $order; do
 		if [ $s = on ]; then
-			mirror_switch "on zone=$zone" || echo "MB error: mirror on failed"
+			mirror_switch "on zone=$zone $WORDS" ||
+				echo "MB error: mirror on failed"
 			e0=$(mirror_value events) t0=$(cut -d' ' -f1 /proc/uptime)
 			bench_side on $r
 			t1=$(cut -d' ' -f1 /proc/uptime)
@@ -66,7 +69,7 @@ while [ $r -le "$ROUNDS" ]; do
 	esac
 	for p in $pols; do
 		echo "$p" >$CLAB_SYSFS/policy
-		mirror_switch "on zone=$zone interval_ms=500"
+		mirror_switch "on zone=$zone interval_ms=500 $WORDS"
 		kfrag_run thp "$MB" 3
 		kfrag_run gupta "$MB" 3
 		kfrag_run pagecache "$MB" 3
@@ -79,7 +82,8 @@ while [ $r -le "$ROUNDS" ]; do
 		hi=$(awk '$1 ~ /^[0-9]+$/ && $1 >= 9 { f += $2; c += $3; x += $4 }
 			END { printf "hi_fast=%d hi_compacted=%d hi_failed=%d", f, c, x }' $CLAB_DEBUGFS/mirror)
 		set -- $(mirror_sides free_pageblocks) $(mirror_sides unusable_index_order9) $(mirror_sides unmovable_spread) $(mirror_sides free_pages) $(mirror_sides pcp_pages)
-		echo "MB policy round=$r policy=$p k_fpb=$1 s_fpb=$2 k_unus9=$3 s_unus9=$4 k_spread=$5 s_spread=$6 k_free=$7 s_free=$8 k_pcp=$9 s_pcp=${10} $hi events=$(mirror_value events) lost=$(mirror_value lost) repaired=$(mirror_value repaired_allocs)/$(mirror_value repaired_frees) unmatched=$(mirror_value unmatched_frees)"
+		echo "MB policy round=$r policy=$p k_fpb=$1 s_fpb=$2 k_unus9=$3 s_unus9=$4 k_spread=$5 s_spread=$6 k_free=$7 s_free=$8 k_pcp=$9 s_pcp=${10} $hi events=$(mirror_value events) lost=$(mirror_value lost) repaired=$(mirror_value repaired_allocs)/$(mirror_value repaired_frees) unmatched=$(mirror_value unmatched_frees) drains=$(mirror_value pcp_drains) missed=$(mirror_value pcp_drains_missed)"
+		[ $r = 1 ] && [ "$p" = linux ] && sed 's/^/MB csv /' $CLAB_DEBUGFS/mirror.csv
 		mirror_switch off
 	done
 	r=$((r + 1))
