@@ -58,6 +58,8 @@
  * @nr_pages: pages of the range
  * @unserved: kernel pages of blocks the shadow failed to allocate
  * @suspect: kernel block heads the last census found different
+ * @touched: kernel block heads an allocation or free event named since
+ *	the last census
  * @holes: pages of each pageblock that the clone made holes (no page of
  *	the kernel's zone): never allocated nor freed, left out of the census
  * @pageblocks: pageblocks not wholly holes
@@ -73,6 +75,7 @@ struct clab_mirror {
 	unsigned long nr_pages;
 	unsigned long *unserved;
 	unsigned long *suspect;
+	unsigned long *touched;
 	u16 *holes;
 	unsigned long pageblocks;
 	u16 *pcp_cpu_of;
@@ -231,7 +234,9 @@ static void clab_mirror_do_free(struct clab_mirror *m, unsigned long key,
 
 /*
  * The kernel gave the block at @key back from a per-CPU list: the shadow
- * gives back the oldest block of the order from the same CPU's lists.
+ * gives back the oldest block of the order from the same CPU's lists, or,
+ * when they hold none, from another CPU's (a block whose CPU no event
+ * told: 6.12 refills from a stolen pageblock without the refill event).
  */
 static void clab_mirror_do_drain(struct clab_mirror *m, unsigned long key,
 				 unsigned int order,
@@ -239,12 +244,23 @@ static void clab_mirror_do_drain(struct clab_mirror *m, unsigned long key,
 {
 	int cpu = m->pcp_cpu_of[key] ? m->pcp_cpu_of[key] - 1 : ev->cpu;
 
+	int other;
+
 	m->pcp_cpu_of[key] = 0;
 	if (!m->pcp_follow)
 		return;
 	m->c.pcp_drains++;
-	if (!clab_drain_pcp_block(m->mem, cpu, order, ev->gfp))
-		m->c.pcp_drains_missed++;
+	if (clab_drain_pcp_block(m->mem, cpu, order, ev->gfp))
+		return;
+	/* Placed on another CPU's lists: the count still follows. */
+	for_each_possible_cpu(other) {
+		if (other != cpu &&
+		    clab_drain_pcp_block(m->mem, other, order, ev->gfp)) {
+			m->c.pcp_drains_elsewhere++;
+			return;
+		}
+	}
+	m->c.pcp_drains_missed++;
 }
 
 /**
@@ -291,6 +307,8 @@ void clab_mirror_apply(void *priv, const struct clab_mirror_event *ev)
 		return;
 	}
 	key = ev->pfn - m->start_pfn;
+	if (ev->type == CLAB_MEV_ALLOC || ev->type == CLAB_MEV_FREE)
+		__set_bit(key, m->touched);
 	switch (ev->type) {
 	case CLAB_MEV_ALLOC:
 		m->c.allocs++;
@@ -396,9 +414,12 @@ static unsigned int clab_mirror_layout_order(const struct clab_layout *l,
  * @l: a fresh reading of the kernel's range (same start and size)
  *
  * A block that differs now and differed at the same head in the census
- * before is repaired; one that differs for the first time is remembered.
- * Events in flight during the reading explain a difference once, never
- * twice a census apart.
+ * before, with no allocation or free event of that head between, is
+ * repaired; one that differs for the first time, or again after such an
+ * event, is remembered. Events in flight during the reading explain a
+ * difference; a page the kernel reuses at once (the head of a per-CPU
+ * list) can be in flight at many readings in a row, each time with its
+ * events applied after.
  */
 void clab_mirror_reconcile(struct clab_mirror *m, const struct clab_layout *l)
 {
@@ -415,13 +436,14 @@ void clab_mirror_reconcile(struct clab_mirror *m, const struct clab_layout *l)
 			clear_bit(key, m->suspect);
 			continue;
 		}
-		if (!test_and_set_bit(key, m->suspect))
+		if (!test_and_set_bit(key, m->suspect) || test_bit(key, m->touched))
 			continue;
 		clear_bit(key, m->suspect);
 		clab_mirror_repair(m, key, kind, order);
 		if ((key & (CLAB_CHUNK_PAGES - 1)) == 0)
 			cond_resched();
 	}
+	bitmap_zero(m->touched, m->nr_pages);
 }
 
 /**
@@ -451,9 +473,11 @@ struct clab_mirror *clab_mirror_create(struct clab_mem *mem,
 		goto no_memory;
 	m->unserved = bitmap_zalloc(nr_pages, GFP_KERNEL);
 	m->suspect = bitmap_zalloc(nr_pages, GFP_KERNEL);
+	m->touched = bitmap_zalloc(nr_pages, GFP_KERNEL);
 	m->holes = kvcalloc(max(nr_pb, 1UL), sizeof(*m->holes), GFP_KERNEL);
 	m->pcp_cpu_of = kvcalloc(nr_pages, sizeof(*m->pcp_cpu_of), GFP_KERNEL);
-	if (!m->unserved || !m->suspect || !m->holes || !m->pcp_cpu_of)
+	if (!m->unserved || !m->suspect || !m->touched || !m->holes ||
+	    !m->pcp_cpu_of)
 		goto free_mirror;
 	m->mem = mem;
 	m->pcp_follow = pcp_follow;
@@ -482,6 +506,7 @@ struct clab_mirror *clab_mirror_create(struct clab_mem *mem,
 free_mirror:
 	bitmap_free(m->unserved);
 	bitmap_free(m->suspect);
+	bitmap_free(m->touched);
 	kvfree(m->holes);
 	kvfree(m->pcp_cpu_of);
 	kfree(m);
@@ -503,6 +528,7 @@ void clab_mirror_destroy(struct clab_mirror *m)
 	clab_layout_unpin(m->mem);
 	bitmap_free(m->unserved);
 	bitmap_free(m->suspect);
+	bitmap_free(m->touched);
 	kvfree(m->holes);
 	kvfree(m->pcp_cpu_of);
 	kfree(m);

@@ -165,8 +165,10 @@ enum clab_mirror_answer {
  *	found by the census twice in a row and freed in the shadow
  * @pcp_drains: blocks the kernel gave back from its per-CPU lists, and the
  *	shadow from the same CPU's lists (when it follows them)
- * @pcp_drains_missed: of these, those the shadow's lists of that CPU had
- *	no block of the order for
+ * @pcp_drains_elsewhere: of these, those the shadow's lists of that CPU
+ *	had no block of the order for, given back from another CPU's lists
+ * @pcp_drains_missed: of these, those no CPU's lists of the shadow had a
+ *	block of the order for
  */
 struct clab_mirror_counters {
 	u64 events;
@@ -183,6 +185,7 @@ struct clab_mirror_counters {
 	u64 repaired_allocs;
 	u64 repaired_frees;
 	u64 pcp_drains;
+	u64 pcp_drains_elsewhere;
 	u64 pcp_drains_missed;
 };
 

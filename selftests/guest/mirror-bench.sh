@@ -4,6 +4,7 @@
 # mirror-bench.sh ROUNDS MB [WORDS]: the guest side of scripts/bench-mirror
 # (issue 15), in one boot. A virtual arena as large as node 0's largest
 # zone; WORDS (e.g. pcp=own) go with every "on" written to the mirror.
+# MB_PARTS=policies leaves out part 1.
 #
 # 1. Overhead: ROUNDS rounds of the three clab-mirror-bench workloads
 #    (fault, thp, pagecache; MB MiB each), each round once with the mirror
@@ -41,6 +42,7 @@ insmod "$CLAB_KO" arena_backend=virtual "arena_size=${mb}M" || {
 }
 echo "MB setup zone=$zone arena_mb=$mb rounds=$ROUNDS mb=$MB cpus=$(nproc) kernel=$(uname -r)"
 r=1
+[ "${MB_PARTS:-all}" = policies ] && r=$((ROUNDS + 1))
 while [ $r -le "$ROUNDS" ]; do
 	if [ $((r % 2)) = 1 ]; then order="off on"; else order="on off"; fi
 	for s in $order; do

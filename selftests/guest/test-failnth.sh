@@ -139,7 +139,7 @@ fn_sort_log() {
 # FN_ERRNOS (the distinct errnos), FN_OTHERS (the reports without a
 # compactlab frame) and FN_BAD (what went wrong, at which N).
 fn_sweep() {
-	fn_params=$1
+	fn_params=$1 fn_off=${2:-0}
 	FN_FIRST='' FN_LAST='' FN_REFUSED=0 FN_LOADED=0 FN_ERRNOS='' FN_OTHERS=0 FN_BAD=''
 	# The last parameter made invalid: refused before init allocates.
 	for try in 1 2 3; do
@@ -153,7 +153,7 @@ fn_sweep() {
 	done
 	dmesg -c >/dev/null
 	FN_FIRST=$((FN_FIRST - 64))
-	n=$((FN_FIRST - FN_STRIDE + ${2:-0})) inj=1
+	n=$((FN_FIRST - FN_STRIDE + fn_off)) inj=1
 	while [ "$inj" = 1 ] && [ $n -lt $((FN_FIRST + 2000)) ]; do
 		n=$((n + FN_STRIDE))
 		res=$(./clab-failnth load $n "$CLAB_KO" "$fn_params") || {

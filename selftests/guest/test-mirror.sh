@@ -129,7 +129,7 @@ dp=$((kp - sp))
 [ $dp -lt 0 ] && dp=$((-dp))
 drains=$(mirror_value pcp_drains)
 missed=$(mirror_value pcp_drains_missed)
-diag "per-CPU pages after: kernel $kp shadow $sp; drains followed $drains, missed $missed"
+diag "per-CPU pages after: kernel $kp shadow $sp; drains followed $drains, $(mirror_value pcp_drains_elsewhere) from another CPU's lists, missed $missed"
 [ "$(mirror_value pcp)" = follow ] && [ "$drains" -gt 0 ] &&
 	[ $((missed * 10)) -le "$drains" ] && [ $dp -le $(((kp + sp) / 4 + 128)) ]
 ok $? "the shadow's per-CPU lists follow the kernel's ($kp and $sp pages; $drains drains, $missed missed)"
