@@ -243,7 +243,6 @@ static void clab_mirror_do_drain(struct clab_mirror *m, unsigned long key,
 				 const struct clab_mirror_event *ev)
 {
 	int cpu = m->pcp_cpu_of[key] ? m->pcp_cpu_of[key] - 1 : ev->cpu;
-
 	int other;
 
 	m->pcp_cpu_of[key] = 0;
@@ -443,7 +442,7 @@ void clab_mirror_reconcile(struct clab_mirror *m, const struct clab_layout *l)
 		if ((key & (CLAB_CHUNK_PAGES - 1)) == 0)
 			cond_resched();
 	}
-	bitmap_zero(m->touched, m->nr_pages);
+	bitmap_clear(m->touched, 0, m->nr_pages);
 }
 
 /**

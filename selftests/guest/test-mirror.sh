@@ -17,7 +17,7 @@
 # mirror-cycles beside this script) the on-and-off loop.
 . ./tap.sh
 
-plan 25
+plan 26
 
 CYCLES=$(cat mirror-cycles 2>/dev/null || echo "${MIRROR_CYCLES:-5}")
 MB=${MIRROR_MB:-32}
@@ -71,6 +71,7 @@ refused "an unknown key" "Invalid argument" "unknown key" on speed=3
 refused "interval_ms below 100" "Invalid argument" "interval_ms must be" on interval_ms=5
 refused "a zone the node lacks" "No such file" "no zone of that name" on zone=Nowhere
 refused "off while off" "No such file" "is off already" off
+refused "a pcp value but follow or own" "Invalid argument" "pcp: follow or own" on pcp=mine
 
 dmesg -c >/dev/null
 mirror_switch "on zone=$zone interval_ms=500"
@@ -168,11 +169,12 @@ case $(cat $M) in
 *) t_fail "one resync counted, still on ($(cat $M))" ;;
 esac
 
-# A window of the zone: 4096 pages from its start.
-mirror_switch off && mirror_switch "on zone=$zone pages=4096" &&
+# A window of the zone: 4096 pages from its start, the lists its own.
+mirror_switch off && mirror_switch "on zone=$zone pages=4096 pcp=own" &&
 	set -- $(sed -n 's/.* pfns 0x\([0-9a-f]*\)-0x\([0-9a-f]*\) .*/\1 \2/p' $M) &&
-	[ $((0x$2 - 0x$1)) -le 5120 ] && [ $((0x$2 - 0x$1)) -ge 4096 ]
-ok $? "a window of the zone mirrored ($(cat $M | cut -d' ' -f1-7))"
+	[ $((0x$2 - 0x$1)) -le 5120 ] && [ $((0x$2 - 0x$1)) -ge 4096 ] &&
+	[ "$(mirror_value pcp)" = own ] && grep -q " pcp own$" $M
+ok $? "a window of the zone mirrored, pcp=own ($(cut -d' ' -f1-7,16- $M))"
 
 # On and off again and again, under load.
 ./clab-kfrag random $MB 7 >/dev/null 2>&1 &
