@@ -4,9 +4,9 @@
 # The kernel's own fault injection, one allocation at a time (issue 7's
 # faults, beyond fail_init_step): on a kernel with fail-nth, failslab and
 # fail_page_alloc (the debug kernel), every slab and page allocation of
-# clab_init() fails in turn (make check: every second), and then every allocation of each operation a
-# user runs on /dev/compactlab and sysfs. Distro kernels have no fail-nth:
-# the tests skip there.
+# clab_init() fails in turn (make check: every second one), and then every
+# allocation of each operation a user runs on /dev/compactlab and sysfs.
+# Distro kernels have no fail-nth: the tests skip there.
 #
 # clab-failnth fails the N-th slab or page allocation of one finit_module()
 # (fail-nth, with the debug kernel's failslab and fail_page_alloc). A load
