@@ -66,7 +66,7 @@ check:
 
 # The debug kernel's stress in full: a million migrations, a 10-minute
 # race soak, the live mirror on and off 100 times under load and fail-nth
-# at every point of init (make check runs 300,000, 60 s, 5 and every
+# at every point of init (make check runs 150,000, 60 s, 5 and every
 # second point).
 stress:
 	CLAB_KERNELS=x86_64:debug STRESS_MIGRATIONS=1000000 MIRROR_CYCLES=100 \
