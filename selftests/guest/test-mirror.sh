@@ -12,8 +12,8 @@
 # running it; on and off MIRROR_CYCLES times under load; unload while
 # mirroring; and the kernel's own allocation counts the same over one
 # scripted workload with the mirror off and on; the shadow's per-CPU
-# lists following the kernel's, a CPU's drain included. MIRROR_MB (32) sizes the
-# workloads, MIRROR_CYCLES (5; make stress: 100, through a file
+# lists following the kernel's, a CPU's drain included. MIRROR_MB (32)
+# sizes the workloads, MIRROR_CYCLES (5; make stress: 100, through a file
 # mirror-cycles beside this script) the on-and-off loop.
 . ./tap.sh
 
