@@ -104,8 +104,13 @@ struct clab_kclone_control {
 	struct clab_layout *out;
 };
 
-/* Kernel migratetype -> layout migratetype (the table in the file comment). */
-static u8 clab_kclone_migratetype_of(int mt)
+/**
+ * clab_kclone_migratetype_of() - a kernel migratetype as the arena's
+ * @mt: MIGRATE_*
+ *
+ * Return: the CLAB_MIGRATE_* of the table in the file comment.
+ */
+u8 clab_kclone_migratetype_of(int mt)
 {
 	switch (mt) {
 	case MIGRATE_UNMOVABLE:

@@ -27,6 +27,7 @@ struct clab_kclone_request {
 	unsigned long nr_pages;
 };
 
+u8 clab_kclone_migratetype_of(int mt);
 int clab_kclone(const struct clab_kclone_request *req, unsigned long max_pages,
 		struct clab_layout *out, const char **why);
 int clab_kclone_reread(const struct clab_kclone_request *req,

@@ -220,14 +220,10 @@ static void clab_kmirror_probe_free(void *data, struct page *page,
 /* The CLAB_MIGRATE_* of a kernel per-CPU list of a block of type @mt. */
 static u16 clab_kmirror_pcp_list(int mt)
 {
-	switch (mt) {
-	case MIGRATE_UNMOVABLE:
-		return CLAB_MIGRATE_UNMOVABLE;
-	case MIGRATE_RECLAIMABLE:
-		return CLAB_MIGRATE_RECLAIMABLE;
-	}
+	u8 t = clab_kclone_migratetype_of(mt);
+
 	/* MOVABLE's list takes HIGHATOMIC and CMA blocks too. */
-	return CLAB_MIGRATE_MOVABLE;
+	return t < CLAB_MIGRATE_PCPTYPES ? t : CLAB_MIGRATE_MOVABLE;
 }
 
 /* mm_page_alloc_zone_locked: only refills of this CPU's list are kept. */
