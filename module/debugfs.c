@@ -615,6 +615,8 @@ static int clab_mirror_show(struct seq_file *m, void *v)
 	seq_printf(m, "pcp %s\npcp_drains %llu\npcp_drains_elsewhere %llu\npcp_drains_missed %llu\n",
 		   st->pcp_follow ? "follow" : "own", c->pcp_drains,
 		   c->pcp_drains_elsewhere, c->pcp_drains_missed);
+	seq_printf(m, "pcp_refills %llu\npcp_refills_missed %llu\n",
+		   c->pcp_refills, c->pcp_refills_missed);
 	seq_puts(m, "\nthe kernel's allocations, by what the shadow did with the same request\norder");
 	for (a = 0; a < CLAB_MIRROR_NR_ANSWERS; a++)
 		seq_printf(m, " %12s", answers[a]);

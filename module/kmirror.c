@@ -235,6 +235,7 @@ static void clab_kmirror_probe_refill(void *data, struct page *page,
 	struct clab_mirror_event ev = {
 		.type = CLAB_MEV_PCP_REFILL,
 		.order = order,
+		.gfp = clab_kmirror_pcp_list(mt),
 	};
 
 	if (!percpu_refill)

@@ -32,7 +32,13 @@
  *   blocks by the same rule. The kernel drains other CPUs' lists from
  *   its own, so the CPU is the one whose list the block went to: the CPU
  *   of its free, of its refill (mm_page_alloc_zone_locked), or of the
- *   clone's per-CPU lists (@pcp_cpu_of).
+ *   clone's per-CPU lists (@pcp_cpu_of). Each block of a kernel refill
+ *   (mm_page_alloc_zone_locked with percpu_refill) makes the shadow move
+ *   one block of its own choosing to the same list
+ *   (clab_refill_pcp_block()), and a replayed allocation that finds its
+ *   list empty takes one block, not a batch (mem->pcp_take_one): so the
+ *   lists also fill when and as much as the kernel's, whatever batch the
+ *   kernel used (6.12 scales it with demand).
  *
  * The tracepoints do not show every change (compaction's free scanner,
  * the bulk allocator and alloc_contig_range() take pages silently, and a
@@ -209,7 +215,9 @@ static void clab_mirror_do_alloc(struct clab_mirror *m, unsigned long key,
 	if (clab_mirror_release(m, key, 1UL << order))
 		m->c.rebound++;
 	clab_mirror_clear_unserved(m, key, 1UL << order);
+	WRITE_ONCE(m->mem->pcp_take_one, m->pcp_follow);
 	page = clab_mirror_alloc(m, gfp, order, &answer);
+	WRITE_ONCE(m->mem->pcp_take_one, false);
 	m->c.answer[order][answer]++;
 	if (!page) {
 		bitmap_set(m->unserved, key, 1UL << order);
@@ -260,6 +268,23 @@ static void clab_mirror_do_drain(struct clab_mirror *m, unsigned long key,
 		}
 	}
 	m->c.pcp_drains_missed++;
+}
+
+/*
+ * The kernel moved the block at @key from its buddy lists to a per-CPU list
+ * of the event's CPU: the shadow moves one of its own blocks of the order,
+ * picked by its own rules, to the same list.
+ */
+static void clab_mirror_do_refill(struct clab_mirror *m, unsigned long key,
+				  unsigned int order,
+				  const struct clab_mirror_event *ev)
+{
+	m->pcp_cpu_of[key] = ev->cpu + 1;
+	if (!m->pcp_follow)
+		return;
+	m->c.pcp_refills++;
+	if (!clab_refill_pcp_block(m->mem, ev->cpu, order, ev->gfp))
+		m->c.pcp_refills_missed++;
 }
 
 /**
@@ -320,7 +345,7 @@ void clab_mirror_apply(void *priv, const struct clab_mirror_event *ev)
 		clab_mirror_do_free(m, key, order);
 		break;
 	case CLAB_MEV_PCP_REFILL:
-		m->pcp_cpu_of[key] = ev->cpu + 1;
+		clab_mirror_do_refill(m, key, order, ev);
 		break;
 	case CLAB_MEV_PCP_DRAIN:
 		clab_mirror_do_drain(m, key, order, ev);

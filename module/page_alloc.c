@@ -450,6 +450,18 @@ static int clab_get_pcp_cpu(struct clab_mem *mem)
 }
 
 /*
+ * Does an empty list take one block, not a batch? The live mirror's replay
+ * of a kernel allocation does, when it follows the kernel's per-CPU lists
+ * (mem->pcp_take_one): the kernel's refills come as events of their own
+ * (clab_refill_pcp_block()), and one the kernel made without an event
+ * (6.12 refills from a claimed pageblock so) is made up one block at a time.
+ */
+static bool clab_pcp_refills_followed(struct clab_mem *mem)
+{
+	return READ_ONCE(mem->pcp_take_one) && READ_ONCE(mem->pcp_task) == current;
+}
+
+/*
  * Take a block of @order from this CPU's list for @migratetype, refilling
  * an empty list from the buddy lists (6.1's rmqueue_pcplist()). An
  * allocation halves the free factor that bulk frees scale with.
@@ -473,6 +485,8 @@ static struct clab_page *clab_rmqueue_pcplist(struct clab_zone *zone,
 		/* A batch is scaled down by the order, to at least 2 blocks. */
 		if (batch > 1)
 			batch = max(batch >> order, 2);
+		if (clab_pcp_refills_followed(clab_zone_mem(zone)))
+			batch = 1;
 		pcp->count += clab_rmqueue_bulk(zone, order, batch, list,
 						migratetype, alloc_flags) << order;
 	}
@@ -942,6 +956,48 @@ bool clab_drain_pcp_block(struct clab_mem *mem, int cpu, unsigned int order,
 		spin_unlock_irqrestore(&zone->lock, flags);
 		spin_unlock(&pcp->lock);
 		return true;
+	}
+	return false;
+}
+
+/**
+ * clab_refill_pcp_block() - put one block of the buddy lists on a CPU's list
+ * @mem: the shadow memory
+ * @cpu: the CPU whose list takes it
+ * @order: the block's order (clab_pcp_allowed_order())
+ * @mt: the list's migratetype, below CLAB_MIGRATE_PCPTYPES
+ *
+ * The live mirror's replay of one block of the kernel's refill of a per-CPU
+ * list (mm_page_alloc_zone_locked, percpu_refill): the shadow takes a block
+ * by its own rules (6.1's __rmqueue(), fallback and stealing included), at
+ * the tail of the list, as 6.1's rmqueue_bulk() does; no watermark is
+ * checked, as the kernel checked its own before refilling. The first zone
+ * of the arena that has such a block gives it.
+ *
+ * Return: true if a block went to the list.
+ */
+bool clab_refill_pcp_block(struct clab_mem *mem, int cpu, unsigned int order,
+			   int mt)
+{
+	struct clab_node *node;
+	struct clab_zone *zone;
+
+	if (!clab_pcp_allowed_order(order) || mt < 0 ||
+	    mt >= CLAB_MIGRATE_PCPTYPES || cpu < 0 || cpu >= nr_cpu_ids ||
+	    !cpu_possible(cpu))
+		return false;
+	clab_for_each_populated_zone(mem, node, zone) {
+		struct clab_per_cpu_pages *pcp = per_cpu_ptr(zone->pcp, cpu);
+		int got;
+
+		spin_lock(&pcp->lock);
+		got = clab_rmqueue_bulk(zone, order, 1,
+					&pcp->lists[clab_order_to_pindex(mt, order)],
+					mt, 0);
+		pcp->count += got << order;
+		spin_unlock(&pcp->lock);
+		if (got)
+			return true;
 	}
 	return false;
 }

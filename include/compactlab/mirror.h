@@ -58,8 +58,8 @@ enum clab_mirror_event_type {
  * @seq: the global sequence number, from 1
  * @pfn: the kernel pfn of the block (0 for CLAB_MEV_ALLOC_FAILED)
  * @gfp: CLAB_GFP_* of the kernel's request (allocations only): its
- *	migratetype and what it allowed; for CLAB_MEV_PCP_DRAIN, the
- *	CLAB_MIGRATE_* of the per-CPU list
+ *	migratetype and what it allowed; for CLAB_MEV_PCP_REFILL and
+ *	CLAB_MEV_PCP_DRAIN, the CLAB_MIGRATE_* of the per-CPU list
  * @cpu: the CPU the event came from (its ring's); set by
  *	clab_mirror_ring_emit()
  * @type: enum clab_mirror_event_type
@@ -169,6 +169,10 @@ enum clab_mirror_answer {
  *	had no block of the order for, given back from another CPU's lists
  * @pcp_drains_missed: of these, those no CPU's lists of the shadow had a
  *	block of the order for
+ * @pcp_refills: blocks the kernel moved to its per-CPU lists, and the
+ *	shadow to the same CPU's lists (when it follows them)
+ * @pcp_refills_missed: of these, those the shadow's buddy lists had no
+ *	block of the order for
  */
 struct clab_mirror_counters {
 	u64 events;
@@ -187,6 +191,8 @@ struct clab_mirror_counters {
 	u64 pcp_drains;
 	u64 pcp_drains_elsewhere;
 	u64 pcp_drains_missed;
+	u64 pcp_refills;
+	u64 pcp_refills_missed;
 };
 
 /**

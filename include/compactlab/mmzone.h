@@ -359,6 +359,10 @@ struct clab_layout_clone;
  * @pcp_hold: set by @pcp_task while it frees a block as the kernel did:
  *	the block stays on the list past the high mark (page_alloc.c,
  *	clab_pcp_held())
+ * @pcp_take_one: set by @pcp_task while it allocates a block as the
+ *	kernel did: an empty list takes one block from the buddy lists, not
+ *	a batch, since the kernel's refills come as events of their own
+ *	(clab_refill_pcp_block(); page_alloc.c, clab_pcp_refills_followed())
  */
 struct clab_mem {
 	struct clab_arena *arena;
@@ -386,6 +390,7 @@ struct clab_mem {
 	struct task_struct *pcp_task;
 	int pcp_cpu;
 	bool pcp_hold;
+	bool pcp_take_one;
 };
 
 /* Layout and lifetime (module/zones.c). */
@@ -413,6 +418,8 @@ void clab_prep_isolated_pages(struct clab_mem *mem, struct clab_page *page,
 void clab_drain_all_pages(struct clab_mem *mem, struct clab_zone *zone);
 bool clab_drain_pcp_block(struct clab_mem *mem, int cpu, unsigned int order,
 			  int mt);
+bool clab_refill_pcp_block(struct clab_mem *mem, int cpu, unsigned int order,
+			   int mt);
 void clab_drain_local_pages(struct clab_zone *zone,
 			    struct clab_capture_control *capc);
 unsigned long clab_take_free_pages(struct clab_mem *mem, struct list_head *list);

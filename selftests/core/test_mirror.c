@@ -6,7 +6,7 @@
  * failed allocations on both sides, the counterfactual answers); the
  * census repairs of what no event showed; both sides' censuses of the
  * same layout agreeing; the per-CPU lists following the kernel's bulk
- * frees, or their own high marks.
+ * frees and refills, or their own high marks.
  */
 #include <compactlab/mirror.h>
 #include "mem_check.h"
@@ -104,6 +104,24 @@ static int shadow_pcp(struct clab_mem *mem, int cpu)
 
 	clab_for_each_populated_zone(mem, node, zone)
 		n += per_cpu_ptr(zone->pcp, cpu)->count;
+	return n;
+}
+
+/* Blocks on @cpu's shadow list of @mt and @order, every zone. */
+static int shadow_list_blocks(struct clab_mem *mem, int cpu, int mt,
+			      unsigned int order)
+{
+	struct clab_node *node;
+	struct clab_zone *zone;
+	struct list_head *pos;
+	int n = 0;
+
+	clab_for_each_populated_zone(mem, node, zone) {
+		struct clab_per_cpu_pages *pcp = per_cpu_ptr(zone->pcp, cpu);
+
+		list_for_each(pos, &pcp->lists[clab_order_to_pindex(mt, order)])
+			n++;
+	}
 	return n;
 }
 
@@ -304,7 +322,9 @@ static void test_census(void)
  * pcp=follow: the kernel's frees stay on the event CPU's list past the
  * high mark; each kernel drain gives back the oldest block of the order,
  * from the list of the CPU the block was freed or refilled on, whichever
- * CPU the drain ran on; a drain the lists cannot match is counted.
+ * CPU the drain ran on; a drain the lists cannot match is counted. Each
+ * kernel refill moves one block to the list; a replayed allocation that
+ * finds its list empty takes one block, not a batch.
  */
 static void test_pcp_follow(void)
 {
@@ -312,7 +332,9 @@ static void test_pcp_follow(void)
 	struct clab_mirror_census s0, s1;
 	struct clab_page *first, *second;
 	struct mirror_fixture f;
-	int base, other = -1, cpu;
+	int base, refilled, other = -1, cpu;
+	struct clab_node *node;
+	struct clab_zone *zone;
 	unsigned int i;
 
 	fixture_create_pcp(&f, true);
@@ -335,14 +357,42 @@ static void test_pcp_follow(void)
 	CHECK_EQ(shadow_pcp(f.mem, 0), base + NR_ANON - 100);
 	CHECK_EQ(s1.pcp_pages, s0.pcp_pages - 100);
 	CHECK_EQ(s1.free_pages, s0.free_pages + 100);
-	/* A refilled block's drain; then an order the lists do not hold. */
-	event(f.m, CLAB_MEV_PCP_REFILL, START + 5 * PB, 0, 0);
+	/* A refill moves one block to the list; its drain gives it back. */
+	refilled = shadow_list_blocks(f.mem, 0, CLAB_MIGRATE_UNMOVABLE, 0);
+	event(f.m, CLAB_MEV_PCP_REFILL, START + 5 * PB, 0, CLAB_MIGRATE_UNMOVABLE);
+	CHECK_EQ(shadow_list_blocks(f.mem, 0, CLAB_MIGRATE_UNMOVABLE, 0),
+		 refilled + 1);
+	CHECK_EQ(shadow_pcp(f.mem, 0), base + NR_ANON - 99);
 	event(f.m, CLAB_MEV_PCP_DRAIN, START + 5 * PB, 0, CLAB_MIGRATE_UNMOVABLE);
-	CHECK_EQ(shadow_pcp(f.mem, 0), base + NR_ANON - 101);
+	CHECK_EQ(shadow_pcp(f.mem, 0), base + NR_ANON - 100);
+	/* An order the lists do not hold. */
 	event(f.m, CLAB_MEV_PCP_DRAIN, START + 5 * PB, 3, CLAB_MIGRATE_MOVABLE);
 	clab_mirror_read_counters(f.m, &c);
 	CHECK_EQ(c.pcp_drains, 102);
 	CHECK_EQ(c.pcp_drains_missed, 1);
+	CHECK_EQ(c.pcp_refills, 1);
+	CHECK_EQ(c.pcp_refills_missed, 0);
+	/*
+	 * An allocation whose list is empty takes one block, not a batch
+	 * (the arena's own batch is 1: make it 8).
+	 */
+	TEST_ASSERT(!shadow_list_blocks(f.mem, 0, CLAB_MIGRATE_RECLAIMABLE, 0));
+	clab_for_each_populated_zone(f.mem, node, zone)
+		per_cpu_ptr(zone->pcp, 0)->batch = 8;
+	base = shadow_pcp(f.mem, 0);
+	event(f.m, CLAB_MEV_ALLOC, START + 5 * PB + 16, 0, CLAB_GFP_RECLAIMABLE);
+	CHECK_EQ(shadow_pcp(f.mem, 0), base);
+	CHECK(clab_layout_clone_get(f.mem->clone, 5 * PB + 16));
+	/* Three refills, then three allocations: they take what came. */
+	for (i = 0; i < 3; i++)
+		event(f.m, CLAB_MEV_PCP_REFILL, START + 5 * PB + 17 + i, 0,
+		      CLAB_MIGRATE_RECLAIMABLE);
+	CHECK_EQ(shadow_pcp(f.mem, 0), base + 3);
+	for (i = 0; i < 3; i++)
+		event(f.m, CLAB_MEV_ALLOC, START + 5 * PB + 17 + i, 0,
+		      CLAB_GFP_RECLAIMABLE);
+	CHECK_EQ(shadow_pcp(f.mem, 0), base);
+	CHECK(!shadow_list_blocks(f.mem, 0, CLAB_MIGRATE_RECLAIMABLE, 0));
 	/* A drain run on another CPU gives back from the freeing CPU's list. */
 	for_each_possible_cpu(cpu)
 		if (cpu)
@@ -354,11 +404,20 @@ static void test_pcp_follow(void)
 		event_on(f.m, CLAB_MEV_PCP_DRAIN, ANON_PFN(0), 0,
 			 CLAB_MIGRATE_MOVABLE, 0);
 		CHECK_EQ(shadow_pcp(f.mem, other), base - 1);
-		/* That CPU's lists hold none: another CPU's give one back. */
+		/*
+		 * A block refilled on that CPU, which an allocation there
+		 * takes: its lists then hold none when the refilled pfn is
+		 * drained, and another CPU's lists give one back.
+		 */
 		base = shadow_pcp(f.mem, 0);
-		event_on(f.m, CLAB_MEV_PCP_REFILL, START + 5 * PB, 0, 0, other);
+		refilled = shadow_pcp(f.mem, other);
+		event_on(f.m, CLAB_MEV_PCP_REFILL, START + 6 * PB, 0,
+			 CLAB_MIGRATE_MOVABLE, other);
+		CHECK_EQ(shadow_pcp(f.mem, other), refilled + 1);
+		event_on(f.m, CLAB_MEV_ALLOC, START + 6 * PB + 1, 0,
+			 CLAB_GFP_MOVABLE, other);
 		if (!shadow_pcp(f.mem, other)) {
-			event(f.m, CLAB_MEV_PCP_DRAIN, START + 5 * PB, 0,
+			event(f.m, CLAB_MEV_PCP_DRAIN, START + 6 * PB, 0,
 			      CLAB_MIGRATE_MOVABLE);
 			CHECK_EQ(shadow_pcp(f.mem, 0), base - 1);
 			clab_mirror_read_counters(f.m, &c);
@@ -368,7 +427,10 @@ static void test_pcp_follow(void)
 	fixture_destroy(&f);
 }
 
-/* pcp=own: the lists keep their own high marks; drains change nothing. */
+/*
+ * pcp=own: the lists keep their own high marks; drains and refills change
+ * nothing.
+ */
 static void test_pcp_own(void)
 {
 	struct clab_mirror_counters c;
@@ -389,9 +451,11 @@ static void test_pcp_own(void)
 	CHECK(shadow_pcp(f.mem, 0) < base + (int)NR_ANON);
 	base = shadow_pcp(f.mem, 0);
 	event(f.m, CLAB_MEV_PCP_DRAIN, ANON_PFN(0), 0, CLAB_MIGRATE_MOVABLE);
+	event(f.m, CLAB_MEV_PCP_REFILL, START + 5 * PB, 0, CLAB_MIGRATE_MOVABLE);
 	CHECK_EQ(shadow_pcp(f.mem, 0), base);
 	clab_mirror_read_counters(f.m, &c);
 	CHECK_EQ(c.pcp_drains + c.pcp_drains_missed, 0);
+	CHECK_EQ(c.pcp_refills + c.pcp_refills_missed, 0);
 	fixture_destroy(&f);
 }
 

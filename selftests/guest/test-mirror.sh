@@ -12,9 +12,9 @@
 # running it; on and off MIRROR_CYCLES times under load; unload while
 # mirroring; and the kernel's own allocation counts the same over one
 # scripted workload with the mirror off and on; the shadow's per-CPU
-# lists following the kernel's, a CPU's drain included. MIRROR_MB (32)
-# sizes the workloads, MIRROR_CYCLES (5; make stress: 100, through a file
-# mirror-cycles beside this script) the on-and-off loop.
+# lists following the kernel's, refills and a CPU's drain included.
+# MIRROR_MB (32) sizes the workloads, MIRROR_CYCLES (5; make stress: 100,
+# through a file mirror-cycles beside this script) the on-and-off loop.
 . ./tap.sh
 
 plan 26
@@ -115,8 +115,9 @@ diag "unusable index order 9: $(mirror_sides unusable_index_order9)"
 ok $? "the shadow's free memory tracks the kernel's within 3% of the zone ($d pages apart)"
 
 # pcp=follow (the default): the kernel's bulk frees from its per-CPU lists,
-# drains included, make the shadow's lists give back as much. Taking CPU 1
-# offline drains its lists (from another CPU).
+# drains included, make the shadow's lists give back as much, and its
+# refills take as much. Taking CPU 1 offline drains its lists (from
+# another CPU).
 set -- $(mirror_sides pcp_pages)
 diag "per-CPU pages before CPU 1 goes offline: kernel $1 shadow $2"
 if [ -w /sys/devices/system/cpu/cpu1/online ]; then
@@ -130,10 +131,13 @@ dp=$((kp - sp))
 [ $dp -lt 0 ] && dp=$((-dp))
 drains=$(mirror_value pcp_drains)
 missed=$(mirror_value pcp_drains_missed)
-diag "per-CPU pages after: kernel $kp shadow $sp; drains followed $drains, $(mirror_value pcp_drains_elsewhere) from another CPU's lists, missed $missed"
+refills=$(mirror_value pcp_refills)
+rmissed=$(mirror_value pcp_refills_missed)
+diag "per-CPU pages after: kernel $kp shadow $sp; drains followed $drains, $(mirror_value pcp_drains_elsewhere) from another CPU's lists, missed $missed; refills followed $refills, missed $rmissed"
 [ "$(mirror_value pcp)" = follow ] && [ "$drains" -gt 0 ] &&
-	[ $((missed * 10)) -le "$drains" ] && [ $dp -le $(((kp + sp) / 4 + 128)) ]
-ok $? "the shadow's per-CPU lists follow the kernel's ($kp and $sp pages; $drains drains, $missed missed)"
+	[ $((missed * 10)) -le "$drains" ] && [ "$refills" -gt 0 ] &&
+	[ $((rmissed * 10)) -le "$refills" ] && [ $dp -le $(((kp + sp) / 4 + 128)) ]
+ok $? "the shadow's per-CPU lists follow the kernel's ($kp and $sp pages; $drains drains, $missed missed; $refills refills, $rmissed missed)"
 
 head -n1 $D/mirror.csv | grep -q '^ms,events,lost,k_free_pages,' &&
 	[ "$(wc -l <$D/mirror.csv)" -ge 3 ]
