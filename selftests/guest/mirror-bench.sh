@@ -21,13 +21,16 @@
 #    allocations, the kernel's per-CPU bulk frees it followed and missed,
 #    and what the kernel's own THP faults and direct compaction did over
 #    the workload (thp_fault_alloc, thp_fault_fallback, compact_stall,
-#    compact_success and compact_fail from /proc/vmstat). The first run's mirror.csv follows, a line each: "MB csv ...".
+#    compact_success and compact_fail from /proc/vmstat). Before reading,
+#    it lets the worker catch up (fewer than 256 events pending). The
+#    first run's mirror.csv follows, a line each: "MB csv ...".
 #    MB_WORKLOAD=pressure runs instead, per policy, clab-kfrag's gupta
 #    scenario over HOLD_MB MiB (default 2 x MB), held, while its thp
-#    scenario asks for MB MiB of huge pages (so the kernel compacts). MB_WORKLOAD=build runs a
-#    build of a small C tree (scripts/stage-build-tree: buildroot/ beside
-#    this script, make -j2 in a chroot, BUILDS times from clean, default
-#    2), with "MB build ..." giving each build's seconds and objects.
+#    scenario asks for MB MiB of huge pages (so the kernel compacts).
+#    MB_WORKLOAD=build runs a build of a small C tree
+#    (scripts/stage-build-tree: buildroot/ beside this script, make -j2 in
+#    a chroot, BUILDS times from clean, default 2), with "MB build ..."
+#    giving each build's seconds and objects.
 # The mirror is switched with the other CPUs offline (test-mirror.sh says
 # why). Benchmarks never fail on a number.
 set -u
