@@ -907,6 +907,17 @@ static void clab_free_pcppages_bulk(struct clab_zone *zone, int count,
 	spin_unlock_irqrestore(&zone->lock, flags);
 }
 
+/*
+ * Does a replayed per-CPU list event name a list the arena has: a possible
+ * CPU, an order the lists take, a migratetype with lists?
+ */
+static bool clab_is_pcp_event_valid(int cpu, unsigned int order, int mt)
+{
+	return clab_pcp_allowed_order(order) && mt >= 0 &&
+	       mt < CLAB_MIGRATE_PCPTYPES && cpu >= 0 && cpu < nr_cpu_ids &&
+	       cpu_possible(cpu);
+}
+
 /**
  * clab_drain_pcp_block() - give a CPU's oldest block of an order back
  * @mem: the shadow memory
@@ -928,9 +939,7 @@ bool clab_drain_pcp_block(struct clab_mem *mem, int cpu, unsigned int order,
 	struct clab_node *node;
 	struct clab_zone *zone;
 
-	if (!clab_pcp_allowed_order(order) || mt < 0 ||
-	    mt >= CLAB_MIGRATE_PCPTYPES || cpu < 0 || cpu >= nr_cpu_ids ||
-	    !cpu_possible(cpu))
+	if (!clab_is_pcp_event_valid(cpu, order, mt))
 		return false;
 	clab_for_each_populated_zone(mem, node, zone) {
 		struct clab_per_cpu_pages *pcp = per_cpu_ptr(zone->pcp, cpu);
@@ -982,9 +991,7 @@ bool clab_refill_pcp_block(struct clab_mem *mem, int cpu, unsigned int order,
 	struct clab_node *node;
 	struct clab_zone *zone;
 
-	if (!clab_pcp_allowed_order(order) || mt < 0 ||
-	    mt >= CLAB_MIGRATE_PCPTYPES || cpu < 0 || cpu >= nr_cpu_ids ||
-	    !cpu_possible(cpu))
+	if (!clab_is_pcp_event_valid(cpu, order, mt))
 		return false;
 	clab_for_each_populated_zone(mem, node, zone) {
 		struct clab_per_cpu_pages *pcp = per_cpu_ptr(zone->pcp, cpu);

@@ -56,18 +56,10 @@ build_run() {
 
 # pressure_run: thp demand while a Gupta fragmentation is held.
 pressure_run() {
-	rm -f /tmp/hold.out
-	./clab-kfrag gupta "${HOLD_MB:-$((MB * 2))}" 3 >/tmp/hold.out 2>&1 &
-	hold=$!
-	i=0
-	while ! grep -qs '^clab-kfrag: ready' /tmp/hold.out && [ $i -lt 1200 ]; do
-		sleep 0.1
-		i=$((i + 1))
-	done
+	kfrag_start /tmp/hold.out gupta "${HOLD_MB:-$((MB * 2))}" 3
+	hold=$kp
 	kfrag_run thp "$MB" 3
-	kill -CONT $hold 2>/dev/null
-	kill -KILL $hold 2>/dev/null
-	wait $hold 2>/dev/null
+	kfrag_end $hold
 }
 
 # kernel_compaction [BEFORE]: the kernel's THP and direct compaction

@@ -226,19 +226,33 @@ mirror_sides() {
 	awk -v k="$1" '$1 == k { print $2, $3; exit }' $CLAB_DEBUGFS/mirror
 }
 
-# kfrag_run SCENARIO MB [SEED]: run clab-kfrag until it is ready, then end
-# it (which frees what it holds).
-kfrag_run() {
-	# A new file: the last run's "ready" must not end this one at once.
-	rm -f /tmp/kfrag.out
-	./clab-kfrag "$@" >/tmp/kfrag.out 2>&1 &
+# kfrag_start OUT SCENARIO MB [SEED]: start clab-kfrag, its output to OUT,
+# and wait (up to 120 s) until it is ready and holds its pattern; its pid
+# in $kp.
+kfrag_start() {
+	kf_out=$1
+	shift
+	# A new file: the last run's "ready" must not end this wait at once.
+	rm -f "$kf_out"
+	./clab-kfrag "$@" >"$kf_out" 2>&1 &
 	kp=$!
 	i=0
-	while ! grep -qs '^clab-kfrag: ready' /tmp/kfrag.out && [ $i -lt 1200 ]; do
+	while ! grep -qs '^clab-kfrag: ready' "$kf_out" && [ $i -lt 1200 ]; do
 		sleep 0.1
 		i=$((i + 1))
 	done
-	kill -CONT $kp 2>/dev/null
-	kill -KILL $kp 2>/dev/null
-	wait $kp 2>/dev/null
+}
+
+# kfrag_end PID: end a clab-kfrag (which frees what it holds).
+kfrag_end() {
+	kill -CONT "$1" 2>/dev/null
+	kill -KILL "$1" 2>/dev/null
+	wait "$1" 2>/dev/null
+}
+
+# kfrag_run SCENARIO MB [SEED]: run clab-kfrag until it is ready, then end
+# it.
+kfrag_run() {
+	kfrag_start /tmp/kfrag.out "$@"
+	kfrag_end $kp
 }
