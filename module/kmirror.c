@@ -129,7 +129,11 @@ static struct clab_kmirror *clab_kmirror;
 static struct tracepoint *clab_tp_alloc, *clab_tp_free, *clab_tp_refill,
 	*clab_tp_drain;
 
-/* The page allocator's gfp, as the shadow's. */
+/*
+ * The page allocator's gfp, as the shadow's. The zone bits follow
+ * gfp_zone(): __GFP_DMA, else __GFP_DMA32, else ZONE_MOVABLE only for
+ * __GFP_MOVABLE with __GFP_HIGHMEM (GFP_HIGHUSER_MOVABLE).
+ */
 static u32 clab_kmirror_gfp(gfp_t gfp, int mt)
 {
 	u32 g = CLAB_GFP_NOWARN;
@@ -137,7 +141,8 @@ static u32 clab_kmirror_gfp(gfp_t gfp, int mt)
 	switch (mt) {
 	case MIGRATE_MOVABLE:
 		g |= CLAB_MIGRATE_MOVABLE;
-		if (gfp & __GFP_MOVABLE)
+		if ((gfp & (__GFP_MOVABLE | __GFP_HIGHMEM)) ==
+		    (__GFP_MOVABLE | __GFP_HIGHMEM))
 			g |= CLAB_GFP_MOVABLE_ZONE;
 		break;
 	case MIGRATE_RECLAIMABLE:
@@ -146,6 +151,10 @@ static u32 clab_kmirror_gfp(gfp_t gfp, int mt)
 	default:
 		g |= CLAB_MIGRATE_UNMOVABLE;
 	}
+	if (gfp & __GFP_DMA)
+		g |= CLAB_GFP_DMA;
+	else if (gfp & __GFP_DMA32)
+		g |= CLAB_GFP_DMA32;
 	if (gfp & __GFP_HIGH)
 		g |= CLAB_GFP_HIGH;
 	/* GFP_ATOMIC on 6.1 and 6.12 alike: high, and may not block. */
@@ -520,6 +529,36 @@ static void clab_kmirror_default_zone(struct clab_kclone_request *req)
 		strscpy(req->zone, best->name, sizeof(req->zone));
 }
 
+/*
+ * Does the arena zone the clone lands in stand for the kernel's zone? It
+ * must hold the whole clone and be of the same type, or the shadow would
+ * run another zone's rules: 6.1 sets ALLOC_NOFRAGMENT for a NORMAL zone
+ * only, and the lowmem reserves differ by type. The zone plan
+ * (dma_limit=, dma32_limit=) gives the arena the type.
+ */
+static bool clab_kmirror_zone_matches(struct clab_kmirror *km, const char **why)
+{
+	struct clab_zone *first = clab_idx_to_zone(km->mem, 0);
+	struct clab_zone *last = clab_idx_to_zone(km->mem, km->census.nr_pages - 1);
+	const char *type = clab_zone_names[first->type];
+	const char *param = !strcmp(km->req.zone, "DMA") ? "dma_limit" :
+			    !strcmp(km->req.zone, "DMA32") ? "dma32_limit" : NULL;
+
+	if (first == last && !strcmp(type, km->req.zone))
+		return true;
+	if (param)
+		pr_warn("mirror: the kernel's zone %s would land in the arena's %s zone: load compactlab with %s=%luM (the arena's size) so that the arena is %s\n",
+			km->req.zone, type, param,
+			ALIGN(km->mem->arena->nr_pages, CLAB_CHUNK_PAGES) >>
+			(20 - CLAB_PAGE_SHIFT),
+			km->req.zone);
+	else
+		pr_warn("mirror: the kernel's zone %s would land in the arena's %s zone: load compactlab without dma_limit= and dma32_limit=\n",
+			km->req.zone, type);
+	*why = "the arena is not of the zone's type: load with the zone plan the log names";
+	return false;
+}
+
 /**
  * clab_kmirror_start() - turn the live mirror on
  * @mem: the shadow memory (a virtual arena at least as large as the zone)
@@ -590,6 +629,10 @@ int clab_kmirror_start(struct clab_mem *mem, const struct clab_kmirror_params *p
 	if (km->census.nr_pages > mem->arena->nr_pages) {
 		*why = "the arena is smaller than the zone: load with a larger arena_size";
 		ret = -ENOSPC;
+		goto free_km;
+	}
+	if (!clab_kmirror_zone_matches(km, why)) {
+		ret = -EINVAL;
 		goto free_km;
 	}
 	km->started = ktime_get();

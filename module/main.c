@@ -46,6 +46,16 @@ module_param(movablecore, charp, 0444);
 MODULE_PARM_DESC(movablecore,
 		 "Pages given to ZONE_MOVABLE, as the boot parameter: a size (64M) or a percentage (50%)");
 
+static char *dma_limit;
+module_param(dma_limit, charp, 0444);
+MODULE_PARM_DESC(dma_limit,
+		 "Zone plan: the arena's first SIZE (a multiple of the largest block, e.g. 16M) is ZONE_DMA; unset for none");
+
+static char *dma32_limit;
+module_param(dma32_limit, charp, 0444);
+MODULE_PARM_DESC(dma32_limit,
+		 "Zone plan: ZONE_DMA32 ends at arena offset SIZE (e.g. 4G, past the end for all); unset for none; the rest is ZONE_NORMAL");
+
 static unsigned int fail_init_step;
 module_param(fail_init_step, uint, 0444);
 MODULE_PARM_DESC(fail_init_step,
@@ -145,11 +155,13 @@ static int __init clab_init(void)
 	cfg.nodes = nodes;
 	cfg.kernelcore = kernelcore;
 	cfg.movablecore = movablecore;
+	cfg.dma_limit = dma_limit;
+	cfg.dma32_limit = dma32_limit;
 	ret = clab_mem_init(&clab_mem, clab_arena, &cfg, &why);
 	if (ret) {
-		pr_err("refusing nodes=%u kernelcore=%s movablecore=%s: %s\n",
+		pr_err("refusing nodes=%u kernelcore=%s movablecore=%s dma_limit=%s dma32_limit=%s: %s\n",
 		       nodes, kernelcore ?: "(unset)", movablecore ?: "(unset)",
-		       why);
+		       dma_limit ?: "(unset)", dma32_limit ?: "(unset)", why);
 		goto destroy_arena;
 	}
 	if (clab_init_step_fails(2)) {

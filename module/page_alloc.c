@@ -358,11 +358,14 @@ static bool __clab_rmqueue_fallback(struct clab_zone *zone, unsigned int order,
 				    int start_mt, unsigned int alloc_flags)
 {
 	struct clab_free_area *area;
-	int current_order, fallback_mt = -1;
+	int current_order, fallback_mt = -1, min_order = order;
 	struct clab_page *page;
 	bool can_steal;
 
-	for (current_order = CLAB_MAX_ORDER; current_order >= (int)order;
+	/* Only whole pageblocks while another zone may still do (6.1). */
+	if (order < CLAB_PAGEBLOCK_ORDER && (alloc_flags & CLAB_ALLOC_NOFRAGMENT))
+		min_order = CLAB_PAGEBLOCK_ORDER;
+	for (current_order = CLAB_MAX_ORDER; current_order >= min_order;
 	     current_order--) {
 		area = &zone->free_area[current_order];
 		fallback_mt = clab_find_suitable_fallback(area, current_order,
@@ -633,8 +636,10 @@ static bool clab_atomic_ignores_boost(struct clab_zone *zone, unsigned int order
 }
 
 /*
- * The zones a request may use, in the order it should try them: its own
- * node first (MOVABLE before NORMAL when movable), then the other nodes.
+ * The zones a request may use, in the order it should try them (6.1's
+ * node-ordered zonelist): its own node first, from the highest zone the
+ * gfp allows down to DMA (MOVABLE only for a movable request), then each
+ * other node the same way.
  */
 struct clab_zone *clab_next_zone(struct clab_mem *mem, int nid,
 				 unsigned int gfp, unsigned int *cursor)
@@ -642,21 +647,45 @@ struct clab_zone *clab_next_zone(struct clab_mem *mem, int nid,
 	bool movable = (gfp & CLAB_GFP_MOVABLE_ZONE) &&
 		       clab_gfp_migratetype(gfp) == CLAB_MIGRATE_MOVABLE;
 	unsigned int nodes = (gfp & CLAB_GFP_THISNODE) ? 1 : mem->nr_nodes;
+	int highest = clab_gfp_highest_zoneidx(gfp);
 
 	while (*cursor < nodes * CLAB_MAX_NR_ZONES) {
 		unsigned int n = *cursor / CLAB_MAX_NR_ZONES;
-		unsigned int z = *cursor % CLAB_MAX_NR_ZONES;
+		int type = highest - (int)(*cursor % CLAB_MAX_NR_ZONES);
 		struct clab_node *node = &mem->nodes[(nid + n) % mem->nr_nodes];
-		enum clab_zone_type type = z ? CLAB_ZONE_NORMAL :
-					   CLAB_ZONE_MOVABLE;
 
 		(*cursor)++;
-		if (type == CLAB_ZONE_MOVABLE && !movable)
+		if (type < 0 || (type == CLAB_ZONE_MOVABLE && !movable))
 			continue;
 		if (clab_zone_is_populated(&node->zones[type]))
 			return &node->zones[type];
 	}
 	return NULL;
+}
+
+/*
+ * 6.1's alloc_flags_nofragment(): ALLOC_KSWAPD as the gfp says, and
+ * ALLOC_NOFRAGMENT when the request's preferred zone (the first of its
+ * zonelist) is NORMAL and, on a machine of several nodes, the node's DMA32
+ * zone has pages: a fallback then steals only whole pageblocks until
+ * every zone failed (or a remote node is next), so that the DMA32 zone's
+ * free pages are taken before a NORMAL pageblock is mixed.
+ */
+unsigned int clab_alloc_flags_nofragment(struct clab_mem *mem, int nid,
+					 unsigned int gfp)
+{
+	unsigned int alloc_flags = 0, cursor = 0;
+	struct clab_zone *preferred;
+
+	if (gfp & CLAB_GFP_KSWAPD_RECLAIM)
+		alloc_flags |= CLAB_ALLOC_KSWAPD;
+	preferred = clab_next_zone(mem, nid, gfp, &cursor);
+	if (!preferred || preferred->type != CLAB_ZONE_NORMAL)
+		return alloc_flags;
+	if (mem->nr_nodes > 1 &&
+	    !clab_zone_is_populated(&preferred->node->zones[CLAB_ZONE_DMA32]))
+		return alloc_flags;
+	return alloc_flags | CLAB_ALLOC_NOFRAGMENT;
 }
 
 struct clab_page *clab_get_page_from_freelist(struct clab_mem *mem, int nid,
@@ -665,12 +694,25 @@ struct clab_page *clab_get_page_from_freelist(struct clab_mem *mem, int nid,
 {
 	int highest = clab_gfp_highest_zoneidx(gfp);
 	int mt = clab_gfp_migratetype(gfp);
-	struct clab_zone *zone;
-	unsigned int cursor = 0;
+	struct clab_zone *zone, *preferred;
+	unsigned int cursor;
+	bool no_fallback;
 
+retry:
+	no_fallback = alloc_flags & CLAB_ALLOC_NOFRAGMENT;
+	cursor = 0;
+	preferred = NULL;
 	while ((zone = clab_next_zone(mem, nid, gfp, &cursor))) {
 		struct clab_page *page;
 
+		if (!preferred)
+			preferred = zone;
+		/* Locality before fragmentation avoidance: not remotely. */
+		if (no_fallback && mem->nr_nodes > 1 &&
+		    zone->node != preferred->node) {
+			alloc_flags &= ~CLAB_ALLOC_NOFRAGMENT;
+			goto retry;
+		}
 		if (!(alloc_flags & CLAB_ALLOC_NO_WATERMARKS)) {
 			unsigned long mark = clab_wmark_pages(zone,
 					alloc_flags & CLAB_ALLOC_WMARK_MASK);
@@ -695,6 +737,11 @@ struct clab_page *clab_get_page_from_freelist(struct clab_mem *mem, int nid,
 				clab_reserve_highatomic_pageblock(zone, page);
 			return page;
 		}
+	}
+	/* Every zone would have fragmented: try again, allowing it. */
+	if (no_fallback) {
+		alloc_flags &= ~CLAB_ALLOC_NOFRAGMENT;
+		goto retry;
 	}
 	return NULL;
 }
@@ -767,8 +814,7 @@ static void clab_prep_new_page(struct clab_mem *mem, struct clab_page *page,
 		for (i = 0; i < (1UL << order); i++)
 			clab_clear_page(clab_arena_page_address(mem->arena,
 								idx + i));
-	clab_count_vm_events(clab_idx_to_zone(mem, idx)->type == CLAB_ZONE_MOVABLE ?
-			     CLAB_PGALLOC_MOVABLE : CLAB_PGALLOC_NORMAL,
+	clab_count_vm_events(CLAB_PGALLOC_DMA + clab_idx_to_zone(mem, idx)->type,
 			     1L << order);
 }
 
@@ -824,8 +870,7 @@ struct clab_page *clab_alloc_pages(struct clab_mem *mem, int nid,
 		nid = 0;
 	if (gfp & CLAB_GFP_NOFALLBACK)
 		alloc_flags |= CLAB_ALLOC_NOFALLBACK;
-	if (gfp & CLAB_GFP_KSWAPD_RECLAIM)
-		alloc_flags |= CLAB_ALLOC_KSWAPD;
+	alloc_flags |= clab_alloc_flags_nofragment(mem, nid, gfp);
 	page = clab_get_page_from_freelist(mem, nid, gfp, order, alloc_flags);
 	if (!page)
 		page = __clab_alloc_pages_slowpath(mem, nid, gfp, order);

@@ -20,16 +20,12 @@ void __clab_free_one_page(struct clab_zone *zone, unsigned long idx,
 			  struct clab_capture_control *capc);
 struct clab_zone *clab_next_zone(struct clab_mem *mem, int nid,
 				 unsigned int gfp, unsigned int *cursor);
+unsigned int clab_alloc_flags_nofragment(struct clab_mem *mem, int nid,
+					 unsigned int gfp);
 struct clab_page *clab_get_page_from_freelist(struct clab_mem *mem, int nid,
 					      unsigned int gfp, unsigned int order,
 					      unsigned int alloc_flags);
 unsigned int clab_gfp_to_alloc_flags(unsigned int gfp, unsigned int order);
-
-/* The highest zone a request may use (lowmem reserve index). */
-static inline int clab_gfp_highest_zoneidx(unsigned int gfp)
-{
-	return (gfp & CLAB_GFP_MOVABLE_ZONE) ? CLAB_ZONE_MOVABLE : CLAB_ZONE_NORMAL;
-}
 
 void __clab_add_to_free_list(struct clab_zone *zone, struct clab_page *page,
 			     unsigned int order, int migratetype, bool tail);

@@ -291,8 +291,7 @@ unsigned long clab_try_to_free_pages(struct clab_mem *mem, int nid,
 	unsigned long reclaimed = 0, goal = max(CLAB_SWAP_CLUSTER_MAX, 1UL << order);
 	unsigned int n;
 
-	clab_count_vm_event((gfp & CLAB_GFP_MOVABLE_ZONE) ?
-			    CLAB_ALLOCSTALL_MOVABLE : CLAB_ALLOCSTALL_NORMAL);
+	clab_count_vm_event(CLAB_ALLOCSTALL_DMA + clab_gfp_highest_zoneidx(gfp));
 	for (n = 0; n < mem->nr_nodes && reclaimed < goal; n++)
 		reclaimed += clab_shrink_node(&mem->nodes[(nid + n) % mem->nr_nodes],
 					      goal - reclaimed, false);

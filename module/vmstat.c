@@ -7,8 +7,12 @@
 DEFINE_PER_CPU(struct clab_vm_event_state, clab_vm_event_states);
 
 const char * const clab_vm_event_names[CLAB_NR_VM_EVENT_ITEMS] = {
+	[CLAB_PGALLOC_DMA] = "pgalloc_dma",
+	[CLAB_PGALLOC_DMA32] = "pgalloc_dma32",
 	[CLAB_PGALLOC_NORMAL] = "pgalloc_normal",
 	[CLAB_PGALLOC_MOVABLE] = "pgalloc_movable",
+	[CLAB_ALLOCSTALL_DMA] = "allocstall_dma",
+	[CLAB_ALLOCSTALL_DMA32] = "allocstall_dma32",
 	[CLAB_ALLOCSTALL_NORMAL] = "allocstall_normal",
 	[CLAB_ALLOCSTALL_MOVABLE] = "allocstall_movable",
 	[CLAB_PGFREE] = "pgfree",

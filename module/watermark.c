@@ -7,8 +7,13 @@
 #include <compactlab/mmzone.h>
 #include "page_alloc_internal.h"
 
-/* sysctl_lowmem_reserve_ratio for NORMAL; MOVABLE is the top zone. */
-#define CLAB_LOWMEM_RESERVE_RATIO_NORMAL	32
+/* 6.1's sysctl_lowmem_reserve_ratio: 0 for the top zone, MOVABLE. */
+static const int clab_lowmem_reserve_ratio[CLAB_MAX_NR_ZONES] = {
+	[CLAB_ZONE_DMA] = 256,
+	[CLAB_ZONE_DMA32] = 256,
+	[CLAB_ZONE_NORMAL] = 32,
+	[CLAB_ZONE_MOVABLE] = 0,
+};
 
 static unsigned long clab_mult_frac(unsigned long x, unsigned long n,
 				    unsigned long d)
@@ -43,19 +48,30 @@ void clab_init_min_free_kbytes(struct clab_mem *mem)
 		mem->min_free_kbytes = clamp(new, 128, 262144);
 }
 
+/*
+ * 6.1's setup_per_zone_lowmem_reserve(): zone i keeps back, from a request
+ * that may use zones up to j, the managed pages of zones i+1..j divided
+ * by zone i's ratio; nothing if the ratio is 0 or zone i is empty.
+ */
 static void clab_setup_per_zone_lowmem_reserve(struct clab_mem *mem)
 {
 	struct clab_node *node;
+	int i, j;
 
 	clab_for_each_node(mem, node) {
-		struct clab_zone *normal = &node->zones[CLAB_ZONE_NORMAL];
-		unsigned long upper = node->zones[CLAB_ZONE_MOVABLE].managed_pages;
+		for (i = 0; i < CLAB_MAX_NR_ZONES; i++) {
+			struct clab_zone *zone = &node->zones[i];
+			int ratio = clab_lowmem_reserve_ratio[i];
+			bool clear = !ratio || !zone->managed_pages;
+			unsigned long upper = 0;
 
-		normal->lowmem_reserve[CLAB_ZONE_NORMAL] = 0;
-		normal->lowmem_reserve[CLAB_ZONE_MOVABLE] = normal->managed_pages ?
-			upper / CLAB_LOWMEM_RESERVE_RATIO_NORMAL : 0;
-		memset(node->zones[CLAB_ZONE_MOVABLE].lowmem_reserve, 0,
-		       sizeof(node->zones[CLAB_ZONE_MOVABLE].lowmem_reserve));
+			for (j = 0; j <= i; j++)
+				zone->lowmem_reserve[j] = 0;
+			for (j = i + 1; j < CLAB_MAX_NR_ZONES; j++) {
+				upper += node->zones[j].managed_pages;
+				zone->lowmem_reserve[j] = clear ? 0 : upper / ratio;
+			}
+		}
 	}
 }
 

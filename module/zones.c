@@ -12,6 +12,8 @@
 #include "page_alloc_internal.h"
 
 const char * const clab_zone_names[CLAB_MAX_NR_ZONES] = {
+	[CLAB_ZONE_DMA] = "DMA",
+	[CLAB_ZONE_DMA32] = "DMA32",
 	[CLAB_ZONE_NORMAL] = "Normal",
 	[CLAB_ZONE_MOVABLE] = "Movable",
 };
@@ -64,15 +66,27 @@ int clab_parse_core(const char *s, unsigned long total_pages,
 
 /*
  * Spread required_kernelcore evenly over the nodes, as the kernel's
- * find_zone_movable_pfns_for_nodes() does: a node too small for its share
- * is all kernelcore and the rest is shared again among the others.
+ * find_zone_movable_pfns_for_nodes() does: the pages below @usable (the
+ * lowest address of the zone ZONE_MOVABLE is carved from) are kernelcore
+ * of their node whatever its share; a node too small for its share is all
+ * kernelcore and the rest is shared again among the others.
  */
 static void clab_spread_kernelcore(struct clab_mem *mem,
-				   unsigned long required,
+				   unsigned long required, unsigned long usable,
 				   unsigned long *kernelcore)
 {
 	unsigned int left = mem->nr_nodes, i;
 
+	for (i = 0; i < mem->nr_nodes; i++) {
+		struct clab_node *node = &mem->nodes[i];
+		unsigned long below;
+
+		if (node->start >= usable)
+			continue;
+		below = min(node->end, usable) - node->start;
+		kernelcore[i] = below;
+		required -= min(below, required);
+	}
 	while (required && left) {
 		unsigned long share = max(required / left, 1UL);
 		unsigned int still = 0;
@@ -92,6 +106,68 @@ static void clab_spread_kernelcore(struct clab_mem *mem,
 	}
 }
 
+/*
+ * Parse a zone plan limit: a size, a multiple of the largest block;
+ * 0 for none. Past the arena's end it is the arena's end.
+ */
+static int clab_parse_zone_limit(const char *s, unsigned long total,
+				 unsigned long *pages)
+{
+	u64 val;
+
+	*pages = 0;
+	if (!s || !*s)
+		return 0;
+	if (clab_parse_size(s, &val) || !IS_ALIGNED(val, CLAB_CHUNK_PAGES << CLAB_PAGE_SHIFT))
+		return -EINVAL;
+	*pages = (unsigned long)min_t(u64, val >> CLAB_PAGE_SHIFT, total);
+	return 0;
+}
+
+/*
+ * The zone plan: the arena offset where each zone below MOVABLE ends, as
+ * the kernel's max_zone_pfn[]. A zone not in the plan ends where the one
+ * below it does, and so is empty.
+ */
+static int clab_zone_plan(const struct clab_mem_config *cfg,
+			  unsigned long total,
+			  unsigned long limit[CLAB_ZONE_MOVABLE],
+			  const char **why)
+{
+	unsigned long dma, dma32;
+
+	if (clab_parse_zone_limit(cfg->dma_limit, total, &dma)) {
+		*why = "dma_limit must be a multiple of the largest block (e.g. 16M)";
+		return -EINVAL;
+	}
+	if (clab_parse_zone_limit(cfg->dma32_limit, total, &dma32)) {
+		*why = "dma32_limit must be a multiple of the largest block (e.g. 4G)";
+		return -EINVAL;
+	}
+	if (cfg->dma32_limit && *cfg->dma32_limit && dma32 < dma) {
+		*why = "dma32_limit is below dma_limit";
+		return -EINVAL;
+	}
+	limit[CLAB_ZONE_DMA] = dma;
+	limit[CLAB_ZONE_DMA32] = max(dma, dma32);
+	limit[CLAB_ZONE_NORMAL] = total;
+	return 0;
+}
+
+/*
+ * The lowest address of the zone ZONE_MOVABLE is carved from: the highest
+ * zone of the plan with pages (the kernel's find_usable_zone_for_movable()).
+ */
+static unsigned long clab_movable_usable_start(const unsigned long *limit)
+{
+	int z;
+
+	for (z = CLAB_ZONE_NORMAL; z > CLAB_ZONE_DMA; z--)
+		if (limit[z] > limit[z - 1])
+			return limit[z - 1];
+	return 0;
+}
+
 static int clab_layout_nodes(struct clab_mem *mem,
 			     const struct clab_mem_config *cfg,
 			     const char **why)
@@ -99,7 +175,9 @@ static int clab_layout_nodes(struct clab_mem *mem,
 	struct clab_arena *arena = mem->arena;
 	unsigned long total = arena->nr_pages, kc = 0, mc = 0, required;
 	unsigned long kernelcore[CLAB_MAX_NUMNODES] = { 0 };
+	unsigned long limit[CLAB_ZONE_MOVABLE], usable;
 	unsigned int n = cfg->nodes ? cfg->nodes : 1, i;
+	int ret;
 
 	if (n > CLAB_MAX_NUMNODES) {
 		*why = "nodes must be 1 to 4";
@@ -117,6 +195,10 @@ static int clab_layout_nodes(struct clab_mem *mem,
 		*why = "movablecore must be a size (e.g. 64M) or a percentage (e.g. 50%)";
 		return -EINVAL;
 	}
+	ret = clab_zone_plan(cfg, total, limit, why);
+	if (ret)
+		return ret;
+	usable = clab_movable_usable_start(limit);
 	mem->nr_nodes = n;
 	for (i = 0; i < n; i++) {
 		struct clab_node *node = &mem->nodes[i];
@@ -138,19 +220,26 @@ static int clab_layout_nodes(struct clab_mem *mem,
 		for (i = 0; i < n; i++)
 			kernelcore[i] = mem->nodes[i].end - mem->nodes[i].start;
 	} else {
-		clab_spread_kernelcore(mem, required, kernelcore);
+		clab_spread_kernelcore(mem, required, usable, kernelcore);
 	}
 
 	for (i = 0; i < n; i++) {
 		struct clab_node *node = &mem->nodes[i];
-		unsigned long split;
+		unsigned long split, lo = 0;
+		int z;
 
 		split = min(node->start + ALIGN(kernelcore[i], CLAB_CHUNK_PAGES),
 			    node->end);
-		node->zones[CLAB_ZONE_NORMAL].node = node;
+		split = min(max(split, usable), node->end);
+		for (z = CLAB_ZONE_DMA; z < CLAB_ZONE_MOVABLE; z++) {
+			struct clab_zone *zone = &node->zones[z];
+
+			zone->node = node;
+			zone->start = clamp(lo, node->start, split);
+			zone->end = clamp(limit[z], node->start, split);
+			lo = limit[z];
+		}
 		node->zones[CLAB_ZONE_MOVABLE].node = node;
-		node->zones[CLAB_ZONE_NORMAL].start = node->start;
-		node->zones[CLAB_ZONE_NORMAL].end = split;
 		node->zones[CLAB_ZONE_MOVABLE].start = split;
 		node->zones[CLAB_ZONE_MOVABLE].end = node->end;
 	}
@@ -338,10 +427,12 @@ void clab_mem_exit(struct clab_mem *mem)
 struct clab_zone *clab_idx_to_zone(struct clab_mem *mem, unsigned long idx)
 {
 	struct clab_node *node = mem->nodes;
+	int z;
 
 	while (node + 1 < mem->nodes + mem->nr_nodes && idx >= node->end)
 		node++;
-	if (idx >= node->zones[CLAB_ZONE_NORMAL].end)
-		return &node->zones[CLAB_ZONE_MOVABLE];
-	return &node->zones[CLAB_ZONE_NORMAL];
+	for (z = CLAB_ZONE_DMA; z < CLAB_ZONE_MOVABLE; z++)
+		if (idx < node->zones[z].end)
+			return &node->zones[z];
+	return &node->zones[CLAB_ZONE_MOVABLE];
 }

@@ -4,9 +4,12 @@
  * watermarks, and the page allocator's API.
  *
  * The arena's index space is split into up to CLAB_MAX_NUMNODES shadow
- * nodes; each node into a NORMAL zone at the bottom and a MOVABLE zone at
- * the top (kernelcore=/movablecore=). Node and zone boundaries fall on
- * largest-order block boundaries, so a buddy never crosses them.
+ * nodes. A zone plan (clab_mem_config's @dma_limit and @dma32_limit, the
+ * kernel's zone boundaries by address) makes the arena's lowest pages DMA
+ * and DMA32; the rest is NORMAL, and a MOVABLE zone at the top of each
+ * node is carved out of the highest zone below it (kernelcore=,
+ * movablecore=). Node and zone boundaries fall on largest-order block
+ * boundaries, so a buddy never crosses them.
  */
 #ifndef _COMPACTLAB_MMZONE_H
 #define _COMPACTLAB_MMZONE_H
@@ -31,7 +34,10 @@
 #define CLAB_NR_PCP_LISTS	(CLAB_NR_LOWORDER_PCP_LISTS + CLAB_NR_PCP_THP)
 #define CLAB_PCP_BATCH_SCALE_MAX 5	/* CONFIG_PCP_BATCH_SCALE_MAX's default */
 
+/* The kernel's zone types of x86_64 and arm64, in its order (no HIGHMEM). */
 enum clab_zone_type {
+	CLAB_ZONE_DMA,
+	CLAB_ZONE_DMA32,
 	CLAB_ZONE_NORMAL,
 	CLAB_ZONE_MOVABLE,
 	CLAB_MAX_NR_ZONES
@@ -65,6 +71,8 @@ enum clab_wmark {
 #define CLAB_GFP_NORETRY	BIT(11)	/* one light attempt (THP-like) */
 #define CLAB_GFP_RETRY_MAYFAIL	BIT(12)	/* try hard, fail rather than OOM */
 #define CLAB_GFP_NOWARN		BIT(13)	/* no failure report */
+#define CLAB_GFP_DMA		BIT(14)	/* ZONE_DMA only (__GFP_DMA) */
+#define CLAB_GFP_DMA32		BIT(15)	/* ZONE_DMA32 and below (__GFP_DMA32) */
 
 #define CLAB_GFP_RECLAIM	(CLAB_GFP_DIRECT_RECLAIM | CLAB_GFP_KSWAPD_RECLAIM)
 
@@ -76,6 +84,19 @@ enum clab_wmark {
 static inline int clab_gfp_migratetype(unsigned int gfp)
 {
 	return gfp & CLAB_GFP_MT_MASK;
+}
+
+/*
+ * The highest zone a request may use (the kernel's gfp_zone(), and the
+ * lowmem reserve index): DMA before DMA32 before the movable zone.
+ */
+static inline int clab_gfp_highest_zoneidx(unsigned int gfp)
+{
+	if (gfp & CLAB_GFP_DMA)
+		return CLAB_ZONE_DMA;
+	if (gfp & CLAB_GFP_DMA32)
+		return CLAB_ZONE_DMA32;
+	return (gfp & CLAB_GFP_MOVABLE_ZONE) ? CLAB_ZONE_MOVABLE : CLAB_ZONE_NORMAL;
 }
 
 /* Internal allocation flags (the kernel's ALLOC_*), derived from gfp. */
@@ -90,6 +111,8 @@ static inline int clab_gfp_migratetype(unsigned int gfp)
 #define CLAB_ALLOC_HIGHATOMIC	0x40
 #define CLAB_ALLOC_KSWAPD	0x80
 #define CLAB_ALLOC_NOFALLBACK	0x100
+/* steal whole pageblocks only, while another zone may do (6.1's) */
+#define CLAB_ALLOC_NOFRAGMENT	0x200
 #define CLAB_ALLOC_RESERVES	(CLAB_ALLOC_NON_BLOCK | CLAB_ALLOC_MIN_RESERVE | \
 				 CLAB_ALLOC_HIGHATOMIC | CLAB_ALLOC_OOM)
 
@@ -161,7 +184,7 @@ enum clab_lru_list {
 /**
  * struct clab_zone - a zone of a shadow node
  * @node: the node the zone belongs to
- * @type: NORMAL or MOVABLE
+ * @type: DMA, DMA32, NORMAL or MOVABLE
  * @start: first arena index (largest-order aligned)
  * @end: one past the last arena index
  * @managed_pages: pages the allocator manages (end - start)
@@ -230,7 +253,7 @@ struct clab_zone {
  * @id: node number
  * @start: first arena index
  * @end: one past the last arena index
- * @zones: NORMAL then MOVABLE; an empty zone has start == end
+ * @zones: indexed by type, lowest first; an empty zone has start == end
  * @kcompactd: the node's background compaction thread (kcompactd.c)
  * @kcompactd_wait: where it sleeps
  * @kcompactd_max_order: the largest order a wakeup asked for
@@ -286,11 +309,18 @@ struct clab_node {
  * @nodes: shadow nodes, 1 .. CLAB_MAX_NUMNODES
  * @kernelcore: kernelcore= text (size or percentage), or NULL
  * @movablecore: movablecore= text (size or percentage), or NULL
+ * @dma_limit: the zone plan: the arena offset where ZONE_DMA ends, as a
+ *	size ("16M"); NULL or "" for no DMA zone
+ * @dma32_limit: where ZONE_DMA32 ends (the kernel's 4G); NULL or "" for
+ *	no DMA32 zone. Both are multiples of the largest block; a limit past
+ *	the arena's end makes the zone end there.
  */
 struct clab_mem_config {
 	unsigned int nodes;
 	const char *kernelcore;
 	const char *movablecore;
+	const char *dma_limit;
+	const char *dma32_limit;
 };
 
 /*

@@ -54,12 +54,21 @@ CLAB_TRACE_SAME_RESULT(COMPACT_SUCCESS);
  * clab_trace_zone_type() - the kernel zone type a shadow zone stands for
  * @idx: an enum clab_zone_type
  *
- * Return: ZONE_NORMAL or ZONE_MOVABLE; MAX_NR_ZONES (printed as a number)
- * for an index that names no shadow zone.
+ * Return: the kernel's zone of the same type; MAX_NR_ZONES (printed as a
+ * number) for an index that names no shadow zone, or a type the kernel
+ * was built without.
  */
 static inline enum zone_type clab_trace_zone_type(int idx)
 {
 	switch (idx) {
+#ifdef CONFIG_ZONE_DMA
+	case CLAB_ZONE_DMA:
+		return ZONE_DMA;
+#endif
+#ifdef CONFIG_ZONE_DMA32
+	case CLAB_ZONE_DMA32:
+		return ZONE_DMA32;
+#endif
 	case CLAB_ZONE_NORMAL:
 		return ZONE_NORMAL;
 	case CLAB_ZONE_MOVABLE:
@@ -94,6 +103,10 @@ static inline unsigned long clab_trace_gfp_mask(unsigned int gfp)
 	}
 	if (gfp & CLAB_GFP_MOVABLE_ZONE)
 		k |= __GFP_HIGHMEM;
+	if (gfp & CLAB_GFP_DMA)
+		k |= __GFP_DMA;
+	if (gfp & CLAB_GFP_DMA32)
+		k |= __GFP_DMA32;
 	if (gfp & CLAB_GFP_THISNODE)
 		k |= __GFP_THISNODE;
 	if (gfp & CLAB_GFP_HIGH)

@@ -10,9 +10,14 @@
 
 #include <compactlab/env.h>
 
+/* The pgalloc and allocstall counters are per zone type, in its order. */
 enum clab_vm_event_item {
+	CLAB_PGALLOC_DMA,
+	CLAB_PGALLOC_DMA32,
 	CLAB_PGALLOC_NORMAL,
 	CLAB_PGALLOC_MOVABLE,
+	CLAB_ALLOCSTALL_DMA,
+	CLAB_ALLOCSTALL_DMA32,
 	CLAB_ALLOCSTALL_NORMAL,
 	CLAB_ALLOCSTALL_MOVABLE,
 	CLAB_PGFREE,

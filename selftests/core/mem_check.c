@@ -31,6 +31,13 @@ struct clab_mem *test_mem_create_backend(const char *backend, const char *size,
 		.nodes = nodes, .kernelcore = kernelcore,
 		.movablecore = movablecore,
 	};
+
+	return test_mem_create_config(backend, size, &cfg);
+}
+
+struct clab_mem *test_mem_create_config(const char *backend, const char *size,
+					const struct clab_mem_config *cfg)
+{
 	struct clab_arena_params p;
 	struct clab_arena *arena;
 	struct clab_mem *mem;
@@ -44,7 +51,7 @@ struct clab_mem *test_mem_create_backend(const char *backend, const char *size,
 	if (IS_ERR(arena))
 		return NULL;
 	mem = kzalloc(sizeof(*mem), GFP_KERNEL);
-	if (clab_mem_init(mem, arena, &cfg, &why)) {
+	if (clab_mem_init(mem, arena, cfg, &why)) {
 		DIAG("clab_mem_init: %s", why);
 		clab_arena_destroy(arena);
 		kfree(mem);

@@ -14,6 +14,8 @@ struct clab_mem *test_mem_create_backend(const char *backend, const char *size,
 					 unsigned int nodes,
 					 const char *kernelcore,
 					 const char *movablecore);
+struct clab_mem *test_mem_create_config(const char *backend, const char *size,
+					const struct clab_mem_config *cfg);
 void test_mem_destroy(struct clab_mem *mem);
 int mem_check(struct clab_mem *mem);
 unsigned long mem_free_pages(struct clab_mem *mem);

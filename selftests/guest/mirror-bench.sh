@@ -81,7 +81,7 @@ bench_side() {
 }
 
 rmmod compactlab 2>/dev/null
-insmod "$CLAB_KO" arena_backend=virtual "arena_size=${mb}M" || {
+insmod "$CLAB_KO" arena_backend=virtual "arena_size=${mb}M" $(zone_plan "$zone" "$mb") || {
 	echo "MB error: insmod arena_size=${mb}M failed"
 	exit 1
 }

@@ -99,6 +99,15 @@ zone_arena_mb() {
 		/proc/zoneinfo
 }
 
+# zone_plan ZONE MB: the module parameters that make an arena of MB MiB
+# all of ZONE's type, as the mirror requires (Normal needs none).
+zone_plan() {
+	case $1 in
+	DMA) echo "dma_limit=$2M" ;;
+	DMA32) echo "dma32_limit=$2M" ;;
+	esac
+}
+
 # insmod_refused DESC EXPECTED-ERRNO-TEXT LOG-TEXT PARAMS...: insmod with
 # PARAMS fails with the errno and the module's last log line says LOG-TEXT.
 insmod_refused() {

@@ -308,7 +308,7 @@ clab_unload
 # starts). Each start that succeeds is turned off again; after the sweep
 # nothing may be attached: the module unloads and the kernel goes on
 # allocating.
-clab_load arena_backend=virtual arena_size=20M
+clab_load arena_backend=virtual arena_size=20M $(zone_plan "$(largest_zone)" 20)
 fn_quiet
 t0=$(date +%s)
 ./clab-failnth write $CLAB_SYSFS/mirror \

@@ -13,7 +13,7 @@
 . ./tap.sh
 
 KO=./compactlab_kunit.ko
-SUITES="arena extfrag page_alloc compaction slowpath linux61_finish linux61_skip linux61_migrate linux61_fast linux61_kswapd linux61_free linux61_pcp policy migrate compact_counting layout virtual mirror"
+SUITES="arena extfrag page_alloc compaction slowpath linux61_finish linux61_skip linux61_migrate linux61_fast linux61_kswapd linux61_free linux61_pcp policy migrate compact_counting layout virtual mirror zones"
 
 if [ ! -f "$KO" ] || [ ! -d /sys/kernel/debug/kunit ]; then
 	plan 1

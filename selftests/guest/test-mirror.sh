@@ -17,7 +17,7 @@
 # through a file mirror-cycles beside this script) the on-and-off loop.
 . ./tap.sh
 
-plan 26
+plan 28
 
 CYCLES=$(cat mirror-cycles 2>/dev/null || echo "${MIRROR_CYCLES:-5}")
 MB=${MIRROR_MB:-32}
@@ -61,8 +61,20 @@ pgalloc() {
 }
 
 rmmod compactlab 2>/dev/null
-clab_load arena_backend=virtual "arena_size=${mb}M"
-ok $? "insmod arena_backend=virtual arena_size=${mb}M"
+# Without the zone plan the arena is Normal: a DMA32 or DMA zone is refused.
+if [ -n "$(zone_plan "$zone" "$mb")" ]; then
+	clab_load arena_backend=virtual "arena_size=${mb}M"
+	refused "an arena of another zone type" "Invalid argument" "zone plan" on
+	dmesg | grep -q "load compactlab with $(zone_plan "$zone" "$mb")"
+	ok $? "the log names the parameter: $(zone_plan "$zone" "$mb")"
+	clab_unload
+else
+	skip "an arena of another zone type" "node 0's largest zone is Normal"
+	skip "the log names the parameter" "node 0's largest zone is Normal"
+fi
+plan_args=$(zone_plan "$zone" "$mb")
+clab_load arena_backend=virtual "arena_size=${mb}M" $plan_args
+ok $? "insmod arena_backend=virtual arena_size=${mb}M $plan_args"
 [ "$(cat $M)" = off ]
 ok $? "mirror reads off"
 
@@ -209,7 +221,7 @@ done
 
 # The kernel's own allocations: one scripted workload, the mirror off, then
 # on. The mirror allocates nothing once on, so the counts agree to noise.
-clab_load arena_backend=virtual "arena_size=${mb}M"
+clab_load arena_backend=virtual "arena_size=${mb}M" $plan_args
 kfrag_run random $MB
 a0=$(pgalloc)
 kfrag_run random $MB

@@ -12,10 +12,12 @@
 #     compact_memory over the Gupta pattern times its copies (issue 13);
 #   - every tunable reads back a valid write, moves zoneinfo's watermarks as
 #     __setup_per_zone_wmarks() says, and refuses invalid writes with EINVAL
-#     and a log line, leaving the value unchanged.
+#     and a log line, leaving the value unchanged;
+#   - a zone plan (dma_limit=, dma32_limit=) shows as DMA, DMA32 and Normal
+#     in every view, with 6.1's lowmem reserves; bad plans are refused.
 . ./tap.sh
 
-plan 34
+plan 41
 
 # An idle arena whatever ran before (per-CPU lists drained, nothing held):
 # a fresh module with vm-run's parameters.
@@ -101,8 +103,8 @@ missing=$(grep -vxFf $TMP/zi.kernel $TMP/zi.ours)
 [ -z "$missing" ] && [ "$(wc -l <$TMP/zi.ours)" -eq 15 ]
 ok $? "zoneinfo lines have the shapes of /proc/zoneinfo's${missing:+ (missing: $missing)}"
 grep -q '^        promo ' /proc/zoneinfo && diag "kernel zoneinfo has a promo line (ours does not)"
-grep -q '^        protection: (0, 0)$' $D/zoneinfo
-ok $? "zoneinfo: protection (0, 0) with one zone"
+grep -q '^        protection: (0, 0, 0, 0)$' $D/zoneinfo
+ok $? "zoneinfo: protection (0, 0, 0, 0) with one zone of four types"
 
 cat $D/buddyinfo | while IFS= read -r l; do diag "buddyinfo: $l"; done
 lines=$(wc -l <$D/buddyinfo)
@@ -153,7 +155,8 @@ head -n1 $D/extfrag/extfrag_index | while IFS= read -r l; do diag "extfrag_index
 ok $? "idle arena: unusable 0.000 and extfrag -1.000 at every order"
 
 # vmstat: every name once, "name number".
-names="nr_free_pages pgalloc_normal pgalloc_movable allocstall_normal
+names="nr_free_pages pgalloc_dma pgalloc_dma32 pgalloc_normal pgalloc_movable
+allocstall_dma allocstall_dma32 allocstall_normal
 allocstall_movable pgfree pgactivate pgdeactivate pgsteal_kswapd
 pgsteal_direct pgscan_kswapd pgscan_direct pageoutrun pgmigrate_success
 pgmigrate_fail compact_migrate_scanned compact_free_scanned compact_isolated
@@ -315,4 +318,34 @@ echo "$mfk0" >$S/min_free_kbytes && echo "$wsf0" >$S/watermark_scale_factor &&
 	echo "$wbf0" >$S/watermark_boost_factor && wmarks_ok "$mfk0" "$wsf0" &&
 	[ "$(cat $S/watermark_boost_factor)" = "$wbf0" ]
 ok $? "restoring the defaults restores the watermarks"
+
+# --- the zone plan ---------------------------------------------------------
+clab_unload
+clab_load $CLAB_PARAMS dma_limit=4M dma32_limit=16M || diag "insmod: $CLAB_LOAD_ERR"
+cat $D/buddyinfo | while IFS= read -r l; do diag "zone plan: buddyinfo: $l"; done
+[ "$(awk '{ printf "%s ", $4 }' $D/buddyinfo)" = "DMA DMA32 Normal " ]
+ok $? "zone plan: buddyinfo has DMA, DMA32 and Normal, in that order"
+same_shape buddyinfo $D/buddyinfo /proc/buddyinfo
+# managed ZONE: the zone's managed pages in our zoneinfo.
+managed() {
+	awk -v z="$1" '$1 == "Node" { on = ($4 == z) } on && $1 == "managed" { print $2 }' \
+		$D/zoneinfo
+}
+m32=$(managed DMA32) mn=$(managed Normal)
+prot=$(awk '$1 == "Node" { z = $4 } /protection:/ { gsub(/[(),]/, " "); printf "%s:%s,%s,%s,%s ", z, $2, $3, $4, $5 }' $D/zoneinfo)
+want="DMA:0,$((m32 / 256)),$(((m32 + mn) / 256)),$(((m32 + mn) / 256)) DMA32:0,0,$((mn / 256)),$((mn / 256)) Normal:0,0,0,0 "
+diag "zone plan: protection $prot"
+[ "$(managed DMA)" = 1024 ] && [ "$m32" = 3072 ] && [ "$prot" = "$want" ]
+ok $? "zone plan: managed 1024 and 3072 pages, lowmem reserves at ratios 256, 256, 32 ($want)"
+awk 'NR > 1 { print $4 }' $D/pageblocks | uniq -c | awk '{ printf "%s:%s ", $2, $1 }' >$TMP/pbz
+diag "zone plan: pageblocks by zone: $(cat $TMP/pbz)"
+grep -q "^DMA:2 DMA32:6 Normal:" $TMP/pbz
+ok $? "zone plan: pageblocks name their zone (2 DMA, 6 DMA32, then Normal)"
+clab_unload
+insmod_refused "a dma_limit that is not a multiple of the largest block" \
+	"Invalid argument" "dma_limit must be" $CLAB_PARAMS dma_limit=3M
+insmod_refused "a dma32_limit below dma_limit" \
+	"Invalid argument" "dma32_limit is below dma_limit" $CLAB_PARAMS dma_limit=8M dma32_limit=4M
+clab_load $CLAB_PARAMS
+ok $? "reloaded without a zone plan"
 tap_done
