@@ -85,6 +85,8 @@ static const struct {
 	{ CLAB_ALLOC_F_ATOMIC,
 	  CLAB_GFP_ATOMIC | CLAB_GFP_HIGH | CLAB_GFP_KSWAPD_RECLAIM },
 	{ CLAB_ALLOC_F_NOWARN, CLAB_GFP_NOWARN },
+	{ CLAB_ALLOC_F_DMA, CLAB_GFP_DMA },
+	{ CLAB_ALLOC_F_DMA32, CLAB_GFP_DMA32 },
 };
 
 /* ABI migratetype -> core migratetype (the same numbers, as the kernel's). */
@@ -196,7 +198,7 @@ static long clab_ioctl_version(struct clab_mem *mem,
 /*
  * CLAB_ALLOC_F_* -> CLAB_GFP_*, or -EINVAL for unknown flags and
  * contradictions: NORETRY with RETRY_MAYFAIL, ATOMIC with anything that
- * blocks or retries.
+ * blocks or retries, DMA with DMA32 (the kernel's GFP_ZONE_BAD).
  */
 static int clab_alloc_flags_to_gfp(u32 flags, unsigned int *gfp)
 {
@@ -207,7 +209,8 @@ static int clab_alloc_flags_to_gfp(u32 flags, unsigned int *gfp)
 	if ((flags & ~CLAB_ALLOC_F_ALL) ||
 	    ((flags & CLAB_ALLOC_F_NORETRY) &&
 	     (flags & CLAB_ALLOC_F_RETRY_MAYFAIL)) ||
-	    ((flags & CLAB_ALLOC_F_ATOMIC) && (flags & blocking)))
+	    ((flags & CLAB_ALLOC_F_ATOMIC) && (flags & blocking)) ||
+	    ((flags & CLAB_ALLOC_F_DMA) && (flags & CLAB_ALLOC_F_DMA32)))
 		return -EINVAL;
 	*gfp = 0;
 	for (i = 0; i < ARRAY_SIZE(clab_alloc_gfp_of); i++)

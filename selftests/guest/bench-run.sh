@@ -403,6 +403,15 @@ finish() {
 	exit $rc
 }
 
+# Our arena runs the rules of the kernel node's zone type (DMA32 on the
+# x86_64 guests, DMA on arm64; zone_plan in tap.sh): the same rules on
+# both sides. An arena of the default type, Normal, would allocate with
+# 6.1's ALLOC_NOFRAGMENT, which the kernel's node never has here.
+kzone=$(largest_zone "$knode")
+CLAB_PARAMS="$CLAB_PARAMS $(zone_plan "$kzone")"
+echo "# bench: the kernel's node $knode is $kzone; our arena: $CLAB_PARAMS"
+fresh_module linux || finish
+
 if [ "$stages" = fresh ]; then
 	fresh_stage
 	finish

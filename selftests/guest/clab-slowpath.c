@@ -11,7 +11,7 @@
  *   clab-slowpath alloc ORDER MT FLAGS [COUNT]
  *	COUNT (1) CLAB_IOC_ALLOC_TIMED calls; MT is unmovable, movable or
  *	reclaimable; FLAGS a comma list of reclaim, noretry, mayfail,
- *	atomic, nowarn (or 0). Prints "ok=N fail=N errno=E max_ns=N"; the
+ *	atomic, nowarn, dma, dma32 (or 0). Prints "ok=N fail=N errno=E max_ns=N"; the
  *	blocks are checked, then freed on exit. Exit 0 even when they fail.
  *   clab-slowpath pins [--hold S] [--ready FILE]
  *	order-0 unmovable blocks until ENOMEM, then free every other one
@@ -201,6 +201,10 @@ static __u32 flags_of(const char *s)
 			f |= CLAB_ALLOC_F_ATOMIC;
 		else if (!strcmp(tok, "nowarn"))
 			f |= CLAB_ALLOC_F_NOWARN;
+		else if (!strcmp(tok, "dma"))
+			f |= CLAB_ALLOC_F_DMA;
+		else if (!strcmp(tok, "dma32"))
+			f |= CLAB_ALLOC_F_DMA32;
 		else if (strcmp(tok, "0"))
 			fprintf(stderr, "clab-slowpath: bad flag %s\n", tok), exit(2);
 	}

@@ -82,9 +82,9 @@ top_zone() {
 	return 1
 }
 
-# largest_zone: node 0's zone with the most managed pages.
+# largest_zone [NID]: node NID's (0's) zone with the most managed pages.
 largest_zone() {
-	awk '$1 == "Node" { z = ($2 == "0,") ? $4 : "" }
+	awk -v n="${1:-0}," '$1 == "Node" { z = ($2 == n) ? $4 : "" }
 		z != "" && $1 == "managed" && $2 > best { best = $2; name = z }
 		END { print name }' /proc/zoneinfo
 }
@@ -99,12 +99,14 @@ zone_arena_mb() {
 		/proc/zoneinfo
 }
 
-# zone_plan ZONE MB: the module parameters that make an arena of MB MiB
-# all of ZONE's type, as the mirror requires (Normal needs none).
+# zone_plan ZONE [MB]: the module parameters that make an arena of MB MiB
+# (default: any up to 4 GiB) all of ZONE's type, so that it runs that
+# zone's rules, as the mirror requires and a comparison with the kernel's
+# ZONE needs (Normal needs none).
 zone_plan() {
 	case $1 in
-	DMA) echo "dma_limit=$2M" ;;
-	DMA32) echo "dma32_limit=$2M" ;;
+	DMA) echo "dma_limit=${2:-4096}M" ;;
+	DMA32) echo "dma32_limit=${2:-4096}M" ;;
 	esac
 }
 

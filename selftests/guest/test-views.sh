@@ -14,10 +14,11 @@
 #     __setup_per_zone_wmarks() says, and refuses invalid writes with EINVAL
 #     and a log line, leaving the value unchanged;
 #   - a zone plan (dma_limit=, dma32_limit=) shows as DMA, DMA32 and Normal
-#     in every view, with 6.1's lowmem reserves; bad plans are refused.
+#     in every view, with 6.1's lowmem reserves; kernel-held blocks with
+#     the DMA and DMA32 flags come from those zones; bad plans are refused.
 . ./tap.sh
 
-plan 41
+plan 43
 
 # An idle arena whatever ran before (per-CPU lists drained, nothing held):
 # a fresh module with vm-run's parameters.
@@ -341,6 +342,29 @@ awk 'NR > 1 { print $4 }' $D/pageblocks | uniq -c | awk '{ printf "%s:%s ", $2, 
 diag "zone plan: pageblocks by zone: $(cat $TMP/pbz)"
 grep -q "^DMA:2 DMA32:6 Normal:" $TMP/pbz
 ok $? "zone plan: pageblocks name their zone (2 DMA, 6 DMA32, then Normal)"
+# Kernel-held blocks with the gfp zone bits (CLAB_ALLOC_F_DMA, _DMA32).
+vm() {
+	awk -v n="$1" '$1 == n { print $2 }' $D/vmstat
+}
+before="$(vm pgalloc_dma) $(vm pgalloc_dma32) $(vm pgalloc_normal)"
+r32=$(./clab-slowpath alloc 0 unmovable dma32,nowarn 100)
+rd=$(./clab-slowpath alloc 0 unmovable dma,nowarn 10)
+rn=$(./clab-slowpath alloc 0 unmovable nowarn 100)
+rb=$(./clab-slowpath alloc 0 unmovable dma,dma32 1)
+after="$(vm pgalloc_dma) $(vm pgalloc_dma32) $(vm pgalloc_normal)"
+diag "zone plan: dma32: $r32; dma: $rd; neither: $rn; pgalloc dma dma32 normal: $before -> $after"
+set -- $before
+want="$(($1 + 10)) $(($2 + 100)) $(($3 + 100))"
+case "$r32|$rd|$rn" in
+ok=100\ *"|"ok=10\ *"|"ok=100\ *) [ "$after" = "$want" ] ;;
+*) false ;;
+esac
+ok $? "zone plan: ALLOC with DMA32, DMA and neither takes DMA32, DMA and Normal pages (pgalloc_* $want)"
+case $rb in
+*"fail=1 errno=EINVAL"*) true ;;
+*) false ;;
+esac
+ok $? "zone plan: ALLOC with both DMA and DMA32 refused (EINVAL)"
 clab_unload
 insmod_refused "a dma_limit that is not a multiple of the largest block" \
 	"Invalid argument" "dma_limit must be" $CLAB_PARAMS dma_limit=3M

@@ -76,13 +76,18 @@ struct clab_version {
  * ATOMIC (GFP_ATOMIC): never blocks; may dip into the reserves and the
  *	highatomic pageblocks; wakes kswapd. Not with the three above.
  * NOWARN (__GFP_NOWARN): no failure report in the kernel log.
+ * DMA (__GFP_DMA): from the arena's ZONE_DMA only (the zone plan's
+ *	dma_limit=; fails on an arena without one).
+ * DMA32 (__GFP_DMA32): from ZONE_DMA32, else ZONE_DMA. Not with DMA.
  */
 #define CLAB_ALLOC_F_RECLAIM		(1U << 0)
 #define CLAB_ALLOC_F_NORETRY		(1U << 1)
 #define CLAB_ALLOC_F_RETRY_MAYFAIL	(1U << 2)
 #define CLAB_ALLOC_F_ATOMIC		(1U << 3)
 #define CLAB_ALLOC_F_NOWARN		(1U << 4)
-#define CLAB_ALLOC_F_ALL		((1U << 5) - 1)
+#define CLAB_ALLOC_F_DMA		(1U << 5)
+#define CLAB_ALLOC_F_DMA32		(1U << 6)
+#define CLAB_ALLOC_F_ALL		((1U << 7) - 1)
 
 /**
  * struct clab_alloc - CLAB_IOC_ALLOC: kernel-held blocks (CAP_SYS_ADMIN)
@@ -92,7 +97,8 @@ struct clab_version {
  * @handles: in: user pointer to @count __u64 handles (written)
  * @allocated: out: blocks allocated (<= @count)
  * @flags: in: CLAB_ALLOC_F_*; NORETRY and RETRY_MAYFAIL exclude each
- *	other, ATOMIC excludes RECLAIM, NORETRY and RETRY_MAYFAIL (EINVAL)
+ *	other, ATOMIC excludes RECLAIM, NORETRY and RETRY_MAYFAIL, DMA
+ *	excludes DMA32 (EINVAL)
  * @pad: must be 0
  *
  * Allocates up to @count blocks; each is filled with a pattern derived from
