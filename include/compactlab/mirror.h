@@ -78,8 +78,8 @@ struct clab_mirror_event {
 	u8 pad;
 };
 
-/* Every CLAB_GFP_* bit fits the record's @gfp. */
-static_assert(!(CLAB_GFP_NOWARN >> 16));
+/* Every CLAB_GFP_* bit fits the record's @gfp (DMA32 is the highest). */
+static_assert(!(CLAB_GFP_DMA32 >> 16));
 
 /**
  * struct clab_mirror_ring - one producer's ring

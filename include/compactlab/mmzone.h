@@ -73,6 +73,7 @@ enum clab_wmark {
 #define CLAB_GFP_NOWARN		BIT(13)	/* no failure report */
 #define CLAB_GFP_DMA		BIT(14)	/* ZONE_DMA only (__GFP_DMA) */
 #define CLAB_GFP_DMA32		BIT(15)	/* ZONE_DMA32 and below (__GFP_DMA32) */
+/* No bit above 15: the mirror's event record keeps 16 (mirror.h). */
 
 #define CLAB_GFP_RECLAIM	(CLAB_GFP_DIRECT_RECLAIM | CLAB_GFP_KSWAPD_RECLAIM)
 
