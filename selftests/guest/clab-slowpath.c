@@ -11,8 +11,9 @@
  *   clab-slowpath alloc ORDER MT FLAGS [COUNT]
  *	COUNT (1) CLAB_IOC_ALLOC_TIMED calls; MT is unmovable, movable or
  *	reclaimable; FLAGS a comma list of reclaim, noretry, mayfail,
- *	atomic, nowarn, dma, dma32 (or 0). Prints "ok=N fail=N errno=E max_ns=N"; the
- *	blocks are checked, then freed on exit. Exit 0 even when they fail.
+ *	atomic, nowarn, dma, dma32 (or 0). Prints "ok=N fail=N errno=E
+ *	max_ns=N"; the blocks are checked, then freed on exit. Exit 0 even
+ *	when they fail.
  *   clab-slowpath pins [--hold S] [--ready FILE]
  *	order-0 unmovable blocks until ENOMEM, then free every other one
  *   clab-slowpath fillrec N [--hold S] [--ready FILE] [--loop]
