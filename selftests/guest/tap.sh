@@ -216,10 +216,19 @@ memfree_settled_kb() {
 # can hang when another vCPU runs the patched code meanwhile (soft lockups
 # in __alloc_pages): a QEMU artefact, avoided as scripts/fidelity does.
 mirror_switch() {
+	cpus_offline_write "$*" $CLAB_SYSFS/mirror
+}
+
+# cpus_offline_write VALUE FILE: write VALUE to FILE with every CPU but 0
+# offline. For writes that attach probes or switch trace events: they patch
+# kernel text (text_poke_bp() on x86), and a multi-threaded TCG guest has
+# hung, or hit an int3 Oops in __schedule(), when another vCPU ran the
+# patched code meanwhile (Documentation/design.rst, "The live mirror").
+cpus_offline_write() {
 	for c in /sys/devices/system/cpu/cpu[1-9]*/online; do
 		[ -w "$c" ] && echo 0 >"$c"
 	done
-	echo "$*" >$CLAB_SYSFS/mirror
+	echo "$1" >"$2"
 	rc=$?
 	for c in /sys/devices/system/cpu/cpu[1-9]*/online; do
 		[ -w "$c" ] && echo 1 >"$c"

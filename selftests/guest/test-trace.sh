@@ -114,7 +114,8 @@ shape() {
 	esac
 }
 
-echo 1 >$OURS/enable 2>/dev/null
+# Switched with the other CPUs offline: it patches kernel text (tap.sh).
+cpus_offline_write 1 $OURS/enable 2>/dev/null
 [ "$(cat $OURS/enable 2>/dev/null)" = 1 ]
 ok $? "all compactlab events can be enabled"
 
@@ -137,7 +138,7 @@ else
 		sleep 0.1
 		i=$((i + 1))
 	done
-	echo 0 >$OURS/enable
+	cpus_offline_write 0 $OURS/enable
 	grep -v '^#' $T/trace >$TMP/trace
 	nb=$(grep -c ' mm_compaction_begin: ' $TMP/trace)
 	ne=$(grep -c ' mm_compaction_end: ' $TMP/trace)
@@ -161,7 +162,7 @@ else
 	ok $? "every recorded compactlab line has its TP_printk shape" \
 		"($bad events bad)"
 fi
-echo 0 >$OURS/enable 2>/dev/null
+cpus_offline_write 0 $OURS/enable 2>/dev/null
 : >$T/trace
 
 tap_done
