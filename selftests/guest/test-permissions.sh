@@ -103,7 +103,8 @@ T=/sys/kernel/tracing
 [ -d $T/events ] || mount -t tracefs nodev $T 2>/dev/null
 if [ -d $T/events/compactlab ]; then
 	echo >$T/trace
-	echo 1 >$T/events/compactlab/enable
+	# With the other CPUs offline: it patches kernel text (tap.sh).
+	cpus_offline_write 1 $T/events/compactlab/enable
 	echo 1 >$T/tracing_on
 	# A fragmented arena, so that the compaction moves pages.
 	./clab-frag --mb 16 --hold -1 >/tmp/perm-frag.out 2>&1 &
@@ -114,7 +115,7 @@ if [ -d $T/events/compactlab ]; then
 	done
 	echo 1 >$CLAB_SYSFS/compact_memory
 	kill $hp; wait $hp
-	echo 0 >$T/events/compactlab/enable
+	cpus_offline_write 0 $T/events/compactlab/enable
 	lines=$(grep -vc '^#' $T/trace)
 	bad=$(grep -v '^#' $T/trace | grep -Eio "$KPTR" | head -n3 | tr '\n' ' ')
 	[ "$lines" -gt 0 ] && [ -z "$bad" ]
