@@ -57,8 +57,10 @@ static struct clab_zone *zone_of(struct clab_mem *mem, struct clab_page *p)
 }
 
 #define CHECK_SPAN(zone, s, e) do {					\
-	CHECK_EQ((zone)->start, (unsigned long)(s));			\
-	CHECK_EQ((zone)->end, (unsigned long)(e));			\
+	const struct clab_zone *span_ = (zone);				\
+									\
+	CHECK_EQ(span_->start, (unsigned long)(s));			\
+	CHECK_EQ(span_->end, (unsigned long)(e));			\
 } while (0)
 
 /* DMA, DMA32 and NORMAL by address; the movable zone from the highest. */
@@ -288,11 +290,13 @@ static void test_nofragment_flags(void)
 }
 
 /*
- * Fill the arena's @node with movable pages (its NORMAL zone first), then
- * free one page in 16 of its NORMAL zone: free pages above the
- * watermark, but none in a whole free pageblock.
+ * Fill node @nid with movable pages, its NORMAL zone first; with
+ * @fill_lower the zones below NORMAL too, else they stay free. Then free
+ * one page in 16 of the NORMAL zone: free pages above the watermark, but
+ * none in a whole free pageblock.
  */
-static struct clab_page **fragment_normal(struct clab_mem *mem, int nid)
+static struct clab_page **fragment_normal(struct clab_mem *mem, int nid,
+					  bool fill_lower)
 {
 	struct clab_zone *normal = &mem->nodes[nid].zones[CLAB_ZONE_NORMAL];
 	struct clab_page **pages, *p;
@@ -301,8 +305,13 @@ static struct clab_page **fragment_normal(struct clab_mem *mem, int nid)
 	pages = kcalloc(mem->arena->nr_pages, sizeof(*pages), GFP_KERNEL);
 	TEST_ASSERT(pages);
 	while ((p = clab_alloc_pages(mem, nid, CLAB_GFP_MOVABLE | CLAB_GFP_THISNODE |
-				     CLAB_GFP_NO_WMARK, 0)))
+				     CLAB_GFP_NO_WMARK, 0))) {
+		if (!fill_lower && zone_of(mem, p) != normal) {
+			clab_free_pages(mem, p, 0);
+			break;
+		}
 		pages[clab_page_to_idx(mem, p)] = p;
+	}
 	clab_drain_all_pages(mem, NULL);
 	for (i = normal->start; i < normal->end; i += 16) {
 		if (pages[i]) {
@@ -312,6 +321,19 @@ static struct clab_page **fragment_normal(struct clab_mem *mem, int nid)
 	}
 	clab_drain_all_pages(mem, NULL);
 	return pages;
+}
+
+/* The zone an unmovable order-0 request of node 0 is served from, or NULL. */
+static struct clab_zone *unmovable_page_zone(struct clab_mem *mem)
+{
+	struct clab_page *p = clab_alloc_pages(mem, 0, CLAB_GFP_KERNEL, 0);
+	struct clab_zone *zone;
+
+	if (!p)
+		return NULL;
+	zone = zone_of(mem, p);
+	clab_free_pages(mem, p, 0);
+	return zone;
 }
 
 static void free_all(struct clab_mem *mem, struct clab_page **pages)
@@ -343,10 +365,9 @@ static bool normal_all_movable(struct clab_mem *mem, struct clab_zone *normal)
  */
 static void test_nofragment_fallback(void)
 {
+	struct clab_page **pages;
 	struct clab_mem *mem;
 	struct clab_zone *z;
-	struct clab_page **pages, *p;
-	unsigned long i;
 
 	/* DMA32 [0, 4096) free, NORMAL [4096, 8192) fragmented. */
 	mem = plan_mem("32M", 1, NULL, NULL, NULL, "16M");
@@ -354,27 +375,11 @@ static void test_nofragment_fallback(void)
 	if (!mem)
 		return;
 	z = mem->nodes[0].zones;
-	pages = kcalloc(mem->arena->nr_pages, sizeof(*pages), GFP_KERNEL);
-	TEST_ASSERT(pages);
-	while ((p = clab_alloc_pages(mem, 0, CLAB_GFP_MOVABLE | CLAB_GFP_NO_WMARK, 0)) &&
-	       zone_of(mem, p) == &z[CLAB_ZONE_NORMAL])
-		pages[clab_page_to_idx(mem, p)] = p;
-	if (p)
-		clab_free_pages(mem, p, 0);
-	clab_drain_all_pages(mem, NULL);
-	for (i = z[CLAB_ZONE_NORMAL].start; i < z[CLAB_ZONE_NORMAL].end; i += 16)
-		if (pages[i]) {
-			clab_free_pages(mem, pages[i], 0);
-			pages[i] = NULL;
-		}
-	clab_drain_all_pages(mem, NULL);
+	pages = fragment_normal(mem, 0, false);
 	CHECK(z[CLAB_ZONE_NORMAL].nr_free_pages >
 	      clab_wmark_pages(&z[CLAB_ZONE_NORMAL], CLAB_WMARK_HIGH));
-	p = clab_alloc_pages(mem, 0, CLAB_GFP_KERNEL, 0);
-	CHECK(p && zone_of(mem, p) == &z[CLAB_ZONE_DMA32]);
+	CHECK(unmovable_page_zone(mem) == &z[CLAB_ZONE_DMA32]);
 	CHECK(normal_all_movable(mem, &z[CLAB_ZONE_NORMAL]));
-	if (p)
-		clab_free_pages(mem, p, 0);
 	CHECK_EQ(mem_check(mem), 0);
 	free_all(mem, pages);
 	test_mem_destroy(mem);
@@ -382,12 +387,9 @@ static void test_nofragment_fallback(void)
 	/* No whole free pageblock in either zone: the retry mixes NORMAL. */
 	mem = plan_mem("32M", 1, NULL, NULL, NULL, "16M");
 	z = mem->nodes[0].zones;
-	pages = fragment_normal(mem, 0);
+	pages = fragment_normal(mem, 0, true);
 	CHECK_EQ(z[CLAB_ZONE_DMA32].nr_free_pages, 0);
-	p = clab_alloc_pages(mem, 0, CLAB_GFP_KERNEL, 0);
-	CHECK(p && zone_of(mem, p) == &z[CLAB_ZONE_NORMAL]);
-	if (p)
-		clab_free_pages(mem, p, 0);
+	CHECK(unmovable_page_zone(mem) == &z[CLAB_ZONE_NORMAL]);
 	CHECK_EQ(mem_check(mem), 0);
 	free_all(mem, pages);
 	test_mem_destroy(mem);
@@ -399,12 +401,9 @@ static void test_nofragment_fallback(void)
 	 */
 	mem = plan_mem("64M", 2, NULL, NULL, NULL, "16M");
 	z = mem->nodes[0].zones;
-	pages = fragment_normal(mem, 0);
+	pages = fragment_normal(mem, 0, true);
 	CHECK_EQ(mem->nodes[1].zones[CLAB_ZONE_NORMAL].nr_free_pages, 8192);
-	p = clab_alloc_pages(mem, 0, CLAB_GFP_KERNEL, 0);
-	CHECK(p && zone_of(mem, p) == &z[CLAB_ZONE_NORMAL]);
-	if (p)
-		clab_free_pages(mem, p, 0);
+	CHECK(unmovable_page_zone(mem) == &z[CLAB_ZONE_NORMAL]);
 	CHECK_EQ(mem_check(mem), 0);
 	free_all(mem, pages);
 	test_mem_destroy(mem);
